@@ -15,7 +15,7 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-ENTRIES = ("grid.js", "heatmap.js", "limit.js")
+ENTRIES = ("grid.js",)
 
 
 class JsBuildHook(BuildHookInterface):  # type: ignore[misc]

@@ -1,0 +1,333 @@
+"""Inspect's `TaskSamplesView` vocabulary: normalize views and resolve them to columns.
+
+An eval author's view works unchanged: pass an ``inspect_ai.viewer.TaskSamplesView``,
+a ``ViewerConfig``, a list of views (the first is the default, as in Inspect), or
+the same fields as a plain dict.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import polars as pl
+
+from evallens.query import unknown_name_error
+from evallens.scores import ScoreDescriptor
+
+Palette = Literal["good-high", "good-low", "neutral", "diverging"]
+PALETTES: tuple[str, ...] = ("good-high", "good-low", "neutral", "diverging")
+ROLES: tuple[str, ...] = ("good", "bad", "warn", "info", "muted")
+
+STATUS = "__status"
+"""Derived column: 'error', 'limit' or '' for each sample (Inspect's sampleStatus)."""
+
+# Inspect's built-in column ids and the normalized frame column each one shows.
+BUILTIN_FIELDS: dict[str, str] = {
+    "sampleStatus": STATUS,
+    "sampleId": "id",
+    "sampleUuid": "uuid",
+    "epoch": "epoch",
+    "input": "input",
+    "target": "target",
+    "answer": "answer",
+    "tokens": "total_tokens",
+    "duration": "total_time",
+    "retries": "retries",
+    "error": "error",
+    "limit": "limit",
+}
+BUILTIN_LABELS: dict[str, str] = {
+    "sampleStatus": "",
+    "sampleId": "Id",
+    "sampleUuid": "UUID",
+    "epoch": "Epoch",
+    "input": "Input",
+    "target": "Target",
+    "answer": "Answer",
+    "tokens": "Tokens",
+    "duration": "Duration",
+    "retries": "Retries",
+    "error": "Error",
+    "limit": "Limit",
+}
+# Frame columns that are plumbing, not something to show as a column of their own.
+HIDDEN_FIELDS = {"eval_id", "log", "model_usage", "task_display_name", "model_display_name"}
+TEXT_FIELDS = ("input", "target", "answer")
+
+
+@dataclass
+class SamplesView:
+    """A normalized ``TaskSamplesView``: every field optional, as in Inspect."""
+
+    name: str = "default"
+    columns: list[dict[str, Any]] | None = None
+    sort: list[dict[str, str]] | None = None
+    multiline: bool | None = None
+    compact_scores: bool | None = None
+    score_labels: dict[str, str] | None = None
+    score_color_scales: dict[str, Any] | None = None
+    color_scales_enabled: bool | None = None
+    sample_score_view: dict[str, Any] | None = field(default=None)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+def _plain(obj: Any) -> Any:
+    """Pydantic models (inspect_ai's classes) to plain dicts, recursively."""
+    if hasattr(obj, "model_dump"):
+        return obj.model_dump(exclude_none=True)
+    if isinstance(obj, Mapping):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    return obj
+
+
+def normalize_view(view: Any) -> SamplesView | None:
+    """Accept a TaskSamplesView, ViewerConfig, list of views, or dict; None stays None.
+
+    Example:
+        >>> normalize_view({"name": "v", "multiline": False}).multiline
+        False
+    """
+    if view is None:
+        return None
+    if isinstance(view, SamplesView):
+        return view
+    data = _plain(view)
+    if isinstance(data, list):
+        return normalize_view(data[0]) if data else None
+    if not isinstance(data, dict):
+        raise TypeError(f"view must be a TaskSamplesView or a dict, got {type(view).__name__}")
+    score_view = data.get("sample_score_view")
+    if "task_samples_view" in data or "trust_content" in data:  # a whole ViewerConfig
+        inner = normalize_view(data.get("task_samples_view")) or SamplesView()
+        inner.sample_score_view = score_view
+        return inner
+    known = set(SamplesView.__dataclass_fields__)
+    extra = sorted(set(data) - known)
+    if extra:
+        raise unknown_name_error("view field", extra[0], sorted(known))
+    columns = data.get("columns")
+    if columns is not None:
+        columns = [{"id": c, "visible": True} if isinstance(c, str) else dict(c) for c in columns]
+    sort = data.get("sort")
+    if sort is not None:
+        sort = [
+            {"column": s, "dir": "asc"} if isinstance(s, str) else {"dir": "asc", **dict(s)}
+            for s in sort
+        ]
+        for s in sort:
+            if s["dir"] not in ("asc", "desc"):
+                raise ValueError(f"sort direction must be 'asc' or 'desc', got {s['dir']!r}")
+    scales = data.get("score_color_scales")
+    if scales is not None:
+        scales = {name: normalize_scale(name, spec) for name, spec in scales.items()}
+    return SamplesView(
+        name=str(data.get("name", "default")),
+        columns=columns,
+        sort=sort,
+        multiline=data.get("multiline"),
+        compact_scores=data.get("compact_scores"),
+        score_labels=dict(data["score_labels"]) if data.get("score_labels") else None,
+        score_color_scales=scales,
+        color_scales_enabled=data.get("color_scales_enabled"),
+        sample_score_view=score_view,
+    )
+
+
+def normalize_scale(name: str, spec: Any) -> dict[str, Any]:
+    """One ``score_color_scales`` entry as ``{"palette", "min", "max"}`` or ``{"roles": {...}}``."""
+    spec = _plain(spec)
+    if isinstance(spec, str):
+        if spec not in PALETTES:
+            raise unknown_name_error(f"palette for score {name!r}:", spec, PALETTES)
+        return {"palette": spec, "min": None, "max": None}
+    if isinstance(spec, dict) and "palette" in spec:
+        if spec["palette"] not in PALETTES:
+            raise unknown_name_error(f"palette for score {name!r}:", spec["palette"], PALETTES)
+        return {"palette": spec["palette"], "min": spec.get("min"), "max": spec.get("max")}
+    if isinstance(spec, dict):
+        for value, role in spec.items():
+            if role not in ROLES:
+                raise unknown_name_error(f"role for {name!r} value {value!r}:", role, ROLES)
+        return {"roles": {str(k): v for k, v in spec.items()}}
+    raise TypeError(f"score_color_scales[{name!r}] must be a palette, ScoreColorScale or role map")
+
+
+@dataclass
+class Column:
+    """A column the grid can show: its Inspect-style id and the frame column behind it."""
+
+    id: str
+    field: str
+    label: str
+    kind: Literal["status", "id", "text", "number", "duration", "score", "other"]
+    default_visible: bool
+    score: ScoreDescriptor | None = None
+
+    def describe(self) -> dict[str, Any]:
+        """The JSON the front end receives for this column."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "field": self.field,
+            "label": self.label,
+            "kind": self.kind,
+        }
+        if self.score is not None:
+            s = self.score
+            out["score"] = {
+                "scorer": s.scorer,
+                "name": s.name,
+                "type": s.kind,
+                "min": s.min,
+                "max": s.max,
+                "categories": list(s.categories) if s.categories else None,
+            }
+        return out
+
+
+def _has_values(df: pl.DataFrame, col: str) -> bool:
+    if col not in df.columns:
+        return False
+    s = df.get_column(col)
+    if s.dtype == pl.String:
+        return bool((s.str.len_chars() > 0).any())
+    if s.dtype.is_numeric():
+        return bool((s.fill_null(0) != 0).any())
+    return s.null_count() < s.len()
+
+
+def available_columns(df: pl.DataFrame, scores: Sequence[ScoreDescriptor]) -> list[Column]:
+    """Every column the grid can show, in Inspect's default order, with default visibility.
+
+    As in Inspect: ``epoch`` shows only with more than one epoch; ``error``,
+    ``limit``, ``retries`` only when the data has them. Beyond Inspect: task and
+    model show when the frame mixes several, and metadata columns are available.
+    """
+    cols: list[Column] = []
+    score_fields = {s.column for s in scores}
+    has_error = _has_values(df, "error")
+    has_limit = _has_values(df, "limit")
+
+    def builtin(cid: str, kind: Any, visible: bool) -> None:
+        fld = BUILTIN_FIELDS[cid]
+        if fld in df.columns or (cid == "sampleStatus" and (has_error or has_limit)):
+            cols.append(Column(cid, fld, BUILTIN_LABELS[cid], kind, visible))
+
+    builtin("sampleStatus", "status", has_error or has_limit)
+    for multi in ("task_name", "model"):
+        if multi in df.columns:
+            shown = df.get_column(multi).n_unique() > 1
+            label = "Task" if multi == "task_name" else "Model"
+            display = "task_display_name" if multi == "task_name" else "model_display_name"
+            fld = display if display in df.columns else multi
+            cols.append(Column(multi, fld, label, "other", shown))
+    builtin("sampleId", "id", True)
+    builtin("sampleUuid", "other", False)
+    builtin("epoch", "number", "epoch" in df.columns and df.get_column("epoch").n_unique() > 1)
+    for cid in TEXT_FIELDS:
+        builtin(cid, "text", True)
+    for s in scores:
+        cols.append(Column(s.view_id, s.column, s.name, "score", True, s))
+    builtin("tokens", "number", True)
+    builtin("duration", "duration", True)
+    builtin("retries", "number", _has_values(df, "retries"))
+    builtin("error", "text", has_error)
+    builtin("limit", "other", has_limit)
+    taken = {c.field for c in cols} | {c.id for c in cols} | set(BUILTIN_FIELDS.values())
+    taken |= score_fields | HIDDEN_FIELDS
+    for name in df.columns:
+        if name not in taken and not name.startswith("__"):
+            kind: Any = "number" if df.schema[name].is_numeric() else "other"
+            cols.append(Column(name, name, name, kind, False))
+    return cols
+
+
+@dataclass
+class ResolvedView:
+    """A view checked against the data: what the grid shows before any user change."""
+
+    columns: list[dict[str, Any]]
+    sort: list[dict[str, str]]
+    multiline: bool
+    compact_scores: bool
+    color_scales_enabled: bool
+    score_labels: dict[str, str]
+    score_color_scales: dict[str, Any]
+    sample_score_view: dict[str, Any] | None
+
+
+def _score_lookup(columns: Sequence[Column]) -> dict[str, Column]:
+    """Score columns by every name a user may use: view id, score name, frame column."""
+    out: dict[str, Column] = {}
+    for c in columns:
+        if c.score is not None:
+            out.setdefault(c.score.name, c)
+            out[c.id] = c
+            out[c.field] = c
+    return out
+
+
+def resolve_column_id(cid: str, columns: Sequence[Column]) -> Column:
+    """The column a view entry names; accepts view ids and frame column names."""
+    for c in columns:
+        if c.id == cid or c.field == cid:
+            return c
+    raise unknown_name_error("column", cid, [c.id for c in columns])
+
+
+def resolve_view(view: SamplesView | None, columns: Sequence[Column]) -> ResolvedView:
+    """Apply an eval author's view to the available columns (built-in defaults fill gaps).
+
+    Unknown column ids, sort columns or score names raise a ValueError naming
+    them with the close matches; a view whose columns are *all* unknown (a view
+    written for a different log shape) falls back to the defaults with one warning.
+    """
+    v = view or SamplesView()
+    ids = [c.id for c in columns]
+    order: list[dict[str, Any]]
+    if v.columns:
+        known = [e for e in v.columns if any(e["id"] in (c.id, c.field) for c in columns)]
+        if not known:
+            warnings.warn(
+                f"view {v.name!r}: none of its columns ({', '.join(e['id'] for e in v.columns)}) "
+                "exist in this data; showing the default columns",
+                stacklevel=3,
+            )
+            order = [{"id": c.id, "visible": c.default_visible} for c in columns]
+        else:
+            order = []
+            for e in v.columns:
+                col = resolve_column_id(e["id"], columns)
+                order.append({"id": col.id, "visible": bool(e.get("visible", True))})
+            named = {e["id"] for e in order}
+            # Columns the view does not name stay available in the menu, hidden.
+            order += [{"id": c.id, "visible": False} for c in columns if c.id not in named]
+    else:
+        order = [{"id": c.id, "visible": c.default_visible} for c in columns]
+    sort = [
+        {"column": resolve_column_id(s["column"], columns).id, "dir": s["dir"]}
+        for s in (v.sort or [])
+    ]
+    lookup = _score_lookup(columns)
+    score_names = sorted({c.score.name for c in columns if c.score is not None})
+    for key in [*(v.score_labels or {}), *(v.score_color_scales or {})]:
+        if key not in lookup:
+            raise unknown_name_error("score", key, score_names or ids)
+    return ResolvedView(
+        columns=order,
+        sort=sort,
+        multiline=True if v.multiline is None else bool(v.multiline),
+        compact_scores=bool(v.compact_scores),
+        color_scales_enabled=True
+        if v.color_scales_enabled is None
+        else bool(v.color_scales_enabled),
+        score_labels=dict(v.score_labels or {}),
+        score_color_scales=dict(v.score_color_scales or {}),
+        sample_score_view=v.sample_score_view,
+    )

@@ -1,0 +1,246 @@
+"""Sort, filter and window a samples frame in the kernel.
+
+The browser never holds the whole table: it asks for windows of rows by offset.
+A view is the permutation of row indices that the current sort and filter
+select; sorting computes a permutation once per key list and caches it, and a
+filter is a boolean mask over all rows that composes with any cached sort.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+ROW = "__row"
+"""Name of the hidden column that carries each row's index in the source frame."""
+
+TEXT_PREVIEW_CHARS = 400
+"""Cells ship at most this many characters; the detail panel fetches full text."""
+
+_PERM_CACHE_SIZE = 8
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One entry of a multi-column sort: a frame column and its direction."""
+
+    column: str
+    descending: bool = False
+
+
+class SampleQuery:
+    """The sorted, filtered view of one frame, served in windows.
+
+    Example:
+        >>> q = SampleQuery(pl.DataFrame({"x": [3, 1, 2]}))
+        >>> q.set_sort([SortKey("x")])
+        >>> q.window(0, 2)["x"].to_list()
+        [1, 2]
+    """
+
+    def __init__(
+        self,
+        df: pl.DataFrame,
+        sort_exprs: Mapping[str, pl.Expr] | None = None,
+    ) -> None:
+        self.df = df.with_row_index(ROW) if ROW not in df.columns else df
+        self._sort_exprs = dict(sort_exprs or {})
+        self._perms: OrderedDict[tuple[SortKey, ...], pl.Series] = OrderedDict()
+        self._lock = threading.Lock()
+        self._sort: tuple[SortKey, ...] = ()
+        self._masks: dict[str, pl.Series] = {}
+        self._view: pl.Series | None = None
+
+    # -- state -------------------------------------------------------------------------
+    @property
+    def total(self) -> int:
+        """Rows in the frame, before any filter."""
+        return self.df.height
+
+    @property
+    def sort(self) -> tuple[SortKey, ...]:
+        return self._sort
+
+    def set_sort(self, keys: Sequence[SortKey]) -> None:
+        """Sort by ``keys`` (first key first); missing values last either way."""
+        self._sort = tuple(keys)
+        self._view = None
+
+    def set_mask(self, name: str, mask: pl.Series | None) -> None:
+        """Set (or clear, with None) one named boolean filter; all named filters AND."""
+        if mask is None:
+            self._masks.pop(name, None)
+        else:
+            if mask.len() != self.df.height:
+                raise ValueError(
+                    f"filter {name!r} has {mask.len()} rows, frame has {self.df.height}"
+                )
+            self._masks[name] = mask.fill_null(False)
+        self._view = None
+
+    def mask_for(self, expr: pl.Expr) -> pl.Series:
+        """Evaluate a boolean polars expression over the whole frame."""
+        out = self.df.select(expr.alias("__mask")).to_series()
+        if out.dtype != pl.Boolean:
+            raise ValueError(f"a filter must be a boolean expression, got {out.dtype}")
+        return out
+
+    # -- views -------------------------------------------------------------------------
+    def permutation(self, keys: tuple[SortKey, ...]) -> pl.Series:
+        """Row indices of the whole frame in ``keys`` order (cached per key list)."""
+        with self._lock:
+            cached = self._perms.get(keys)
+            if cached is not None:
+                self._perms.move_to_end(keys)
+                return cached
+        exprs = [self._sort_exprs.get(k.column, pl.col(k.column)) for k in keys]
+        perm = self.df.select(
+            pl.arg_sort_by(
+                exprs,
+                descending=[k.descending for k in keys],
+                nulls_last=True,
+                maintain_order=True,
+            ).alias("__perm")
+        ).to_series()
+        with self._lock:
+            self._perms[keys] = perm
+            while len(self._perms) > _PERM_CACHE_SIZE:
+                self._perms.popitem(last=False)
+        return perm
+
+    def is_cached(self, keys: Sequence[SortKey]) -> bool:
+        with self._lock:
+            return tuple(keys) in self._perms
+
+    def combined_mask(self) -> pl.Series | None:
+        masks = list(self._masks.values())
+        if not masks:
+            return None
+        out = masks[0]
+        for m in masks[1:]:
+            out = out & m
+        return out
+
+    @property
+    def view(self) -> pl.Series:
+        """Row indices (into the source frame) of the current view, in order."""
+        if self._view is None:
+            mask = self.combined_mask()
+            if self._sort:
+                perm = self.permutation(self._sort)
+                self._view = perm if mask is None else perm.filter(mask.gather(perm))
+            elif mask is None:
+                self._view = pl.int_range(self.df.height, eager=True, dtype=pl.UInt32)
+            else:
+                self._view = mask.arg_true().cast(pl.UInt32)
+        return self._view
+
+    @property
+    def count(self) -> int:
+        """Rows in the current view."""
+        return self.view.len()
+
+    def window(self, offset: int, limit: int, columns: Sequence[str] | None = None) -> pl.DataFrame:
+        """Rows ``offset .. offset+limit`` of the view (with the hidden row column)."""
+        offset = max(0, min(offset, self.count))
+        idx = self.view.slice(offset, max(0, limit))
+        cols = [ROW, *(c for c in (columns or self.df.columns) if c != ROW)]
+        return self.df.select(cols)[idx]
+
+    def row(self, row: int) -> dict[str, Any]:
+        """One source row as a dict (full values, nothing truncated)."""
+        if not 0 <= row < self.df.height:
+            raise IndexError(f"row {row} is outside the frame (0..{self.df.height - 1})")
+        return self.df.row(row, named=True)
+
+    def position_of(self, row: int) -> int | None:
+        """Where source row ``row`` sits in the current view, or None when filtered out."""
+        hits = (self.view == row).arg_true()
+        return int(hits[0]) if hits.len() else None
+
+
+# -- wire format ------------------------------------------------------------------------
+
+
+def _json_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def wire_frame(df: pl.DataFrame, preview_chars: int = TEXT_PREVIEW_CHARS) -> pl.DataFrame:
+    """Turn a window into types the browser decodes simply and safely.
+
+    Integers become float64 (no BigInt in JS), long text is cut to a preview,
+    nested values become JSON text, NaN/inf become missing.
+    """
+    exprs: list[pl.Expr] = []
+    for name, dtype in df.schema.items():
+        col = pl.col(name)
+        if name == ROW:
+            exprs.append(col.cast(pl.UInt32))
+        elif dtype == pl.String:
+            exprs.append(col.str.slice(0, preview_chars))
+        elif dtype == pl.Boolean:
+            exprs.append(col)
+        elif dtype.is_float():
+            exprs.append(pl.when(col.is_finite()).then(col).otherwise(None).cast(pl.Float64))
+        elif dtype.is_numeric():
+            exprs.append(col.cast(pl.Float64))
+        elif dtype in (pl.Date, pl.Datetime, pl.Duration, pl.Time) or isinstance(
+            dtype, (pl.Datetime, pl.Duration)
+        ):
+            exprs.append(col.cast(pl.String))
+        elif isinstance(dtype, (pl.Categorical, pl.Enum)):
+            exprs.append(col.cast(pl.String))
+        elif dtype == pl.Null:
+            exprs.append(col.cast(pl.String))
+        else:
+            exprs.append(
+                col.map_elements(_json_text, return_dtype=pl.String, skip_nulls=True).str.slice(
+                    0, preview_chars
+                )
+            )
+    return df.select(exprs)
+
+
+def to_ipc(df: pl.DataFrame) -> bytes:
+    """Arrow IPC stream bytes for a (wire-typed) frame."""
+    buf = io.BytesIO()
+    df.write_ipc_stream(buf, compat_level=pl.CompatLevel.oldest())
+    return buf.getvalue()
+
+
+def window_ipc(
+    query: SampleQuery,
+    offset: int,
+    limit: int,
+    columns: Sequence[str],
+    preview_chars: int = TEXT_PREVIEW_CHARS,
+) -> bytes:
+    """A view window ready to send: gathered, wire-typed, Arrow IPC encoded."""
+    return to_ipc(wire_frame(query.window(offset, limit, columns), preview_chars))
+
+
+def close_matches(name: str, candidates: Sequence[str], n: int = 5) -> list[str]:
+    """Names in ``candidates`` close to ``name``, for error messages."""
+    import difflib
+
+    lowered = {c.lower(): c for c in candidates}
+    hits = difflib.get_close_matches(name.lower(), list(lowered), n=n, cutoff=0.5)
+    contains = [c for c in candidates if name.lower() in c.lower() and c.lower() not in hits]
+    return [lowered[h] for h in hits] + contains[: max(0, n - len(hits))]
+
+
+def unknown_name_error(kind: str, name: str, candidates: Sequence[str]) -> ValueError:
+    """A ValueError naming ``name`` and listing the near matches among ``candidates``."""
+    near = close_matches(name, candidates)
+    hint = f"; did you mean {', '.join(repr(c) for c in near)}?" if near else ""
+    return ValueError(f"unknown {kind} {name!r}{hint} (available: {', '.join(candidates)})")

@@ -1,0 +1,59 @@
+"""What every evallens widget shares: the bundled front end and the message plumbing."""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Callable
+from typing import Any
+
+import anywidget
+import traitlets
+
+STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
+
+
+def bundle(name: str) -> pathlib.Path:
+    """Path of a built front-end module; a clear error when the build is missing."""
+    path = STATIC / name
+    if not path.exists():
+        raise FileNotFoundError(
+            f"evallens front end {path} is missing: reinstall with `pip install -e .` "
+            "(it runs the npm build), or run `npm run build` in widget/"
+        )
+    return path
+
+
+Handler = Callable[[dict[str, Any], list[bytes]], tuple[dict[str, Any], list[bytes]] | None]
+
+
+class EvalLensWidget(anywidget.AnyWidget):
+    """Base class: request/response messages from the front end, by ``type``.
+
+    The front end sends ``{"type": ..., "id": n, ...}``; the handler's reply goes
+    back with the same ``id`` so the front end can drop answers that are stale.
+    """
+
+    height = traitlets.Int(460).tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._handlers: dict[str, Handler] = {}
+        self.on_msg(self._dispatch)
+
+    def _handle(self, kind: str, handler: Handler) -> None:
+        self._handlers[kind] = handler
+
+    def _dispatch(self, _widget: Any, content: Any, buffers: list[bytes]) -> None:
+        if not isinstance(content, dict):
+            return
+        handler = self._handlers.get(str(content.get("type")))
+        if handler is None:
+            return
+        try:
+            reply = handler(content, buffers)
+        except Exception as exc:  # the front end shows the message instead of hanging
+            self.send({"type": "error", "id": content.get("id"), "message": str(exc)})
+            raise
+        if reply is not None:
+            body, out = reply
+            self.send({"type": content["type"], "id": content.get("id"), **body}, out)

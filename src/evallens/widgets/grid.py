@@ -1,0 +1,440 @@
+"""SampleGrid: the virtualized, sortable sample list."""
+
+from __future__ import annotations
+
+import array
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import traitlets
+
+from evallens.config import (
+    STATUS,
+    Column,
+    ResolvedView,
+    SamplesView,
+    available_columns,
+    normalize_scale,
+    normalize_view,
+    resolve_column_id,
+    resolve_view,
+)
+from evallens.io import read_viewer_config, to_samples_frame
+from evallens.query import SampleQuery, SortKey, unknown_name_error, window_ipc
+from evallens.scores import ScoreDescriptor, describe_scores
+from evallens.widgets._base import EvalLensWidget, bundle
+
+FIRST_WINDOW = 100
+"""Rows in the widget's initial state: enough to fill a tall grid without the kernel."""
+
+KEY_COLUMNS = ("log", "id", "epoch")
+"""A sample's identity: the log it came from, its id, its epoch."""
+
+_PASSFAIL_VALUE = {"C": 1.0, "P": 0.5, "I": 0.0, "N": 0.0}
+
+
+def _working_frame(df: pl.DataFrame) -> pl.DataFrame:
+    """The frame the grid queries: NaN/inf as missing, a derived sample status."""
+    fixes = [
+        pl.when(pl.col(n).is_finite()).then(pl.col(n)).otherwise(None).alias(n)
+        for n, t in df.schema.items()
+        if t.is_float()
+    ]
+    status_parts = []
+    if "error" in df.columns:
+        err = pl.col("error").cast(pl.String)
+        status_parts.append((err.is_not_null() & (err != ""), "error"))
+    if "limit" in df.columns:
+        lim = pl.col("limit").cast(pl.String)
+        status_parts.append((lim.is_not_null() & (lim != ""), "limit"))
+    status: pl.Expr = pl.lit(None, dtype=pl.String)
+    for cond, label in reversed(status_parts):
+        status = pl.when(cond).then(pl.lit(label)).otherwise(status)
+    return df.with_columns(*fixes, status.alias(STATUS))
+
+
+def _sort_expr(column: Column, dtype: pl.DataType) -> pl.Expr | None:
+    """How a column sorts when its stored type would sort wrongly."""
+    col = pl.col(column.field)
+    if column.score is not None and dtype == pl.String:
+        if column.score.kind == "passfail":
+            return col.replace_strict(_PASSFAIL_VALUE, default=None, return_dtype=pl.Float64)
+        if column.score.kind == "numeric":
+            # Grades stored as text ('10', '9', … with an odd 'I') sort as numbers.
+            return col.cast(pl.Float64, strict=False)
+    return None
+
+
+def _view_from_logs(df: pl.DataFrame) -> SamplesView | None:
+    """The eval author's TaskSamplesView, read from the logs the frame came from."""
+    if "log" not in df.columns:
+        return None
+    paths = [
+        p for p in df.get_column("log").unique().drop_nulls().to_list()[:64] if Path(p).exists()
+    ]
+    if not paths:
+        return None
+    try:
+        configs = read_viewer_config(paths)
+    except Exception:  # a view is a nicety; the grid must still open
+        return None
+    for cfg in configs.values():
+        view = normalize_view(cfg)
+        if view is not None:
+            return view
+    return None
+
+
+class SampleGrid(EvalLensWidget):
+    """A virtualized, multi-column-sortable sample list with colour-scaled scores.
+
+    ``data`` is anything ``read_samples`` accepts: a polars or pandas frame, a
+    log file, a directory of logs. ``view`` is an Inspect ``TaskSamplesView``
+    (or the same fields as a dict); without it, the logs' own view is used.
+
+    Example:
+        >>> import evallens
+        >>> grid = evallens.SampleGrid(evallens.demo_samples(), view={
+        ...     "name": "by judge", "sort": [{"column": "score__judge__judge", "dir": "desc"}],
+        ...     "score_color_scales": {"judge": "good-high"}})
+        >>> grid.sort
+        [{'column': 'score__judge__judge', 'dir': 'desc'}]
+    """
+
+    _esm = bundle("grid.js")
+    _css = bundle("grid.css")
+
+    # The view: Inspect's TaskSamplesView fields, synced both ways.
+    columns = traitlets.List(traitlets.Dict()).tag(sync=True)
+    sort = traitlets.List(traitlets.Dict()).tag(sync=True)
+    multiline = traitlets.Bool(True).tag(sync=True)
+    compact_scores = traitlets.Bool(False).tag(sync=True)
+    color_scales_enabled = traitlets.Bool(True).tag(sync=True)
+    score_labels = traitlets.Dict().tag(sync=True)
+    score_color_scales = traitlets.Dict().tag(sync=True)
+    search = traitlets.Unicode("").tag(sync=True)
+    focused = traitlets.Int(-1).tag(sync=True)
+    """Source-row index of the sample shown in the detail panel (-1: none)."""
+
+    selected = traitlets.List()
+    """Keys of the selected samples: ``(log, id, epoch)`` tuples, or row indices."""
+
+    _selected_rows = traitlets.Bytes(b"").tag(sync=True)
+    _column_defs = traitlets.List(traitlets.Dict()).tag(sync=True)
+    _default_view = traitlets.Dict().tag(sync=True)
+    _sample_score_view = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    _storage_key = traitlets.Unicode("").tag(sync=True)
+    _initial = traitlets.Bytes(b"").tag(sync=True)
+    _revision = traitlets.Int(0).tag(sync=True)
+    _count = traitlets.Int(0).tag(sync=True)
+    _total = traitlets.Int(0).tag(sync=True)
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        view: Any = None,
+        height: int = 460,
+        filter: pl.Expr | None = None,
+    ) -> None:
+        frame = data if isinstance(data, pl.DataFrame) else to_samples_frame(data)
+        self._source = frame
+        scores = describe_scores(frame)
+        work = _working_frame(frame)
+        self._all_columns = available_columns(work, scores)
+        self._scores: list[ScoreDescriptor] = list(scores)
+        sort_exprs = {
+            c.field: e
+            for c in self._all_columns
+            if (e := _sort_expr(c, work.schema.get(c.field, pl.Null))) is not None
+        }
+        self._query = SampleQuery(work, sort_exprs)
+        eval_view = normalize_view(view) if view is not None else _view_from_logs(frame)
+        self._eval_default = resolve_view(eval_view, self._all_columns)
+        self._key_columns = [c for c in KEY_COLUMNS if c in frame.columns]
+        self._viewport = 0
+        self._syncing_selection = False
+        self._filter_expr: pl.Expr | None = None
+        self._links: dict[str, pl.Series] = {}
+        super().__init__(
+            height=height,
+            _column_defs=[c.describe() for c in self._all_columns],
+            _default_view=self._view_state(self._eval_default),
+            _sample_score_view=self._eval_default.sample_score_view,
+            _storage_key=self._make_storage_key(frame),
+            _total=frame.height,
+            **self._view_state(self._eval_default),
+        )
+        if filter is not None:
+            self.filter = filter
+        self._apply_state()
+        self._initial = self._window_bytes(0, FIRST_WINDOW)
+        self._handle("window", self._on_window)
+        self._handle("detail", self._on_detail)
+        self._handle("rows_between", self._on_rows_between)
+        self.observe(self._on_view_change, ["sort", "columns", "search"])
+        self.observe(self._on_selected_rows, ["_selected_rows"])
+        self.observe(self._on_selected, ["selected"])
+
+    # -- public API ----------------------------------------------------------------------
+    @property
+    def data(self) -> pl.DataFrame:
+        """The samples frame the grid shows (unsorted, unfiltered)."""
+        return self._source
+
+    @property
+    def scores(self) -> list[ScoreDescriptor]:
+        """The score columns and their detected types."""
+        return list(self._scores)
+
+    @property
+    def filter(self) -> pl.Expr | None:
+        """A polars expression rows must satisfy, e.g. ``pl.col("score_judge") > 5``."""
+        return self._filter_expr
+
+    @filter.setter
+    def filter(self, expr: pl.Expr | None) -> None:
+        if expr is not None:
+            self._check_expr_columns(expr)
+        self._query.set_mask("filter", None if expr is None else self._query.mask_for(expr))
+        self._filter_expr = expr
+        self._refresh()
+
+    @property
+    def view_count(self) -> int:
+        """Samples currently shown (after filters and search)."""
+        return self._query.count
+
+    def visible_rows(self, limit: int | None = None) -> pl.DataFrame:
+        """The current view (sorted, filtered) as a frame, optionally the first ``limit``."""
+        view = self._query.view if limit is None else self._query.view.slice(0, limit)
+        return self._source[view]
+
+    def selected_samples(self) -> pl.DataFrame:
+        """The selected samples as a polars frame, in view order."""
+        rows = self._selected_row_indices()
+        return self._source[sorted(rows)] if rows else self._source.clear()
+
+    def reset_view(self) -> None:
+        """Drop the user's changes (here and those saved in the browser): back to the eval default."""
+        self.set_trait("search", "")
+        for name, value in self._view_state(self._eval_default).items():
+            self.set_trait(name, value)
+        self.send({"type": "reset_view"})
+
+    def set_link_filter(self, name: str, mask: pl.Series | None) -> None:
+        """Filter by another widget's selection (used by ``evallens.link``)."""
+        self._query.set_mask(f"link:{name}", mask)
+        self._refresh()
+
+    # -- validation of trait values set from Python ---------------------------------------
+    @traitlets.validate("sort")
+    def _valid_sort(self, proposal: Any) -> list[dict[str, str]]:
+        out = []
+        for entry in proposal["value"]:
+            entry = {"column": entry, "dir": "asc"} if isinstance(entry, str) else dict(entry)
+            col = resolve_column_id(str(entry.get("column")), self._all_columns)
+            direction = entry.get("dir", "asc")
+            if direction not in ("asc", "desc"):
+                raise ValueError(f"sort direction must be 'asc' or 'desc', got {direction!r}")
+            out.append({"column": col.id, "dir": direction})
+        return out
+
+    @traitlets.validate("columns")
+    def _valid_columns(self, proposal: Any) -> list[dict[str, Any]]:
+        out = []
+        seen = set()
+        for entry in proposal["value"]:
+            entry = {"id": entry, "visible": True} if isinstance(entry, str) else dict(entry)
+            col = resolve_column_id(str(entry.get("id")), self._all_columns)
+            if col.id not in seen:
+                seen.add(col.id)
+                out.append({"id": col.id, "visible": bool(entry.get("visible", True))})
+        # Columns left out stay in the menu, hidden.
+        out += [{"id": c.id, "visible": False} for c in self._all_columns if c.id not in seen]
+        return out
+
+    @traitlets.validate("score_color_scales")
+    def _valid_scales(self, proposal: Any) -> dict[str, Any]:
+        names = self._score_names()
+        out = {}
+        for key, spec in proposal["value"].items():
+            if key not in names:
+                raise unknown_name_error("score", key, sorted({s.name for s in self._scores}))
+            out[key] = normalize_scale(key, spec)
+        return out
+
+    @traitlets.validate("score_labels")
+    def _valid_labels(self, proposal: Any) -> dict[str, str]:
+        names = self._score_names()
+        for key in proposal["value"]:
+            if key not in names:
+                raise unknown_name_error("score", key, sorted({s.name for s in self._scores}))
+        return {str(k): str(v) for k, v in proposal["value"].items()}
+
+    # -- internals ------------------------------------------------------------------------
+    def _score_names(self) -> set[str]:
+        return {n for s in self._scores for n in (s.name, s.view_id, s.column)}
+
+    def _check_expr_columns(self, expr: pl.Expr) -> None:
+        names = expr.meta.root_names()
+        for name in names:
+            if name not in self._source.columns:
+                raise unknown_name_error("column", name, self._source.columns)
+
+    @staticmethod
+    def _view_state(v: ResolvedView) -> dict[str, Any]:
+        return {
+            "columns": [dict(c) for c in v.columns],
+            "sort": [dict(s) for s in v.sort],
+            "multiline": v.multiline,
+            "compact_scores": v.compact_scores,
+            "color_scales_enabled": v.color_scales_enabled,
+            "score_labels": dict(v.score_labels),
+            "score_color_scales": dict(v.score_color_scales),
+        }
+
+    @staticmethod
+    def _make_storage_key(df: pl.DataFrame) -> str:
+        tasks: Iterable[str] = []
+        if "task_name" in df.columns:
+            tasks = sorted(str(t) for t in df.get_column("task_name").unique().drop_nulls())
+        ident = json.dumps([list(tasks), sorted(df.columns)])
+        return "evallens:grid:" + hashlib.sha1(ident.encode()).hexdigest()[:16]
+
+    def _column(self, cid: str) -> Column:
+        return resolve_column_id(cid, self._all_columns)
+
+    def _visible_fields(self) -> list[str]:
+        fields = [self._column(c["id"]).field for c in self.columns if c.get("visible")]
+        return list(dict.fromkeys([STATUS, *fields]))
+
+    def _apply_state(self) -> None:
+        self._query.set_sort(
+            [SortKey(self._column(s["column"]).field, s["dir"] == "desc") for s in self.sort]
+        )
+        self._query.set_mask("search", self._search_mask(self.search))
+        self._count = self._query.count
+
+    def _search_mask(self, text: str) -> pl.Series | None:
+        text = text.strip()
+        if not text:
+            return None
+        fields = [f for f in ("input", "target", "answer", "id") if f in self._source.columns]
+        if not fields:
+            return None
+        cond = pl.lit(False)
+        for f in fields:
+            cond = cond | pl.col(f).cast(pl.String).str.contains(text, literal=True)
+        return self._query.mask_for(cond.fill_null(False))
+
+    def _window_bytes(self, offset: int, limit: int) -> bytes:
+        return window_ipc(self._query, offset, limit, self._visible_fields())
+
+    def _refresh(self) -> None:
+        """Recompute the view and push the rows at the user's scroll position."""
+        self._apply_state()
+        self._revision += 1
+        # Rows arrive in blocks of FIRST_WINDOW; answer with the block the user is looking at.
+        last_block = max(0, self._query.count - 1) // FIRST_WINDOW * FIRST_WINDOW
+        offset = min(self._viewport // FIRST_WINDOW * FIRST_WINDOW, last_block)
+        self.send(
+            {
+                "type": "refresh",
+                "revision": self._revision,
+                "count": self._query.count,
+                "offset": offset,
+            },
+            [self._window_bytes(offset, FIRST_WINDOW)],
+        )
+
+    def _on_view_change(self, _change: Any) -> None:
+        self._refresh()
+
+    def _on_window(
+        self, msg: dict[str, Any], _buffers: list[bytes]
+    ) -> tuple[dict[str, Any], list[bytes]]:
+        offset = int(msg.get("offset", 0))
+        limit = min(int(msg.get("limit", FIRST_WINDOW)), 2000)
+        self._viewport = int(msg.get("viewport", offset))
+        body = {"revision": self._revision, "offset": offset, "count": self._query.count}
+        return body, [self._window_bytes(offset, limit)]
+
+    def _on_rows_between(
+        self, msg: dict[str, Any], _buffers: list[bytes]
+    ) -> tuple[dict[str, Any], list[bytes]]:
+        start, end = int(msg["start"]), int(msg["end"])
+        rows = self._query.view.slice(start, max(0, end - start)).cast(pl.UInt32)
+        return {}, [array.array("I", rows.to_list()).tobytes()]
+
+    def _on_detail(
+        self, msg: dict[str, Any], _buffers: list[bytes]
+    ) -> tuple[dict[str, Any], list[bytes]]:
+        row = int(msg["row"])
+        values = self._query.row(row)
+        sample = {k: v for k, v in values.items() if not k.startswith("__")}
+        scores = [
+            {
+                "name": s.name,
+                "scorer": s.scorer,
+                "column": s.column,
+                "type": s.kind,
+                "value": values.get(s.column),
+            }
+            for s in self._scores
+        ]
+        body = {"row": row, "sample": json.loads(json.dumps(sample, default=str)),
+                "scores": json.loads(json.dumps(scores, default=str))}  # fmt: skip
+        return body, []
+
+    # -- selection ------------------------------------------------------------------------
+    def _selected_row_indices(self) -> list[int]:
+        raw = self._selected_rows
+        return list(memoryview(raw).cast("I")) if raw else []
+
+    def _keys_for_rows(self, rows: Sequence[int]) -> list[Any]:
+        if not self._key_columns or not rows:
+            return list(rows)
+        picked = self._source.select(self._key_columns)[list(rows)]
+        return [tuple(r) for r in picked.iter_rows()]
+
+    def _rows_for_keys(self, keys: Sequence[Any]) -> list[int]:
+        if not keys:
+            return []
+        if not self._key_columns or all(isinstance(k, int) for k in keys):
+            return [int(k) for k in keys]
+        wanted = pl.DataFrame(
+            [tuple(k) for k in keys], schema=self._key_columns, orient="row"
+        ).cast(dict(self._source.select(self._key_columns).schema))
+        found = (
+            self._source.select(self._key_columns)
+            .with_row_index("__r")
+            .join(wanted, on=self._key_columns)
+        )
+        missing = len(wanted) - found.height
+        if missing > 0:
+            raise ValueError(f"{missing} of the keys given to `selected` match no sample")
+        return found.get_column("__r").to_list()
+
+    def _on_selected_rows(self, _change: Any) -> None:
+        if self._syncing_selection:
+            return
+        self._syncing_selection = True
+        try:
+            self.selected = self._keys_for_rows(self._selected_row_indices())
+        finally:
+            self._syncing_selection = False
+
+    def _on_selected(self, change: Any) -> None:
+        if self._syncing_selection:
+            return
+        rows = self._rows_for_keys(change["new"])
+        self._syncing_selection = True
+        try:
+            self._selected_rows = array.array("I", rows).tobytes()
+        finally:
+            self._syncing_selection = False

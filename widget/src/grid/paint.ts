@@ -1,0 +1,57 @@
+// How a score cell is painted: a pill (pass/fail, boolean, role maps) or a scaled background.
+import type { Cell } from "../shared/arrow";
+import { passFailRole, roleColour, scaleColour, css, type Role } from "../shared/colour";
+import type { Theme } from "../shared/theme";
+import type { ColumnDef, ScaleSpec } from "./types";
+
+export type Paint = { pill: Role } | { background: string } | null;
+
+export function scaleFor(column: ColumnDef, scales: Record<string, ScaleSpec>): ScaleSpec | undefined {
+  const s = column.score;
+  if (!s) return undefined;
+  return scales[s.name] ?? scales[column.id] ?? scales[column.field];
+}
+
+function asNumber(value: Cell): number | null {
+  if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (typeof value === "string" && value.trim() !== "") {
+    const n = Number(value);
+    return Number.isFinite(n) ? n : null;
+  }
+  return null;
+}
+
+export function paintCell(
+  column: ColumnDef,
+  value: Cell,
+  scales: Record<string, ScaleSpec>,
+  enabled: boolean,
+  theme: Theme,
+): Paint {
+  const s = column.score;
+  if (!s || value === null) return null;
+  // Pass/fail and boolean scores carry their meaning already: pills, whatever the scales say.
+  if (s.type === "passfail" && typeof value === "string") {
+    const role = passFailRole(value);
+    return role ? { pill: role } : null;
+  }
+  if (s.type === "boolean" && typeof value === "boolean") return { pill: value ? "good" : "bad" };
+  if (!enabled) return null;
+  const spec = scaleFor(column, scales);
+  if (!spec) return null;
+  if ("roles" in spec) {
+    const role = spec.roles[String(value)];
+    return role ? { pill: role } : null;
+  }
+  const n = asNumber(value);
+  if (n === null) return null; // e.g. an 'I' among text grades: kept, left unpainted
+  const min = spec.min ?? s.min ?? n;
+  const max = spec.max ?? s.max ?? n;
+  const colour = scaleColour(n, min, max, spec.palette, theme);
+  return colour ? { background: css(colour) } : null;
+}
+
+export function roleBackground(role: Role, theme: Theme): string {
+  return css(roleColour(role, theme));
+}

@@ -1,0 +1,36 @@
+// The user's view overrides, saved per task in the browser so they survive a reload.
+import { VIEW_KEYS, type ViewState } from "./types";
+
+function store(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null; // sandboxed iframes (some notebook hosts) forbid storage
+  }
+}
+
+export function loadOverrides(key: string): Partial<ViewState> {
+  const s = store();
+  if (!s || !key) return {};
+  try {
+    const raw = s.getItem(key);
+    const parsed = raw ? JSON.parse(raw) : {};
+    const out: Partial<ViewState> = {};
+    for (const k of VIEW_KEYS) if (k in parsed) (out as any)[k] = parsed[k];
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+export function saveOverride<K extends keyof ViewState>(key: string, name: K, value: ViewState[K]): void {
+  const s = store();
+  if (!s || !key) return;
+  const current = loadOverrides(key);
+  current[name] = value;
+  s.setItem(key, JSON.stringify(current));
+}
+
+export function clearOverrides(key: string): void {
+  store()?.removeItem(key);
+}

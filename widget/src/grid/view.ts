@@ -1,0 +1,749 @@
+// SampleGrid's front end: a virtualized list of rows fetched from the kernel in blocks.
+import { decodeRows, type Row } from "../shared/arrow";
+import { h, toBytes, type Buffer, type WidgetModel } from "../shared/model";
+import { Rpc } from "../shared/rpc";
+import { watchTheme, type Theme } from "../shared/theme";
+import { renderDetail, type DetailScore, type SampleScoreView } from "./detail";
+import { formatCell } from "./format";
+import { paintCell, roleBackground } from "./paint";
+import { nextSort, sortOrder } from "./sort";
+import { clearOverrides, loadOverrides, saveOverride } from "./storage";
+import type { ColumnDef, ColumnState, ScaleSpec, SortEntry, ViewState } from "./types";
+
+export const BLOCK = 100;
+const ROW_HEIGHT = { multiline: 70, compact: 30 };
+const MAX_CANVAS = 8_000_000; // stay well under browsers' element-height limits
+const OVERSCAN = 6;
+const ROW = "__row";
+const STATUS = "__status";
+
+const WIDTHS: Record<ColumnDef["kind"], string> = {
+  status: "30px",
+  id: "80px",
+  text: "minmax(180px, 1fr)",
+  number: "84px",
+  duration: "84px",
+  score: "96px",
+  other: "140px",
+};
+
+export class GridView {
+  readonly root: HTMLElement;
+  private readonly rpc: Rpc;
+  private readonly scroller: HTMLElement;
+  private readonly header: HTMLElement;
+  private readonly canvas: HTMLElement;
+  private readonly layer: HTMLElement;
+  private readonly status: HTMLElement;
+  private readonly notice: HTMLElement;
+  private readonly empty: HTMLElement;
+  private readonly detail: HTMLElement;
+  private readonly search: HTMLInputElement;
+  private readonly menus: HTMLElement;
+  private defs = new Map<string, ColumnDef>();
+  private shown: ColumnDef[] = [];
+  private blocks = new Map<number, Row[]>();
+  private pending = new Set<number>();
+  private pool: HTMLElement[] = [];
+  private revision: number;
+  private count: number;
+  private theme: Theme = "light";
+  private selected = new Set<number>();
+  private focusPos = -1;
+  private anchorPos = -1;
+  private detailRow = -1;
+  private frame = 0;
+  private offline = false;
+  private readonly stops: (() => void)[] = [];
+
+  constructor(private readonly model: WidgetModel, el: HTMLElement) {
+    this.rpc = new Rpc(model);
+    this.root = h("div", "evallens el-grid");
+    this.root.tabIndex = -1;
+    const toolbar = h("div", "el-toolbar");
+    this.search = h("input", "el-search");
+    this.search.type = "search";
+    this.search.placeholder = "Search input, target, answer, id";
+    this.search.setAttribute("aria-label", "Search samples");
+    this.search.value = model.get("search") ?? "";
+    this.status = h("span", "el-status");
+    this.status.setAttribute("role", "status");
+    this.menus = h("div", "el-menus");
+    toolbar.append(this.search, this.status, this.menus);
+    this.notice = h("div", "el-notice");
+    this.notice.hidden = true;
+    const main = h("div", "el-main");
+    this.scroller = h("div", "el-scroller");
+    this.scroller.tabIndex = 0;
+    this.scroller.setAttribute("role", "grid");
+    this.scroller.setAttribute("aria-label", "Samples");
+    this.header = h("div", "el-header");
+    this.header.setAttribute("role", "row");
+    this.canvas = h("div", "el-canvas");
+    this.layer = h("div", "el-layer");
+    this.empty = h("div", "el-empty");
+    this.empty.hidden = true;
+    this.canvas.append(this.layer);
+    this.scroller.append(this.header, this.canvas, this.empty);
+    this.detail = h("aside", "el-detail");
+    this.detail.hidden = true;
+    main.append(this.scroller, this.detail);
+    this.root.append(toolbar, this.notice, main);
+    el.append(this.root);
+
+    this.revision = model.get("_revision") ?? 0;
+    this.count = model.get("_count") ?? 0;
+    this.readDefs();
+    this.readSelection();
+    const first = decodeRows(model.get("_initial"));
+    if (first.length) this.blocks.set(0, first);
+
+    this.buildMenus();
+    this.applySavedOverrides();
+    this.layout();
+    this.bind();
+    this.stops.push(
+      watchTheme((t) => {
+        this.theme = t;
+        this.root.classList.toggle("el-dark", t === "dark");
+        this.renderRows(true);
+      }),
+    );
+  }
+
+  dispose(): void {
+    this.rpc.dispose();
+    for (const stop of this.stops) stop();
+    cancelAnimationFrame(this.frame);
+  }
+
+  // -- state from the model ------------------------------------------------------------
+  private readDefs(): void {
+    const defs: ColumnDef[] = this.model.get("_column_defs") ?? [];
+    this.defs = new Map(defs.map((d) => [d.id, d]));
+  }
+
+  private readSelection(): void {
+    const bytes = toBytes(this.model.get("_selected_rows"));
+    const ids = new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    this.selected = new Set(ids);
+  }
+
+  private get rowHeight(): number {
+    return this.model.get("multiline") ? ROW_HEIGHT.multiline : ROW_HEIGHT.compact;
+  }
+
+  private get scales(): Record<string, ScaleSpec> {
+    return this.model.get("score_color_scales") ?? {};
+  }
+
+  private get labels(): Record<string, string> {
+    return this.model.get("score_labels") ?? {};
+  }
+
+  private labelOf(def: ColumnDef): string {
+    if (def.score) return this.labels[def.score.name] ?? this.labels[def.id] ?? def.label;
+    return def.label;
+  }
+
+  // -- user overrides ------------------------------------------------------------------
+  private key(): string {
+    return this.model.get("_storage_key") ?? "";
+  }
+
+  /** User > eval default > built-in: overrides saved in this browser win, if still valid. */
+  private applySavedOverrides(): void {
+    const saved = loadOverrides(this.key());
+    let changed = false;
+    if (saved.columns) {
+      const cols = saved.columns.filter((c) => this.defs.has(c.id));
+      if (cols.length) {
+        this.model.set("columns", cols);
+        changed = true;
+      }
+    }
+    if (saved.sort) {
+      this.model.set("sort", saved.sort.filter((s) => this.defs.has(s.column)));
+      changed = true;
+    }
+    for (const k of ["multiline", "compact_scores", "color_scales_enabled"] as const) {
+      if (typeof saved[k] === "boolean" && saved[k] !== this.model.get(k)) {
+        this.model.set(k, saved[k]);
+        changed = true;
+      }
+    }
+    if (changed) this.model.save_changes();
+  }
+
+  private setByUser<K extends keyof ViewState>(name: K, value: ViewState[K]): void {
+    this.model.set(name, value);
+    this.model.save_changes();
+    saveOverride(this.key(), name, value);
+  }
+
+  // -- events --------------------------------------------------------------------------
+  private bind(): void {
+    const m = this.model;
+    m.on("change:columns", () => this.layout());
+    m.on("change:_column_defs", () => {
+      this.readDefs();
+      this.layout();
+    });
+    m.on("change:sort", () => this.renderHeader());
+    m.on("change:multiline", () => {
+      this.syncMenus();
+      this.layout();
+    });
+    m.on("change:compact_scores", () => {
+      this.syncMenus();
+      this.layout();
+    });
+    m.on("change:color_scales_enabled", () => {
+      this.syncMenus();
+      this.renderRows(true);
+    });
+    m.on("change:score_color_scales", () => this.renderRows(true));
+    m.on("change:score_labels", () => this.layout());
+    m.on("change:search", () => {
+      if (this.search.value !== m.get("search")) this.search.value = m.get("search") ?? "";
+    });
+    m.on("change:_selected_rows", () => {
+      this.readSelection();
+      this.renderRows(true);
+      this.renderStatus();
+    });
+    m.on("change:height", () => this.layout());
+    m.on("change:focused", () => {
+      const row = m.get("focused");
+      if (row >= 0 && row !== this.detailRow) this.openDetail(row);
+      if (row < 0) this.closeDetail(false);
+    });
+    this.rpc.listen("refresh", (c, b) => this.onRefresh(c, b));
+    this.rpc.listen("reset_view", () => clearOverrides(this.key()));
+
+    this.scroller.addEventListener("scroll", () => this.schedule());
+    this.scroller.addEventListener("keydown", (e) => this.onKey(e));
+    let timer = 0;
+    this.search.addEventListener("input", () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => {
+        m.set("search", this.search.value);
+        m.save_changes();
+      }, 200);
+    });
+    const ro = new ResizeObserver(() => this.schedule());
+    ro.observe(this.scroller);
+    this.stops.push(() => ro.disconnect());
+  }
+
+  private onRefresh(c: Record<string, any>, buffers: Buffer[]): void {
+    if (c.revision <= this.revision) return;
+    this.revision = c.revision;
+    this.count = c.count;
+    this.blocks.clear();
+    this.pending.clear();
+    const rows = decodeRows(buffers[0]);
+    if (rows.length) this.blocks.set(Math.floor(c.offset / BLOCK), rows);
+    if (this.focusPos >= this.count) this.focusPos = this.count - 1;
+    this.sizeCanvas();
+    this.renderRows(true);
+    this.renderStatus();
+  }
+
+  private schedule(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.renderRows(false);
+    });
+  }
+
+  // -- layout --------------------------------------------------------------------------
+  private layout(): void {
+    const state: ColumnState[] = this.model.get("columns") ?? [];
+    this.shown = state.filter((c) => c.visible && this.defs.has(c.id)).map((c) => this.defs.get(c.id)!);
+    const compact = !!this.model.get("compact_scores");
+    const template = this.shown.map((d) => (d.kind === "score" && compact ? "44px" : WIDTHS[d.kind])).join(" ");
+    this.root.style.setProperty("--el-cols", template || "1fr");
+    this.root.style.setProperty("--el-row-height", `${this.rowHeight}px`);
+    this.root.style.height = `${this.model.get("height") ?? 460}px`;
+    this.root.classList.toggle("el-multiline", !!this.model.get("multiline"));
+    this.root.classList.toggle("el-compact-scores", compact);
+    this.pool.forEach((r) => r.remove());
+    this.pool = [];
+    this.renderHeader();
+    this.sizeCanvas();
+    this.renderRows(true);
+    this.renderStatus();
+    this.syncMenus();
+  }
+
+  private renderHeader(): void {
+    const sort: SortEntry[] = this.model.get("sort") ?? [];
+    const multi = sort.length > 1;
+    this.header.replaceChildren();
+    for (const def of this.shown) {
+      const cell = h("div", `el-th el-kind-${def.kind}`);
+      cell.setAttribute("role", "columnheader");
+      cell.dataset.column = def.id;
+      cell.tabIndex = 0;
+      cell.draggable = true;
+      const label = this.labelOf(def);
+      cell.title = label || def.id;
+      const text = h("span", "el-th-label", label);
+      cell.append(text);
+      const at = sortOrder(sort, def.id);
+      const entry = at ? sort[at - 1] : undefined;
+      cell.setAttribute("aria-sort", entry ? (entry.dir === "asc" ? "ascending" : "descending") : "none");
+      if (entry) {
+        const mark = h("span", "el-sort-mark", entry.dir === "asc" ? "▲" : "▼");
+        if (multi) mark.append(h("sup", "el-sort-order", String(at)));
+        cell.append(mark);
+      }
+      const activate = (e: MouseEvent | KeyboardEvent) => {
+        const additive = e.shiftKey || e.ctrlKey || e.metaKey;
+        this.setByUser("sort", nextSort(this.model.get("sort") ?? [], def.id, additive));
+      };
+      cell.addEventListener("click", activate);
+      cell.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" || e.key === " ") {
+          e.preventDefault();
+          activate(e);
+        }
+      });
+      cell.addEventListener("dragstart", (e) => e.dataTransfer?.setData("text/x-evallens-column", def.id));
+      cell.addEventListener("dragover", (e) => e.preventDefault());
+      cell.addEventListener("drop", (e) => {
+        e.preventDefault();
+        const moved = e.dataTransfer?.getData("text/x-evallens-column");
+        if (moved && moved !== def.id) this.moveColumn(moved, def.id);
+      });
+      this.header.append(cell);
+    }
+  }
+
+  private moveColumn(id: string, before: string): void {
+    const cols: ColumnState[] = (this.model.get("columns") ?? []).slice();
+    const from = cols.findIndex((c) => c.id === id);
+    if (from < 0) return;
+    const [item] = cols.splice(from, 1);
+    const to = cols.findIndex((c) => c.id === before);
+    cols.splice(to < 0 ? cols.length : to, 0, item);
+    this.setByUser("columns", cols);
+  }
+
+  private canvasHeight(): number {
+    return Math.min(this.count * this.rowHeight, MAX_CANVAS);
+  }
+
+  private sizeCanvas(): void {
+    this.canvas.style.height = `${this.canvasHeight()}px`;
+    const total: number = this.model.get("_total") ?? 0;
+    this.empty.hidden = this.count > 0;
+    this.empty.textContent = total === 0 ? "No samples to show." : "No samples match the current filters.";
+  }
+
+  /** The first virtual pixel on screen: physical scroll scaled when rows exceed the canvas cap. */
+  private virtualTop(): number {
+    const view = this.viewportHeight();
+    const physical = this.canvasHeight();
+    const virtual = this.count * this.rowHeight;
+    const top = this.scroller.scrollTop;
+    if (virtual <= physical || physical <= view) return top;
+    return (top / (physical - view)) * (virtual - view);
+  }
+
+  private viewportHeight(): number {
+    return Math.max(0, this.scroller.clientHeight - this.header.offsetHeight);
+  }
+
+  private scrollToPosition(pos: number): void {
+    const view = this.viewportHeight();
+    const rh = this.rowHeight;
+    const top = this.virtualTop();
+    let target: number | null = null;
+    if (pos * rh < top) target = pos * rh;
+    else if ((pos + 1) * rh > top + view) target = (pos + 1) * rh - view;
+    if (target === null) return;
+    const physical = this.canvasHeight();
+    const virtual = this.count * rh;
+    this.scroller.scrollTop =
+      virtual <= physical || physical <= view ? target : (target / (virtual - view)) * (physical - view);
+  }
+
+  // -- rows ----------------------------------------------------------------------------
+  private rowAt(pos: number): Row | undefined {
+    return this.blocks.get(Math.floor(pos / BLOCK))?.[pos % BLOCK];
+  }
+
+  private renderRows(force: boolean): void {
+    const rh = this.rowHeight;
+    const top = this.virtualTop();
+    const first = Math.max(0, Math.floor(top / rh) - OVERSCAN);
+    const last = Math.min(this.count - 1, Math.ceil((top + this.viewportHeight()) / rh) + OVERSCAN);
+    const n = Math.max(0, last - first + 1);
+    this.layer.style.transform = `translateY(${this.scroller.scrollTop}px)`;
+    while (this.pool.length < n) {
+      const row = h("div", "el-row");
+      row.setAttribute("role", "row");
+      row.addEventListener("click", (e) => this.onRowClick(row, e));
+      this.layer.append(row);
+      this.pool.push(row);
+    }
+    for (let i = 0; i < this.pool.length; i++) {
+      const el = this.pool[i];
+      if (i >= n) {
+        el.hidden = true;
+        continue;
+      }
+      const pos = first + i;
+      el.hidden = false;
+      el.style.transform = `translateY(${pos * rh - top}px)`;
+      const data = this.rowAt(pos);
+      const stamp = `${this.revision}:${pos}:${data ? 1 : 0}`;
+      if (force || el.dataset.stamp !== stamp) {
+        this.fillRow(el, pos, data);
+        el.dataset.stamp = stamp;
+      }
+      const rowId = data ? Number(data[ROW]) : -1;
+      el.classList.toggle("el-selected", rowId >= 0 && this.selected.has(rowId));
+      el.classList.toggle("el-focused", pos === this.focusPos);
+    }
+    this.requestMissing(first, last);
+  }
+
+  private fillRow(el: HTMLElement, pos: number, data: Row | undefined): void {
+    el.dataset.pos = String(pos);
+    el.setAttribute("aria-rowindex", String(pos + 1));
+    el.classList.toggle("el-loading", !data);
+    el.dataset.row = data ? String(data[ROW]) : "";
+    const cells: HTMLElement[] = [];
+    const enabled = !!this.model.get("color_scales_enabled");
+    for (const def of this.shown) {
+      const cell = h("div", `el-td el-kind-${def.kind}`);
+      cell.setAttribute("role", "gridcell");
+      cell.dataset.column = def.id;
+      if (data) {
+        const value = def.kind === "status" ? data[STATUS] : data[def.field];
+        if (def.kind === "status") {
+          if (value) {
+            const badge = h("span", `el-badge el-badge-${value}`, value === "error" ? "!" : "⏱");
+            badge.title = value === "error" ? "error" : "limit reached";
+            cell.append(badge);
+          }
+        } else {
+          const text = formatCell(value ?? null, def);
+          const paint = def.score ? paintCell(def, value ?? null, this.scales, enabled, this.theme) : null;
+          if (paint && "pill" in paint) {
+            const pill = h("span", `el-pill el-role-${paint.pill}`, text);
+            pill.style.background = roleBackground(paint.pill, this.theme);
+            cell.append(pill);
+          } else {
+            if (paint) cell.style.background = paint.background;
+            const span = h("span", "el-cell-text", text);
+            cell.append(span);
+            if (def.kind === "text" || def.kind === "other") cell.title = text.length > 60 ? text.slice(0, 400) : "";
+          }
+        }
+      }
+      cells.push(cell);
+    }
+    el.replaceChildren(...cells);
+  }
+
+  private requestMissing(first: number, last: number): void {
+    if (this.count === 0 || this.offline) return;
+    const firstBlock = Math.floor(Math.max(0, first) / BLOCK);
+    const lastBlock = Math.floor(Math.max(0, last) / BLOCK);
+    const maxBlock = Math.floor((this.count - 1) / BLOCK);
+    // Prefetch one block either side of what is on screen.
+    for (let b = Math.max(0, firstBlock - 1); b <= Math.min(maxBlock, lastBlock + 1); b++) {
+      if (this.blocks.has(b) || this.pending.has(b)) continue;
+      this.fetchBlock(b, firstBlock * BLOCK);
+    }
+  }
+
+  private fetchBlock(block: number, viewport: number): void {
+    this.pending.add(block);
+    const revision = this.revision;
+    this.rpc
+      .request("window", { offset: block * BLOCK, limit: BLOCK, viewport })
+      .then(({ content, buffers }) => {
+        this.pending.delete(block);
+        if (content.revision !== this.revision || revision !== this.revision) return; // stale
+        this.blocks.set(block, decodeRows(buffers[0]));
+        // Keep memory flat however far the user scrolls: drop blocks far from the viewport.
+        if (this.blocks.size > 40) {
+          for (const b of this.blocks.keys()) if (Math.abs(b - block) > 20) this.blocks.delete(b);
+        }
+        this.renderRows(false);
+      })
+      .catch(() => {
+        this.pending.delete(block);
+        this.goOffline();
+      });
+  }
+
+  private goOffline(): void {
+    if (this.offline) return;
+    this.offline = true;
+    this.notice.hidden = false;
+    this.notice.textContent =
+      "The kernel is not answering: showing the rows saved with the notebook. Scrolling further, sorting and filtering need a running kernel.";
+  }
+
+  private renderStatus(): void {
+    const total: number = this.model.get("_total") ?? 0;
+    const fmt = (n: number) => n.toLocaleString("en-US");
+    let text = this.count === total ? `${fmt(total)} samples` : `${fmt(this.count)} of ${fmt(total)} samples`;
+    if (this.selected.size) text += ` · ${fmt(this.selected.size)} selected`;
+    this.status.textContent = text;
+  }
+
+  // -- selection, focus, keyboard ------------------------------------------------------
+  private onRowClick(el: HTMLElement, e: MouseEvent): void {
+    const pos = Number(el.dataset.pos);
+    const row = el.dataset.row === "" ? -1 : Number(el.dataset.row);
+    if (row < 0) return;
+    if (e.shiftKey && this.anchorPos >= 0) {
+      void this.selectRange(this.anchorPos, pos, e.ctrlKey || e.metaKey);
+    } else if (e.ctrlKey || e.metaKey) {
+      const next = new Set(this.selected);
+      if (next.has(row)) next.delete(row);
+      else next.add(row);
+      this.anchorPos = pos;
+      this.commitSelection(next);
+    } else {
+      this.anchorPos = pos;
+      this.commitSelection(new Set([row]));
+    }
+    this.setFocus(pos, true);
+    this.scroller.focus({ preventScroll: true });
+  }
+
+  private async selectRange(a: number, b: number, keep: boolean): Promise<void> {
+    const [lo, hi] = a < b ? [a, b] : [b, a];
+    const rows: number[] = [];
+    let complete = true;
+    for (let p = lo; p <= hi; p++) {
+      const r = this.rowAt(p);
+      if (!r) {
+        complete = false;
+        break;
+      }
+      rows.push(Number(r[ROW]));
+    }
+    let ids: Iterable<number> = rows;
+    if (!complete) {
+      const { buffers } = await this.rpc.request("rows_between", { start: lo, end: hi + 1 });
+      const bytes = toBytes(buffers[0]);
+      ids = new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    }
+    const next = keep ? new Set(this.selected) : new Set<number>();
+    for (const id of ids) next.add(id);
+    this.commitSelection(next);
+  }
+
+  private commitSelection(next: Set<number>): void {
+    this.selected = next;
+    const arr = Uint32Array.from([...next].sort((x, y) => x - y));
+    this.model.set("_selected_rows", new DataView(arr.buffer));
+    this.model.save_changes();
+    this.renderRows(false);
+    this.renderStatus();
+  }
+
+  private setFocus(pos: number, open: boolean): void {
+    if (this.count === 0) return;
+    this.focusPos = Math.max(0, Math.min(this.count - 1, pos));
+    this.scrollToPosition(this.focusPos);
+    this.renderRows(false);
+    const row = this.rowAt(this.focusPos);
+    if (open && row) this.openDetail(Number(row[ROW]));
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const page = Math.max(1, Math.floor(this.viewportHeight() / this.rowHeight) - 1);
+    const at = this.focusPos < 0 ? -1 : this.focusPos;
+    const moves: Record<string, number> = {
+      ArrowDown: at + 1,
+      ArrowUp: Math.max(0, at - 1),
+      PageDown: at + page,
+      PageUp: Math.max(0, at - page),
+      Home: 0,
+      End: this.count - 1,
+    };
+    if (e.key in moves) {
+      e.preventDefault();
+      this.setFocus(moves[e.key], !this.detail.hidden);
+      return;
+    }
+    const row = this.rowAt(this.focusPos);
+    if (e.key === "Enter" && row) {
+      e.preventDefault();
+      this.openDetail(Number(row[ROW]));
+    } else if (e.key === " " && row) {
+      e.preventDefault();
+      const id = Number(row[ROW]);
+      const next = new Set(this.selected);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      this.commitSelection(next);
+    } else if (e.key === "Escape") {
+      this.closeDetail(true);
+    }
+  }
+
+  // -- detail panel --------------------------------------------------------------------
+  private openDetail(row: number): void {
+    this.detailRow = row;
+    this.detail.hidden = false;
+    if (this.model.get("focused") !== row) {
+      this.model.set("focused", row);
+      this.model.save_changes();
+    }
+    const head = h("div", "el-detail-head");
+    const title = h("span", "el-detail-title", "Sample");
+    const close = h("button", "el-detail-close", "×");
+    close.setAttribute("aria-label", "Close sample details");
+    close.addEventListener("click", () => this.closeDetail(true));
+    head.append(title, close);
+    this.detail.replaceChildren(head, h("div", "el-detail-loading", "Loading…"));
+    this.rpc
+      .request("detail", { row })
+      .then(({ content }) => {
+        if (content.row !== this.detailRow) return;
+        const sample = content.sample as Record<string, unknown>;
+        title.textContent = `Sample ${sample.id ?? ""}${sample.epoch && Number(sample.epoch) > 1 ? ` (epoch ${sample.epoch})` : ""}`;
+        const view = (this.model.get("_sample_score_view") ?? null) as SampleScoreView | null;
+        this.detail.replaceChildren(head, renderDetail(sample, content.scores as DetailScore[], view, this.labels));
+      })
+      .catch((err: Error) => {
+        this.detail.replaceChildren(head, h("div", "el-detail-loading", `Could not load the sample: ${err.message}`));
+      });
+  }
+
+  private closeDetail(user: boolean): void {
+    this.detail.hidden = true;
+    this.detailRow = -1;
+    if (user && this.model.get("focused") !== -1) {
+      this.model.set("focused", -1);
+      this.model.save_changes();
+    }
+  }
+
+  // -- menus ---------------------------------------------------------------------------
+  private viewToggles: [keyof ViewState, HTMLInputElement][] = [];
+
+  private buildMenus(): void {
+    const viewMenu = this.menu("View", (panel) => {
+      const toggles: [keyof ViewState, string][] = [
+        ["multiline", "Multiline"],
+        ["compact_scores", "Compact scores"],
+        ["color_scales_enabled", "Score colors"],
+      ];
+      for (const [name, label] of toggles) {
+        const row = h("label", "el-menu-item");
+        const box = h("input");
+        box.type = "checkbox";
+        box.dataset.option = name;
+        box.addEventListener("change", () => this.setByUser(name, box.checked as never));
+        row.append(box, document.createTextNode(label));
+        panel.append(row);
+        this.viewToggles.push([name, box]);
+      }
+      const reset = h("button", "el-menu-button", "Reset view");
+      reset.addEventListener("click", () => this.resetView());
+      panel.append(reset);
+    });
+    const columnMenu = this.menu("Columns", (panel) => this.fillColumnMenu(panel));
+    this.menus.append(viewMenu, columnMenu);
+  }
+
+  private menu(label: string, fill: (panel: HTMLElement) => void): HTMLElement {
+    const wrap = h("div", "el-menu");
+    const button = h("button", "el-menu-toggle", label);
+    button.setAttribute("aria-haspopup", "true");
+    button.setAttribute("aria-expanded", "false");
+    const panel = h("div", "el-menu-panel");
+    panel.hidden = true;
+    panel.dataset.menu = label.toLowerCase();
+    fill(panel);
+    button.addEventListener("click", () => {
+      const open = panel.hidden;
+      for (const other of this.menus.querySelectorAll<HTMLElement>(".el-menu-panel")) other.hidden = true;
+      for (const b of this.menus.querySelectorAll(".el-menu-toggle")) b.setAttribute("aria-expanded", "false");
+      if (open && label === "Columns") fill(panel);
+      panel.hidden = !open;
+      button.setAttribute("aria-expanded", String(open));
+    });
+    panel.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") {
+        panel.hidden = true;
+        button.focus();
+      }
+    });
+    wrap.append(button, panel);
+    return wrap;
+  }
+
+  private fillColumnMenu(panel: HTMLElement): void {
+    panel.replaceChildren();
+    const state: ColumnState[] = this.model.get("columns") ?? [];
+    state.forEach((c, i) => {
+      const def = this.defs.get(c.id);
+      if (!def) return;
+      const row = h("div", "el-menu-item el-column-item");
+      row.dataset.column = c.id;
+      const box = h("input");
+      box.type = "checkbox";
+      box.checked = c.visible;
+      box.setAttribute("aria-label", `Show ${this.labelOf(def) || def.id}`);
+      box.addEventListener("change", () => {
+        const next = (this.model.get("columns") as ColumnState[]).map((x) =>
+          x.id === c.id ? { id: x.id, visible: box.checked } : x,
+        );
+        this.setByUser("columns", next);
+      });
+      const name = h("span", "el-column-name", this.labelOf(def) || def.id);
+      const up = h("button", "el-move", "↑");
+      up.setAttribute("aria-label", `Move ${def.id} up`);
+      up.disabled = i === 0;
+      up.addEventListener("click", () => this.shiftColumn(c.id, -1, panel));
+      const down = h("button", "el-move", "↓");
+      down.setAttribute("aria-label", `Move ${def.id} down`);
+      down.disabled = i === state.length - 1;
+      down.addEventListener("click", () => this.shiftColumn(c.id, 1, panel));
+      row.append(box, name, up, down);
+      panel.append(row);
+    });
+    const reset = h("button", "el-menu-button", "Reset columns");
+    reset.addEventListener("click", () => {
+      const def: ViewState = this.model.get("_default_view");
+      this.setByUser("columns", def.columns);
+      this.fillColumnMenu(panel);
+    });
+    panel.append(reset);
+  }
+
+  private shiftColumn(id: string, delta: number, panel: HTMLElement): void {
+    const cols: ColumnState[] = (this.model.get("columns") ?? []).slice();
+    const i = cols.findIndex((c) => c.id === id);
+    const j = i + delta;
+    if (i < 0 || j < 0 || j >= cols.length) return;
+    [cols[i], cols[j]] = [cols[j], cols[i]];
+    this.setByUser("columns", cols);
+    this.fillColumnMenu(panel);
+  }
+
+  private syncMenus(): void {
+    for (const [name, box] of this.viewToggles) box.checked = !!this.model.get(name);
+  }
+
+  private resetView(): void {
+    clearOverrides(this.key());
+    const def = this.model.get("_default_view") as ViewState & Record<string, unknown>;
+    for (const [k, v] of Object.entries(def)) this.model.set(k, v);
+    this.model.save_changes();
+  }
+}
