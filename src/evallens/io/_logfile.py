@@ -1,0 +1,213 @@
+"""Read one Inspect log file, natively: the header and the sample summaries.
+
+An ``.eval`` log is a zip holding ``header.json`` (the eval spec, plan, results and stats),
+``summaries.json`` (one small summary per sample) and ``samples/<id>_epoch_<n>.json`` (whole
+samples with messages and events). Running logs have no ``header.json`` or ``summaries.json``
+yet, only ``_journal/start.json`` and ``_journal/summaries/<n>.json``. A ``.json`` log is the
+older single-document format with whole samples inline.
+
+Summaries are all a sample frame needs, so whole samples are read only when a log has no
+summaries at all; that keeps reading fast and memory bounded by the output.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evallens.io._errors import LogReadError
+from evallens.io._summary import summary_from_sample
+
+_JOURNAL_SUMMARY = re.compile(r"^_journal/summaries/(\d+)\.json$")
+_SAMPLE_FILE = re.compile(r"^samples/.+\.json$")
+
+_ZSTD = 93  # zip method id for Zstandard, which newer inspect_ai versions write
+_LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
+_LOCAL_HEADER_SIGNATURE = 0x04034B50
+
+
+def read_member(zf: zipfile.ZipFile, name: str) -> bytes:
+    """A zip member's bytes; Zstandard members are decoded with pyarrow's codec.
+
+    ``zipfile`` only learns zstd in Python 3.14, and pyarrow (already a dependency)
+    ships a zstd codec, so we read the raw member and decode it ourselves.
+    """
+    info = zf.getinfo(name)
+    if info.compress_type != _ZSTD:
+        return zf.read(name)
+    import pyarrow as pa
+
+    fp = zf.fp
+    if fp is None:
+        raise ValueError("zip file is closed")
+    fp.seek(info.header_offset)
+    header = fp.read(_LOCAL_HEADER.size)
+    fields = _LOCAL_HEADER.unpack(header)
+    if fields[0] != _LOCAL_HEADER_SIGNATURE:
+        raise zipfile.BadZipFile(f"bad local header for member {name}")
+    fp.seek(info.header_offset + _LOCAL_HEADER.size + fields[9] + fields[10])
+    raw = fp.read(info.compress_size)
+    if len(raw) != info.compress_size:
+        raise EOFError(f"member {name} is truncated")
+    try:
+        data = pa.Codec("zstd").decompress(raw, decompressed_size=info.file_size)
+    except (OSError, pa.ArrowException) as ex:
+        raise zipfile.BadZipFile(f"cannot decode zstd member {name}: {ex}") from ex
+    return bytes(data.to_pybytes())
+
+
+@dataclass
+class LogFile:
+    """A log's header (as stored) and its sample summaries (``None`` if not read)."""
+
+    path: str
+    header: dict[str, Any]
+    summaries: list[dict[str, Any]] | None
+
+
+def read_log(path: str, *, samples: bool = True) -> LogFile:
+    """Read a ``.eval`` or ``.json`` log; raise `LogReadError` naming the file if it is bad.
+
+    Args:
+        path: The log file.
+        samples: Also read the sample summaries (``False`` reads only the header).
+    """
+    try:
+        if path.endswith(".json"):
+            return _read_json_log(path, samples=samples)
+        return _read_eval_log(path, samples=samples)
+    except LogReadError:
+        raise
+    except FileNotFoundError:
+        raise
+    except zipfile.BadZipFile as ex:
+        raise LogReadError(path, f"not a readable .eval zip ({ex})") from ex
+    except (zlib.error, EOFError) as ex:
+        raise LogReadError(path, f"truncated or corrupt zip member ({ex})") from ex
+    except json.JSONDecodeError as ex:
+        raise LogReadError(path, f"truncated or invalid JSON ({ex})") from ex
+    except UnicodeDecodeError as ex:
+        raise LogReadError(path, f"not UTF-8 JSON ({ex})") from ex
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, NotImplementedError) as ex:
+        raise LogReadError(path, f"{type(ex).__name__}: {ex}") from ex
+
+
+def _check_header(path: str, header: Any) -> dict[str, Any]:
+    if not isinstance(header, dict) or not isinstance(header.get("eval"), dict):
+        raise LogReadError(path, "not an Inspect log (no 'eval' section)")
+    return header
+
+
+def _read_json_log(path: str, *, samples: bool) -> LogFile:
+    with open(path, "rb") as f:
+        data = json.loads(f.read())
+    header = _check_header(path, data)
+    raw_samples = header.pop("samples", None) or []
+    if not samples:
+        return LogFile(path, header, None)
+    first_scorer = _first_scorer_name(header)
+    summaries = [summary_from_sample(s, first_scorer) for s in raw_samples]
+    return LogFile(path, header, summaries)
+
+
+def _read_eval_log(path: str, *, samples: bool) -> LogFile:
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        name_set = set(names)
+        if "header.json" in name_set:
+            header = _check_header(path, json.loads(read_member(zf, "header.json")))
+        elif "_journal/start.json" in name_set:
+            # a log still being written: the start journal has the spec and plan
+            start = json.loads(read_member(zf, "_journal/start.json"))
+            header = _check_header(path, {"status": "started", **start})
+        else:
+            raise LogReadError(path, "not an Inspect .eval log (no header.json in the zip)")
+        if not samples:
+            return LogFile(path, header, None)
+        return LogFile(path, header, _read_eval_summaries(zf, names, header))
+
+
+def _read_eval_summaries(
+    zf: zipfile.ZipFile, names: list[str], header: dict[str, Any]
+) -> list[dict[str, Any]]:
+    if "summaries.json" in names:
+        summaries = json.loads(read_member(zf, "summaries.json"))
+    else:
+        journal = sorted(
+            (int(m.group(1)), n) for n in names if (m := _JOURNAL_SUMMARY.match(n)) is not None
+        )
+        if journal:
+            summaries = []
+            for _, name in journal:
+                summaries.extend(json.loads(read_member(zf, name)))
+        else:
+            # very old logs carry no summaries: summarize the whole samples
+            first_scorer = _first_scorer_name(header)
+            return [
+                summary_from_sample(json.loads(read_member(zf, n)), first_scorer)
+                for n in names
+                if _SAMPLE_FILE.match(n)
+            ]
+    if not isinstance(summaries, list):
+        raise ValueError("summaries are not a list")
+    return _dedupe(summaries)
+
+
+def _dedupe(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keep the last summary per (id, epoch), at the first one's place, as inspect_ai does.
+
+    A requeued sample's re-run is recorded after its superseded attempt.
+    """
+    by_key: dict[tuple[str, Any], dict[str, Any]] = {}
+    for summary in summaries:
+        by_key[(str(summary.get("id")), summary.get("epoch"))] = summary
+    if len(by_key) == len(summaries):
+        return summaries
+    return list(by_key.values())
+
+
+def _first_scorer_name(header: dict[str, Any]) -> str | None:
+    results = header.get("results") or {}
+    scores = results.get("scores") or []
+    if scores and isinstance(scores[0], dict):
+        name = scores[0].get("name")
+        return name if isinstance(name, str) else None
+    scorer = results.get("scorer")
+    if isinstance(scorer, dict) and isinstance(scorer.get("name"), str):
+        return str(scorer["name"])
+    return None
+
+
+def log_files_in(directory: Path) -> list[Path]:
+    """Inspect logs under ``directory``, recursively, sorted by path.
+
+    ``.eval`` files always count. A ``.json`` file counts when it starts like an Inspect
+    log (``{"version": ...``), so listings such as ``logs.json`` are passed over quietly.
+    """
+    found: list[Path] = []
+    for p in sorted(directory.rglob("*")):
+        if not p.is_file():
+            continue
+        if p.suffix == ".eval":
+            found.append(p)
+        elif p.suffix == ".json" and _looks_like_json_log(p):
+            found.append(p)
+    return found
+
+
+_JSON_LOG_START = re.compile(rb'^\s*\{\s*"version"\s*:')
+
+
+def _looks_like_json_log(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64)
+    except OSError:
+        return False
+    return _JSON_LOG_START.match(head) is not None

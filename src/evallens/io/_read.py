@@ -1,0 +1,426 @@
+"""Public readers: logs, directories, parquet files and frames → normalized polars frames."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import io
+import json
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar, Union
+
+import polars as pl
+
+from evallens.io._errors import (
+    BadFile,
+    ErrorPolicy,
+    LogReadError,
+    check_policy,
+    report_bad_files,
+)
+from evallens.io._evals import eval_record
+from evallens.io._frames import from_pandas, is_pandas, normalize_evals, normalize_samples
+from evallens.io._logfile import log_files_in, read_log
+from evallens.io._samples import (
+    CORE_ORDER,
+    SAMPLE_DTYPES,
+    ScoreMap,
+    remove_namespace,
+    samples_frame,
+)
+
+Source = Union[
+    str,
+    "os.PathLike[str]",
+    Sequence[Union[str, "os.PathLike[str]"]],
+    pl.DataFrame,
+    pl.LazyFrame,
+    Any,  # a pandas DataFrame; typed loosely so pandas stays optional
+]
+"""What the readers accept: a directory, log or parquet path(s), or a polars/pandas frame."""
+
+_LOG_SUFFIXES = (".eval", ".json")
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+# Below this many bytes of logs, starting worker processes costs more than it saves.
+_PARALLEL_MIN_BYTES = 48 * 1024 * 1024
+_CACHE_VERSION = "1"
+
+T = TypeVar("T")
+
+
+class _Resolved:
+    """A source split into log files, parquet files, or one in-memory frame."""
+
+    def __init__(self) -> None:
+        self.logs: list[str] = []
+        self.parquet: list[str] = []
+        self.frame: pl.DataFrame | None = None
+
+
+def _resolve(source: Source) -> _Resolved:
+    resolved = _Resolved()
+    if isinstance(source, pl.LazyFrame):
+        resolved.frame = source.collect()
+        return resolved
+    if isinstance(source, pl.DataFrame):
+        resolved.frame = source
+        return resolved
+    if is_pandas(source):
+        resolved.frame = from_pandas(source)
+        return resolved
+    if isinstance(source, str | os.PathLike):
+        items: Iterable[Any] = [source]
+    elif isinstance(source, Sequence):
+        items = source
+    else:
+        raise TypeError(
+            "source must be a directory, a log or parquet path, a list of paths, "
+            f"or a polars/pandas frame; got {type(source).__name__}"
+        )
+    for item in items:
+        if not isinstance(item, str | os.PathLike):
+            raise TypeError(f"expected a path in the source list, got {type(item).__name__}")
+        path = Path(item)
+        if path.is_dir():
+            resolved.logs.extend(str(p) for p in log_files_in(path))
+        elif not path.exists():
+            raise FileNotFoundError(f"no such log file or directory: {path}")
+        elif path.suffix in _PARQUET_SUFFIXES:
+            resolved.parquet.append(str(path))
+        elif path.suffix in _LOG_SUFFIXES:
+            resolved.logs.append(str(path))
+        else:
+            raise ValueError(
+                f"{path}: not a log (.eval, .json) or a parquet file (.parquet); "
+                "pass a directory to search it for logs"
+            )
+    return resolved
+
+
+def _load_samples(path: str) -> tuple[pl.DataFrame, ScoreMap] | BadFile:
+    try:
+        return samples_frame(read_log(path))
+    except LogReadError as ex:
+        return BadFile(path, ex.reason)
+
+
+def _load_samples_ipc(path: str) -> tuple[bytes, ScoreMap] | BadFile:
+    """Worker-process variant: Arrow IPC bytes cross the process boundary cheaply."""
+    loaded = _load_samples(path)
+    if isinstance(loaded, BadFile):
+        return loaded
+    frame, score_map = loaded
+    buffer = io.BytesIO()
+    frame.write_ipc(buffer, compression="uncompressed")
+    return buffer.getvalue(), score_map
+
+
+def _workers(paths: Sequence[str], parallel: bool | int | None) -> int:
+    if parallel is False or len(paths) < 2:
+        return 1
+    if isinstance(parallel, int) and not isinstance(parallel, bool):
+        return max(1, min(parallel, len(paths)))
+    cpus = os.cpu_count() or 1
+    if parallel is None:
+        total = sum(os.path.getsize(p) for p in paths)
+        if total < _PARALLEL_MIN_BYTES:
+            return 1
+    return max(1, min(cpus, 8, len(paths)))
+
+
+def _map_files(
+    paths: Sequence[str],
+    parallel: bool | int | None,
+) -> list[tuple[pl.DataFrame, ScoreMap] | BadFile]:
+    workers = _workers(paths, parallel)
+    if workers == 1:
+        return [_load_samples(p) for p in paths]
+    # largest files first so one big log does not finish last on its own
+    order = sorted(range(len(paths)), key=lambda i: -os.path.getsize(paths[i]))
+    by_index: dict[int, tuple[pl.DataFrame, ScoreMap] | BadFile] = {}
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {i: pool.submit(_load_samples_ipc, paths[i]) for i in order}
+        for i, future in futures.items():
+            loaded = future.result()
+            if isinstance(loaded, BadFile):
+                by_index[i] = loaded
+            else:
+                data, score_map = loaded
+                by_index[i] = (pl.read_ipc(io.BytesIO(data)), score_map)
+    return [by_index[i] for i in range(len(paths))]
+
+
+def _split(loaded: Iterable[T | BadFile], errors: ErrorPolicy) -> tuple[list[T], list[BadFile]]:
+    good: list[T] = []
+    bad: list[BadFile] = []
+    for item in loaded:
+        if isinstance(item, BadFile):
+            if errors == "raise":
+                raise LogReadError(item.path, item.reason)
+            bad.append(item)
+        else:
+            good.append(item)
+    return good, bad
+
+
+def empty_samples_frame() -> pl.DataFrame:
+    """A zero-row frame with the core samples schema."""
+    schema = {name: SAMPLE_DTYPES.get(name, pl.String()) for name in CORE_ORDER}
+    return pl.DataFrame(schema=schema)
+
+
+def combine_samples(frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    """Stack per-log frames: core columns first, then metadata, then scores (first seen)."""
+    if not frames:
+        return empty_samples_frame()
+    combined = frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed")
+    # a column no log filled (all missing) has no type yet; text is the honest default
+    nulls = [c for c, dtype in combined.schema.items() if dtype == pl.Null]
+    if nulls:
+        combined = combined.with_columns(pl.col(nulls).cast(pl.String))
+    names = combined.columns
+    metadata = [c for c in names if c.startswith("metadata_")]
+    scores = [c for c in names if c.startswith("score_")]
+    core = [c for c in CORE_ORDER if c in names]
+    rest = [c for c in names if c not in set(core) | set(metadata) | set(scores)]
+    order = core + rest + metadata + scores
+    return combined if order == names else combined.select(order)
+
+
+def _remember(score_maps: Iterable[ScoreMap], frame: pl.DataFrame) -> None:
+    from evallens.scores import remember_score_columns
+
+    merged: ScoreMap = {}
+    for score_map in score_maps:
+        for column, pair in score_map.items():
+            merged.setdefault(column, pair)
+    remember_score_columns(frame, merged)
+
+
+def read_samples(
+    source: Source, *, errors: ErrorPolicy = "warn", parallel: bool | int | None = None
+) -> pl.DataFrame:
+    """Read samples from Inspect logs or frames into one polars frame (one row per sample × epoch).
+
+    Args:
+        source: A directory (searched recursively for ``.eval``/``.json`` logs), a path or
+            list of paths to ``.eval``, ``.json`` or ``.parquet`` files, or a polars/pandas
+            frame such as ``inspect_ai.analysis.samples_df()`` output.
+        errors: What to do with a log that cannot be read: ``"raise"`` (naming the file),
+            ``"warn"`` (load every good file, then warn once listing each bad one and why),
+            or ``"skip"`` (silently).
+        parallel: Read logs in worker processes: ``True``, a worker count, ``False``, or
+            ``None`` (default) to decide from the total size of the logs.
+
+    Returns:
+        A frame whose columns are ``eval_id, sample_id, log, task_name, task_display_name,
+        model, model_display_name, id, epoch, input, target, answer, error, limit,
+        retries, total_tokens, total_time, working_time, message_count, model_usage``, then
+        ``metadata_<key>`` and ``score_<scorer>`` / ``score_<scorer>_<key>`` columns.
+
+    Example:
+        >>> import evallens
+        >>> samples = evallens.read_samples("logs/")  # doctest: +SKIP
+        >>> samples.group_by("model").agg(pl.col("score_match").eq("C").mean())  # doctest: +SKIP
+    """
+    errors = check_policy(errors)
+    resolved = _resolve(source)
+    if resolved.frame is not None:
+        return normalize_samples(resolved.frame)
+    loaded = _map_files(resolved.logs, parallel)
+    good, bad = _split(loaded, errors)
+    frames = [frame for frame, _ in good]
+    for path in resolved.parquet:
+        frames.append(normalize_samples(pl.read_parquet(path)))
+    combined = combine_samples(frames)
+    if resolved.parquet and good:
+        combined = normalize_samples(combined)
+    _remember((score_map for _, score_map in good), combined)
+    report_bad_files(bad, errors)
+    return combined
+
+
+def to_samples_frame(data: Source) -> pl.DataFrame:
+    """Anything `read_samples` accepts → a normalized samples frame (frames pass through cheaply).
+
+    Example:
+        >>> frame = to_samples_frame(pl.DataFrame({"id": ["1"], "model": ["m"]}))
+        >>> frame["model_display_name"].to_list()
+        ['m']
+    """
+    return read_samples(data)
+
+
+def read_evals(source: Source, *, errors: ErrorPolicy = "warn") -> pl.DataFrame:
+    """Read one row per log: task, model, status, sample counts, headline and per-metric scores.
+
+    Columns follow ``inspect_ai.analysis.evals_df``: ``eval_id, run_id, task_id, log,
+    created, task_name, task_display_name, task_version, model, model_display_name, status,
+    error_message, total_samples, completed_samples, dataset_samples, epochs,
+    message_limit, token_limit, time_limit, working_limit, score_headline_name,
+    score_headline_score, score_headline_metric, score_headline_value,
+    score_headline_stderr`` and ``score_<score>_<metric>``. Only headers are read.
+
+    Example:
+        >>> evals = evallens.read_evals("logs/")  # doctest: +SKIP
+        >>> evals.select("task_name", "model", "score_headline_value")  # doctest: +SKIP
+    """
+    errors = check_policy(errors)
+    resolved = _resolve(source)
+    if resolved.frame is not None:
+        return normalize_evals(resolved.frame)
+    records: list[dict[str, Any] | BadFile] = []
+    for path in resolved.logs:
+        try:
+            records.append(eval_record(read_log(path, samples=False)))
+        except LogReadError as ex:
+            records.append(BadFile(path, ex.reason))
+    good, bad = _split(records, errors)
+    frames: list[pl.DataFrame] = []
+    if good:
+        frames.append(_records_frame(good))
+    frames.extend(normalize_evals(pl.read_parquet(p)) for p in resolved.parquet)
+    report_bad_files(bad, errors)
+    if not frames:
+        return pl.DataFrame()
+    return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed")
+
+
+def _records_frame(records: list[dict[str, Any]]) -> pl.DataFrame:
+    from evallens.io._columns import series_from_values
+
+    names: list[str] = []
+    for record in records:
+        names.extend(k for k in record if k not in names)
+    columns = [series_from_values(n, [r.get(n) for r in records]) for n in names]
+    frame = pl.DataFrame(columns)
+    if "created" in frame.columns and frame["created"].dtype == pl.Null:
+        frame = frame.with_columns(pl.col("created").cast(pl.Datetime("us", "UTC")))
+    return frame
+
+
+def read_viewer_config(
+    source: Source, *, errors: ErrorPolicy = "warn"
+) -> dict[str, dict[str, Any]]:
+    """The eval author's viewer config (``Task(viewer=...)``) per task name.
+
+    Returns plain dicts with Inspect's field names (``task_samples_view``,
+    ``sample_score_view``, ``trust_content``, ...). Tasks whose logs carry no config are
+    absent. When several logs of one task carry a config, the most recently created wins.
+    Frames and parquet files carry no config, so they give ``{}``.
+
+    Example:
+        >>> config = evallens.read_viewer_config("logs/")  # doctest: +SKIP
+        >>> config["my_task"]["task_samples_view"]["sort"]  # doctest: +SKIP
+        [{'column': 'score__judge__judge', 'dir': 'desc'}]
+    """
+    errors = check_policy(errors)
+    resolved = _resolve(source)
+    found: list[tuple[str, str, dict[str, Any]] | BadFile] = []
+    for path in resolved.logs:
+        try:
+            header = read_log(path, samples=False).header
+        except LogReadError as ex:
+            found.append(BadFile(path, ex.reason))
+            continue
+        spec = header["eval"]
+        viewer = spec.get("viewer")
+        if isinstance(viewer, dict):
+            task = remove_namespace(str(spec.get("task", "")))
+            found.append((str(spec.get("created") or ""), task, viewer))
+    good, bad = _split(found, errors)
+    report_bad_files(bad, errors)
+    configs: dict[str, dict[str, Any]] = {}
+    for _, task, viewer in sorted(good, key=lambda item: item[0]):
+        configs[task] = viewer
+    return configs
+
+
+def _cache_key(path: str) -> str:
+    stat = os.stat(path)
+    seed = f"{_CACHE_VERSION}|{os.path.abspath(path)}|{stat.st_size}|{stat.st_mtime_ns}"
+    return hashlib.sha1(seed.encode()).hexdigest()
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "evallens" / "samples"
+
+
+def _cached_parquet(path: str, cache_dir: Path) -> tuple[str, ScoreMap] | BadFile:
+    import pyarrow.parquet as pq
+
+    target = cache_dir / f"{_cache_key(path)}.parquet"
+    if target.exists():
+        metadata = pq.read_schema(target).metadata or {}
+        raw = metadata.get(b"evallens.score_map", b"{}")
+        score_map = {k: (v[0], v[1]) for k, v in json.loads(raw).items()}
+        return str(target), score_map
+    loaded = _load_samples(path)
+    if isinstance(loaded, BadFile):
+        return loaded
+    frame, score_map = loaded
+    table = frame.to_arrow()
+    table = table.replace_schema_metadata(
+        {**(table.schema.metadata or {}), b"evallens.score_map": json.dumps(score_map).encode()}
+    )
+    partial = target.with_suffix(f".{os.getpid()}.tmp")
+    pq.write_table(table, partial)
+    os.replace(partial, target)  # atomic: a reader never sees half a file
+    return str(target), score_map
+
+
+def scan_samples(
+    source: Source,
+    *,
+    errors: ErrorPolicy = "warn",
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> pl.LazyFrame:
+    """Samples as a `polars.LazyFrame`, for logs that do not fit in memory at once.
+
+    Each log is converted once to a parquet file in ``cache_dir`` (default
+    ``~/.cache/evallens/samples``; keyed by path, size and modification time, so an
+    edited log is re-read), one log at a time, and the result scans those files lazily.
+    Frames and parquet sources are scanned directly.
+
+    Example:
+        >>> lazy = evallens.scan_samples("big_logs/")  # doctest: +SKIP
+        >>> lazy.filter(pl.col("error") != "").select("id", "model").collect()  # doctest: +SKIP
+    """
+    errors = check_policy(errors)
+    resolved = _resolve(source)
+    if resolved.frame is not None:
+        return normalize_samples(resolved.frame).lazy()
+    directory = Path(cache_dir) if cache_dir is not None else _default_cache_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    good, bad = _split((_cached_parquet(p, directory) for p in resolved.logs), errors)
+    report_bad_files(bad, errors)
+    scans = [pl.scan_parquet(p) for p, _ in good]
+    scans.extend(pl.scan_parquet(p) for p in resolved.parquet)
+    if good:
+        from evallens.scores import remember_score_map
+
+        merged: ScoreMap = {}
+        for _, score_map in good:
+            for column, pair in score_map.items():
+                merged.setdefault(column, pair)
+        remember_score_map(merged)
+    if not scans:
+        return empty_samples_frame().lazy()
+    lazy = scans[0] if len(scans) == 1 else pl.concat(scans, how="diagonal_relaxed")
+    names = lazy.collect_schema().names()
+    metadata = [c for c in names if c.startswith("metadata_")]
+    scores = [c for c in names if c.startswith("score_")]
+    core = [c for c in CORE_ORDER if c in names]
+    rest = [c for c in names if c not in set(core) | set(metadata) | set(scores)]
+    return lazy.select(core + rest + metadata + scores)
+
+
+def column_not_found(name: str, columns: Sequence[str], what: str = "column") -> ValueError:
+    """A ValueError for an unknown column that suggests near matches."""
+    near = difflib.get_close_matches(name, list(columns), n=3)
+    hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
+    return ValueError(f"no {what} named {name!r}{hint}")
