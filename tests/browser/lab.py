@@ -1,0 +1,309 @@
+"""Drive a real JupyterLab in headless Chromium: shared by the browser tests and bench/.
+
+`JupyterLab` starts a server on a free loopback port with a random token.
+`Browser` launches Debian's Chromium through Playwright. `Notebook` opens a
+notebook in the page, runs its cells, and talks to the same kernel from a
+side client (jupyter_client) to read and set Python values, exactly as a
+user's next cell would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium (Playwright's own browser download does not work here)."""
+    for candidate in (
+        os.environ.get("EVALLENS_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+    ):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class JupyterLab:
+    """A JupyterLab server in a temporary root, token auth on."""
+
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="evallens-lab-"))
+        self.root = self.dir / "notebooks"
+        self.root.mkdir()
+        self.runtime = self.dir / "runtime"
+        self.port = free_port()
+        self.token = secrets.token_hex(16)
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = self.dir / "server.log"
+
+    def start(self, timeout: float = 60) -> None:
+        env = {
+            **os.environ,
+            "JUPYTER_RUNTIME_DIR": str(self.runtime),
+            "JUPYTER_CONFIG_DIR": str(self.dir / "config"),
+            "JUPYTERLAB_SETTINGS_DIR": str(self.dir / "settings"),
+            "JUPYTERLAB_WORKSPACES_DIR": str(self.dir / "workspaces"),
+            "IPYTHONDIR": str(self.dir / "ipython"),
+        }
+        # No news or update checks, no announcements popping over the page.
+        settings = self.dir / "settings" / "@jupyterlab" / "apputils-extension"
+        settings.mkdir(parents=True)
+        (settings / "notification.jupyterlab-settings").write_text(
+            json.dumps({"checkForUpdates": False, "fetchNews": "false", "doNotDisturbMode": True})
+        )
+        cmd = [
+            sys.executable, "-m", "jupyterlab",
+            "--no-browser", f"--port={self.port}", "--ip=127.0.0.1",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root}",
+            "--expose-app-in-browser",
+            "--LabApp.news_url=None",
+            "--LabApp.extension_manager=readonly",
+        ]  # fmt: skip
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.append("--allow-root")  # CI containers run as root
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited early:\n{self.log.read_text()[-3000:]}")
+            try:
+                self.api("GET", "/api/status")
+                return
+            except OSError:
+                time.sleep(0.3)
+        raise TimeoutError(
+            f"JupyterLab did not start in {timeout}s:\n{self.log.read_text()[-3000:]}"
+        )
+
+    def api(self, method: str, path: str, body: Any = None) -> Any:
+        req = urllib.request.Request(
+            self.base + path,
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            raw = resp.read()
+        return json.loads(raw) if raw else None
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                for session in self.api("GET", "/api/sessions"):
+                    self.api("DELETE", f"/api/sessions/{session['id']}")
+            except OSError:
+                pass
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def write_notebook(self, name: str, cells: list[str]) -> str:
+        nb = {
+            "cells": [
+                {
+                    "cell_type": "code",
+                    "metadata": {},
+                    "source": src,
+                    "outputs": [],
+                    "execution_count": None,
+                }
+                for src in cells
+            ],
+            "metadata": {
+                "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+            },
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+        (self.root / name).write_text(json.dumps(nb))
+        return name
+
+    def url(self, path: str) -> str:
+        return f"{self.base}/lab/tree/{path}?token={self.token}&reset"
+
+
+class Browser:
+    """Headless Chromium via Playwright, launched with this workplace's flags."""
+
+    def __init__(self, executable: str) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self._pw = sync_playwright().start()
+        self.browser = self._pw.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+
+    def close(self) -> None:
+        try:
+            self.browser.close()
+        finally:
+            self._pw.stop()
+
+
+class Notebook:
+    """One notebook open in a page: run its cells, reach its kernel from the side."""
+
+    def __init__(
+        self,
+        lab: JupyterLab,
+        browser: Browser,
+        cells: list[str],
+        *,
+        dark: bool = False,
+        name: str | None = None,
+    ) -> None:
+        self.lab = lab
+        self.name = lab.write_notebook(name or f"t-{secrets.token_hex(4)}.ipynb", cells)
+        self.context = browser.browser.new_context(
+            viewport={"width": 1400, "height": 1000}, color_scheme="dark" if dark else "light"
+        )
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.ws_bytes = 0
+        self.page.on("websocket", self._watch_socket)
+        self.client: Any = None
+
+    def _watch_socket(self, ws: Any) -> None:
+        def count(payload: Any) -> None:
+            self.ws_bytes += len(payload) if payload else 0
+
+        ws.on("framereceived", count)
+
+    def open(self, timeout: float = 90_000) -> None:
+        self.page.goto(self.lab.url(self.name), timeout=timeout)
+        self.page.wait_for_function(
+            "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+            " && window.jupyterapp.shell.currentWidget.sessionContext"
+            " && window.jupyterapp.shell.currentWidget.sessionContext.session"
+            " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+            " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
+            timeout=timeout,
+        )
+
+    def command(self, name: str, args: dict[str, Any] | None = None) -> None:
+        self.page.evaluate(
+            "([n, a]) => window.jupyterapp.commands.execute(n, a)", [name, args or {}]
+        )
+
+    def run_all(self) -> None:
+        self.command("notebook:run-all-cells")
+
+    def wait_idle(self, timeout: float = 60_000) -> None:
+        self.page.wait_for_function(
+            "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
+            timeout=timeout,
+        )
+
+    # -- the side channel to the same kernel ------------------------------------------------
+    def kernel(self) -> Any:
+        if self.client is None:
+            from jupyter_client import BlockingKernelClient
+
+            sessions = self.lab.api("GET", "/api/sessions")
+            kid = next(s["kernel"]["id"] for s in sessions if s["path"].endswith(self.name))
+            client = BlockingKernelClient()
+            client.load_connection_file(str(self.lab.runtime / f"kernel-{kid}.json"))
+            client.start_channels()
+            client.wait_for_ready(timeout=30)
+            self.client = client
+        return self.client
+
+    def execute(self, code: str, timeout: float = 60) -> str:
+        """Run code in the notebook's kernel; return what it printed. Raises on error."""
+        out: list[str] = []
+        errors: list[str] = []
+
+        def hook(msg: dict[str, Any]) -> None:
+            kind = msg["msg_type"]
+            if kind == "stream":
+                out.append(msg["content"]["text"])
+            elif kind == "error":
+                errors.append("\n".join(msg["content"]["traceback"]))
+            elif kind == "execute_result":
+                out.append(msg["content"]["data"].get("text/plain", ""))
+
+        self.kernel().execute_interactive(
+            code, output_hook=hook, timeout=timeout, store_history=False
+        )
+        if errors:
+            raise RuntimeError(f"kernel error running {code!r}:\n{errors[0]}")
+        return "".join(out)
+
+    def value(self, expr: str) -> Any:
+        """A Python expression's value, via JSON."""
+        text = self.execute(f"import json as _j; print(_j.dumps({expr}, default=str))")
+        return json.loads(text.strip().splitlines()[-1])
+
+    def external_requests(self) -> list[str]:
+        """Requests that left the Jupyter server (data: and blob: URLs are local)."""
+        return [
+            u for u in self.requests
+            if not (u.startswith(self.lab.base) or u.startswith(("data:", "blob:", "about:")))
+        ]  # fmt: skip
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.stop_channels()
+        try:
+            self.lab.api("GET", "/api/sessions")
+            for s in self.lab.api("GET", "/api/sessions"):
+                if s["path"].endswith(self.name):
+                    self.lab.api("DELETE", f"/api/sessions/{s['id']}")
+        except OSError:
+            pass
+        self.context.close()
+
+
+@contextmanager
+def lab_and_browser() -> Iterator[tuple[JupyterLab, Browser]]:
+    """Both started, both stopped whatever happens (for scripts such as bench/)."""
+    exe = chromium_path()
+    if exe is None:
+        raise RuntimeError("Chromium not found: apt-get install chromium")
+    lab = JupyterLab()
+    browser: Browser | None = None
+    try:
+        lab.start()
+        browser = Browser(exe)
+        yield lab, browser
+    finally:
+        if browser is not None:
+            browser.close()
+        lab.stop()
