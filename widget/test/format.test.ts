@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { formatCell, formatDuration, formatNumber } from "../src/grid/format";
+import type { ColumnDef } from "../src/grid/types";
+
+const num: ColumnDef = { id: "tokens", field: "total_tokens", label: "Tokens", kind: "number" };
+const dur: ColumnDef = { id: "duration", field: "total_time", label: "Duration", kind: "duration" };
+
+describe("formatting", () => {
+  it("shows missing values as blank", () => {
+    expect(formatCell(null, num)).toBe("");
+    expect(formatCell(NaN, num)).toBe("");
+    expect(formatCell(Infinity, num)).toBe("");
+  });
+  it("formats numbers compactly", () => {
+    expect(formatNumber(12345)).toBe("12,345");
+    expect(formatNumber(7)).toBe("7");
+    expect(formatNumber(0.123456)).toBe("0.123");
+    expect(formatNumber(3.5)).toBe("3.5");
+  });
+  it("formats durations", () => {
+    expect(formatDuration(4.25)).toBe("4.3 s");
+    expect(formatDuration(125)).toBe("2m 5s");
+    expect(formatCell(125, dur)).toBe("2m 5s");
+  });
+  it("passes text through untouched (rendered with textContent)", () => {
+    const text: ColumnDef = { id: "input", field: "input", label: "Input", kind: "text" };
+    expect(formatCell("<img src=x onerror=alert(1)>", text)).toBe("<img src=x onerror=alert(1)>");
+  });
+});
