@@ -1,19 +1,26 @@
 """evallens: Jupyter widgets for exploring Inspect AI evaluation results."""
 
 from evallens.demo import demo_samples, synthetic_samples
+from evallens.explore import explore
 from evallens.io import read_evals, read_samples, read_viewer_config, scan_samples
+from evallens.link import link, unlink
 from evallens.scores import ScoreDescriptor, describe_scores
 from evallens.widgets.grid import SampleGrid
+from evallens.widgets.heatmap import ScoresHeatmap
 
 __all__ = [
     "SampleGrid",
     "ScoreDescriptor",
+    "ScoresHeatmap",
     "demo_samples",
     "describe_scores",
+    "explore",
+    "link",
     "read_evals",
     "read_samples",
     "read_viewer_config",
     "scan_samples",
     "synthetic_samples",
+    "unlink",
 ]
 __version__ = "0.1.0"

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol, runtime_checkable
 
 import polars as pl
 
 from evallens.widgets.grid import SampleGrid
 
 
+@runtime_checkable
 class SelectionSource(Protocol):
     """A widget whose selection can be expressed as a row mask over a samples frame."""
 
@@ -23,19 +25,34 @@ class SelectionSource(Protocol):
     def unobserve(self, handler: Any, names: Any = ...) -> None: ...
 
 
-_LINKS: dict[tuple[int, int], Any] = {}
+# (id(source), id(grid)) → (source, grid, observer, filter name). The widgets themselves are
+# kept so an id cannot be reused by another object while the link exists.
+_LINKS: dict[tuple[int, int], tuple[Any, SampleGrid, Callable[..., None], str]] = {}
 
 
 def link(source: SelectionSource, grid: SampleGrid) -> None:
     """Filter ``grid`` to the samples ``source`` selects, now and whenever it changes.
 
     Composes with the grid's own filter, search and sort; clearing the selection
-    shows every sample again. Linking the same pair twice is a no-op.
+    shows every sample again. Linking the same pair twice is a no-op. The link lives
+    in the kernel, so it holds wherever (and however often) the widgets are displayed.
 
     Example:
-        >>> heatmap, grid = evallens.ScoresHeatmap(df), evallens.SampleGrid(df)  # doctest: +SKIP
-        >>> evallens.link(heatmap, grid)  # doctest: +SKIP
+        >>> import evallens
+        >>> df = evallens.demo_samples()
+        >>> heatmap, grid = evallens.ScoresHeatmap(df), evallens.SampleGrid(df)
+        >>> evallens.link(heatmap, grid)
+        >>> heatmap.selection = [{"task": "Trivia", "model": "gpt-4.1"}]
+        >>> grid.view_count
+        200
     """
+    if not isinstance(source, SelectionSource):
+        raise TypeError(
+            f"{type(source).__name__} cannot filter a grid: it needs `selection_traits` "
+            "and `selection_mask(samples)`"
+        )
+    if not isinstance(grid, SampleGrid):
+        raise TypeError(f"link() filters a SampleGrid, got {type(grid).__name__}")
     key = (id(source), id(grid))
     if key in _LINKS:
         return
@@ -44,16 +61,34 @@ def link(source: SelectionSource, grid: SampleGrid) -> None:
     def update(_change: Any = None) -> None:
         grid.set_link_filter(name, source.selection_mask(grid.data))
 
-    source.observe(update, list(source.selection_traits))
-    _LINKS[key] = (update, name)
+    # Computing the mask once now validates the columns and warms any per-frame cache,
+    # so the first click is as fast as the rest.
     update()
+    source.observe(update, list(source.selection_traits))
+    _LINKS[key] = (source, grid, update, name)
 
 
 def unlink(source: SelectionSource, grid: SampleGrid) -> None:
-    """Undo ``link``: the grid stops following ``source`` and its filter from it is cleared."""
+    """Undo ``link``: the grid stops following ``source`` and its filter from it is cleared.
+
+    Example:
+        >>> import evallens
+        >>> df = evallens.demo_samples()
+        >>> heatmap, grid = evallens.ScoresHeatmap(df), evallens.SampleGrid(df)
+        >>> evallens.link(heatmap, grid)
+        >>> heatmap.selection = [{"task": "Trivia", "model": "gpt-4.1"}]
+        >>> evallens.unlink(heatmap, grid)
+        >>> grid.view_count
+        19200
+    """
     entry = _LINKS.pop((id(source), id(grid)), None)
     if entry is None:
         return
-    update, name = entry
+    _, _, update, name = entry
     source.unobserve(update, list(source.selection_traits))
     grid.set_link_filter(name, None)
+
+
+def links() -> list[tuple[Any, SampleGrid]]:
+    """The (source, grid) pairs linked now."""
+    return [(source, grid) for source, grid, _, _ in _LINKS.values()]

@@ -1,0 +1,417 @@
+"""The numbers behind ScoresHeatmap: task × model cells, axis order, colour domain.
+
+Pure polars, no widgets. Definitions follow inspect_viz's ``scores_heatmap`` so a
+picture made there and here agree:
+
+- Columns fall back the same way: ``task_display_name`` → ``task_name`` and
+  ``model_display_name`` → ``model`` when the display column is absent.
+- A cell is the mean of the score over the rows of that task × model (one row per
+  log for an evals frame; one per sample × epoch for a samples frame).
+- Colour domain: ``[0, 1]`` when every value lies in it, else ``[min, max]`` of the
+  score column's values (not of the cell means).
+- ``sort="ascending"`` orders the x axis by the sum of its cells' values, low to
+  high (left → right), and the y axis high to low (top → bottom): the highest values
+  end up top-right. ``"descending"`` reverses both (highest bottom-left). Keys are
+  first taken in order of first appearance, sorted stably, then reversed where the
+  definition says so (as Observable Plot's domain sort does). ``None`` keeps the
+  order of first appearance.
+
+Selections of cells are encoded as integers ``task_index * n_models + model_index``
+(indices into `HeatmapData.tasks` / `HeatmapData.models`), so filtering a million
+samples is one ``is_in`` over an integer column computed once per frame.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import polars as pl
+
+from evallens.query import unknown_name_error
+from evallens.scores import describe_column, describe_scores
+
+Orientation = Literal["horizontal", "vertical"]
+
+PASSFAIL_VALUE: dict[str, float] = {"C": 1.0, "P": 0.5, "I": 0.0, "N": 0.0}
+"""Pass/fail scores as numbers, as Inspect's ``value_to_float`` maps them."""
+
+HEADLINE = "score_headline_value"
+_NUMERIC_KINDS = ("numeric", "binary", "boolean", "passfail")
+
+
+@dataclass(frozen=True)
+class HeatmapColumns:
+    """Which frame columns the heatmap reads, after inspect_viz's fallbacks."""
+
+    task: str
+    model: str
+    score: str
+    level: Literal["evals", "samples"]
+    """``samples`` when rows are samples (cells are means over them), else ``evals``."""
+    stderr: str | None = None
+    """An evals frame's own standard-error column for ``score`` (shown in the tooltip)."""
+    log_viewer: str | None = None
+
+
+@dataclass(frozen=True)
+class HeatmapData:
+    """Aggregated cells and the axis orders, ready to draw.
+
+    ``cells`` has one row per task × model present in the data: ``task``, ``model``,
+    ``value`` (mean score, null when no row had a value), ``n`` (rows with a value),
+    ``stderr`` and ``log_viewer`` (null where unknown).
+    """
+
+    columns: HeatmapColumns
+    cells: pl.DataFrame
+    tasks: list[str]
+    """Every task, in order of first appearance (the index behind cell codes)."""
+    models: list[str]
+    domain: tuple[float, float]
+
+
+def _has(df: pl.DataFrame, name: str) -> bool:
+    return name in df.columns
+
+
+def _require(df: pl.DataFrame, name: str) -> str:
+    if not _has(df, name):
+        raise unknown_name_error("column", name, df.columns)
+    return name
+
+
+def default_score(df: pl.DataFrame) -> str:
+    """The score a samples frame shows by default: its first numeric or pass/fail score.
+
+    Example:
+        >>> default_score(pl.DataFrame({"id": [1], "score_notes": ["x"], "score_match": ["C"]}))
+        'score_match'
+    """
+    descriptors = describe_scores(df)
+    for d in descriptors:
+        if d.kind in _NUMERIC_KINDS:
+            return d.column
+    scores = [d.column for d in descriptors] or [c for c in df.columns if c.startswith("score_")]
+    raise ValueError(
+        "no numeric or pass/fail score column to show; pass score_value= "
+        f"(score columns: {', '.join(scores) or 'none'})"
+    )
+
+
+def _stderr_column(df: pl.DataFrame, score: str) -> str | None:
+    """``score_headline_value`` → ``score_headline_stderr``, ``score_x_accuracy`` → ``score_x_stderr``."""
+    candidates = []
+    if score.endswith("_value"):
+        candidates.append(score[: -len("_value")] + "_stderr")
+    head, _, _ = score.rpartition("_")
+    if head:
+        candidates.append(head + "_stderr")
+    return next((c for c in candidates if c != score and _has(df, c)), None)
+
+
+def resolve_columns(
+    df: pl.DataFrame,
+    task_name: str = "task_display_name",
+    model_name: str = "model_display_name",
+    score_value: str = HEADLINE,
+) -> HeatmapColumns:
+    """Apply inspect_viz's column fallbacks; unknown names raise with near matches.
+
+    Example:
+        >>> df = pl.DataFrame({"task_name": ["t"], "model": ["m"], "score_headline_value": [0.5]})
+        >>> resolve_columns(df)
+        HeatmapColumns(task='task_name', model='model', score='score_headline_value', level='evals', stderr=None, log_viewer=None)
+    """
+    if task_name == "task_display_name" and not _has(df, task_name):
+        task_name = "task_name"
+    if model_name == "model_display_name" and not _has(df, model_name):
+        model_name = "model"
+    level: Literal["evals", "samples"] = "samples" if _has(df, "id") else "evals"
+    if score_value == HEADLINE and not _has(df, HEADLINE) and level == "samples":
+        score_value = default_score(df)
+    elif not _has(df, score_value) and _has(df, f"score_{score_value}"):
+        score_value = f"score_{score_value}"  # a scorer's name is enough
+    return HeatmapColumns(
+        task=_require(df, task_name),
+        model=_require(df, model_name),
+        score=_require(df, score_value),
+        level=level,
+        stderr=_stderr_column(df, score_value) if level == "evals" else None,
+        log_viewer="log_viewer" if _has(df, "log_viewer") else None,
+    )
+
+
+def score_expr(df: pl.DataFrame, column: str) -> pl.Expr:
+    """The score as Float64 (pass/fail mapped to 1/0.5/0, NaN/inf missing), or a ValueError.
+
+    Example:
+        >>> df = pl.DataFrame({"s": ["C", "I", None]})
+        >>> df.select(score_expr(df, "s"))["s"].to_list()
+        [1.0, 0.0, None]
+    """
+    dtype = df.schema[column]
+    col = pl.col(column)
+    if dtype == pl.Boolean or dtype.is_numeric():
+        out = col.cast(pl.Float64)
+    elif dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum)):
+        text = col.cast(pl.String)
+        kind = describe_column(df.get_column(column).cast(pl.String))["kind"]
+        kind = "text" if kind == "other" else kind
+        if kind == "passfail":
+            out = text.replace_strict(PASSFAIL_VALUE, default=None, return_dtype=pl.Float64)
+        elif kind in ("numeric", "binary"):
+            out = text.cast(pl.Float64, strict=False)
+        else:
+            raise ValueError(
+                f"score column {column!r} is not numeric: detected type {kind} ({dtype}); "
+                "pick a numeric, boolean or pass/fail (C/I) score"
+            )
+    else:
+        kind = describe_column(df.get_column(column))["kind"]
+        raise ValueError(
+            f"score column {column!r} is not numeric: detected type {kind} ({dtype}); "
+            "pick a numeric, boolean or pass/fail (C/I) score"
+        )
+    return pl.when(out.is_finite()).then(out).otherwise(None).alias(column)
+
+
+def color_domain(values: pl.Series) -> tuple[float, float]:
+    """inspect_viz's rule: ``[0, 1]`` when the values fit in it, else ``[min, max]``.
+
+    Example:
+        >>> color_domain(pl.Series([0.2, 0.9])), color_domain(pl.Series([1.0, 10.0]))
+        ((0.0, 1.0), (1.0, 10.0))
+    """
+    present = values.drop_nulls()
+    if present.len() == 0:
+        return (0.0, 1.0)
+    lo, hi = float(present.min()), float(present.max())  # type: ignore[arg-type]
+    if lo >= 0 and hi <= 1:
+        return (0.0, 1.0)
+    return (lo, hi)
+
+
+def _first_appearance(series: pl.Series) -> list[str]:
+    return series.drop_nulls().unique(maintain_order=True).to_list()
+
+
+def _http(url: pl.Expr) -> pl.Expr:
+    """Links only to web pages: anything else (``javascript:``, files) is dropped."""
+    text = url.cast(pl.String)
+    return pl.when(text.str.contains(r"(?i)^https?://")).then(text).otherwise(None)
+
+
+def aggregate(df: pl.DataFrame, columns: HeatmapColumns) -> HeatmapData:
+    """Mean score per task × model, with counts, standard errors and log links.
+
+    Rows whose task or model is missing are left out (they have no place on the grid).
+
+    Example:
+        >>> df = pl.DataFrame({"id": [1, 2, 3], "task_name": ["a", "a", "b"],
+        ...                    "model": ["m", "m", "m"], "score_x": [1.0, 0.0, 0.5]})
+        >>> data = aggregate(df, resolve_columns(df, score_value="score_x"))
+        >>> data.cells.select("task", "value", "n").rows()
+        [('a', 0.5, 2), ('b', 0.5, 1)]
+    """
+    value = score_expr(df, columns.score).alias("value")
+    extra: list[pl.Expr] = []
+    if columns.stderr is not None:
+        extra.append(pl.col(columns.stderr).cast(pl.Float64, strict=False).alias("__stderr"))
+    if columns.log_viewer is not None:
+        extra.append(_http(pl.col(columns.log_viewer)).alias("__link"))
+    base = df.select(
+        pl.col(columns.task).cast(pl.String).alias("task"),
+        pl.col(columns.model).cast(pl.String).alias("model"),
+        value,
+        *extra,
+    ).filter(pl.col("task").is_not_null() & pl.col("model").is_not_null())
+    tasks = _first_appearance(base.get_column("task"))
+    models = _first_appearance(base.get_column("model"))
+    n = pl.col("value").count()
+    if columns.stderr is not None:
+        stderr = pl.col("__stderr").filter(pl.col("__stderr").is_finite()).mean()
+    else:
+        stderr = pl.when(n > 1).then(pl.col("value").std() / n.sqrt())
+    cells = (
+        base.group_by("task", "model")
+        .agg(
+            pl.col("value").mean().alias("value"),
+            n.cast(pl.Int64).alias("n"),
+            stderr.cast(pl.Float64).alias("stderr"),
+            (pl.col("__link").drop_nulls().first() if columns.log_viewer else pl.lit(None))
+            .cast(pl.String)
+            .alias("log_viewer"),
+        )
+        .with_columns(
+            pl.col("task").replace_strict(tasks, list(range(len(tasks)))).alias("__t"),
+            pl.col("model").replace_strict(models, list(range(len(models)))).alias("__m"),
+        )
+        .sort("__t", "__m")
+        .drop("__t", "__m")
+    )
+    return HeatmapData(
+        columns=columns,
+        cells=cells,
+        tasks=tasks,
+        models=models,
+        domain=color_domain(base.get_column("value")),
+    )
+
+
+# ---------------------------------------------------------------------------- axis order
+_REDUCERS = {
+    "sum": lambda e: e.sum(),
+    "mean": lambda e: e.mean(),
+    "median": lambda e: e.median(),
+    "min": lambda e: e.min(),
+    "max": lambda e: e.max(),
+    "count": lambda e: e.count(),
+}
+
+
+def _ordered_by_value(
+    cells: pl.DataFrame, key: str, keys: list[str], reduce: str, reverse: bool
+) -> list[str]:
+    if reduce not in _REDUCERS:
+        raise unknown_name_error("sort reducer", reduce, list(_REDUCERS))
+    reduced = cells.group_by(key).agg(_REDUCERS[reduce](pl.col("value")).alias("r"))
+    # A key whose cells are all missing reduces to 0 for sums and counts, as d3.sum does.
+    score = dict(
+        zip(reduced.get_column(key).to_list(), reduced.get_column("r").to_list(), strict=True)
+    )
+
+    def sort_key(name: str) -> tuple[bool, float]:
+        v = score.get(name)
+        if v is None and reduce in ("sum", "count"):
+            v = 0.0
+        missing = v is None or (isinstance(v, float) and math.isnan(v))
+        return (missing, 0.0 if missing else float(v))  # type: ignore[arg-type]
+
+    ordered = sorted(keys, key=sort_key)  # stable: ties keep first-appearance order
+    return ordered[::-1] if reverse else ordered
+
+
+def _explicit(order: Sequence[Any], keys: list[str], axis: str) -> list[str]:
+    wanted = [str(v) for v in order]
+    for name in wanted:
+        if name not in keys:
+            raise unknown_name_error(axis, name, keys)
+    rest = [k for k in keys if k not in set(wanted)]
+    return list(dict.fromkeys(wanted)) + rest
+
+
+def _axis_order(spec: Any, cells: pl.DataFrame, key: str, keys: list[str], axis: str) -> list[str]:
+    if spec is None:
+        return list(keys)
+    if isinstance(spec, str):
+        spec = {"value": spec}
+    if isinstance(spec, Mapping):
+        value = str(spec.get("value", "fill"))
+        reverse = bool(spec.get("reverse", False))
+        if value.startswith("-"):
+            value, reverse = value[1:], not reverse
+        if value in ("fill", "value", "color", "score"):
+            return _ordered_by_value(cells, key, keys, str(spec.get("reduce", "max")), reverse)
+        if value in ("x", "y", "task", "model", "name"):
+            ordered = sorted(keys)
+            return ordered[::-1] if reverse else ordered
+        raise ValueError(f"cannot sort the {axis} axis by {value!r}: use 'fill' or 'name'")
+    if isinstance(spec, Iterable):
+        return _explicit(list(spec), keys, axis)
+    raise ValueError(f"unsupported sort for the {axis} axis: {spec!r}")
+
+
+def axis_order(
+    data: HeatmapData,
+    sort: Any = "ascending",
+    orientation: Orientation = "horizontal",
+) -> tuple[list[str], list[str]]:
+    """Labels of the x axis (left → right) and the y axis (top → bottom).
+
+    ``sort`` is ``"ascending"``, ``"descending"``, ``None``, or per axis: a mapping with
+    ``"x"``/``"y"`` (or ``"task"``/``"model"``) keys whose values are an explicit list of
+    labels (unlisted labels follow in data order), or a channel sort such as
+    ``{"value": "fill", "reduce": "sum", "reverse": True}``.
+
+    Example:
+        >>> cells = pl.DataFrame({"task": ["a", "b"], "model": ["m", "m"], "value": [0.9, 0.1]})
+        >>> data = HeatmapData(resolve_columns(pl.DataFrame({"task_name": [], "model": [],
+        ...     "score_headline_value": []})), cells, ["a", "b"], ["m"], (0.0, 1.0))
+        >>> axis_order(data)
+        (['b', 'a'], ['m'])
+    """
+    if orientation not in ("horizontal", "vertical"):
+        raise ValueError(f"orientation must be 'horizontal' or 'vertical', got {orientation!r}")
+    horizontal = orientation == "horizontal"
+    x_key, y_key = ("task", "model") if horizontal else ("model", "task")
+    x_keys, y_keys = (data.tasks, data.models) if horizontal else (data.models, data.tasks)
+    if sort in ("ascending", "descending"):
+        ascending = sort == "ascending"
+        x_spec: Any = {"value": "fill", "reduce": "sum", "reverse": not ascending}
+        y_spec: Any = {"value": "fill", "reduce": "sum", "reverse": ascending}
+    elif sort is None:
+        x_spec = y_spec = None
+    elif isinstance(sort, Mapping):
+        unknown = set(sort) - {"x", "y", "task", "model"}
+        if unknown:
+            raise unknown_name_error("sort axis", sorted(unknown)[0], ["x", "y", "task", "model"])
+        x_spec = sort.get("x", sort.get(x_key))
+        y_spec = sort.get("y", sort.get(y_key))
+    else:
+        raise ValueError(
+            f"sort must be 'ascending', 'descending', None or a per-axis mapping, got {sort!r}"
+        )
+    return (
+        _axis_order(x_spec, data.cells, x_key, x_keys, x_key),
+        _axis_order(y_spec, data.cells, y_key, y_keys, y_key),
+    )
+
+
+# ---------------------------------------------------------------------------- cell codes
+def cell_codes(
+    frame: pl.DataFrame, task: str, model: str, tasks: Sequence[str], models: Sequence[str]
+) -> pl.Series:
+    """Each row's cell as ``task_index * len(models) + model_index`` (null: no cell).
+
+    Example:
+        >>> df = pl.DataFrame({"t": ["a", "b", "z"], "m": ["y", "x", "x"]})
+        >>> cell_codes(df, "t", "m", ["a", "b"], ["x", "y"]).to_list()
+        [1, 2, None]
+    """
+    for name in (task, model):
+        if name not in frame.columns:
+            raise unknown_name_error("column", name, frame.columns)
+    width = len(models)
+    t = (
+        pl.col(task)
+        .cast(pl.String)
+        .replace_strict(list(tasks), list(range(len(tasks))), default=None, return_dtype=pl.Int64)
+    )
+    m = (
+        pl.col(model)
+        .cast(pl.String)
+        .replace_strict(list(models), list(range(width)), default=None, return_dtype=pl.Int64)
+    )
+    return frame.select((t * width + m).alias("cell")).to_series()
+
+
+def selection_codes(
+    selection: Iterable[Mapping[str, str]], tasks: Sequence[str], models: Sequence[str]
+) -> list[int]:
+    """Codes of selected ``{"task", "model"}`` cells (names not in the heatmap are skipped).
+
+    Example:
+        >>> selection_codes([{"task": "b", "model": "y"}], ["a", "b"], ["x", "y"])
+        [3]
+    """
+    t_index = {t: i for i, t in enumerate(tasks)}
+    m_index = {m: i for i, m in enumerate(models)}
+    out = []
+    for cell in selection:
+        ti, mi = t_index.get(cell["task"]), m_index.get(cell["model"])
+        if ti is not None and mi is not None:
+            out.append(ti * len(models) + mi)
+    return out

@@ -1,0 +1,49 @@
+// The hover card of a cell: plain text only, and a link only to http(s) pages.
+import { h } from "../shared/model";
+import { formatValue } from "./layout";
+
+export interface TipContent {
+  task: string;
+  model: string;
+  score: string;
+  value: number | null;
+  n: number;
+  unit: string;
+  stderr: number | null;
+  link: string | null;
+}
+
+/** The link target when it is a web page; anything else (javascript:, data:, files) is refused. */
+export function safeHref(url: string | null | undefined): string | null {
+  if (!url || !/^https?:\/\//i.test(url.trim())) return null;
+  try {
+    const parsed = new URL(url.trim());
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function row(label: string, value: string): HTMLElement {
+  const line = h("div", "el-hm-tip-row");
+  line.append(h("span", "el-hm-tip-key", label), h("span", "el-hm-tip-val", value));
+  return line;
+}
+
+export function fillTip(node: HTMLElement, c: TipContent): void {
+  node.replaceChildren(
+    row("Task", c.task),
+    row("Model", c.model),
+    row(c.score, c.value === null ? "no value" : formatValue(c.value)),
+    row("n", `${c.n.toLocaleString("en-US")} ${c.unit}`),
+  );
+  if (c.stderr !== null) node.append(row("stderr", formatValue(c.stderr)));
+  const href = safeHref(c.link);
+  if (href) {
+    const a = h("a", "el-hm-tip-link", "Open log viewer");
+    a.href = href;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    node.append(a);
+  }
+}

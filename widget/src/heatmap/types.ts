@@ -1,0 +1,30 @@
+// What the kernel sends ScoresHeatmap in its `_spec` trait (see widgets/heatmap.py).
+
+/** One cell: [x index, y index, mean value | null, n, stderr | null, log viewer url | null]. */
+export type CellRow = [number, number, number | null, number, number | null, string | null];
+
+export interface HeatmapSpec {
+  x: string[];
+  y: string[];
+  tasks_on_x: boolean;
+  x_label: string | null;
+  y_label: string | null;
+  title: string | null;
+  tip: boolean;
+  legend: boolean;
+  scheme: string;
+  reverse: boolean;
+  domain: [number, number];
+  cell: { text: string | null; inset: number };
+  margin_left: number | null;
+  x_tick_rotate: number | null;
+  score: string;
+  unit: string;
+  cells: CellRow[];
+}
+
+/** A selected cell, as Python sees it. */
+export interface CellRef {
+  task: string;
+  model: string;
+}

@@ -1,0 +1,330 @@
+// ScoresHeatmap's front end: a CSS grid of cells with sticky labels, a legend, a tooltip,
+// and selection by mouse and keyboard synced to the `selection` trait.
+import type { RGBA } from "../shared/colour";
+import { h, type WidgetModel } from "../shared/model";
+import { watchTheme, type Theme } from "../shared/theme";
+import { computeLayout, formatValue, type Layout } from "./layout";
+import { legendGradient, position, schemeColour, textOn } from "./schemes";
+import { cellKey, clickCell, clickLine, moveFocus, splitKey } from "./selection";
+import { fillTip } from "./tooltip";
+import type { CellRef, CellRow, HeatmapSpec } from "./types";
+
+export class HeatmapView {
+  readonly root: HTMLElement;
+  private readonly scroller: HTMLElement;
+  private readonly grid: HTMLElement;
+  private readonly tip: HTMLElement;
+  private readonly legend: HTMLElement;
+  private spec!: HeatmapSpec;
+  private layout!: Layout;
+  /** Cell elements by "x,y" (present cells only) and their data. */
+  private cellEls = new Map<string, HTMLElement>();
+  private cellData = new Map<string, CellRow>();
+  private selected = new Set<string>();
+  private focus: [number, number] | null = null;
+  private theme: Theme = "light";
+  private tipTimer = 0;
+  private readonly stops: (() => void)[] = [];
+
+  constructor(private readonly model: WidgetModel, el: HTMLElement) {
+    this.root = h("div", "evallens el-heatmap");
+    this.scroller = h("div", "el-hm-scroll");
+    this.scroller.tabIndex = 0;
+    this.grid = h("div", "el-hm-grid");
+    this.grid.setAttribute("role", "grid");
+    this.scroller.append(this.grid);
+    this.legend = h("div", "el-hm-legend");
+    this.tip = h("div", "el-hm-tip");
+    this.tip.hidden = true;
+    el.append(this.root);
+
+    this.grid.addEventListener("click", (e) => this.onClick(e));
+    this.scroller.addEventListener("keydown", (e) => this.onKey(e));
+    this.grid.addEventListener("pointerover", (e) => this.onHover(e));
+    this.grid.addEventListener("pointerleave", () => this.hideTipSoon());
+    this.tip.addEventListener("pointerenter", () => window.clearTimeout(this.tipTimer));
+    this.tip.addEventListener("pointerleave", () => this.hideTipSoon());
+
+    const rebuild = () => this.build();
+    const sync = () => this.readSelection();
+    model.on("change:_spec", rebuild);
+    model.on("change:width", rebuild);
+    model.on("change:height", rebuild);
+    model.on("change:selection", sync);
+    this.stops.push(() => {
+      model.off("change:_spec", rebuild);
+      model.off("change:width", rebuild);
+      model.off("change:height", rebuild);
+      model.off("change:selection", sync);
+    });
+    this.stops.push(
+      watchTheme((t) => {
+        this.theme = t;
+        this.root.classList.toggle("el-dark", t === "dark");
+        if (this.spec) this.paint();
+      }),
+    );
+    this.build();
+  }
+
+  dispose(): void {
+    window.clearTimeout(this.tipTimer);
+    for (const stop of this.stops) stop();
+    this.root.remove();
+  }
+
+  // -- building ---------------------------------------------------------------------------
+  private build(): void {
+    this.spec = this.model.get("_spec") as HeatmapSpec;
+    const spec = this.spec;
+    const width = Number(this.model.get("width")) || 700;
+    const height = Number(this.model.get("height")) || Math.round(width / 1.618);
+    this.layout = computeLayout(spec, width, height);
+    const L = this.layout;
+    this.root.style.width = `${width}px`;
+    this.root.replaceChildren();
+    if (spec.title) this.root.append(h("div", "el-hm-title", spec.title));
+    if (spec.x_label) {
+      const xt = h("div", "el-hm-axis-title", spec.x_label);
+      xt.style.paddingLeft = `${L.labelW}px`;
+      this.root.append(xt);
+    }
+    this.scroller.style.maxHeight = `${L.scrollH}px`;
+    this.grid.style.gridTemplateColumns = `${L.labelW}px repeat(${spec.x.length}, ${L.cellW}px)`;
+    this.grid.style.gridTemplateRows = `${L.headerH}px repeat(${spec.y.length}, ${L.cellH}px)`;
+    this.grid.style.setProperty("--el-hm-inset", `${Math.max(0, spec.cell.inset ?? 1)}px`);
+    this.grid.classList.toggle("el-hm-rotated", L.rotate);
+    this.grid.setAttribute("aria-label", `${spec.score} by task and model`);
+    this.grid.setAttribute("aria-rowcount", String(spec.y.length + 1));
+    this.grid.setAttribute("aria-colcount", String(spec.x.length + 1));
+
+    const parts: HTMLElement[] = [];
+    const corner = h("div", "el-hm-corner", spec.y_label ?? "");
+    parts.push(corner);
+    spec.x.forEach((label, i) => {
+      const head = h("div", "el-hm-xlabel");
+      head.setAttribute("role", "columnheader");
+      head.dataset.line = `x${i}`;
+      head.title = label;
+      head.append(h("span", "el-hm-label-text", label));
+      parts.push(head);
+    });
+    this.cellData.clear();
+    for (const c of spec.cells) this.cellData.set(`${c[0]},${c[1]}`, c);
+    this.cellEls.clear();
+    spec.y.forEach((label, j) => {
+      const rowHead = h("div", "el-hm-ylabel");
+      rowHead.setAttribute("role", "rowheader");
+      rowHead.dataset.line = `y${j}`;
+      rowHead.title = label;
+      rowHead.append(h("span", "el-hm-label-text", label));
+      parts.push(rowHead);
+      for (let i = 0; i < spec.x.length; i++) {
+        const key = `${i},${j}`;
+        const data = this.cellData.get(key);
+        const cell = h("div", data ? "el-hm-cell" : "el-hm-cell el-hm-missing");
+        cell.setAttribute("role", "gridcell");
+        cell.dataset.x = String(i);
+        cell.dataset.y = String(j);
+        if (data) {
+          const { task, model } = this.names(i, j);
+          cell.dataset.task = task;
+          cell.dataset.model = model;
+          this.cellEls.set(key, cell);
+          if (L.showText) cell.append(h("span", "el-hm-value", formatValue(data[2])));
+        }
+        parts.push(cell);
+      }
+    });
+    this.grid.replaceChildren(...parts);
+    this.root.append(this.scroller);
+    if (spec.legend) this.root.append(this.buildLegend());
+    this.root.append(this.tip);
+    this.paint();
+    this.readSelection();
+  }
+
+  private buildLegend(): HTMLElement {
+    const spec = this.spec;
+    const [lo, hi] = spec.domain;
+    this.legend.replaceChildren();
+    this.legend.append(h("span", "el-hm-legend-title", spec.score));
+    const bar = h("div", "el-hm-legend-bar");
+    bar.style.width = `${Math.round(Math.min(370, (Number(this.model.get("width")) || 700) / 2))}px`;
+    this.legend.append(bar);
+    const ticks = h("div", "el-hm-legend-ticks");
+    ticks.style.width = bar.style.width;
+    ticks.append(
+      h("span", "", formatValue(lo)),
+      h("span", "", formatValue((lo + hi) / 2)),
+      h("span", "", formatValue(hi)),
+    );
+    const wrap = h("div", "el-hm-legend-scale");
+    wrap.append(bar, ticks);
+    this.legend.replaceChildren(h("span", "el-hm-legend-title", spec.score), wrap);
+    return this.legend;
+  }
+
+  /** Colours depend on the theme only for Inspect's palettes; repaint all cells. */
+  private paint(): void {
+    const spec = this.spec;
+    for (const [key, el] of this.cellEls) {
+      const data = this.cellData.get(key);
+      const value = data ? data[2] : null;
+      if (value === null || !Number.isFinite(value)) {
+        el.classList.add("el-hm-empty");
+        el.style.removeProperty("--el-hm-fill");
+        continue;
+      }
+      const c: RGBA = schemeColour(spec.scheme, position(value, spec.domain, spec.reverse), this.theme);
+      el.style.setProperty("--el-hm-fill", `rgba(${Math.round(c[0])}, ${Math.round(c[1])}, ${Math.round(c[2])}, ${c[3]})`);
+      const text = spec.cell.text;
+      el.style.color = text && text !== "auto" ? text : textOn(c, this.theme);
+    }
+    const bar = this.legend.querySelector<HTMLElement>(".el-hm-legend-bar");
+    if (bar) bar.style.background = legendGradient(spec.scheme, this.theme, spec.reverse);
+  }
+
+  private names(i: number, j: number): CellRef {
+    const a = this.spec.x[i];
+    const b = this.spec.y[j];
+    return this.spec.tasks_on_x ? { task: a, model: b } : { task: b, model: a };
+  }
+
+  private keyAt(i: number, j: number): string {
+    const { task, model } = this.names(i, j);
+    return cellKey(task, model);
+  }
+
+  // -- selection --------------------------------------------------------------------------
+  private readSelection(): void {
+    const raw = (this.model.get("selection") ?? []) as CellRef[];
+    this.selected = new Set(raw.map((c) => cellKey(String(c.task), String(c.model))));
+    this.showSelection();
+  }
+
+  private showSelection(): void {
+    this.grid.classList.toggle("el-hm-has-selection", this.selected.size > 0);
+    for (const [pos, el] of this.cellEls) {
+      const [i, j] = pos.split(",").map(Number);
+      const on = this.selected.has(this.keyAt(i, j));
+      el.classList.toggle("el-hm-selected", on);
+      el.setAttribute("aria-selected", on ? "true" : "false");
+    }
+  }
+
+  private commit(next: Set<string>): void {
+    this.selected = next;
+    this.showSelection();
+    this.model.set("selection", [...next].map(splitKey));
+    this.model.save_changes();
+  }
+
+  private lineKeys(line: string): string[] {
+    const axis = line[0];
+    const index = Number(line.slice(1));
+    const keys: string[] = [];
+    for (const c of this.spec.cells) {
+      if ((axis === "x" ? c[0] : c[1]) === index) keys.push(this.keyAt(c[0], c[1]));
+    }
+    return keys;
+  }
+
+  private onClick(e: MouseEvent): void {
+    const target = e.target instanceof Element ? e.target : null;
+    const additive = e.shiftKey || e.ctrlKey || e.metaKey;
+    const label = target?.closest<HTMLElement>("[data-line]");
+    if (label?.dataset.line) {
+      this.commit(clickLine(this.selected, this.lineKeys(label.dataset.line), additive));
+      return;
+    }
+    const cell = target?.closest<HTMLElement>(".el-hm-cell:not(.el-hm-missing)");
+    if (!cell) return;
+    const i = Number(cell.dataset.x);
+    const j = Number(cell.dataset.y);
+    this.setFocus([i, j], false);
+    this.commit(clickCell(this.selected, this.keyAt(i, j), additive));
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const nx = this.spec.x.length;
+    const ny = this.spec.y.length;
+    if (e.key === "Escape") {
+      if (this.selected.size) this.commit(new Set());
+      e.preventDefault();
+      return;
+    }
+    if (e.key === "Enter" || e.key === " ") {
+      if (this.focus && this.cellData.has(`${this.focus[0]},${this.focus[1]}`)) {
+        this.commit(clickCell(this.selected, this.keyAt(this.focus[0], this.focus[1]), true));
+      }
+      e.preventDefault();
+      return;
+    }
+    if (e.key.startsWith("Arrow") || e.key === "Home" || e.key === "End") {
+      this.setFocus(moveFocus(this.focus, e.key, nx, ny), true);
+      e.preventDefault();
+    }
+  }
+
+  private setFocus(pos: [number, number] | null, scroll: boolean): void {
+    this.grid.querySelector(".el-hm-focus")?.classList.remove("el-hm-focus");
+    this.focus = pos;
+    if (!pos) return;
+    const el = this.grid.querySelector<HTMLElement>(`[data-x="${pos[0]}"][data-y="${pos[1]}"]`);
+    if (!el) return;
+    el.classList.add("el-hm-focus");
+    this.grid.setAttribute("aria-activedescendant", "");
+    if (scroll) el.scrollIntoView?.({ block: "nearest", inline: "nearest" });
+  }
+
+  // -- tooltip ----------------------------------------------------------------------------
+  private onHover(e: PointerEvent): void {
+    if (!this.spec.tip) return;
+    const target = e.target instanceof Element ? e.target : null;
+    const cell = target?.closest<HTMLElement>(".el-hm-cell:not(.el-hm-missing)");
+    if (!cell) {
+      this.hideTipSoon();
+      return;
+    }
+    window.clearTimeout(this.tipTimer);
+    const i = Number(cell.dataset.x);
+    const j = Number(cell.dataset.y);
+    const data = this.cellData.get(`${i},${j}`);
+    if (!data) return;
+    const { task, model } = this.names(i, j);
+    fillTip(this.tip, {
+      task,
+      model,
+      score: this.spec.score,
+      value: data[2],
+      n: data[3],
+      unit: this.spec.unit,
+      stderr: data[4],
+      link: data[5],
+    });
+    this.tip.hidden = false;
+    this.placeTip(e.clientX, e.clientY);
+  }
+
+  /** Beside the pointer (below-right, flipped near the edges), so it never hides the cell
+   * under the pointer and the link in it can be reached by moving onto it. */
+  private placeTip(clientX: number, clientY: number): void {
+    const box = this.root.getBoundingClientRect();
+    const w = this.tip.offsetWidth || 200;
+    const hgt = this.tip.offsetHeight || 90;
+    let left = clientX - box.left + 12;
+    if (left + w > box.width) left = clientX - box.left - w - 12;
+    let top = clientY - box.top + 12;
+    if (top + hgt > box.height && clientY - box.top - hgt - 12 >= 0) top = clientY - box.top - hgt - 12;
+    this.tip.style.left = `${Math.max(0, left)}px`;
+    this.tip.style.top = `${Math.max(0, top)}px`;
+  }
+
+  private hideTipSoon(): void {
+    window.clearTimeout(this.tipTimer);
+    this.tipTimer = window.setTimeout(() => {
+      this.tip.hidden = true;
+    }, 250);
+  }
+}
