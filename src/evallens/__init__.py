@@ -3,6 +3,7 @@
 from evallens.demo import demo_samples, synthetic_samples
 from evallens.explore import explore
 from evallens.io import read_evals, read_samples, read_viewer_config, scan_samples
+from evallens.limits import scores_by_limit_df
 from evallens.link import link, unlink
 from evallens.scores import ScoreDescriptor, describe_scores
 from evallens.widgets.grid import SampleGrid
@@ -20,6 +21,7 @@ __all__ = [
     "read_samples",
     "read_viewer_config",
     "scan_samples",
+    "scores_by_limit_df",
     "synthetic_samples",
     "unlink",
 ]
