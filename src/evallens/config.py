@@ -147,12 +147,16 @@ def normalize_scale(name: str, spec: Any) -> dict[str, Any]:
         if spec not in PALETTES:
             raise unknown_name_error(f"palette for score {name!r}:", spec, PALETTES)
         return {"palette": spec, "min": None, "max": None}
-    if isinstance(spec, dict) and "palette" in spec:
+    if isinstance(spec, dict) and set(spec) == {"roles"} and isinstance(spec["roles"], dict):
+        spec = spec["roles"]  # already normalized: validate it again below
+    elif isinstance(spec, dict) and "palette" in spec:
         if spec["palette"] not in PALETTES:
             raise unknown_name_error(f"palette for score {name!r}:", spec["palette"], PALETTES)
         return {"palette": spec["palette"], "min": spec.get("min"), "max": spec.get("max")}
     if isinstance(spec, dict):
         for value, role in spec.items():
+            if not isinstance(role, str):
+                raise TypeError(f"score_color_scales[{name!r}][{value!r}] must be a role name")
             if role not in ROLES:
                 raise unknown_name_error(f"role for {name!r} value {value!r}:", role, ROLES)
         return {"roles": {str(k): v for k, v in spec.items()}}

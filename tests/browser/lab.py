@@ -231,6 +231,20 @@ class Notebook:
             timeout=timeout,
         )
 
+    def wait_for(self, selector: str, timeout: float = 60_000) -> None:
+        """Wait until ``selector`` shows, failing fast with the traceback if a cell errors."""
+        self.page.wait_for_function(
+            """(sel) => document.querySelector(sel)
+                || document.querySelector('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')""",
+            arg=selector,
+            timeout=timeout,
+        )
+        if self.page.locator(selector).count() == 0:
+            err = self.page.locator(
+                '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+            )
+            raise AssertionError(f"a cell failed:\n{err.first.inner_text()}")
+
     # -- the side channel to the same kernel ------------------------------------------------
     def kernel(self) -> Any:
         if self.client is None:

@@ -7,7 +7,7 @@ GRID = ".el-grid .el-row[data-row]:not([data-row=''])"
 
 def test_grid_renders_first_rows_without_external_requests(notebook):
     nb = notebook(["import evallens\ngrid = evallens.SampleGrid(evallens.demo_samples())\ngrid"])
-    nb.page.wait_for_selector(GRID, timeout=60_000)
+    nb.wait_for(GRID)
     rows = nb.page.locator(GRID)
     assert rows.count() >= 5
     first_input = nb.page.locator(f"{GRID} [data-column='input']").first.inner_text()

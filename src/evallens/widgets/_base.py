@@ -23,6 +23,11 @@ def bundle(name: str) -> pathlib.Path:
     return path
 
 
+def bytes_from_json(value: Any, _widget: Any) -> bytes:
+    """Binary trait values arrive from the browser as memoryviews; Bytes traits want bytes."""
+    return b"" if value is None else bytes(value)
+
+
 Handler = Callable[[dict[str, Any], list[bytes]], tuple[dict[str, Any], list[bytes]] | None]
 
 

@@ -26,7 +26,7 @@ from evallens.config import (
 from evallens.io import read_viewer_config, to_samples_frame
 from evallens.query import SampleQuery, SortKey, unknown_name_error, window_ipc
 from evallens.scores import ScoreDescriptor, describe_scores
-from evallens.widgets._base import EvalLensWidget, bundle
+from evallens.widgets._base import EvalLensWidget, bundle, bytes_from_json
 
 FIRST_WINDOW = 100
 """Rows in the widget's initial state: enough to fill a tall grid without the kernel."""
@@ -123,7 +123,7 @@ class SampleGrid(EvalLensWidget):
     selected = traitlets.List()
     """Keys of the selected samples: ``(log, id, epoch)`` tuples, or row indices."""
 
-    _selected_rows = traitlets.Bytes(b"").tag(sync=True)
+    _selected_rows = traitlets.Bytes(b"").tag(sync=True, from_json=bytes_from_json)
     _column_defs = traitlets.List(traitlets.Dict()).tag(sync=True)
     _default_view = traitlets.Dict().tag(sync=True)
     _sample_score_view = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)

@@ -1,0 +1,332 @@
+"""SampleGrid in a real JupyterLab: what a user sees and clicks, and what Python reads back."""
+
+from __future__ import annotations
+
+ROWS = ".el-grid .el-row[data-row]:not([data-row=''])"
+
+SORT_DATA = """
+import math, polars as pl, evallens
+df = pl.DataFrame({
+    "id": [9, 10, 2, 1, 11, 3],
+    "input": ["nine", "ten", "two", "one", "eleven", "three"],
+    "target": ["t"] * 6,
+    "answer": ["a"] * 6,
+    "score_judge": [5.0, None, 1.0, 10.0, math.nan, 5.5],
+    "score_match": ["C", "I", "C", "I", "C", None],
+})
+grid = evallens.SampleGrid(df, view={"score_color_scales": {"judge": "good-high"}})
+grid
+"""
+
+
+def column_text(nb, column: str) -> list[str]:
+    """Cell texts of one column, in on-screen order."""
+    return nb.page.evaluate(
+        """(col) => [...document.querySelectorAll(".el-row[data-row]:not([data-row=''])")]
+            .filter((r) => !r.hidden)
+            .sort((a, b) => Number(a.dataset.pos) - Number(b.dataset.pos))
+            .map((r) => r.querySelector(`[data-column="${col}"]`).textContent)""",
+        column,
+    )
+
+
+def header(nb, column: str):
+    return nb.page.locator(f".el-th[data-column='{column}']")
+
+
+def wait_column(nb, column: str, expected: list[str]) -> None:
+    nb.page.wait_for_function(
+        """([col, want]) => {
+            const rows = [...document.querySelectorAll(".el-row[data-row]:not([data-row=''])")]
+              .filter((r) => !r.hidden)
+              .sort((a, b) => Number(a.dataset.pos) - Number(b.dataset.pos))
+              .map((r) => r.querySelector(`[data-column="${col}"]`).textContent);
+            return JSON.stringify(rows) === JSON.stringify(want);
+        }""",
+        arg=[column, expected],
+        timeout=15_000,
+    )
+
+
+def test_sorting_by_clicks_numeric_ids_missing_last_and_multi_sort(notebook):
+    nb = notebook([SORT_DATA])
+    nb.wait_for(ROWS)
+    assert column_text(nb, "sampleId") == ["9", "10", "2", "1", "11", "3"]
+
+    header(nb, "sampleId").click()  # asc: integers sort as numbers, 9 before 10
+    wait_column(nb, "sampleId", ["1", "2", "3", "9", "10", "11"])
+    assert nb.value("grid.sort") == [{"column": "sampleId", "dir": "asc"}]
+    assert header(nb, "sampleId").get_attribute("aria-sort") == "ascending"
+
+    header(nb, "sampleId").click()  # desc
+    wait_column(nb, "sampleId", ["11", "10", "9", "3", "2", "1"])
+    header(nb, "sampleId").click()  # none: back to data order
+    wait_column(nb, "sampleId", ["9", "10", "2", "1", "11", "3"])
+    assert nb.value("grid.sort") == []
+
+    # Missing values (None, NaN) last in both directions, shown blank.
+    header(nb, "score__judge__judge").click()
+    wait_column(nb, "score__judge__judge", ["1", "5", "5.5", "10", "", ""])
+    header(nb, "score__judge__judge").click()
+    wait_column(nb, "score__judge__judge", ["10", "5.5", "5", "1", "", ""])
+
+    # A plain click on another header replaces the sort; Shift-click adds a second key.
+    header(nb, "score__match__match").click()
+    header(nb, "sampleId").click(modifiers=["Shift"])
+    # Pass/fail sorts by value (I=0 before C=1), missing last; ties broken by id.
+    wait_column(nb, "sampleId", ["1", "10", "2", "9", "11", "3"])
+    assert nb.value("grid.sort") == [
+        {"column": "score__match__match", "dir": "asc"},
+        {"column": "sampleId", "dir": "asc"},
+    ]
+    assert header(nb, "score__match__match").locator(".el-sort-order").inner_text() == "1"
+    assert header(nb, "sampleId").locator(".el-sort-order").inner_text() == "2"
+
+    # Keyboard-operable headers: Enter on a focused header sorts (id was asc: now desc, alone).
+    header(nb, "sampleId").focus()
+    nb.page.keyboard.press("Enter")
+    wait_column(nb, "sampleId", ["11", "10", "9", "3", "2", "1"])
+
+    # Python sets the sort: the browser follows.
+    nb.execute("grid.sort = [{'column': 'sampleId', 'dir': 'asc'}]")
+    wait_column(nb, "sampleId", ["1", "2", "3", "9", "10", "11"])
+    assert header(nb, "sampleId").get_attribute("aria-sort") == "ascending"
+    assert nb.external_requests() == []
+
+
+COLOUR_DATA = """
+import polars as pl, evallens
+df = pl.DataFrame({
+    "id": [1, 2, 3],
+    "input": ["low", "mid", "high"],
+    "score_judge": [0.0, 5.0, 10.0],
+    "score_cost": [0.0, 5.0, 10.0],
+    "score_bias": [-1.0, 0.0, 1.0],
+    "score_size": [0.0, 5.0, 10.0],
+    "score_pinned": [0.0, 5.0, 10.0],
+    "score_same": [1.0, 1.0, 1.0],
+    "score_match": ["C", "I", "P"],
+    "score_ok": [True, False, True],
+    "score_label": ["refused", "partial", "complied"],
+})
+grid = evallens.SampleGrid(df, view={
+    "score_color_scales": {
+        "judge": "good-high", "cost": "good-low", "bias": "diverging", "size": "neutral",
+        "pinned": {"palette": "good-high", "min": 0, "max": 20}, "same": "good-high",
+        "label": {"refused": "bad", "complied": "good"},
+    },
+    "score_labels": {"judge": "Judge score"},
+})
+grid
+"""
+
+RED, AMBER, GREEN = "rgb(248, 163, 163)", "rgb(252, 220, 130)", "rgb(134, 222, 160)"
+BLUE = "rgb(120, 170, 245)"
+
+
+def cell_background(nb, row: int, column: str) -> str:
+    return nb.page.evaluate(
+        """([pos, col]) => {
+            const cell = document.querySelector(`.el-row[data-pos="${pos}"] [data-column="${col}"]`);
+            return getComputedStyle(cell).backgroundColor;
+        }""",
+        [row, column],
+    )
+
+
+def test_colour_scales_pills_toggle_labels_and_compact_headers(notebook):
+    nb = notebook([COLOUR_DATA])
+    nb.wait_for(ROWS)
+    judge = "score__judge__judge"
+    assert [cell_background(nb, r, judge) for r in range(3)] == [RED, AMBER, GREEN]
+    cost = "score__cost__cost"
+    assert [cell_background(nb, r, cost) for r in range(3)] == [GREEN, AMBER, RED]
+    bias = "score__bias__bias"
+    assert cell_background(nb, 0, bias) == RED
+    assert cell_background(nb, 1, bias).endswith(", 0)")  # transparent midpoint
+    assert cell_background(nb, 2, bias) == GREEN
+    size = "score__size__size"
+    assert cell_background(nb, 0, size) == "rgba(120, 170, 245, 0)"  # transparent, blue hue
+    assert cell_background(nb, 2, size) == BLUE
+    # A pinned range: 10 of 0..20 is the midpoint, not the top.
+    assert cell_background(nb, 2, "score__pinned__pinned") == AMBER
+    # A column whose values are all equal is still painted (1.0 on a 0–1 score: good).
+    assert cell_background(nb, 0, "score__same__same") == GREEN
+
+    # Pass/fail and booleans are pills, whatever the scales.
+    pills = nb.page.locator(".el-row[data-pos='0'] [data-column='score__match__match'] .el-pill")
+    assert pills.inner_text() == "C" and "el-role-good" in pills.get_attribute("class")
+    p = nb.page.locator(".el-row[data-pos='2'] [data-column='score__match__match'] .el-pill")
+    assert "el-role-warn" in p.get_attribute("class")
+    ok = nb.page.locator(".el-row[data-pos='1'] [data-column='score__ok__ok'] .el-pill")
+    assert ok.inner_text() == "false" and "el-role-bad" in ok.get_attribute("class")
+    label = nb.page.locator(".el-row[data-pos='0'] [data-column='score__label__label'] .el-pill")
+    assert "el-role-bad" in label.get_attribute("class")
+
+    # Labels relabel headers.
+    assert header(nb, judge).inner_text().startswith("Judge score")
+
+    # The View menu's "Score colors" toggle turns scales off, and Python sees it.
+    nb.page.click(".el-menu-toggle:has-text('View')")
+    nb.page.click("[data-option='color_scales_enabled']")
+    nb.page.wait_for_function(
+        """() => getComputedStyle(document.querySelector(
+            '.el-row[data-pos="0"] [data-column="score__judge__judge"]')).backgroundColor === 'rgba(0, 0, 0, 0)'"""
+    )
+    assert nb.value("grid.color_scales_enabled") is False
+    # Pills stay: they ignore the toggle.
+    assert (
+        nb.page.locator(
+            ".el-row[data-pos='0'] [data-column='score__match__match'] .el-pill"
+        ).count()
+        == 1
+    )
+
+    # Compact scores from Python: narrow columns with headers rotated 45°.
+    nb.execute("grid.compact_scores = True")
+    nb.page.wait_for_selector(".el-grid.el-compact-scores")
+    transform = nb.page.evaluate(
+        """() => getComputedStyle(document.querySelector(
+            '.el-th[data-column="score__judge__judge"] .el-th-label')).transform"""
+    )
+    # matrix(cos, sin, -sin, cos, ...) for -45°: cos = 0.707…, sin = -0.707…
+    a, b = (float(x) for x in transform.removeprefix("matrix(").split(",")[:2])
+    assert abs(a - 0.7071) < 0.01 and abs(b + 0.7071) < 0.01
+    width = nb.page.evaluate(
+        """() => document.querySelector('.el-th[data-column="score__judge__judge"]').getBoundingClientRect().width"""
+    )
+    assert width < 50
+    assert nb.external_requests() == []
+
+
+def test_rows_selection_detail_columns_and_reload(notebook):
+    nb = notebook(
+        ["import evallens, polars as pl\ngrid = evallens.SampleGrid(evallens.demo_samples())\ngrid"]
+    )
+    nb.wait_for(ROWS)
+    row_height = nb.page.evaluate(
+        "() => document.querySelector(\".el-row[data-pos='0']\").getBoundingClientRect().height"
+    )
+    assert row_height == 70  # multiline by default
+
+    # Click a row: it is selected, Python sees its key, the detail panel opens.
+    nb.page.click(".el-row[data-pos='1']")
+    nb.page.wait_for_selector(".el-row[data-pos='1'].el-selected")
+    key = nb.value("grid.selected")
+    expected = nb.value(
+        "[list(k) for k in grid.visible_rows(2).select('log', 'id', 'epoch').rows()][1:]"
+    )
+    assert key == expected
+    assert nb.value("grid.selected_samples().height") == 1
+    nb.page.wait_for_selector(".el-detail .el-detail-body")
+    detail = nb.page.locator(".el-detail")
+    assert (
+        nb.value("grid.visible_rows(2)['input'][1]")
+        in detail.locator(".el-detail-input").inner_text()
+    )
+    # Six scores: shown as chips.
+    assert detail.locator(".el-detail-scores").get_attribute("data-layout") == "chips"
+    assert detail.locator(".el-chip").count() == 6
+
+    # Ctrl-click adds a second row; Shift-click selects a range.
+    nb.page.click(".el-row[data-pos='3']", modifiers=["Control"])
+    nb.page.wait_for_function("() => document.querySelectorAll('.el-row.el-selected').length === 2")
+    nb.page.click(".el-row[data-pos='5']", modifiers=["Shift"])
+    nb.page.wait_for_function("() => document.querySelectorAll('.el-row.el-selected').length === 3")
+    assert nb.value("len(grid.selected)") == 3
+
+    # Python sets the selection: the browser highlights it.
+    nb.execute("grid.selected = [tuple(grid.visible_rows(8).select('log','id','epoch').row(7))]")
+    nb.page.wait_for_function(
+        "() => [...document.querySelectorAll('.el-row.el-selected')].map(r => r.dataset.pos).join() === '7'"
+    )
+    assert "1 selected" in nb.page.locator(".el-status").inner_text()
+
+    # Keyboard: arrows move the focus, Enter opens the sample.
+    nb.page.keyboard.press("ArrowDown")
+    nb.page.keyboard.press("ArrowDown")
+    nb.page.keyboard.press("Enter")
+    nb.page.wait_for_function(
+        "() => document.querySelector('.el-row.el-focused')?.dataset.pos === '7'"
+    )
+
+    # Column menu: hide a column, Python sees it.
+    nb.page.click(".el-menu-toggle:has-text('Columns')")
+    nb.page.click(".el-column-item[data-column='target'] input")
+    nb.page.wait_for_function("() => !document.querySelector('.el-th[data-column=\"target\"]')")
+    cols = nb.value("[c for c in grid.columns if c['id'] == 'target']")
+    assert cols == [{"id": "target", "visible": False}]
+
+    # Compact rows from the View menu.
+    nb.page.click(".el-menu-toggle:has-text('View')")
+    nb.page.click("[data-option='multiline']")
+    nb.page.wait_for_function(
+        "() => document.querySelector(\".el-row[data-pos='0']\").getBoundingClientRect().height === 30"
+    )
+    assert nb.value("grid.multiline") is False
+
+    # Reload the page and run again: the user's overrides survive.
+    nb.page.reload()
+    nb.open()
+    nb.run_all()
+    nb.wait_for(ROWS)
+    nb.page.wait_for_function(
+        "() => document.querySelector(\".el-row[data-pos='0']\").getBoundingClientRect().height === 30"
+    )
+    assert nb.page.locator(".el-th[data-column='target']").count() == 0
+    assert nb.value("grid.multiline") is False
+
+    # reset_view() goes back to the eval default and forgets the saved overrides.
+    nb.execute("grid.reset_view()")
+    nb.page.wait_for_selector(".el-th[data-column='target']")
+    assert nb.value("grid.multiline") is True
+    assert nb.external_requests() == []
+
+
+XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+
+XSS_DATA = f"""
+import polars as pl, evallens
+evil = {XSS!r}
+df = pl.DataFrame({{
+    "id": [1, 2],
+    "input": [evil, "fine"],
+    "target": [evil, "t"],
+    "answer": ["a", evil],
+    "metadata_" + evil: [evil, evil],
+    "score_" + evil: [1.0, 2.0],
+    evil: [evil, "x"],
+}})
+grid = evallens.SampleGrid(df, view={{"columns": ["sampleId", "input", "target", "answer", evil, "score_" + evil]}})
+grid
+"""
+
+
+def test_untrusted_text_is_never_html(notebook):
+    nb = notebook([XSS_DATA])
+    nb.wait_for(ROWS)
+    nb.page.click(".el-row[data-pos='0']")
+    nb.page.wait_for_selector(".el-detail .el-detail-body")
+    nb.page.click(".el-menu-toggle:has-text('Columns')")
+    assert nb.page.evaluate("() => window.__pwned") is None
+    assert nb.page.locator(".el-grid img, .el-grid script").count() == 0
+    assert XSS in nb.page.locator(".el-row[data-pos='0'] [data-column='input']").inner_text()
+    assert XSS in nb.page.locator(".el-detail").inner_text()
+    assert nb.external_requests() == []
+
+
+def test_empty_frame_shows_an_empty_state(notebook):
+    nb = notebook(
+        [
+            "import polars as pl, evallens\n"
+            "grid = evallens.SampleGrid(evallens.demo_samples().clear())\n"
+            "grid"
+        ]
+    )
+    nb.wait_for(".el-grid .el-empty:not([hidden])")
+    assert nb.page.locator(".el-empty").inner_text() == "No samples to show."
+    assert nb.page.locator(".el-status").inner_text() == "0 samples"
+    nb.execute(
+        "grid2 = evallens.SampleGrid(evallens.demo_samples()); grid2.search = 'no such text anywhere'"
+    )
+    assert nb.value("grid2.view_count") == 0
