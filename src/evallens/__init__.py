@@ -8,10 +8,12 @@ from evallens.link import link, unlink
 from evallens.scores import ScoreDescriptor, describe_scores
 from evallens.widgets.grid import SampleGrid
 from evallens.widgets.heatmap import ScoresHeatmap
+from evallens.widgets.limit import ScoresByLimit
 
 __all__ = [
     "SampleGrid",
     "ScoreDescriptor",
+    "ScoresByLimit",
     "ScoresHeatmap",
     "demo_samples",
     "describe_scores",
