@@ -456,10 +456,13 @@ export class GridView {
     const firstBlock = Math.floor(Math.max(0, first) / BLOCK);
     const lastBlock = Math.floor(Math.max(0, last) / BLOCK);
     const maxBlock = Math.floor((this.count - 1) / BLOCK);
-    // Prefetch one block either side of what is on screen.
-    for (let b = Math.max(0, firstBlock - 1); b <= Math.min(maxBlock, lastBlock + 1); b++) {
-      if (this.blocks.has(b) || this.pending.has(b)) continue;
-      this.fetchBlock(b, firstBlock * BLOCK);
+    // What is on screen first, then one block either side as prefetch.
+    const wanted: number[] = [];
+    for (let b = firstBlock; b <= Math.min(maxBlock, lastBlock); b++) wanted.push(b);
+    if (lastBlock + 1 <= maxBlock) wanted.push(lastBlock + 1);
+    if (firstBlock - 1 >= 0) wanted.push(firstBlock - 1);
+    for (const b of wanted) {
+      if (!this.blocks.has(b) && !this.pending.has(b)) this.fetchBlock(b, firstBlock * BLOCK);
     }
   }
 

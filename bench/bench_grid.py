@@ -1,0 +1,209 @@
+"""SampleGrid in real headless JupyterLab: display, sort, scroll. Prints JSON.
+
+For each N (synthetic samples, evallens.synthetic_samples), in one notebook:
+  build_s         Python time to construct the widget (kernel side)
+  first_rows_s    cell execution to first rows visible in the page
+  ws_bytes        websocket bytes the page received for one display (bundle included)
+  heap_growth_mb  JS heap after the display minus before (both after a forced GC)
+  sort_first_s    header click to sorted rows painted, first sort of a column
+  sort_cached_s   header click back to an already-sorted column (cached permutation)
+  jump_scroll_s   jump to the middle of the list to rows painted
+  scroll_p95_ms   95th percentile frame time during a continuous 2 s scroll
+Medians of --runs runs. Usage: python bench/bench_grid.py [--sizes 10000 100000 1000000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
+
+from lab import Notebook, lab_and_browser  # noqa: E402
+
+ROWS = ".el-grid .el-row[data-row]:not([data-row=''])"
+
+SETUP = """
+import time, evallens
+models, tasks = 20, 50
+df = evallens.synthetic_samples(models, tasks, max(1, {n} // (models * tasks)))
+df.height
+"""
+DISPLAY = """
+_t = time.perf_counter()
+grid = evallens.SampleGrid(df)
+build_s = time.perf_counter() - _t
+grid
+"""
+
+# Runs in the page: start watching, run the display cell, resolve when rows show.
+TIME_DISPLAY = """
+async (sel) => {
+  const app = window.jupyterapp;
+  const panel = app.shell.currentWidget;
+  panel.content.activeCellIndex = 1;
+  const t0 = performance.now();
+  const seen = new Promise((resolve) => {
+    const check = () => document.querySelector(sel) ? resolve(performance.now() - t0) : requestAnimationFrame(check);
+    check();
+  });
+  app.commands.execute("notebook:run-cell");
+  return await seen;
+}
+"""
+
+# Click a header and wait for the first row to be repainted with a newer revision.
+TIME_SORT = """
+async (col) => {
+  const stamp = () => document.querySelector('.el-row[data-pos="0"]')?.dataset.stamp ?? '';
+  const before = Number(stamp().split(':')[0]);
+  const t0 = performance.now();
+  document.querySelector(`.el-th[data-column="${col}"]`).click();
+  return await new Promise((resolve) => {
+    const check = () => {
+      const [rev, , loaded] = stamp().split(':');
+      if (Number(rev) > before && loaded === '1') resolve(performance.now() - t0);
+      else requestAnimationFrame(check);
+    };
+    check();
+  });
+}
+"""
+
+TIME_JUMP = """
+async (fraction) => {
+  const sc = document.querySelector('.el-scroller');
+  const t0 = performance.now();
+  sc.scrollTop = (sc.scrollHeight - sc.clientHeight) * fraction;
+  return await new Promise((resolve) => {
+    const check = () => {
+      const rows = [...document.querySelectorAll('.el-row')].filter((r) => !r.hidden);
+      const top = sc.getBoundingClientRect().top + 40;
+      const visible = rows.filter((r) => { const b = r.getBoundingClientRect(); return b.bottom > top && b.top < top + sc.clientHeight - 40; });
+      if (visible.length && visible.every((r) => !r.classList.contains('el-loading'))) resolve(performance.now() - t0);
+      else requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  });
+}
+"""
+
+SCROLL_FRAMES = """
+async () => {
+  const sc = document.querySelector('.el-scroller');
+  sc.scrollTop = 0;
+  const times = [];
+  let last = performance.now();
+  const end = last + 2000;
+  return await new Promise((resolve) => {
+    const step = (now) => {
+      times.push(now - last);
+      last = now;
+      sc.scrollTop += 120;
+      if (now < end) requestAnimationFrame(step);
+      else resolve(times.slice(2));
+    };
+    requestAnimationFrame(step);
+  });
+}
+"""
+
+
+def heap_mb(nb: Notebook, cdp: Any) -> float:
+    cdp.send("HeapProfiler.collectGarbage")
+    return float(cdp.send("Runtime.getHeapUsage")["usedSize"]) / 1e6
+
+
+def p95(values: list[float]) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
+
+
+def measure(lab: Any, browser: Any, n: int, runs: int) -> dict[str, Any]:
+    nb = Notebook(lab, browser, [SETUP.format(n=n), DISPLAY])
+    try:
+        nb.open()
+        nb.command("notebook:run-cell")  # the setup cell (active cell 0)
+        nb.wait_idle(timeout=300_000)
+        nb.page.wait_for_timeout(500)
+        nb.wait_idle(timeout=300_000)
+        cdp = nb.context.new_cdp_session(nb.page)
+        cdp.send("HeapProfiler.enable")
+        out: dict[str, list[float]] = {k: [] for k in (
+            "build_s", "first_rows_s", "ws_bytes", "heap_growth_mb",
+            "sort_first_s", "sort_cached_s", "jump_scroll_s", "scroll_p95_ms",
+        )}  # fmt: skip
+        for _ in range(runs):
+            nb.command("notebook:clear-all-cell-outputs")
+            nb.page.wait_for_function(f'() => !document.querySelector("{ROWS}")')
+            nb.wait_idle()
+            heap0 = heap_mb(nb, cdp)
+            nb.ws_bytes = 0
+            first = nb.page.evaluate(TIME_DISPLAY, ROWS)
+            nb.wait_idle()
+            nb.page.wait_for_timeout(800)
+            out["first_rows_s"].append(first / 1000)
+            out["ws_bytes"].append(nb.ws_bytes)
+            out["heap_growth_mb"].append(heap_mb(nb, cdp) - heap0)
+            out["build_s"].append(nb.value("build_s"))
+            # First sort of a column, another column, then back to the first (cached).
+            out["sort_first_s"].append(
+                nb.page.evaluate(TIME_SORT, "score__closeness__closeness") / 1000
+            )
+            nb.page.evaluate(TIME_SORT, "tokens")
+            out["sort_cached_s"].append(
+                nb.page.evaluate(TIME_SORT, "score__closeness__closeness") / 1000
+            )
+            out["jump_scroll_s"].append(nb.page.evaluate(TIME_JUMP, 0.5) / 1000)
+            frames = nb.page.evaluate(SCROLL_FRAMES)
+            out["scroll_p95_ms"].append(p95(frames))
+            # Keep the next run's heap baseline honest: scroll memory must not pile up.
+            nb.execute("grid.sort = []")
+        result: dict[str, Any] = {k: round(statistics.median(v), 4) for k, v in out.items()}
+        result["runs"] = runs
+        return result
+    finally:
+        nb.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    results: dict[str, Any] = {}
+    started = time.time()
+    with lab_and_browser() as (lab, browser):
+        for n in args.sizes:
+            results[str(n)] = measure(lab, browser, n, args.runs)
+    print(
+        json.dumps(
+            {
+                "benchmark": "sample_grid",
+                "machine": {
+                    "cpus": os.cpu_count(),
+                    "platform": platform.platform(),
+                    "python": platform.python_version(),
+                },
+                "targets": {
+                    "first_rows_s": 0.5, "sort_first_s": 0.15, "sort_cached_s": 0.05,
+                    "jump_scroll_s": 0.1, "scroll_p95_ms": 16.7, "ws_bytes": 300_000,
+                    "heap_growth_mb": 10,
+                },
+                "results": results,
+                "wall_s": round(time.time() - started, 1),
+            },
+            indent=2,
+        )
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
