@@ -26,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
 
-from lab import Notebook, lab_and_browser  # noqa: E402
+from lab import Notebook, lab_and_browser
 
 ROWS = ".el-grid .el-row[data-row]:not([data-row=''])"
 
@@ -123,7 +123,7 @@ def heap_mb(nb: Notebook, cdp: Any) -> float:
 
 def p95(values: list[float]) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
 
 
 def measure(lab: Any, browser: Any, n: int, runs: int) -> dict[str, Any]:
