@@ -6,6 +6,7 @@ import difflib
 import hashlib
 import io
 import json
+import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -141,7 +142,9 @@ def _map_files(
     # largest files first so one big log does not finish last on its own
     order = sorted(range(len(paths)), key=lambda i: -os.path.getsize(paths[i]))
     by_index: dict[int, tuple[pl.DataFrame, ScoreMap] | BadFile] = {}
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # spawn, not fork: forking a process whose polars thread pool is running can deadlock
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {i: pool.submit(_load_samples_ipc, paths[i]) for i in order}
         for i, future in futures.items():
             loaded = future.result()
