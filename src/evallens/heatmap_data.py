@@ -31,7 +31,7 @@ from typing import Any, Literal
 import polars as pl
 
 from evallens.query import unknown_name_error
-from evallens.scores import describe_column, describe_scores
+from evallens.scores import describe_column
 
 Orientation = Literal["horizontal", "vertical"]
 
@@ -40,6 +40,8 @@ PASSFAIL_VALUE: dict[str, float] = {"C": 1.0, "P": 0.5, "I": 0.0, "N": 0.0}
 
 HEADLINE = "score_headline_value"
 _NUMERIC_KINDS = ("numeric", "binary", "boolean", "passfail")
+# samples_df adds these beside a score; they describe it, they are not one.
+_DETAIL_SUFFIXES = ("_answer", "_explanation", "_metadata", "_reason")
 
 
 @dataclass(frozen=True)
@@ -90,11 +92,16 @@ def default_score(df: pl.DataFrame) -> str:
         >>> default_score(pl.DataFrame({"id": [1], "score_notes": ["x"], "score_match": ["C"]}))
         'score_match'
     """
-    descriptors = describe_scores(df)
-    for d in descriptors:
-        if d.kind in _NUMERIC_KINDS:
-            return d.column
-    scores = [d.column for d in descriptors] or [c for c in df.columns if c.startswith("score_")]
+    scores = [
+        c
+        for c in df.columns
+        if c.startswith("score_") and not c.endswith(_DETAIL_SUFFIXES) and c != HEADLINE
+    ]
+    # Described one at a time, stopping at the first fit: describing every score column
+    # of a million-row frame costs more than the aggregation itself.
+    for column in scores:
+        if describe_column(df.get_column(column))["kind"] in _NUMERIC_KINDS:
+            return column
     raise ValueError(
         "no numeric or pass/fail score column to show; pass score_value= "
         f"(score columns: {', '.join(scores) or 'none'})"

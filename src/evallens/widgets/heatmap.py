@@ -94,7 +94,7 @@ class ScoresHeatmap(EvalLensWidget):
     _esm = bundle("heatmap.js")
     _css = bundle("heatmap.css")
 
-    selection = traitlets.List(traitlets.Dict()).tag(sync=True)
+    selection: traitlets.List[Any] = traitlets.List().tag(sync=True)
     """Selected cells: ``[{"task": ..., "model": ...}, ...]`` (empty: nothing selected)."""
 
     width = traitlets.Int(DEFAULT_WIDTH).tag(sync=True)
@@ -206,7 +206,7 @@ class ScoresHeatmap(EvalLensWidget):
         if not self.selection:
             return None
         wanted = selection_codes(self.selection, self._data.tasks, self._data.models)
-        return codes.is_in(pl.Series(wanted, dtype=codes.dtype)).fill_null(False)
+        return codes.is_in(wanted).fill_null(False)
 
     # -- internals ------------------------------------------------------------------------
     @traitlets.validate("selection")

@@ -147,11 +147,9 @@ export class HeatmapView {
   private buildLegend(): HTMLElement {
     const spec = this.spec;
     const [lo, hi] = spec.domain;
-    this.legend.replaceChildren();
-    this.legend.append(h("span", "el-hm-legend-title", spec.score));
     const bar = h("div", "el-hm-legend-bar");
+    // Half the width, as inspect_viz's legend.
     bar.style.width = `${Math.round(Math.min(370, (Number(this.model.get("width")) || 700) / 2))}px`;
-    this.legend.append(bar);
     const ticks = h("div", "el-hm-legend-ticks");
     ticks.style.width = bar.style.width;
     ticks.append(
@@ -274,7 +272,6 @@ export class HeatmapView {
     const el = this.grid.querySelector<HTMLElement>(`[data-x="${pos[0]}"][data-y="${pos[1]}"]`);
     if (!el) return;
     el.classList.add("el-hm-focus");
-    this.grid.setAttribute("aria-activedescendant", "");
     if (scroll) el.scrollIntoView?.({ block: "nearest", inline: "nearest" });
   }
 

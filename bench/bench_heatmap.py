@@ -1,0 +1,172 @@
+"""ScoresHeatmap at 1M samples (20 models × 50 tasks × 1000) in real headless JupyterLab.
+
+Measures, median of RUNS:
+- Python: aggregation (ScoresHeatmap construction), per-frame cell codes (once, at link),
+  the selection mask with codes cached, and set_link_filter (mask → grid view).
+- Browser: heatmap first paint after displaying an already built heatmap; the same when
+  the cell also builds it; cell click → linked grid repainted with the filtered rows;
+  Escape → grid back to all rows. Times are taken in the page with performance.now(),
+  ending one animation frame after the grid's status line shows the expected count.
+
+Prints JSON. Run: .venv/bin/python bench/bench_heatmap.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
+
+from lab import Notebook, lab_and_browser
+
+RUNS = 5
+N_MODELS, N_TASKS, PER_TASK = 20, 50, 1000
+
+SETUP = f"""
+import json, statistics, time
+import evallens, polars as pl
+df = evallens.synthetic_samples({N_MODELS}, {N_TASKS}, {PER_TASK})
+_t = []
+for _ in range({RUNS}):
+    t0 = time.perf_counter(); heatmap = evallens.ScoresHeatmap(df); _t.append(time.perf_counter() - t0)
+py = {{"aggregate_s": statistics.median(_t)}}
+grid = evallens.SampleGrid(df)
+t0 = time.perf_counter(); evallens.link(heatmap, grid); py["link_with_cell_codes_s"] = time.perf_counter() - t0
+_m, _f = [], []
+for i in range({RUNS}):
+    heatmap.selection = []
+    sel = [{{"task": heatmap.x_order[i], "model": heatmap.y_order[i]}}]
+    with heatmap.hold_trait_notifications():
+        pass
+    t0 = time.perf_counter(); heatmap._codes and heatmap.selection_mask(df); _m.append(time.perf_counter() - t0)
+    t0 = time.perf_counter(); heatmap.selection = sel; _f.append(time.perf_counter() - t0)
+heatmap.selection = []
+py["mask_cached_codes_empty_selection_s"] = statistics.median(_m)
+py["select_to_grid_view_s"] = statistics.median(_f)
+"""
+
+PAINT = """
+async ([selector]) => {
+  const t0 = performance.now();
+  return await new Promise((resolve) => {
+    const check = () => {
+      const roots = [...document.querySelectorAll('.el-heatmap:not([data-bench-old])')];
+      if (roots.some((r) => r.querySelector(selector))) {
+        requestAnimationFrame(() => resolve(performance.now() - t0));
+        return;
+      }
+      requestAnimationFrame(check);
+    };
+    window.__benchRun();
+    check();
+  });
+}
+"""
+
+CLICK = """
+async ([expected, key]) => {
+  const status = document.querySelector('.el-grid .el-status');
+  const scroller = document.querySelector('.el-hm-scroll');
+  const target = key === 'Escape' ? null : document.querySelector(key);
+  const t0 = performance.now();
+  const done = new Promise((resolve) => {
+    const obs = new MutationObserver(() => {
+      if (status.textContent === expected) {
+        obs.disconnect();
+        requestAnimationFrame(() => resolve(performance.now() - t0));
+      }
+    });
+    obs.observe(status, { childList: true, characterData: true, subtree: true });
+  });
+  if (target) target.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+  else scroller.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+  return await done;
+}
+"""
+
+
+def _run_cell_js(index: int) -> str:
+    # Select the cell and run it, the way a user does (Shift+Enter on that cell).
+    return (
+        "() => { window.__benchRun = () => {"
+        " const nb = window.jupyterapp.shell.currentWidget.content;"
+        f" nb.activeCellIndex = {index};"
+        " window.jupyterapp.commands.execute('notebook:run-cell'); }; }"
+    )
+
+
+def main() -> None:
+    cells = [SETUP, "grid", "heatmap", "heatmap_new = evallens.ScoresHeatmap(df); heatmap_new"]
+    out: dict[str, object] = {
+        "benchmark": "scores_heatmap_1m",
+        "rows": N_MODELS * N_TASKS * PER_TASK,
+        "grid_cells": f"{N_TASKS} tasks x {N_MODELS} models",
+        "runs": RUNS,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
+    }
+    with lab_and_browser() as (lab, browser):
+        nb = Notebook(lab, browser, cells)
+        try:
+            nb.open()
+            page = nb.page
+            # Run setup and the grid only; the heatmap cells are run (and timed) below.
+            for i in (0, 1):
+                page.evaluate(_run_cell_js(i))
+                page.evaluate("() => window.__benchRun()")
+                nb.wait_idle(timeout=300_000)
+                page.wait_for_timeout(200)
+            page.wait_for_selector(".el-grid .el-row[data-row]", timeout=120_000)
+            out["python"] = nb.value("py")
+
+            def timed_paint(index: int) -> float:
+                page.evaluate(
+                    "() => document.querySelectorAll('.el-heatmap')"
+                    ".forEach((e) => e.setAttribute('data-bench-old', ''))"
+                )
+                page.evaluate(_run_cell_js(index))
+                ms = page.evaluate(PAINT, [".el-hm-cell"])
+                nb.wait_idle(timeout=120_000)
+                return float(ms)
+
+            display_only = [timed_paint(2) for _ in range(RUNS)]
+            build_and_display = [timed_paint(3) for _ in range(RUNS)]
+            # Leave one heatmap on the page (the last run of cell 2) for the click runs.
+            timed_paint(2)
+            page.wait_for_timeout(500)
+            x = nb.value("heatmap.x_order")
+            y = nb.value("heatmap.y_order")
+            total = N_MODELS * N_TASKS * PER_TASK
+            clicks, clears = [], []
+            for i in range(RUNS):
+                sel = f'.el-hm-cell[data-task="{x[i * 7 % len(x)]}"][data-model="{y[i * 3 % len(y)]}"]'
+                expected = f"{PER_TASK:,} of {total:,} samples"
+                clicks.append(float(page.evaluate(CLICK, [expected, sel])))
+                clears.append(float(page.evaluate(CLICK, [f"{total:,} samples", "Escape"])))
+                page.wait_for_timeout(150)
+            assert nb.value("heatmap.selection") == []
+            out["browser_ms"] = {
+                "first_paint_display_only_median": round(statistics.median(display_only), 1),
+                "first_paint_build_and_display_median": round(
+                    statistics.median(build_and_display), 1
+                ),
+                "click_to_grid_repaint_median": round(statistics.median(clicks), 1),
+                "clear_to_all_rows_median": round(statistics.median(clears), 1),
+                "first_paint_display_only_runs": [round(v, 1) for v in display_only],
+                "first_paint_build_and_display_runs": [round(v, 1) for v in build_and_display],
+                "click_runs": [round(v, 1) for v in clicks],
+                "clear_runs": [round(v, 1) for v in clears],
+            }
+            out["targets_ms"] = {"first_paint": 500, "click": 100, "clear": 100}
+            out["external_requests"] = nb.external_requests()
+        finally:
+            nb.close()
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
