@@ -150,8 +150,8 @@ def split_score_column(column: str, columns: Sequence[str]) -> tuple[str, str] |
     * ``score_headline_*`` (evals frames) and ``score_<x>_answer|explanation|metadata|reason``
       next to a ``score_<x>`` column (``samples_df`` score details) are not scores.
     * ``score_<p>_<key>`` is key ``<key>`` of dict scorer ``<p>`` when at least two columns
-      start with ``score_<p>_``, there is no ``score_<p>`` column, and ``<p>`` is not one of
-      Inspect's built-in scorers; the longest such ``<p>`` wins
+      start with ``score_<p>_``, there is no ``score_<p>`` column, and neither ``<p>`` nor
+      the whole name is one of Inspect's built-in scorers; the longest such ``<p>`` wins
       (``score_scicode_scorer_Total Correct`` → ``scicode_scorer``, ``Total Correct``).
     * anything else is a single-valued scorer named after the rest of the column.
 
@@ -169,6 +169,8 @@ def split_score_column(column: str, columns: Sequence[str]) -> tuple[str, str] |
         if column.endswith(suffix) and column[: -len(suffix)] in names:
             return None
     rest = column[len("score_") :]
+    if rest in _BUILTIN_SCORERS:
+        return (rest, rest)
     best: tuple[str, str] | None = None
     for index, char in enumerate(rest):
         if char != "_" or index == 0 or index == len(rest) - 1:
