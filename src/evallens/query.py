@@ -13,6 +13,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,8 @@ TEXT_PREVIEW_CHARS = 400
 """Cells ship at most this many characters; the detail panel fetches full text."""
 
 _PERM_CACHE_SIZE = 8
+PARTIAL_SORT_ROWS = 200_000
+"""From this many rows, a new sort answers its first window from a partial sort."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class SampleQuery:
         self._sort: tuple[SortKey, ...] = ()
         self._masks: dict[str, pl.Series] = {}
         self._view: pl.Series | None = None
+        self._pending: dict[tuple[SortKey, ...], Future[pl.Series]] = {}
 
     # -- state -------------------------------------------------------------------------
     @property
@@ -93,6 +97,29 @@ class SampleQuery:
         return out
 
     # -- views -------------------------------------------------------------------------
+    def _key_expr(self, key: SortKey) -> pl.Expr:
+        return self._sort_exprs.get(key.column, pl.col(key.column))
+
+    def _compute_permutation(self, keys: tuple[SortKey, ...]) -> pl.Series:
+        # One stable single-key sort per key, last key first (LSD order): polars'
+        # multi-key arg_sort_by is several times slower on float keys with many ties.
+        perm: pl.Series | None = None
+        for key in reversed(keys):
+            expr = self._key_expr(key)
+            if perm is not None:
+                expr = expr.gather(perm)
+            order = self.df.select(
+                pl.arg_sort_by(
+                    [expr.alias("__key")],
+                    descending=[key.descending],
+                    nulls_last=True,
+                    maintain_order=True,
+                ).alias("__perm")
+            ).to_series()
+            perm = order if perm is None else perm.gather(order)
+        assert perm is not None
+        return perm.cast(pl.UInt32)
+
     def permutation(self, keys: tuple[SortKey, ...]) -> pl.Series:
         """Row indices of the whole frame in ``keys`` order (cached per key list)."""
         with self._lock:
@@ -100,20 +127,78 @@ class SampleQuery:
             if cached is not None:
                 self._perms.move_to_end(keys)
                 return cached
-        exprs = [self._sort_exprs.get(k.column, pl.col(k.column)) for k in keys]
-        perm = self.df.select(
-            pl.arg_sort_by(
-                exprs,
-                descending=[k.descending for k in keys],
-                nulls_last=True,
-                maintain_order=True,
-            ).alias("__perm")
-        ).to_series()
+            pending = self._pending.get(keys)
+        if pending is not None:
+            return pending.result()
+        perm = self._compute_permutation(keys)
+        self._store(keys, perm)
+        return perm
+
+    def _store(self, keys: tuple[SortKey, ...], perm: pl.Series) -> None:
         with self._lock:
             self._perms[keys] = perm
+            self._pending.pop(keys, None)
             while len(self._perms) > _PERM_CACHE_SIZE:
                 self._perms.popitem(last=False)
-        return perm
+
+    def _sort_in_background(self, keys: tuple[SortKey, ...]) -> None:
+        with self._lock:
+            if keys in self._perms or keys in self._pending:
+                return
+            future: Future[pl.Series] = Future()
+            self._pending[keys] = future
+
+        def work() -> None:
+            try:
+                perm = self._compute_permutation(keys)
+            except BaseException as exc:  # surfaced to whoever waits on the view
+                with self._lock:
+                    self._pending.pop(keys, None)
+                future.set_exception(exc)
+                return
+            self._store(keys, perm)
+            future.set_result(perm)
+
+        threading.Thread(target=work, name="evallens-sort", daemon=True).start()
+
+    def head(self, k: int) -> pl.Series:
+        """The first ``k`` rows of the view, without waiting for a full sort.
+
+        On a large frame, the first window after a new sort comes from a partial
+        sort (polars turns sort + head into a top-k), while the full permutation
+        is built on a background thread and cached for scrolling.
+        """
+        if self._view is not None or not self._sort or self.is_cached(self._sort):
+            return self.view.slice(0, k)
+        if self.df.height < PARTIAL_SORT_ROWS:
+            return self.view.slice(0, k)
+        mask = self.combined_mask()
+        frame = self.df.lazy() if mask is None else self.df.lazy().filter(mask)
+        keys = [f"__key{i}" for i in range(len(self._sort))]
+        return (
+            frame.select(
+                ROW,
+                *(self._key_expr(key).alias(n) for key, n in zip(self._sort, keys, strict=True)),
+            )
+            .sort(
+                keys,
+                descending=[key.descending for key in self._sort],
+                nulls_last=True,
+                maintain_order=True,
+            )
+            .head(k)
+            .collect()
+            .get_column(ROW)
+        )
+
+    def warm(self) -> None:
+        """Start building the current sort's full permutation in the background.
+
+        Called after the first window has gone out: polars' thread pool is shared,
+        so a sort started earlier would delay that window.
+        """
+        if self._sort and self._view is None and not self.is_cached(self._sort):
+            self._sort_in_background(self._sort)
 
     def is_cached(self, keys: Sequence[SortKey]) -> bool:
         with self._lock:
@@ -144,13 +229,19 @@ class SampleQuery:
 
     @property
     def count(self) -> int:
-        """Rows in the current view."""
-        return self.view.len()
+        """Rows in the current view (known without sorting)."""
+        if self._view is not None:
+            return self._view.len()
+        mask = self.combined_mask()
+        return self.df.height if mask is None else int(mask.sum())
 
     def window(self, offset: int, limit: int, columns: Sequence[str] | None = None) -> pl.DataFrame:
         """Rows ``offset .. offset+limit`` of the view (with the hidden row column)."""
         offset = max(0, min(offset, self.count))
-        idx = self.view.slice(offset, max(0, limit))
+        if offset == 0 and self._view is None:
+            idx = self.head(max(0, limit))
+        else:
+            idx = self.view.slice(offset, max(0, limit))
         cols = [ROW, *(c for c in (columns or self.df.columns) if c != ROW)]
         return self.df.select(cols)[idx]
 
