@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-CELL = ".el-heatmap .el-hm-cell:not(.el-hm-missing)"
+INNER = ".el-hm-cell:not(.el-hm-missing)"
+CELL = f".el-heatmap {INNER}"
 STATUS = ".el-grid .el-status"
 
 SETUP = """
@@ -16,8 +17,8 @@ heatmap.observe(lambda c: seen.append(c["new"]), ["selection"])
 """
 
 
-def _cell(task: str, model: str) -> str:
-    return f'{CELL}[data-task="{task}"][data-model="{model}"]'
+def _cell(task: str, model: str, scope: str = CELL) -> str:
+    return f'{scope}[data-task="{task}"][data-model="{model}"]'
 
 
 def _expected_rows(nb, cells: list[tuple[str, str]]) -> int:
@@ -158,4 +159,85 @@ def test_hostile_names_render_as_text(notebook):
     hrefs = page.eval_on_selector_all(".el-heatmap a", "as => as.map(a => a.href)")
     assert all(h.startswith("https://") for h in hrefs)
     assert page.evaluate("() => window.__pwned === undefined")
+    assert nb.external_requests() == []
+
+
+REAL = """
+import evallens, polars as pl
+from pathlib import Path
+base = Path({base!r})
+evals = pl.read_parquet(base / "evals.parquet")
+bench = pl.read_parquet(base / "benchmarks.parquet")
+small = evallens.ScoresHeatmap(evals, title="evals")
+big = evallens.ScoresHeatmap(bench, model_name="model", title="benchmarks")
+"""
+
+
+def test_real_frames_values_order_missing_cells_and_scrolling(notebook):
+    from pathlib import Path
+
+    base = (
+        Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "logs" / "inspect_viz_docs"
+    )
+    if not (base / "benchmarks.parquet").exists():
+        import pytest
+
+        pytest.skip("shared inspect_viz_docs frames missing")
+    nb = notebook([REAL.format(base=str(base)), "small", "big"])
+    page = nb.page
+    page.wait_for_selector(CELL, timeout=60_000)
+    small, big = page.locator(".el-heatmap").nth(0), page.locator(".el-heatmap").nth(1)
+    big.locator(INNER).first.wait_for()
+
+    # Labels in the page are in inspect_viz's sort order; cell texts are the group means.
+    assert small.locator(".el-hm-xlabel").all_inner_texts() == nb.value("small.x_order")
+    assert small.locator(".el-hm-ylabel").all_inner_texts() == nb.value("small.y_order")
+    cells = nb.value("small.cells.select('task','model','value').rows()")
+    for task, model, value in cells:
+        text = small.locator(_cell(task, model, INNER)).inner_text()
+        assert abs(float(text) - value) < 5e-3
+    # 4 tasks × 92 models: 119 cells missing, drawn empty (no value, not 0).
+    assert big.locator(INNER).count() == 249
+    assert big.locator(".el-hm-missing").count() == 119
+    assert all(t == "" for t in big.locator(".el-hm-missing").all_inner_texts())
+    # The grid scrolls instead of shrinking rows; labels keep their full text in a tooltip.
+    scroll = big.locator(".el-hm-scroll")
+    sizes = scroll.evaluate("e => [e.scrollHeight, e.clientHeight]")
+    assert sizes[0] > sizes[1] + 500
+    row_h = big.locator(".el-hm-ylabel").first.evaluate("e => e.getBoundingClientRect().height")
+    assert row_h >= 22
+    label = big.locator(".el-hm-ylabel").first
+    assert label.get_attribute("title") == nb.value("big.y_order[0]")
+    # The last row is reachable by scrolling, and clickable.
+    last = big.locator(".el-hm-ylabel").last
+    last.scroll_into_view_if_needed()
+    last.click()
+    y = nb.value("big.y_order")
+    page.wait_for_function("() => document.querySelectorAll('.el-hm-selected').length > 0")
+    assert {c["model"] for c in nb.value("big.selection")} == {y[-1]}
+    # Hover shows the tooltip with a log viewer link (plain anchor, https only).
+    small.locator(INNER).first.hover()
+    page.wait_for_selector(".el-hm-tip:not([hidden]) a.el-hm-tip-link")
+    href = small.locator(".el-hm-tip a").get_attribute("href")
+    assert href.startswith("https://")
+    assert nb.external_requests() == []
+
+
+def test_explore_heatmap_above_linked_grid(notebook):
+    nb = notebook(["import evallens\nui = evallens.explore()\nui"])
+    page = nb.page
+    page.wait_for_selector(CELL, timeout=60_000)
+    page.wait_for_selector(".el-grid .el-row[data-row]", timeout=60_000)
+    top = page.locator(".el-heatmap").bounding_box()
+    below = page.locator(".el-grid").bounding_box()
+    assert top["y"] + top["height"] <= below["y"] + 1
+    page.locator(_cell("Trivia", "gpt-4.1")).click()
+    page.wait_for_function(
+        f"() => document.querySelector('{STATUS}').textContent === '200 of 19,200 samples'",
+        timeout=20_000,
+    )
+    rows = nb.value(
+        "ui.grid.visible_rows().select('task_display_name','model_display_name').unique().rows()"
+    )
+    assert rows == [["Trivia", "gpt-4.1"]]
     assert nb.external_requests() == []

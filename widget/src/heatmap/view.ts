@@ -213,9 +213,10 @@ export class HeatmapView {
 
   private commit(next: Set<string>): void {
     this.selected = next;
-    this.showSelection();
+    // Send first: the linked grid's round trip is the slow part, the repaint here is not.
     this.model.set("selection", [...next].map(splitKey));
     this.model.save_changes();
+    this.showSelection();
   }
 
   private lineKeys(line: string): string[] {
