@@ -15,7 +15,7 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-ENTRIES = ("grid.js",)
+ENTRIES = ("grid.js", "limit.js")
 
 
 class JsBuildHook(BuildHookInterface):  # type: ignore[misc]
