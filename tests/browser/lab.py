@@ -246,12 +246,15 @@ class Notebook:
             raise AssertionError(f"a cell failed:\n{err.first.inner_text()}")
 
     # -- the side channel to the same kernel ------------------------------------------------
+    def kernel_id(self) -> str:
+        sessions = self.lab.api("GET", "/api/sessions")
+        return str(next(s["kernel"]["id"] for s in sessions if s["path"].endswith(self.name)))
+
     def kernel(self) -> Any:
         if self.client is None:
             from jupyter_client import BlockingKernelClient
 
-            sessions = self.lab.api("GET", "/api/sessions")
-            kid = next(s["kernel"]["id"] for s in sessions if s["path"].endswith(self.name))
+            kid = self.kernel_id()
             client = BlockingKernelClient()
             client.load_connection_file(str(self.lab.runtime / f"kernel-{kid}.json"))
             client.start_channels()

@@ -330,3 +330,51 @@ def test_empty_frame_shows_an_empty_state(notebook):
         "grid2 = evallens.SampleGrid(evallens.demo_samples()); grid2.search = 'no such text anywhere'"
     )
     assert nb.value("grid2.view_count") == 0
+
+
+def test_dark_theme_and_kernel_gone(notebook):
+    nb = notebook(
+        [
+            "import evallens\n"
+            "grid = evallens.SampleGrid(evallens.synthetic_samples(4, 5, 100),\n"
+            "    view={'score_color_scales': {'judge': 'good-high'}})\n"
+            "grid"
+        ]
+    )
+    nb.wait_for(ROWS)
+    light = nb.page.evaluate(
+        "() => getComputedStyle(document.querySelector('.el-grid')).backgroundColor"
+    )
+    judge = nb.page.locator(".el-row[data-pos='0'] [data-column='score__judge__judge']")
+    light_cell = judge.evaluate("(el) => getComputedStyle(el).backgroundColor")
+    nb.command("apputils:change-theme", {"theme": "JupyterLab Dark"})
+    nb.page.wait_for_selector(".el-grid.el-dark", timeout=30_000)
+    dark = nb.page.evaluate(
+        "() => getComputedStyle(document.querySelector('.el-grid')).backgroundColor"
+    )
+    assert light != dark
+    nb.page.wait_for_function(
+        "(before) => getComputedStyle(document.querySelector(\".el-row[data-pos='0'] [data-column='score__judge__judge']\")).backgroundColor !== before",
+        arg=light_cell,
+    )
+    dark_cell = judge.evaluate("(el) => getComputedStyle(el).backgroundColor")
+
+    def brightness(css: str) -> int:
+        return sum(int(float(v)) for v in css[css.index("(") + 1 : -1].split(",")[:3])
+
+    # Score colours follow the theme: deeper stops under light text in the dark theme.
+    assert brightness(dark_cell) < brightness(light_cell) - 150
+    nb.command("apputils:change-theme", {"theme": "JupyterLab Light"})
+    nb.page.wait_for_selector(".el-grid:not(.el-dark)", timeout=30_000)
+
+    # The first rows live in the widget's state: with the kernel gone they still show,
+    # and scrolling further says why nothing more arrives.
+    nb.lab.api("DELETE", f"/api/kernels/{nb.kernel_id()}")
+    nb.page.evaluate(
+        "() => { const s = document.querySelector('.el-scroller'); s.scrollTop = s.scrollHeight / 2; }"
+    )
+    nb.page.wait_for_selector(".el-notice:not([hidden])", timeout=30_000)
+    assert "kernel" in nb.page.locator(".el-notice").inner_text()
+    nb.page.evaluate("() => { document.querySelector('.el-scroller').scrollTop = 0; }")
+    nb.page.wait_for_selector(ROWS)
+    assert nb.external_requests() == []
