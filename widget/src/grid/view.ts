@@ -18,14 +18,21 @@ const ROW = "__row";
 const STATUS = "__status";
 
 const WIDTHS: Record<ColumnDef["kind"], string> = {
-  status: "30px",
-  id: "80px",
-  text: "minmax(180px, 1fr)",
-  number: "84px",
-  duration: "84px",
-  score: "96px",
-  other: "140px",
+  status: "28px",
+  id: "64px",
+  text: "minmax(130px, 1fr)",
+  number: "72px",
+  duration: "76px",
+  score: "84px",
+  other: "120px",
 };
+
+/** Input usually carries the most text: give it twice the share of the other text columns. */
+function widthOf(def: ColumnDef, compactScores: boolean): string {
+  if (def.kind === "score" && compactScores) return "44px";
+  if (def.id === "input") return "minmax(200px, 2fr)";
+  return WIDTHS[def.kind];
+}
 
 export class GridView {
   readonly root: HTMLElement;
@@ -263,8 +270,11 @@ export class GridView {
     const state: ColumnState[] = this.model.get("columns") ?? [];
     this.shown = state.filter((c) => c.visible && this.defs.has(c.id)).map((c) => this.defs.get(c.id)!);
     const compact = !!this.model.get("compact_scores");
-    const template = this.shown.map((d) => (d.kind === "score" && compact ? "44px" : WIDTHS[d.kind])).join(" ");
+    const template = this.shown.map((d) => widthOf(d, compact)).join(" ");
     this.root.style.setProperty("--el-cols", template || "1fr");
+    // Header and rows must resolve `fr` against the same width, or columns drift apart.
+    const minWidth = this.shown.reduce((sum, d) => sum + parseInt(widthOf(d, compact).replace("minmax(", ""), 10), 0);
+    this.root.style.setProperty("--el-min-width", `${minWidth}px`);
     this.root.style.setProperty("--el-row-height", `${this.rowHeight}px`);
     this.root.style.height = `${this.model.get("height") ?? 460}px`;
     this.root.classList.toggle("el-multiline", !!this.model.get("multiline"));
