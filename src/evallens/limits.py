@@ -105,8 +105,8 @@ def scores_by_limit_df(
         frame.lazy()
         .select(
             pl.col(model).alias("model"),
-            _usage_expr(frame, limit, model).alias(_USAGE),
-            _score_expr(frame, score).alias(_SCORE),
+            usage_expr(frame, limit, model).alias(_USAGE),
+            score_expr(frame, score).alias(_SCORE),
             (pl.col(task_column) if task_column else pl.lit(None, pl.String)).alias(_TASK),
         )
         .filter(
@@ -207,7 +207,7 @@ def _task_column(columns: Sequence[str], task: str | None) -> str | None:
     return next((c for c in TASK_COLUMNS if c in columns), None)
 
 
-def _usage_expr(frame: pl.DataFrame, limit: str, model: str) -> pl.Expr:
+def usage_expr(frame: pl.DataFrame, limit: str, model: str) -> pl.Expr:
     """Usage per sample: the ``limit`` column, or total tokens from a JSON ``model_usage``."""
     if limit in frame.columns:
         dtype = frame.schema[limit]
@@ -230,7 +230,7 @@ def _usage_expr(frame: pl.DataFrame, limit: str, model: str) -> pl.Expr:
     raise unknown_name_error("column", limit, frame.columns)
 
 
-def _score_expr(frame: pl.DataFrame, score: str) -> pl.Expr:
+def score_expr(frame: pl.DataFrame, score: str) -> pl.Expr:
     """The score as a Float64 in [0, 1] under the documented coercion rule, else ValueError."""
     column = frame[score]
     dtype = column.dtype

@@ -296,7 +296,9 @@ def wire_frame(df: pl.DataFrame, preview_chars: int = TEXT_PREVIEW_CHARS) -> pl.
         else:
             # Nested values (lists, structs, objects) travel as JSON text; windows are small.
             texts = [_json_text(v) for v in df.get_column(name).to_list()]
-            exprs.append(pl.Series(name, texts, dtype=pl.String).str.slice(0, preview_chars))
+            exprs.append(
+                pl.lit(pl.Series(name, texts, dtype=pl.String)).str.slice(0, preview_chars)
+            )
     return df.select(exprs)
 
 

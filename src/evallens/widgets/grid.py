@@ -57,7 +57,7 @@ def _working_frame(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(*fixes, status.alias(STATUS))
 
 
-def _sort_expr(column: Column, dtype: pl.DataType) -> pl.Expr | None:
+def _sort_expr(column: Column, dtype: Any) -> pl.Expr | None:
     """How a column sorts when its stored type would sort wrongly."""
     col = pl.col(column.field)
     if column.score is not None and dtype == pl.String:
@@ -124,7 +124,7 @@ class SampleGrid(EvalLensWidget):
     focused = traitlets.Int(-1).tag(sync=True)
     """Source-row index of the sample shown in the detail panel (-1: none)."""
 
-    selected = traitlets.List()
+    selected: traitlets.List[Any] = traitlets.List()
     """Keys of the selected samples: ``(log, id, epoch)`` tuples, or row indices."""
 
     _selected_rows = traitlets.Bytes(b"").tag(sync=True, from_json=bytes_from_json)
@@ -154,7 +154,7 @@ class SampleGrid(EvalLensWidget):
         sort_exprs = {
             c.field: e
             for c in self._all_columns
-            if (e := _sort_expr(c, work.schema.get(c.field, pl.Null))) is not None
+            if c.field in work.columns and (e := _sort_expr(c, work.schema[c.field])) is not None
         }
         self._query = SampleQuery(work, sort_exprs)
         eval_view = normalize_view(view) if view is not None else _view_from_logs(frame)
@@ -414,7 +414,7 @@ class SampleGrid(EvalLensWidget):
             return [int(k) for k in keys]
         wanted = pl.DataFrame(
             [tuple(k) for k in keys], schema=self._key_columns, orient="row"
-        ).cast(dict(self._source.select(self._key_columns).schema))
+        ).cast(self._source.select(self._key_columns).schema)
         found = (
             self._source.select(self._key_columns)
             .with_row_index("__r")
