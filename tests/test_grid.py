@@ -1,0 +1,166 @@
+"""SampleGrid's Python side: views from logs, traits, filters, selection, windows."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+import pytest
+
+import evallens
+from evallens.query import ROW
+
+LOGS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "logs"
+
+
+def logs_dir() -> Path:
+    if not LOGS.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"shared logs missing at {LOGS}")
+        pytest.skip("shared logs not available outside CI")
+    return LOGS
+
+
+class Sent(list[tuple[dict[str, Any], list[bytes]]]):
+    def __call__(self, content: dict[str, Any], buffers: list[bytes] | None = None) -> None:
+        self.append((content, list(buffers or [])))
+
+
+def grid_for(data: Any, **kwargs: Any) -> tuple[evallens.SampleGrid, Sent]:
+    grid = evallens.SampleGrid(data, **kwargs)
+    sent = Sent()
+    grid.send = sent  # type: ignore[method-assign]
+    return grid, sent
+
+
+def window(grid: evallens.SampleGrid, offset: int, limit: int = 100) -> pa.Table:
+    _body, buffers = grid._on_window({"offset": offset, "limit": limit}, [])
+    return pa.ipc.open_stream(buffers[0]).read_all()
+
+
+def test_grid_over_real_control_arena_logs() -> None:
+    grid, _ = grid_for(logs_dir() / "control_arena")
+    ids = {c["id"] for c in grid._column_defs}
+    # pass/fail, numeric and dict-valued scorers side by side
+    assert {
+        "score__main_task_correctness__main_task_correctness",
+        "score__max_sus_scorer__max_sus_scorer",
+    } <= ids
+    assert any(i.startswith("score__scorer__") for i in ids)
+    kinds = {c["id"]: c["score"]["type"] for c in grid._column_defs if "score" in c}
+    assert kinds["score__main_task_correctness__main_task_correctness"] == "passfail"
+    assert kinds["score__max_sus_scorer__max_sus_scorer"] == "numeric"
+    assert grid._total == grid.data.height > 70
+    assert window(grid, 0).num_rows == min(100, grid.data.height)
+
+
+def test_eval_authors_view_from_the_logs_is_the_default(tmp_path: Path) -> None:
+    from inspect_ai.log import read_eval_log, write_eval_log
+    from inspect_ai.viewer import TaskSamplesSort, TaskSamplesView, ViewerConfig
+
+    log = read_eval_log(str(logs_dir() / "inspect_ai_tests" / "log_streaming.eval"))
+    log.eval.viewer = ViewerConfig(
+        task_samples_view=[
+            TaskSamplesView(
+                name="worst first",
+                sort=[TaskSamplesSort.score("match", dir="asc")],
+                multiline=False,
+                score_color_scales={"match": {"C": "good", "I": "bad"}},
+            )
+        ]
+    )
+    write_eval_log(log, str(tmp_path / "configured.eval"))
+    grid, _ = grid_for(tmp_path)
+    assert grid.sort == [{"column": "score__match__match", "dir": "asc"}]
+    assert grid.multiline is False
+    assert grid.score_color_scales == {"match": {"roles": {"C": "good", "I": "bad"}}}
+    # An explicit view= wins over the logs' own.
+    explicit, _ = grid_for(tmp_path, view={"multiline": True})
+    assert explicit.multiline is True and explicit.sort == []
+
+
+def test_traits_validate_names_with_near_matches() -> None:
+    grid, _ = grid_for(evallens.demo_samples())
+    with pytest.raises(ValueError, match=r"'score__judge__jduge'.*score__judge__judge"):
+        grid.sort = [{"column": "score__judge__jduge", "dir": "asc"}]
+    with pytest.raises(ValueError, match="'jugde'"):
+        grid.score_color_scales = {"jugde": "good-high"}
+    with pytest.raises(ValueError, match="'scroe_judge'"):
+        grid.filter = pl.col("scroe_judge") > 3
+    # Frame column names work where Inspect ids do.
+    grid.sort = [{"column": "score_judge", "dir": "desc"}]
+    assert grid.sort == [{"column": "score__judge__judge", "dir": "desc"}]
+
+
+def test_filter_search_and_sort_compose_and_refresh_the_browser() -> None:
+    df = evallens.demo_samples()
+    grid, sent = grid_for(df)
+    grid.filter = pl.col("score_judge") <= 3
+    grid.search = "plus 5"
+    grid.sort = [{"column": "sampleId", "dir": "desc"}]
+    expected = (
+        df.with_row_index(ROW)
+        .filter((pl.col("score_judge") <= 3) & pl.col("input").str.contains("plus 5", literal=True))
+        .sort("id", descending=True, maintain_order=True)
+    )
+    assert grid.view_count == expected.height
+    assert grid.visible_rows()["id"].to_list() == expected["id"].to_list()
+    content, buffers = sent[-1]
+    assert content["type"] == "refresh" and content["count"] == expected.height
+    rows = pa.ipc.open_stream(buffers[0]).read_all()
+    assert rows.column(ROW).to_pylist() == expected[ROW].head(100).to_list()
+    grid.filter = None
+    grid.search = ""
+    assert grid.view_count == df.height
+
+
+def test_selection_keys_both_ways() -> None:
+    df = evallens.demo_samples()
+    grid, _ = grid_for(df)
+    seen: list[Any] = []
+    grid.observe(lambda ch: seen.append(ch["new"]), "selected")
+    # The browser selects rows 3 and 5: uint32 bytes, which arrive as a memoryview.
+    import array
+
+    grid.set_state({"_selected_rows": memoryview(array.array("I", [3, 5]).tobytes())})
+    keys = [tuple(r) for r in df.select("log", "id", "epoch")[[3, 5]].iter_rows()]
+    assert grid.selected == keys and seen[-1] == keys
+    assert grid.selected_samples()["id"].to_list() == df["id"][[3, 5]].to_list()
+    # Python selects by key: the bytes the browser gets follow.
+    grid.selected = [keys[1]]
+    assert memoryview(grid._selected_rows).cast("I").tolist() == [5]
+    with pytest.raises(ValueError, match="match no sample"):
+        grid.selected = [("nope.eval", 1, 1)]
+
+
+def test_reset_view_returns_to_the_eval_default() -> None:
+    grid, sent = grid_for(
+        evallens.demo_samples(), view={"sort": [{"column": "sampleId", "dir": "desc"}]}
+    )
+    grid.sort = []
+    grid.multiline = False
+    grid.reset_view()
+    assert grid.sort == [{"column": "sampleId", "dir": "desc"}]
+    assert grid.multiline is True
+    assert sent[-1][0] == {"type": "reset_view"}
+
+
+def test_windows_and_details_carry_full_values() -> None:
+    df = evallens.demo_samples().with_columns(pl.lit("x" * 5000).alias("input"))
+    grid, _ = grid_for(df)
+    assert len(window(grid, 0, 5).column("input")[0].as_py()) == 400  # cells get a preview
+    body, _ = grid._on_detail({"row": 7}, [])
+    assert len(body["sample"]["input"]) == 5000  # the detail panel gets everything
+    assert {s["name"] for s in body["scores"]} >= {"match", "judge", "accuracy"}
+    last = window(grid, grid.view_count - 10)
+    assert last.num_rows == 10
+
+
+def test_initial_state_holds_the_first_rows() -> None:
+    grid, _ = grid_for(evallens.demo_samples())
+    first = pa.ipc.open_stream(grid._initial).read_all()
+    assert first.num_rows == 100
+    assert first.column(ROW).to_pylist() == list(range(100))
