@@ -64,24 +64,43 @@ def read_member(zf: zipfile.ZipFile, name: str) -> bytes:
 
 @dataclass
 class LogFile:
-    """A log's header (as stored) and its sample summaries (``None`` if not read)."""
+    """A log's header (as stored) and its sample summaries (``None`` if not read).
+
+    With ``raw=True`` a consolidated ``summaries.json`` is kept as bytes in
+    ``summaries_json`` (for the columnar reader); `parsed_summaries` parses it on demand.
+    """
 
     path: str
     header: dict[str, Any]
     summaries: list[dict[str, Any]] | None
+    summaries_json: bytes | None = None
+
+    def parsed_summaries(self) -> list[dict[str, Any]]:
+        """The summaries as dicts, parsing the raw bytes if that is what was read."""
+        if self.summaries is None and self.summaries_json is not None:
+            try:
+                parsed = json.loads(self.summaries_json)
+            except json.JSONDecodeError as ex:
+                raise LogReadError(self.path, f"truncated or invalid JSON ({ex})") from ex
+            if not isinstance(parsed, list):
+                raise LogReadError(self.path, "summaries are not a list")
+            self.summaries = _dedupe(parsed)
+            self.summaries_json = None
+        return self.summaries or []
 
 
-def read_log(path: str, *, samples: bool = True) -> LogFile:
+def read_log(path: str, *, samples: bool = True, raw: bool = False) -> LogFile:
     """Read a ``.eval`` or ``.json`` log; raise `LogReadError` naming the file if it is bad.
 
     Args:
         path: The log file.
         samples: Also read the sample summaries (``False`` reads only the header).
+        raw: Keep an ``.eval`` log's ``summaries.json`` as bytes, unparsed.
     """
     try:
         if path.endswith(".json"):
             return _read_json_log(path, samples=samples)
-        return _read_eval_log(path, samples=samples)
+        return _read_eval_log(path, samples=samples, raw=raw)
     except LogReadError:
         raise
     except FileNotFoundError:
@@ -116,7 +135,7 @@ def _read_json_log(path: str, *, samples: bool) -> LogFile:
     return LogFile(path, header, summaries)
 
 
-def _read_eval_log(path: str, *, samples: bool) -> LogFile:
+def _read_eval_log(path: str, *, samples: bool, raw: bool = False) -> LogFile:
     with zipfile.ZipFile(path) as zf:
         names = zf.namelist()
         name_set = set(names)
@@ -130,6 +149,8 @@ def _read_eval_log(path: str, *, samples: bool) -> LogFile:
             raise LogReadError(path, "not an Inspect .eval log (no header.json in the zip)")
         if not samples:
             return LogFile(path, header, None)
+        if raw and "summaries.json" in name_set:
+            return LogFile(path, header, None, read_member(zf, "summaries.json"))
         return LogFile(path, header, _read_eval_summaries(zf, names, header))
 
 

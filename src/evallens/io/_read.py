@@ -23,12 +23,14 @@ from evallens.io._errors import (
     report_bad_files,
 )
 from evallens.io._evals import eval_record
+from evallens.io._fast import fast_samples_frame
 from evallens.io._frames import from_pandas, is_pandas, normalize_evals, normalize_samples
 from evallens.io._logfile import log_files_in, read_log
 from evallens.io._samples import (
     CORE_ORDER,
     SAMPLE_DTYPES,
     ScoreMap,
+    eval_identity,
     remove_namespace,
     samples_frame,
 )
@@ -101,9 +103,15 @@ def _resolve(source: Source) -> _Resolved:
     return resolved
 
 
-def _load_samples(path: str) -> tuple[pl.DataFrame, ScoreMap] | BadFile:
+def _load_samples(path: str, *, fast: bool = True) -> tuple[pl.DataFrame, ScoreMap] | BadFile:
+    """One log's samples frame: the columnar reader when it can, else row by row."""
     try:
-        return samples_frame(read_log(path))
+        log = read_log(path, raw=fast)
+        if log.summaries_json is not None:
+            built = fast_samples_frame(log.summaries_json, eval_identity(log))
+            if built is not None:
+                return built
+        return samples_frame(log)
     except LogReadError as ex:
         return BadFile(path, ex.reason)
 

@@ -146,7 +146,7 @@ def samples_frame(log: LogFile) -> tuple[pl.DataFrame, ScoreMap]:
     local bindings and the cached column names.
     """
     identity = eval_identity(log)
-    summaries = log.summaries or []
+    summaries = log.parsed_summaries()
     n = len(summaries)
     eval_id = identity["eval_id"]
 

@@ -1,0 +1,188 @@
+"""Benchmark evallens.read_samples against inspect_ai.analysis.samples_df; prints JSON.
+
+Logs come from ``../shared/tools/gen_logs.py --fast`` (real inspect_ai log files with mock
+samples), generated once into ``--cache`` and reused. For each size we time our reader
+(median of ``--runs``, each in a fresh process so every run pays the same start-up) and
+samples_df on the same files in the same run, and measure our peak memory against the
+size of the frame we return.
+
+Usage:
+    .venv/bin/python bench/bench_read.py                  # 16k and 200k samples
+    .venv/bin/python bench/bench_read.py --sizes 16000    # quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GEN_LOGS = ROOT.parent / "shared" / "tools" / "gen_logs.py"
+
+# samples → (models, tasks, samples per log): real multi-log layouts, not one giant file
+LAYOUTS: dict[int, tuple[int, int, int]] = {
+    16_000: (4, 4, 1_000),
+    200_000: (8, 5, 5_000),
+}
+
+# Runs in a child process: read, then report wall time, peak RSS and frame size as JSON.
+_OURS = """
+import json, resource, sys, time
+import polars as pl
+import pyarrow  # a dependency the reader uses; imported before the baseline on purpose
+from evallens.io import read_samples
+source, parallel = sys.argv[1], json.loads(sys.argv[2])
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+frame = read_samples(source, parallel=parallel)
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({
+    "seconds": seconds, "rows": frame.height, "columns": frame.width,
+    "frame_bytes": frame.estimated_size(),
+    "peak_rss_bytes": peak * 1024, "baseline_rss_bytes": base * 1024,
+    "worker_peak_rss_bytes": children * 1024,
+}))
+"""
+
+_THEIRS = """
+import json, sys, time, warnings
+warnings.simplefilter("ignore")
+from inspect_ai.analysis import EvalModel, EvalTask, SampleSummary, samples_df
+source, parallel = sys.argv[1], json.loads(sys.argv[2])
+start = time.perf_counter()
+frame = samples_df(source, columns=SampleSummary + EvalModel + EvalTask, parallel=parallel,
+                   quiet=True)
+print(json.dumps({"seconds": time.perf_counter() - start, "rows": len(frame)}))
+"""
+
+
+def _child(code: str, *args: str) -> dict[str, float]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True, env=env
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def ensure_logs(cache: Path, samples: int) -> tuple[Path, float | None]:
+    """The log directory for ``samples``, generating it unless a complete one exists."""
+    models, tasks, per_log = LAYOUTS[samples]
+    folder = cache / f"logs-{samples // 1000}k"
+    if len(list(folder.glob("*.eval"))) == models * tasks:
+        return folder, None
+    start = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            str(GEN_LOGS),
+            "--fast",
+            "--clean",
+            "--out",
+            str(folder),
+            "--models",
+            str(models),
+            "--tasks",
+            str(tasks),
+            "--samples",
+            str(per_log),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return folder, time.perf_counter() - start
+
+
+def bench_size(cache: Path, samples: int, runs: int, reference_runs: int) -> dict[str, object]:
+    folder, generated = ensure_logs(cache, samples)
+    files = sorted(folder.glob("*.eval"))
+    result: dict[str, object] = {
+        "samples": samples,
+        "logs": len(files),
+        "log_bytes": sum(f.stat().st_size for f in files),
+        "generated_seconds": generated,
+    }
+    ours = {}
+    for mode, parallel in (("auto", None), ("serial", False)):
+        timings = [_child(_OURS, str(folder), json.dumps(parallel)) for _ in range(runs)]
+        best = min(timings, key=lambda t: t["seconds"])
+        ours[mode] = {
+            "median_seconds": statistics.median(t["seconds"] for t in timings),
+            "runs": [round(t["seconds"], 3) for t in timings],
+            "rows": best["rows"],
+            "columns": best["columns"],
+            "frame_bytes": best["frame_bytes"],
+            "peak_rss_over_baseline_bytes": max(
+                t["peak_rss_bytes"] - t["baseline_rss_bytes"] for t in timings
+            ),
+            "worker_peak_rss_bytes": max(t["worker_peak_rss_bytes"] for t in timings),
+        }
+        memory = ours[mode]["peak_rss_over_baseline_bytes"] / ours[mode]["frame_bytes"]
+        ours[mode]["peak_memory_over_frame"] = round(memory, 2)
+    result["ours"] = ours
+    reference = [_child(_THEIRS, str(folder), "false") for _ in range(reference_runs)]
+    theirs_seconds = statistics.median(t["seconds"] for t in reference)
+    result["samples_df"] = {
+        "median_seconds": theirs_seconds,
+        "runs": [round(t["seconds"], 3) for t in reference],
+        "rows": reference[0]["rows"],
+        "note": "samples_df(parallel=False), its default; run "
+        f"{reference_runs} time(s) because it takes minutes at this size"
+        if reference_runs < runs
+        else "samples_df(parallel=False), its default",
+    }
+    result["speedup"] = {
+        mode: round(theirs_seconds / float(stats["median_seconds"]), 1)  # type: ignore[arg-type]
+        for mode, stats in ours.items()
+    }
+    result["us_per_sample"] = {
+        "ours_auto": round(float(ours["auto"]["median_seconds"]) / samples * 1e6, 1),  # type: ignore[arg-type]
+        "samples_df": round(theirs_seconds / samples * 1e6, 1),
+    }
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/evallens-bench"))
+    parser.add_argument("--sizes", default="16000,200000")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    args.cache.mkdir(parents=True, exist_ok=True)
+    results = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        # samples_df needs minutes at 200k; once is enough to see the ratio
+        reference_runs = args.runs if size <= 20_000 else 1
+        results.append(bench_size(args.cache, size, args.runs, reference_runs))
+    import polars
+
+    print(
+        json.dumps(
+            {
+                "machine": {
+                    "cpu_count": os.cpu_count(),
+                    "platform": platform.platform(),
+                    "processor": platform.processor() or platform.machine(),
+                    "python": platform.python_version(),
+                    "polars": polars.__version__,
+                },
+                "results": results,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

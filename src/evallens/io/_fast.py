@@ -1,0 +1,243 @@
+"""Columnar fast path: summaries JSON → samples frame without a Python loop per sample.
+
+polars parses the summaries in Rust and the rendering rules of `evallens.io._summary`
+are applied as expressions. It handles the common shapes (string inputs, scalar
+metadata, scalar or dict-of-scalar scores); anything else returns ``None`` and the caller
+uses the row-by-row reader, which is the reference. Both must give identical frames;
+``tests/test_read_fast.py`` checks that on every real and generated log.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import polars as pl
+
+from evallens.io._samples import (
+    CORE_ORDER,
+    MODEL_USAGE_DTYPE,
+    SAMPLE_DTYPES,
+    USAGE_FIELDS,
+    ScoreMap,
+)
+from evallens.io._summary import (
+    _TRUNCATED,
+    MAX_TEXT_LENGTH,
+    THIN_TEXT_SCAN,
+    THIN_TEXT_WIDTH,
+    auto_sample_id,
+    thin_text,
+)
+
+# Python's str.split()/strip() whitespace: Unicode White_Space plus the \x1c-\x1f separators
+_SPACE = r"[\s\x1c-\x1f]"
+_SCALARS = (pl.String, pl.Boolean, pl.Null)
+
+
+def _is_scalar(dtype: pl.DataType | type[pl.DataType]) -> bool:
+    return dtype.is_numeric() or any(dtype == scalar for scalar in _SCALARS)
+
+
+def _truncate(expr: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(expr.str.len_chars() > MAX_TEXT_LENGTH)
+        .then(expr.str.slice(0, MAX_TEXT_LENGTH) + _TRUNCATED)
+        .otherwise(expr)
+    )
+
+
+def _strip(expr: pl.Expr) -> pl.Expr:
+    return expr.str.replace_all(f"^{_SPACE}+|{_SPACE}+$", "")
+
+
+def _thin_text(series: pl.Series) -> pl.Series:
+    """`thin_text` for a column: regex for the common case, Python for long values only."""
+    collapsed = (
+        series.str.slice(0, THIN_TEXT_SCAN).str.replace_all(f"{_SPACE}+", " ").str.strip_chars(" ")
+    )
+    long = (collapsed.str.len_chars() > THIN_TEXT_WIDTH).fill_null(False)
+    if long.any():
+        index = long.arg_true()
+        fixed = [thin_text(v) for v in series.gather(index).to_list()]
+        collapsed = collapsed.scatter(index, fixed)
+    return collapsed.alias(series.name)
+
+
+def _usage(frame: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
+    """model_usage (struct keyed by model) → list of structs, plus the total tokens."""
+    height = frame.height
+    dtype = frame.schema.get("model_usage")
+    if not isinstance(dtype, pl.Struct) or not dtype.fields:
+        empty = pl.Series("model_usage", [[]] * height, dtype=MODEL_USAGE_DTYPE)
+        return empty, pl.Series("total_tokens", [0] * height, dtype=pl.Int64)
+    entries: list[pl.Expr] = []
+    tokens: list[pl.Expr] = []
+    for model_field in dtype.fields:
+        per_model = pl.col("model_usage").struct.field(model_field.name)
+        inner = model_field.dtype
+        if not isinstance(inner, pl.Struct):
+            raise _Unsupported
+        names = {f.name for f in inner.fields}
+        values = [
+            (
+                per_model.struct.field(name).cast(target)
+                if name in names
+                else pl.lit(None, dtype=target)
+            ).alias(name)
+            for name, target in USAGE_FIELDS
+        ]
+        entry = pl.struct(pl.lit(model_field.name, dtype=pl.String).alias("model"), *values)
+        entries.append(pl.when(per_model.is_not_null()).then(entry))
+        if "total_tokens" in names:
+            tokens.append(per_model.struct.field("total_tokens").cast(pl.Int64).fill_null(0))
+    result = frame.select(
+        pl.concat_list(entries).list.drop_nulls().cast(MODEL_USAGE_DTYPE).alias("model_usage"),
+        (pl.sum_horizontal(tokens) if tokens else pl.lit(0)).cast(pl.Int64).alias("total_tokens"),
+    )
+    return result["model_usage"], result["total_tokens"]
+
+
+class _Unsupported(Exception):
+    """A shape the fast path does not handle; the caller falls back."""
+
+
+def fast_samples_frame(
+    summaries_json: bytes, identity: dict[str, str]
+) -> tuple[pl.DataFrame, ScoreMap] | None:
+    """The samples frame for one log from its raw ``summaries.json``, or ``None``."""
+    try:
+        return _build(summaries_json, identity)
+    except (_Unsupported, pl.exceptions.PolarsError, ValueError, TypeError):
+        return None
+
+
+def _build(data: bytes, identity: dict[str, str]) -> tuple[pl.DataFrame, ScoreMap]:
+    # NaN/Infinity literals and mixed shapes make polars raise: the caller falls back
+    raw = pl.read_json(io.BytesIO(data), infer_schema_length=None)
+    schema = raw.schema
+    height = raw.height
+    if height == 0 or "id" not in schema or "epoch" not in schema:
+        raise _Unsupported
+    if schema.get("input") != pl.String:
+        raise _Unsupported  # chat-message inputs are rendered row by row
+    keys = raw.select(pl.col("id").cast(pl.String), pl.col("epoch"))
+    if keys.is_duplicated().any():
+        raise _Unsupported  # superseded re-runs: the row reader dedupes them
+
+    def column(name: str, dtype: pl.DataType) -> pl.Series:
+        if name in schema:
+            return raw[name].cast(dtype)
+        return pl.Series(name, [None] * height, dtype=dtype)
+
+    uuids = column("uuid", pl.String())
+    if uuids.null_count():
+        missing = uuids.is_null().arg_true()
+        rows = raw.select("id", "epoch")[missing]
+        generated = [
+            auto_sample_id(identity["eval_id"], sid, epoch) for sid, epoch in rows.iter_rows()
+        ]
+        uuids = uuids.scatter(missing, generated)
+
+    target_dtype = schema.get("target")
+    if target_dtype == pl.String:
+        target = raw.select(_truncate(pl.col("target")).fill_null(""))["target"]
+    elif target_dtype == pl.List(pl.String):
+        target = raw.select(
+            pl.col("target").list.eval(_truncate(pl.element())).list.join(",").fill_null("")
+        )["target"]
+    elif target_dtype is None or target_dtype == pl.Null:
+        target = pl.Series("target", [""] * height, dtype=pl.String)
+    else:
+        raise _Unsupported
+
+    rendered = raw.select(
+        ("user:\n" + _strip(_truncate(pl.col("input"))) + "\n").alias("input"),
+    )
+    usage, total_tokens = _usage(raw)
+
+    dynamic: list[pl.Series] = []
+    metadata_dtype = schema.get("metadata")
+    if isinstance(metadata_dtype, pl.Struct):
+        for field in metadata_dtype.fields:
+            values = raw["metadata"].struct.field(field.name)
+            if field.dtype == pl.String:
+                values = _thin_text(values)
+            elif not _is_scalar(field.dtype):
+                raise _Unsupported  # nested metadata becomes JSON text row by row
+            dynamic.append(values.alias(f"metadata_{field.name}"))
+    elif metadata_dtype is not None and metadata_dtype != pl.Null:
+        raise _Unsupported
+
+    score_map: dict[str, tuple[str, str]] = {}
+    answers: list[pl.Series] = []
+    scores_dtype = schema.get("scores")
+    if isinstance(scores_dtype, pl.Struct):
+        for scorer_field in scores_dtype.fields:
+            scorer = scorer_field.name
+            score = raw["scores"].struct.field(scorer)
+            if not isinstance(scorer_field.dtype, pl.Struct):
+                raise _Unsupported
+            parts = {f.name: f.dtype for f in scorer_field.dtype.fields}
+            if parts.get("answer") == pl.String:
+                answers.append(score.struct.field("answer"))
+            value_dtype = parts.get("value")
+            if value_dtype is None:
+                continue
+            value = score.struct.field("value")
+            if isinstance(value_dtype, pl.Struct):
+                for key_field in value_dtype.fields:
+                    if not _is_scalar(key_field.dtype):
+                        raise _Unsupported
+                    name = f"score_{scorer}_{key_field.name}"
+                    score_map.setdefault(name, (scorer, key_field.name))
+                    dynamic.append(value.struct.field(key_field.name).alias(name))
+            elif _is_scalar(value_dtype) or (
+                isinstance(value_dtype, pl.List) and _is_scalar(value_dtype.inner)
+            ):
+                if isinstance(value_dtype, pl.List):
+                    raise _Unsupported  # list typing is decided row by row
+                name = f"score_{scorer}"
+                score_map.setdefault(name, (scorer, scorer))
+                dynamic.append(value.alias(name))
+            else:
+                raise _Unsupported
+    elif scores_dtype is not None and scores_dtype != pl.Null:
+        raise _Unsupported
+
+    if answers:
+        answer = _thin_text(
+            pl.DataFrame([a.alias(f"answer_{i}") for i, a in enumerate(answers)]).select(
+                pl.coalesce(pl.all()).alias("answer")
+            )["answer"]
+        )
+    else:
+        answer = pl.Series("answer", [None] * height, dtype=pl.String)
+
+    error = column("error", pl.String()).fill_null("")
+    limit = column("limit", pl.String())
+    core: dict[str, Any] = {
+        "sample_id": uuids,
+        "id": raw["id"],
+        "epoch": column("epoch", pl.Int64()),
+        "input": rendered["input"],
+        "target": target,
+        "answer": answer,
+        "error": error,
+        "limit": limit,
+        "retries": column("retries", pl.Int64()),
+        "total_tokens": total_tokens,
+        "total_time": column("total_time", pl.Float64()),
+        "working_time": column("working_time", pl.Float64()),
+        "message_count": column("message_count", pl.Int64()),
+        "model_usage": usage,
+    }
+    frame = pl.DataFrame(
+        [series.alias(name) for name, series in core.items()] + dynamic, height=height
+    )
+    frame = frame.with_columns(
+        pl.lit(value, dtype=pl.String).alias(name) for name, value in identity.items()
+    )
+    ordered = [c for c in CORE_ORDER if c in frame.columns]
+    rest = [c for c in frame.columns if c not in SAMPLE_DTYPES and c != "id"]
+    return frame.select(ordered + rest), score_map
