@@ -13,6 +13,7 @@ import io
 from typing import Any
 
 import polars as pl
+from polars._typing import PolarsDataType
 
 from evallens.io._samples import (
     CORE_ORDER,
@@ -35,7 +36,7 @@ _SPACE = r"[\s\x1c-\x1f]"
 _SCALARS = (pl.String, pl.Boolean, pl.Null)
 
 
-def _is_scalar(dtype: pl.DataType | type[pl.DataType]) -> bool:
+def _is_scalar(dtype: PolarsDataType) -> bool:
     return dtype.is_numeric() or any(dtype == scalar for scalar in _SCALARS)
 
 
