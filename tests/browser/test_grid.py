@@ -378,3 +378,31 @@ def test_dark_theme_and_kernel_gone(notebook):
     nb.page.evaluate("() => { document.querySelector('.el-scroller').scrollTop = 0; }")
     nb.page.wait_for_selector(ROWS)
     assert nb.external_requests() == []
+
+
+def test_search_box_and_header_drag(notebook):
+    nb = notebook(["import evallens\ngrid = evallens.SampleGrid(evallens.demo_samples())\ngrid"])
+    nb.wait_for(ROWS)
+    nb.page.fill(".el-search", "plus 5?")
+    expected = nb.value(
+        "int(evallens.demo_samples()['input'].str.contains('plus 5?', literal=True).sum())"
+    )
+    nb.page.wait_for_function(
+        "(n) => document.querySelector('.el-status').textContent === `${n.toLocaleString('en-US')} of 19,200 samples`",
+        arg=expected,
+    )
+    assert nb.value("grid.search") == "plus 5?"
+    assert nb.value("grid.view_count") == expected
+    nb.page.fill(".el-search", "")
+    nb.page.wait_for_function(
+        "() => document.querySelector('.el-status').textContent === '19,200 samples'"
+    )
+
+    # Drag the Answer header before Input: the order changes here and in Python.
+    nb.page.drag_and_drop(".el-th[data-column='answer']", ".el-th[data-column='input']")
+    nb.page.wait_for_function(
+        """() => { const ids = [...document.querySelectorAll('.el-th')].map(h => h.dataset.column);
+                   return ids.indexOf('answer') === ids.indexOf('input') - 1; }"""
+    )
+    ids = [c["id"] for c in nb.value("grid.columns")]
+    assert ids.index("answer") == ids.index("input") - 1
