@@ -10,10 +10,12 @@ uses the row-by-row reader, which is the reference. Both must give identical fra
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from polars._typing import PolarsDataType
+
+if TYPE_CHECKING:
+    from polars._typing import PolarsDataType
 
 from evallens.io._samples import (
     CORE_ORDER,
@@ -66,37 +68,52 @@ def _thin_text(series: pl.Series) -> pl.Series:
 
 
 def _usage(frame: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
-    """model_usage (struct keyed by model) → list of structs, plus the total tokens."""
+    """model_usage (struct keyed by model) → list of structs, plus the total tokens.
+
+    Entries are laid out row-major (row, then model in key order) and wrapped as an Arrow
+    list by offsets, which is several times cheaper than ``concat_list`` of structs.
+    """
+    import pyarrow as pa
+
     height = frame.height
     dtype = frame.schema.get("model_usage")
     if not isinstance(dtype, pl.Struct) or not dtype.fields:
         empty = pl.Series("model_usage", [[]] * height, dtype=MODEL_USAGE_DTYPE)
         return empty, pl.Series("total_tokens", [0] * height, dtype=pl.Int64)
-    entries: list[pl.Expr] = []
-    tokens: list[pl.Expr] = []
-    for model_field in dtype.fields:
-        per_model = pl.col("model_usage").struct.field(model_field.name)
+    row = pl.Series("row", range(height), dtype=pl.Int64)
+    parts: list[pl.DataFrame] = []
+    tokens = pl.Series("total_tokens", [0] * height, dtype=pl.Int64)
+    for order, model_field in enumerate(dtype.fields):
+        per_model = frame["model_usage"].struct.field(model_field.name)
         inner = model_field.dtype
         if not isinstance(inner, pl.Struct):
             raise _Unsupported
         names = {f.name for f in inner.fields}
-        values = [
-            (
+        columns: dict[str, pl.Series] = {
+            "row": row,
+            "order": pl.Series("order", [order] * height, dtype=pl.Int64),
+            "model": pl.Series("model", [model_field.name] * height, dtype=pl.String),
+        }
+        for name, target in USAGE_FIELDS:
+            columns[name] = (
                 per_model.struct.field(name).cast(target)
                 if name in names
-                else pl.lit(None, dtype=target)
-            ).alias(name)
-            for name, target in USAGE_FIELDS
-        ]
-        entry = pl.struct(pl.lit(model_field.name, dtype=pl.String).alias("model"), *values)
-        entries.append(pl.when(per_model.is_not_null()).then(entry))
-        if "total_tokens" in names:
-            tokens.append(per_model.struct.field("total_tokens").cast(pl.Int64).fill_null(0))
-    result = frame.select(
-        pl.concat_list(entries).list.drop_nulls().cast(MODEL_USAGE_DTYPE).alias("model_usage"),
-        (pl.sum_horizontal(tokens) if tokens else pl.lit(0)).cast(pl.Int64).alias("total_tokens"),
+                else pl.Series(name, [None] * height, dtype=target)
+            )
+        tokens = tokens + columns["total_tokens"].fill_null(0)
+        parts.append(pl.DataFrame(columns).filter(per_model.is_not_null()))
+    entries = parts[0] if len(parts) == 1 else pl.concat(parts).sort("row", "order")
+    counts = entries["row"].value_counts(sort=False)
+    per_row = (
+        pl.DataFrame({"row": row})
+        .join(counts, on="row", how="left")
+        .sort("row")["count"]
+        .fill_null(0)
     )
-    return result["model_usage"], result["total_tokens"]
+    offsets = pa.array([0, *per_row.cum_sum().to_list()], pa.int32())
+    structs = entries.drop("row", "order").to_struct("model_usage").to_arrow()
+    lists = pl.Series("model_usage", pa.ListArray.from_arrays(offsets, structs))
+    return lists.cast(MODEL_USAGE_DTYPE), tokens.alias("total_tokens")
 
 
 class _Unsupported(Exception):

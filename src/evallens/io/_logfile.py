@@ -135,7 +135,136 @@ def _read_json_log(path: str, *, samples: bool) -> LogFile:
     return LogFile(path, header, summaries)
 
 
+_EOCD = struct.Struct("<4sHHHHIIH")
+_EOCD64_LOCATOR = struct.Struct("<4sIQI")
+_EOCD64 = struct.Struct("<4sQHHIIQQQQ")
+_CENTRAL = struct.Struct("<4sHHHHHHIIIHHHHHII")
+_WANTED = (b"header.json", b"summaries.json")
+
+
+def _quick_members(path: str) -> dict[str, tuple[int, int, int, int]] | None:
+    """Find ``header.json`` and ``summaries.json`` without indexing every zip member.
+
+    ``zipfile`` builds a `ZipInfo` for each of a log's members, one per sample, which
+    costs more than reading the two members we need. Here we scan the central directory
+    bytes for just those names. Returns name → (local header offset, compressed size,
+    size, method), or ``None`` whenever anything is unusual (the caller then uses zipfile).
+    """
+    with open(path, "rb") as f:
+        f.seek(0, 2)
+        size = f.tell()
+        tail_size = min(size, _EOCD.size + 65535 + _EOCD64_LOCATOR.size)
+        f.seek(size - tail_size)
+        tail = f.read(tail_size)
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or at + _EOCD.size > len(tail):
+            return None
+        _, _, _, _, entries, cd_size, cd_offset, _ = _EOCD.unpack_from(tail, at)
+        if cd_offset == 0xFFFFFFFF or cd_size == 0xFFFFFFFF or entries == 0xFFFF:
+            locator = at - _EOCD64_LOCATOR.size
+            if locator < 0 or tail[locator : locator + 4] != b"PK\x06\x07":
+                return None
+            _, _, eocd64_offset, _ = _EOCD64_LOCATOR.unpack_from(tail, locator)
+            f.seek(eocd64_offset)
+            record = f.read(_EOCD64.size)
+            if len(record) < _EOCD64.size or record[:4] != b"PK\x06\x06":
+                return None
+            fields = _EOCD64.unpack(record)
+            cd_size, cd_offset = fields[8], fields[9]
+        f.seek(cd_offset)
+        directory = f.read(cd_size)
+    if len(directory) != cd_size:
+        return None
+    found: dict[str, tuple[int, int, int, int]] = {}
+    for name in _WANTED:
+        start = 0
+        while (hit := directory.find(name, start)) >= 0:
+            start = hit + 1
+            record_at = hit - _CENTRAL.size
+            if record_at < 0 or directory[record_at : record_at + 4] != b"PK\x01\x02":
+                continue  # the name inside another member's name or comment
+            fields = _CENTRAL.unpack_from(directory, record_at)
+            if fields[10] != len(name):
+                continue
+            method, compressed, plain, extra_len, offset = (
+                fields[4],
+                fields[8],
+                fields[9],
+                fields[11],
+                fields[16],
+            )
+            if 0xFFFFFFFF in (compressed, plain, offset):
+                extra = directory[hit + len(name) : hit + len(name) + extra_len]
+                values = _zip64_values(extra)
+                if values is None:
+                    return None
+                if plain == 0xFFFFFFFF:
+                    plain = values.pop(0)
+                if compressed == 0xFFFFFFFF:
+                    compressed = values.pop(0)
+                if offset == 0xFFFFFFFF:
+                    offset = values.pop(0)
+            found[name.decode()] = (offset, compressed, plain, method)
+            break
+    return found
+
+
+def _zip64_values(extra: bytes) -> list[int] | None:
+    at = 0
+    while at + 4 <= len(extra):
+        tag, length = struct.unpack_from("<HH", extra, at)
+        if tag == 1:
+            body = extra[at + 4 : at + 4 + length]
+            return [v for (v,) in struct.iter_unpack("<Q", body[: len(body) // 8 * 8])]
+        at += 4 + length
+    return None
+
+
+def _read_raw_member(f: Any, entry: tuple[int, int, int, int], name: str) -> bytes:
+    offset, compressed, plain, method = entry
+    f.seek(offset)
+    header = f.read(_LOCAL_HEADER.size)
+    if len(header) < _LOCAL_HEADER.size:
+        raise EOFError(f"member {name} is truncated")
+    fields = _LOCAL_HEADER.unpack(header)
+    if fields[0] != _LOCAL_HEADER_SIGNATURE:
+        raise zipfile.BadZipFile(f"bad local header for member {name}")
+    f.seek(offset + _LOCAL_HEADER.size + fields[9] + fields[10])
+    data = f.read(compressed)
+    if len(data) != compressed:
+        raise EOFError(f"member {name} is truncated")
+    if method == zipfile.ZIP_STORED:
+        return bytes(data)
+    if method == zipfile.ZIP_DEFLATED:
+        return zlib.decompress(data, -15)
+    if method == _ZSTD:
+        import pyarrow as pa
+
+        try:
+            return bytes(pa.Codec("zstd").decompress(data, decompressed_size=plain).to_pybytes())
+        except (OSError, pa.ArrowException) as ex:
+            raise zipfile.BadZipFile(f"cannot decode zstd member {name}: {ex}") from ex
+    raise NotImplementedError(f"zip compression method {method} in member {name}")
+
+
+def _read_eval_quick(path: str) -> LogFile | None:
+    """Header and raw summaries of a finished log, reading only those two members."""
+    members = _quick_members(path)
+    if members is None or "header.json" not in members or "summaries.json" not in members:
+        return None
+    with open(path, "rb") as f:
+        header = _check_header(
+            path, json.loads(_read_raw_member(f, members["header.json"], "header.json"))
+        )
+        summaries = _read_raw_member(f, members["summaries.json"], "summaries.json")
+    return LogFile(path, header, None, summaries)
+
+
 def _read_eval_log(path: str, *, samples: bool, raw: bool = False) -> LogFile:
+    if samples and raw:
+        quick = _read_eval_quick(path)
+        if quick is not None:
+            return quick
     with zipfile.ZipFile(path) as zf:
         names = zf.namelist()
         name_set = set(names)
