@@ -261,7 +261,7 @@ def test_rows_selection_detail_columns_and_reload(notebook):
     nb.page.click(".el-menu-toggle:has-text('View')")
     nb.page.click("[data-option='multiline']")
     nb.page.wait_for_function(
-        "() => document.querySelector(\".el-row[data-pos='0']\").getBoundingClientRect().height === 30"
+        "() => document.querySelector('.el-row:not([hidden])').getBoundingClientRect().height === 30"
     )
     assert nb.value("grid.multiline") is False
 
@@ -271,7 +271,7 @@ def test_rows_selection_detail_columns_and_reload(notebook):
     nb.run_all()
     nb.wait_for(ROWS)
     nb.page.wait_for_function(
-        "() => document.querySelector(\".el-row[data-pos='0']\").getBoundingClientRect().height === 30"
+        "() => document.querySelector('.el-row:not([hidden])').getBoundingClientRect().height === 30"
     )
     assert nb.page.locator(".el-th[data-column='target']").count() == 0
     assert nb.value("grid.multiline") is False

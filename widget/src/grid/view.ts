@@ -13,7 +13,7 @@ import type { ColumnDef, ColumnState, ScaleSpec, SortEntry, ViewState } from "./
 export const BLOCK = 100;
 const ROW_HEIGHT = { multiline: 70, compact: 30 };
 const MAX_CANVAS = 8_000_000; // stay well under browsers' element-height limits
-const OVERSCAN = 6;
+const OVERSCAN = 3;
 const ROW = "__row";
 const STATUS = "__status";
 
@@ -392,6 +392,7 @@ export class GridView {
     const first = Math.max(0, Math.floor(top / rh) - OVERSCAN);
     const last = Math.min(this.count - 1, Math.ceil((top + this.viewportHeight()) / rh) + OVERSCAN);
     const n = Math.max(0, last - first + 1);
+    this.requestMissing(first, last); // ask the kernel first: the round trip overlaps painting
     this.layer.style.transform = `translateY(${this.scroller.scrollTop}px)`;
     while (this.pool.length < n) {
       const row = h("div", "el-row");
@@ -419,46 +420,56 @@ export class GridView {
       el.classList.toggle("el-selected", rowId >= 0 && this.selected.has(rowId));
       el.classList.toggle("el-focused", pos === this.focusPos);
     }
-    this.requestMissing(first, last);
   }
 
+  /** Fill a pooled row in place: cells and their one text span are reused, so scrolling
+   * only rewrites text and colours instead of rebuilding DOM. */
   private fillRow(el: HTMLElement, pos: number, data: Row | undefined): void {
     el.dataset.pos = String(pos);
     el.setAttribute("aria-rowindex", String(pos + 1));
     el.classList.toggle("el-loading", !data);
     el.dataset.row = data ? String(data[ROW]) : "";
-    const cells: HTMLElement[] = [];
-    const enabled = !!this.model.get("color_scales_enabled");
-    for (const def of this.shown) {
-      const cell = h("div", `el-td el-kind-${def.kind}`);
+    while (el.childElementCount < this.shown.length) {
+      const cell = h("div");
       cell.setAttribute("role", "gridcell");
-      cell.dataset.column = def.id;
-      if (data) {
-        const value = def.kind === "status" ? data[STATUS] : data[def.field];
-        if (def.kind === "status") {
-          if (value) {
-            const badge = h("span", `el-badge el-badge-${value}`, value === "error" ? "!" : "⏱");
-            badge.title = value === "error" ? "error" : "limit reached";
-            cell.append(badge);
-          }
-        } else {
-          const text = formatCell(value ?? null, def);
-          const paint = def.score ? paintCell(def, value ?? null, this.scales, enabled, this.theme) : null;
-          if (paint && "pill" in paint) {
-            const pill = h("span", `el-pill el-role-${paint.pill}`, text);
-            pill.style.background = roleBackground(paint.pill, this.theme);
-            cell.append(pill);
-          } else {
-            if (paint) cell.style.background = paint.background;
-            const span = h("span", "el-cell-text", text);
-            cell.append(span);
-            if (def.kind === "text" || def.kind === "other") cell.title = text.length > 60 ? text.slice(0, 400) : "";
-          }
-        }
-      }
-      cells.push(cell);
+      cell.append(h("span"));
+      el.append(cell);
     }
-    el.replaceChildren(...cells);
+    while (el.childElementCount > this.shown.length) el.lastElementChild!.remove();
+    const enabled = !!this.model.get("color_scales_enabled");
+    this.shown.forEach((def, i) => {
+      const cell = el.children[i] as HTMLElement;
+      const span = cell.firstElementChild as HTMLElement;
+      cell.className = `el-td el-kind-${def.kind}`;
+      cell.dataset.column = def.id;
+      cell.style.background = "";
+      cell.title = "";
+      span.style.background = "";
+      span.title = "";
+      if (!data) {
+        span.className = "";
+        span.textContent = "";
+        return;
+      }
+      const value = def.kind === "status" ? data[STATUS] : data[def.field];
+      if (def.kind === "status") {
+        span.className = value ? `el-badge el-badge-${value}` : "";
+        span.textContent = value ? (value === "error" ? "!" : "⏱") : "";
+        span.title = value ? (value === "error" ? "error" : "limit reached") : "";
+        return;
+      }
+      const text = formatCell(value ?? null, def);
+      const paint = def.score ? paintCell(def, value ?? null, this.scales, enabled, this.theme) : null;
+      span.textContent = text;
+      if (paint && "pill" in paint) {
+        span.className = `el-pill el-role-${paint.pill}`;
+        span.style.background = roleBackground(paint.pill, this.theme);
+      } else {
+        span.className = "el-cell-text";
+        if (paint) cell.style.background = paint.background;
+        if ((def.kind === "text" || def.kind === "other") && text.length > 60) cell.title = text.slice(0, 400);
+      }
+    });
   }
 
   private requestMissing(first: number, last: number): void {
