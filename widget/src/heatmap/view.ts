@@ -9,6 +9,23 @@ import { cellKey, clickCell, clickLine, moveFocus, splitKey } from "./selection"
 import { fillTip } from "./tooltip";
 import type { CellRef, CellRow, HeatmapSpec } from "./types";
 
+function rgba(c: RGBA): string {
+  return `rgba(${Math.round(c[0])}, ${Math.round(c[1])}, ${Math.round(c[2])}, ${c[3]})`;
+}
+
+/** A fill faded most of the way into the page background (what unselected cells show). */
+export function dimmed(c: RGBA, theme: Theme): RGBA {
+  const bg: RGBA = theme === "dark" ? [30, 30, 30, 1] : [255, 255, 255, 1];
+  const alpha = c[3];
+  const k = 0.72;
+  return [
+    c[0] * alpha * (1 - k) + bg[0] * (1 - alpha * (1 - k)),
+    c[1] * alpha * (1 - k) + bg[1] * (1 - alpha * (1 - k)),
+    c[2] * alpha * (1 - k) + bg[2] * (1 - alpha * (1 - k)),
+    1,
+  ];
+}
+
 export class HeatmapView {
   readonly root: HTMLElement;
   private readonly scroller: HTMLElement;
@@ -175,9 +192,13 @@ export class HeatmapView {
         continue;
       }
       const c: RGBA = schemeColour(spec.scheme, position(value, spec.domain, spec.reverse), this.theme);
-      el.style.setProperty("--el-hm-fill", `rgba(${Math.round(c[0])}, ${Math.round(c[1])}, ${Math.round(c[2])}, ${c[3]})`);
-      const text = spec.cell.text;
-      el.style.color = text && text !== "auto" ? text : textOn(c, this.theme);
+      const text = spec.cell.text && spec.cell.text !== "auto" ? spec.cell.text : textOn(c, this.theme);
+      // Dimmed look precomputed per cell, so dimming is a class toggle, not a restyle.
+      const dim = dimmed(c, this.theme);
+      el.style.setProperty("--el-hm-fill", rgba(c));
+      el.style.setProperty("--el-hm-dim", rgba(dim));
+      el.style.setProperty("--el-hm-text", text);
+      el.style.setProperty("--el-hm-dim-text", textOn(dim, this.theme) === "#ffffff" ? "rgba(255, 255, 255, 0.75)" : "rgba(31, 35, 40, 0.55)");
     }
     const bar = this.legend.querySelector<HTMLElement>(".el-hm-legend-bar");
     if (bar) bar.style.background = legendGradient(spec.scheme, this.theme, spec.reverse);
