@@ -9,7 +9,7 @@ import json
 import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, TypeVar, Union
 
@@ -153,14 +153,17 @@ def _map_files(
     # spawn, not fork: forking a process whose polars thread pool is running can deadlock
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {i: pool.submit(_load_samples_ipc, paths[i]) for i in order}
-        for i, future in futures.items():
+        futures = {pool.submit(_load_samples_ipc, paths[i]): i for i in order}
+        # decode each result as it lands and let its bytes go: memory stays near the frame
+        for future in as_completed(futures):
+            i = futures.pop(future)
             loaded = future.result()
             if isinstance(loaded, BadFile):
                 by_index[i] = loaded
             else:
                 data, score_map = loaded
                 by_index[i] = (pl.read_ipc(io.BytesIO(data)), score_map)
+            del loaded, future
     return [by_index[i] for i in range(len(paths))]
 
 
@@ -187,7 +190,10 @@ def combine_samples(frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
     """Stack per-log frames: core columns first, then metadata, then scores (first seen)."""
     if not frames:
         return empty_samples_frame()
-    combined = frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed")
+    # no rechunk: copying every log's columns into one buffer would double peak memory
+    combined = (
+        frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed", rechunk=False)
+    )
     # a column no log filled (all missing) has no type yet; text is the honest default
     nulls = [c for c, dtype in combined.schema.items() if dtype == pl.Null]
     if nulls:
