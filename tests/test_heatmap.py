@@ -55,6 +55,8 @@ def test_pandas_and_attributes(samples):
         evallens.ScoresHeatmap(samples, color_domian=[0, 1])
     with pytest.raises(ValueError, match="unknown color scheme 'virdis'; did you mean 'viridis'"):
         evallens.ScoresHeatmap(samples, color_scheme="virdis")
+    with pytest.raises(ValueError, match="not a CSS colour"):
+        evallens.ScoresHeatmap(samples, cell={"text": "red; background: url(https://x.org/a)"})
     with pytest.raises(ValueError, match="orientation"):
         evallens.ScoresHeatmap(samples, orientation="diagonal")  # type: ignore[arg-type]
 

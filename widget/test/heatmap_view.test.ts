@@ -32,7 +32,7 @@ class FakeModel {
 
 const NASTY = '<img src=x onerror="window.__pwned=1">';
 
-function make(): { model: FakeModel; el: HTMLElement; view: HeatmapView } {
+function make(text: string | null = "auto"): { model: FakeModel; el: HTMLElement; view: HeatmapView } {
   const spec: HeatmapSpec = {
     x: ["t0", NASTY],
     y: ["m0", "<script>window.__pwned=2</script>"],
@@ -45,7 +45,7 @@ function make(): { model: FakeModel; el: HTMLElement; view: HeatmapView } {
     scheme: "viridis",
     reverse: false,
     domain: [0, 1],
-    cell: { text: "auto", inset: 1 },
+    cell: { text, inset: 1 },
     margin_left: null,
     x_tick_rotate: null,
     score: "score_x",
@@ -135,5 +135,12 @@ describe("HeatmapView", () => {
     expect(tip.textContent).toContain(NASTY);
     expect(tip.textContent).toContain("10 samples");
     expect(tip.querySelector("a")?.getAttribute("href")).toBe("https://example.org/log");
+  });
+
+  it("a user's text colour cannot smuggle in other styles", () => {
+    const { el } = make("red; background-image: url(https://example.org/x.png)");
+    const cell = el.querySelector<HTMLElement>('[data-x="0"][data-y="0"]')!;
+    expect(cell.style.backgroundImage).toBe("");
+    expect(cell.style.getPropertyValue("--el-hm-fill")).toMatch(/^rgba\(/);
   });
 });

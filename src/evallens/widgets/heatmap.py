@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Mapping
 from typing import Any
@@ -33,6 +34,9 @@ COLOR_SCHEMES = (
     "rdylgn", "ylgn", "ylorrd", "good-high", "good-low", "neutral", "diverging",
 )  # fmt: skip
 """Colour schemes the front end draws (Observable Plot names, plus Inspect's palettes)."""
+
+# A colour name, hex or rgb()/hsl() call: nothing that could add CSS rules or fetch a url.
+_COLOUR = re.compile(r"(?!.*url)[#\w\s(),.%/-]{1,64}", re.IGNORECASE)
 
 _ATTRIBUTES = ("color_domain", "color_reverse", "margin_left", "x_tick_rotate")
 
@@ -149,6 +153,11 @@ class ScoresHeatmap(EvalLensWidget):
         w = int(width) if width is not None else DEFAULT_WIDTH
         hgt = int(height) if height is not None else round(w / GOLDEN)
         cell_opts = {"text": "auto", "inset": 1, **dict(cell or {})}
+        text = cell_opts["text"]
+        if text is not None and not _COLOUR.fullmatch(str(text)):
+            raise ValueError(
+                f"cell text colour {text!r} is not a CSS colour (e.g. 'white', '#fff')"
+            )
         domain = attributes.get("color_domain") or self._data.domain
         super().__init__(
             height=hgt,

@@ -38,6 +38,9 @@ export class HeatmapView {
   private cellEls = new Map<string, HTMLElement>();
   private cellData = new Map<string, CellRow>();
   private selected = new Set<string>();
+  /** What the cells currently show as selected, and the cells by their task × model key. */
+  private shown = new Set<string>();
+  private cellByKey = new Map<string, HTMLElement>();
   private focus: [number, number] | null = null;
   private theme: Theme = "light";
   private tipTimer = 0;
@@ -129,6 +132,8 @@ export class HeatmapView {
     this.cellData.clear();
     for (const c of spec.cells) this.cellData.set(`${c[0]},${c[1]}`, c);
     this.cellEls.clear();
+    this.cellByKey.clear();
+    this.shown = new Set();
     spec.y.forEach((label, j) => {
       const rowHead = h("div", "el-hm-ylabel");
       rowHead.setAttribute("role", "rowheader");
@@ -148,6 +153,8 @@ export class HeatmapView {
           cell.dataset.task = task;
           cell.dataset.model = model;
           this.cellEls.set(key, cell);
+          this.cellByKey.set(cellKey(task, model), cell);
+          cell.setAttribute("aria-selected", "false");
           if (L.showText) cell.append(h("span", "el-hm-value", formatValue(data[2])));
         }
         parts.push(cell);
@@ -188,17 +195,20 @@ export class HeatmapView {
       const value = data ? data[2] : null;
       if (value === null || !Number.isFinite(value)) {
         el.classList.add("el-hm-empty");
-        el.style.removeProperty("--el-hm-fill");
+        el.style.cssText = "";
         continue;
       }
       const c: RGBA = schemeColour(spec.scheme, position(value, spec.domain, spec.reverse), this.theme);
-      const text = spec.cell.text && spec.cell.text !== "auto" ? spec.cell.text : textOn(c, this.theme);
+      const custom = spec.cell.text && spec.cell.text !== "auto" ? spec.cell.text : null;
       // Dimmed look precomputed per cell, so dimming is a class toggle, not a restyle.
       const dim = dimmed(c, this.theme);
-      el.style.setProperty("--el-hm-fill", rgba(c));
-      el.style.setProperty("--el-hm-dim", rgba(dim));
-      el.style.setProperty("--el-hm-text", text);
-      el.style.setProperty("--el-hm-dim-text", textOn(dim, this.theme) === "#ffffff" ? "rgba(255, 255, 255, 0.75)" : "rgba(31, 35, 40, 0.55)");
+      const dimText = textOn(dim, this.theme) === "#ffffff" ? "rgba(255, 255, 255, 0.75)" : "rgba(31, 35, 40, 0.55)";
+      // One style write per cell (thousands of cells); every value here is computed, never
+      // user text. A user's text colour goes through setProperty, which cannot add rules.
+      el.style.cssText =
+        `--el-hm-fill: ${rgba(c)}; --el-hm-dim: ${rgba(dim)}; --el-hm-dim-text: ${dimText};` +
+        (custom ? "" : ` --el-hm-text: ${textOn(c, this.theme)};`);
+      if (custom) el.style.setProperty("--el-hm-text", custom);
     }
     const bar = this.legend.querySelector<HTMLElement>(".el-hm-legend-bar");
     if (bar) bar.style.background = legendGradient(spec.scheme, this.theme, spec.reverse);
@@ -222,14 +232,18 @@ export class HeatmapView {
     this.showSelection();
   }
 
+  /** Restyle only the cells whose state changed: big grids stay quick to click. */
   private showSelection(): void {
     this.grid.classList.toggle("el-hm-has-selection", this.selected.size > 0);
-    for (const [pos, el] of this.cellEls) {
-      const [i, j] = pos.split(",").map(Number);
-      const on = this.selected.has(this.keyAt(i, j));
+    const mark = (key: string, on: boolean) => {
+      const el = this.cellByKey.get(key);
+      if (!el) return;
       el.classList.toggle("el-hm-selected", on);
       el.setAttribute("aria-selected", on ? "true" : "false");
-    }
+    };
+    for (const key of this.shown) if (!this.selected.has(key)) mark(key, false);
+    for (const key of this.selected) if (!this.shown.has(key)) mark(key, true);
+    this.shown = new Set(this.selected);
   }
 
   private commit(next: Set<string>): void {
