@@ -217,6 +217,24 @@ class Notebook:
             timeout=timeout,
         )
 
+    def open_notebook7(self, timeout: float = 90_000) -> None:
+        """Open in Notebook 7's single-document UI and run the first cell by keyboard
+        (Notebook 7 does not expose its app object, so no command API here)."""
+        self.page.goto(
+            f"{self.lab.base}/notebooks/{self.name}?token={self.lab.token}", timeout=timeout
+        )
+        self.page.wait_for_selector(".jp-CodeCell .cm-content", timeout=timeout)
+        deadline = time.monotonic() + timeout / 1000
+        while time.monotonic() < deadline:
+            sessions = [
+                s for s in self.lab.api("GET", "/api/sessions") if s["path"].endswith(self.name)
+            ]
+            if sessions and sessions[0]["kernel"]["execution_state"] == "idle":
+                break
+            time.sleep(0.25)
+        self.page.click(".jp-CodeCell .cm-content")
+        self.page.keyboard.press("Shift+Enter")
+
     def command(self, name: str, args: dict[str, Any] | None = None) -> None:
         self.page.evaluate(
             "([n, a]) => window.jupyterapp.commands.execute(n, a)", [name, args or {}]

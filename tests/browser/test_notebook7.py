@@ -1,0 +1,26 @@
+"""The same widgets in Notebook 7's single-document UI."""
+
+from __future__ import annotations
+
+from lab import Notebook
+
+ROWS = ".el-grid .el-row[data-row]:not([data-row=''])"
+
+
+def test_grid_renders_and_sorts_in_notebook7(lab, browser):
+    nb = Notebook(
+        lab, browser, ["import evallens\ngrid = evallens.SampleGrid(evallens.demo_samples())\ngrid"]
+    )
+    try:
+        nb.open_notebook7()
+        nb.wait_for(ROWS)
+        assert nb.page.locator(".el-status").inner_text() == "19,200 samples"
+        nb.page.click(".el-th[data-column='score__judge__judge']")
+        judge = nb.page.locator(".el-th[data-column='score__judge__judge']")
+        nb.page.wait_for_function(
+            "(el) => el.getAttribute('aria-sort') === 'ascending'", arg=judge.element_handle()
+        )
+        assert nb.value("grid.sort") == [{"column": "score__judge__judge", "dir": "asc"}]
+        assert nb.external_requests() == []
+    finally:
+        nb.close()
