@@ -11,9 +11,9 @@ import pytest
 from conftest_io import LOGS_DIR, logs_dir, real_log_paths
 
 from evallens.io import _fast
-from evallens.io._logfile import read_log
+from evallens.io._logfile import LogFile, read_log
 from evallens.io._read import _load_samples
-from evallens.io._samples import eval_identity
+from evallens.io._samples import eval_identity, samples_frame
 
 GEN_LOGS = LOGS_DIR.parents[1] / "tools" / "gen_logs.py"
 
@@ -85,11 +85,39 @@ def test_fast_reader_handles_generated_logs(generated: Path) -> None:
         assert {"score_rubric_accuracy", "score_label", "score_judge"} <= set(fast.columns)
 
 
+def _row_reader(data: bytes) -> pl.DataFrame:
+    log = LogFile("mem.eval", {"eval": {"eval_id": "e", "task": "t", "model": "m"}}, None, data)
+    return samples_frame(log)[0]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'[{"id": 1, "epoch": 1, "input": "x", "scores": {"s": {"value": NaN}}}]',
+        b'[{"id":1,"epoch":1,"input":"x","scores":{"s":{"value":NaN}}}]',
+        b'[{"id":1,"epoch":1,"input":"x","scores":{"s":{"value":1}}},'
+        b'{"id":2,"epoch":1,"input":"y","scores":{"s":{"value":2.5}}}]',
+        b'[{"id":1,"epoch":1,"input":"x","scores":{"s":{"value":"C"}}},'
+        b'{"id":2,"epoch":1,"input":"y","scores":{"s":{"value":0.5}}}]',
+        b'[{"id":1,"epoch":1,"input":"2024-01-01","metadata":{"when":"2024-01-01T00:00:00"}},'
+        b'{"id":"b","epoch":1,"input":"y","metadata":{"when":"later"}}]',
+        b'[{"id":1,"epoch":1,"input":"x","metadata":{"list":[{"id":1},{"id":2}]}}]',
+        b'[{"id":1,"epoch":1,"input":"x","model_usage":{"a":{"total_tokens":3},'
+        b'"b":{"total_tokens":4,"total_cost":0.5}}},{"id":2,"epoch":1,"input":"z"}]',
+    ],
+)
+def test_fast_reader_equals_row_reader_or_declines(data: bytes) -> None:
+    identity = eval_identity(
+        LogFile("mem.eval", {"eval": {"eval_id": "e", "task": "t", "model": "m"}}, None)
+    )
+    built = _fast.fast_samples_frame(data, identity)
+    if built is not None:
+        assert built[0].drop("log").equals(_row_reader(data).drop("log"))
+
+
 def test_fast_reader_declines_shapes_it_does_not_handle() -> None:
     identity = {"eval_id": "e", "log": "l", "task_name": "t"}
-    message_input = b'[{"id": 1, "epoch": 1, "input": [{"role": "user", "content": "hi"}]}]'
+    message_input = b'[{"id":1,"epoch":1,"input":[{"role":"user","content":"hi"}]}]'
     assert _fast.fast_samples_frame(message_input, identity) is None
-    nan_score = b'[{"id": 1, "epoch": 1, "input": "x", "scores": {"s": {"value": NaN}}}]'
-    assert _fast.fast_samples_frame(nan_score, identity) is None
-    duplicated = b'[{"id": 1, "epoch": 1, "input": "x"}, {"id": 1, "epoch": 1, "input": "y"}]'
+    duplicated = b'[{"id":1,"epoch":1,"input":"x"},{"id":1,"epoch":1,"input":"y"}]'
     assert _fast.fast_samples_frame(duplicated, identity) is None
