@@ -118,16 +118,25 @@ export class HeatmapView {
     this.grid.setAttribute("aria-rowcount", String(spec.y.length + 1));
     this.grid.setAttribute("aria-colcount", String(spec.x.length + 1));
 
-    const parts: HTMLElement[] = [];
+    // Rows are `display: contents` wrappers: the CSS grid lays out their children, and
+    // assistive tech sees the rows a grid role needs.
+    const rowOf = (): HTMLElement => {
+      const row = h("div", "el-hm-row");
+      row.setAttribute("role", "row");
+      return row;
+    };
+    const rows: HTMLElement[] = [];
+    let parts = rowOf();
+    rows.push(parts);
     const corner = h("div", "el-hm-corner", spec.y_label ?? "");
-    parts.push(corner);
+    parts.append(corner);
     spec.x.forEach((label, i) => {
       const head = h("div", "el-hm-xlabel");
       head.setAttribute("role", "columnheader");
       head.dataset.line = `x${i}`;
       head.title = label;
       head.append(h("span", "el-hm-label-text", label));
-      parts.push(head);
+      parts.append(head);
     });
     this.cellData.clear();
     for (const c of spec.cells) this.cellData.set(`${c[0]},${c[1]}`, c);
@@ -140,7 +149,9 @@ export class HeatmapView {
       rowHead.dataset.line = `y${j}`;
       rowHead.title = label;
       rowHead.append(h("span", "el-hm-label-text", label));
-      parts.push(rowHead);
+      parts = rowOf();
+      rows.push(parts);
+      parts.append(rowHead);
       for (let i = 0; i < spec.x.length; i++) {
         const key = `${i},${j}`;
         const data = this.cellData.get(key);
@@ -157,10 +168,10 @@ export class HeatmapView {
           cell.setAttribute("aria-selected", "false");
           if (L.showText) cell.append(h("span", "el-hm-value", formatValue(data[2])));
         }
-        parts.push(cell);
+        parts.append(cell);
       }
     });
-    this.grid.replaceChildren(...parts);
+    this.grid.replaceChildren(...rows);
     this.root.append(this.scroller);
     if (spec.legend) this.root.append(this.buildLegend());
     this.root.append(this.tip);
