@@ -7,7 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 import anywidget
+import polars as pl
 import traitlets
+
+from evallens.io import to_samples_frame
+from evallens.io._frames import from_pandas, is_pandas
 
 STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
 
@@ -21,6 +25,21 @@ def bundle(name: str) -> pathlib.Path:
             "(it runs the npm build), or run `npm run build` in widget/"
         )
     return path
+
+
+def as_frame(data: Any) -> pl.DataFrame:
+    """A polars frame as given (pandas converted, lazy collected), or logs read as samples.
+
+    Chart widgets accept prepared frames (evals, scores-by-limit) as they are, so only
+    paths and directories go through ``read_samples``' normalization.
+    """
+    if isinstance(data, pl.DataFrame):
+        return data
+    if isinstance(data, pl.LazyFrame):
+        return data.collect()
+    if is_pandas(data):
+        return from_pandas(data)
+    return to_samples_frame(data)  # log files or a directory of logs
 
 
 def bytes_from_json(value: Any, _widget: Any) -> bytes:

@@ -20,10 +20,8 @@ from evallens.heatmap_data import (
     resolve_columns,
     selection_codes,
 )
-from evallens.io import to_samples_frame
-from evallens.io._frames import from_pandas, is_pandas
 from evallens.query import close_matches, unknown_name_error
-from evallens.widgets._base import EvalLensWidget, bundle
+from evallens.widgets._base import EvalLensWidget, as_frame, bundle
 
 DEFAULT_WIDTH = 700
 GOLDEN = 1.618
@@ -48,16 +46,6 @@ class _NotGiven:
 
 NOT_GIVEN: Any = _NotGiven()
 """Marker for "use the default" where None already means "none" (``legend``)."""
-
-
-def _frame(data: Any) -> pl.DataFrame:
-    if isinstance(data, pl.DataFrame):
-        return data
-    if isinstance(data, pl.LazyFrame):
-        return data.collect()
-    if is_pandas(data):
-        return from_pandas(data)
-    return to_samples_frame(data)  # log files or a directory of logs
 
 
 class ScoresHeatmap(EvalLensWidget):
@@ -140,7 +128,7 @@ class ScoresHeatmap(EvalLensWidget):
         scheme = str(color_scheme).lower()
         if scheme not in COLOR_SCHEMES:
             raise unknown_name_error("color scheme", str(color_scheme), list(COLOR_SCHEMES))
-        frame = _frame(data)
+        frame = as_frame(data)
         columns = resolve_columns(frame, task_name, model_name, score_value)
         self._data: HeatmapData = aggregate(frame, columns)
         x, y = axis_order(self._data, sort, orientation)

@@ -9,11 +9,9 @@ from typing import Any
 import polars as pl
 import traitlets
 
-from evallens.io import to_samples_frame
-from evallens.io._frames import from_pandas, is_pandas
 from evallens.limits import LIMIT_COLUMNS, Scale, score_expr, scores_by_limit_df, usage_expr
 from evallens.query import unknown_name_error
-from evallens.widgets._base import EvalLensWidget, bundle
+from evallens.widgets._base import EvalLensWidget, as_frame, bundle
 
 DEFAULT_WIDTH = 700
 GOLDEN = 1.618
@@ -40,16 +38,6 @@ def z_score(ci: float) -> float:
     if not 0.0 < ci < 1.0:
         raise ValueError(f"ci must be between 0 and 1 (exclusive), not {ci}")
     return NormalDist().inv_cdf((1.0 + ci) / 2.0)
-
-
-def _frame(data: Any) -> pl.DataFrame:
-    if isinstance(data, pl.DataFrame):
-        return data
-    if isinstance(data, pl.LazyFrame):
-        return data.collect()
-    if is_pandas(data):
-        return from_pandas(data)
-    return to_samples_frame(data)  # log files or a directory of logs
 
 
 def default_score(samples: pl.DataFrame) -> str:
@@ -154,7 +142,7 @@ class ScoresByLimit(EvalLensWidget):
         if scale not in ("log", "linear", "auto"):
             raise ValueError(f"scale must be 'log', 'linear' or 'auto', not {scale!r}")
         z = z_score(ci)
-        frame = _frame(data)
+        frame = as_frame(data)
         self.samples: pl.DataFrame | None = None
         if success not in frame.columns:
             # a samples frame: prepare it (and keep it, the link filters on its usage)
