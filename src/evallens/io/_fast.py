@@ -10,6 +10,7 @@ uses the row-by-row reader, which is the reference. Both must give identical fra
 from __future__ import annotations
 
 import io
+import re
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -130,24 +131,32 @@ def fast_samples_frame(
         return None
 
 
-_ROW_BREAK = b'},{"id":'
+# where one summary ends and the next begins, compact or pretty-printed
+_ROW_BREAK = re.compile(rb'\}\s*,\s*\{\s*"id"\s*:')
+_ROWS_START = re.compile(rb'^\s*\[\s*\{\s*"id"\s*:')
+_ROWS_END = re.compile(rb"\}\s*\]\s*$")
 
 
 def _parse_arrow(data: bytes) -> pl.DataFrame | None:
     """Parse with pyarrow's JSON reader (about 2.5x cheaper than polars' for summaries).
 
     pyarrow reads newline-delimited JSON, so the array is split where one summary ends
-    and the next begins, ``},{"id":``. That split is safe: a bare ``{"id":`` cannot occur
-    inside a JSON string, and a split inside a nested array of objects leaves unbalanced
-    brackets on both lines, which fails the parse (and we fall back).
+    and the next begins (``},{"id":``). That is safe: raw newlines and bare quotes
+    cannot occur inside JSON strings, so flattening newlines changes nothing and
+    ``{"id":`` only matches structure; a split inside a nested array of objects leaves
+    unbalanced brackets on both lines, which fails the parse (and we fall back).
     """
     import pyarrow as pa
     import pyarrow.json as pa_json
 
-    body = data.strip()
-    if not (body.startswith(b'[{"id":') and body.endswith(b"}]")):
+    start = _ROWS_START.match(data)
+    end = _ROWS_END.search(data)
+    if start is None or end is None:
         return None
-    lines = body[1:-1].replace(_ROW_BREAK, b'}\n{"id":')
+    body = data[data.index(b"[") + 1 : end.start() + 1]
+    if b"\n" in body:
+        body = body.replace(b"\n", b" ")  # pretty-printed by older inspect_ai versions
+    lines = _ROW_BREAK.sub(b'}\n{"id":', body)
     try:
         table = pa_json.read_json(
             io.BytesIO(lines),
