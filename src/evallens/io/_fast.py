@@ -1,9 +1,9 @@
 """Columnar fast path: summaries JSON → samples frame without a Python loop per sample.
 
 pyarrow (or, when it declines, polars) parses the summaries natively and the rendering
-rules of `evallens.io._summary` are applied as polars expressions. It handles the common shapes (string inputs, scalar
-metadata, scalar or dict-of-scalar scores); anything else returns ``None`` and the caller
-uses the row-by-row reader, which is the reference. Both must give identical frames;
+rules of `evallens.io._summary` are applied as polars expressions. It handles the common
+shapes (string inputs, scalar metadata, scalar or dict-of-scalar scores); anything else
+returns ``None`` and the caller uses the row-by-row reader, which is the reference. Both must give identical frames;
 ``tests/test_read_fast.py`` checks that on every real and generated log.
 """
 
