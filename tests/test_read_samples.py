@@ -221,8 +221,8 @@ def test_scan_samples_matches_read_samples(tmp_path: Path) -> None:
     assert again.sort("sample_id").equals(eager.sort("sample_id"))
 
 
-def test_parallel_and_serial_reads_agree() -> None:
+def test_threaded_process_and_serial_reads_agree() -> None:
     root = logs_dir() / "control_arena"
     serial = eio.read_samples(root, parallel=False)
-    parallel = eio.read_samples(root, parallel=2)
-    assert parallel.equals(serial)
+    assert eio.read_samples(root).equals(serial)  # threads
+    assert eio.read_samples(root, parallel=2).equals(serial)  # worker processes

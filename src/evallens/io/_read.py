@@ -9,7 +9,7 @@ import json
 import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, TypeVar, Union
 
@@ -47,8 +47,6 @@ Source = Union[
 
 _LOG_SUFFIXES = (".eval", ".json")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
-# Below this many bytes of logs, starting worker processes costs more than it saves.
-_PARALLEL_MIN_BYTES = 48 * 1024 * 1024
 _CACHE_VERSION = "1"
 
 T = TypeVar("T")
@@ -134,9 +132,8 @@ def _workers(paths: Sequence[str], parallel: bool | int | None) -> int:
         return max(1, min(parallel, len(paths)))
     cpus = os.cpu_count() or 1
     if parallel is None:
-        total = sum(os.path.getsize(p) for p in paths)
-        if total < _PARALLEL_MIN_BYTES:
-            return 1
+        # threads: one more than the cores keeps them busy while another thread waits on I/O
+        return max(1, min(cpus + 1, 8, len(paths)))
     return max(1, min(cpus, 8, len(paths)))
 
 
@@ -147,6 +144,11 @@ def _map_files(
     workers = _workers(paths, parallel)
     if workers == 1:
         return [_load_samples(p) for p in paths]
+    if parallel is None:
+        # The columnar reader spends its time in pyarrow and polars, which release the
+        # GIL, so threads scale across cores without the start-up cost of processes.
+        with ThreadPoolExecutor(max_workers=workers) as threads:
+            return list(threads.map(_load_samples, paths))
     # largest files first so one big log does not finish last on its own
     order = sorted(range(len(paths)), key=lambda i: -os.path.getsize(paths[i]))
     by_index: dict[int, tuple[pl.DataFrame, ScoreMap] | BadFile] = {}
@@ -229,8 +231,10 @@ def read_samples(
         errors: What to do with a log that cannot be read: ``"raise"`` (naming the file),
             ``"warn"`` (load every good file, then warn once listing each bad one and why),
             or ``"skip"`` (silently).
-        parallel: Read logs in worker processes: ``True``, a worker count, ``False``, or
-            ``None`` (default) to decide from the total size of the logs.
+        parallel: ``None`` (default) reads logs on a few threads, which suits the
+            columnar reader; ``True`` or a worker count uses worker processes instead,
+            which helps when logs need the row-by-row reader (chat-message inputs, nested
+            metadata); ``False`` reads one log at a time.
 
     Returns:
         A frame whose columns are ``eval_id, sample_id, log, task_name, task_display_name,
