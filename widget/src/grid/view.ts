@@ -348,6 +348,7 @@ export class GridView {
 
   private sizeCanvas(): void {
     this.canvas.style.height = `${this.canvasHeight()}px`;
+    this.root.dataset.count = String(this.count);
     const total: number = this.model.get("_total") ?? 0;
     this.empty.hidden = this.count > 0;
     this.empty.textContent = total === 0 ? "No samples to show." : "No samples match the current filters.";
