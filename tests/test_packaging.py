@@ -1,0 +1,70 @@
+"""`pip install .` from a clean checkout builds and bundles the front end; the bundle is offline."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("needs a git checkout")
+    checkout = tmp_path_factory.mktemp("checkout") / "evallens"
+    # Only what git tracks: no node_modules, no built static files, as in a fresh clone.
+    subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(ROOT), str(checkout)], check=True)
+    for path in subprocess.run(
+        ["git", "ls-files", "-m", "-o", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split():
+        # Uncommitted work under test travels along, so the test checks this tree.
+        if (ROOT / path).is_file():
+            (checkout / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / path, checkout / path)
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(checkout),
+            "-w",
+            str(out),
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+        ],
+        check=True,
+    )
+    return zipfile.ZipFile(next(out.glob("evallens-*.whl")))
+
+
+def test_wheel_carries_every_bundle(wheel: zipfile.ZipFile) -> None:
+    names = set(wheel.namelist())
+    for widget in ("grid", "heatmap", "limit"):
+        assert f"evallens/static/{widget}.js" in names
+        assert f"evallens/static/{widget}.css" in names
+    assert "evallens/py.typed" in names
+
+
+def test_bundles_are_self_contained_es_modules(wheel: zipfile.ZipFile) -> None:
+    for widget in ("grid", "heatmap", "limit"):
+        js = wheel.read(f"evallens/static/{widget}.js").decode()
+        assert "export" in js and len(js.splitlines()) < 20  # one minified ES module
+        # No import of anything outside the bundle, no CDN, no runtime fetch.
+        assert not re.search(r"\bimport\s*\(|\bfrom\s*[\"']|\bimport\s*[\"']", js)
+        assert "fetch(" not in js
+        assert not re.search(r"https?://(?!www\.w3\.org/)", js)
+        assert len(js) < 120_000
