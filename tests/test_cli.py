@@ -1,4 +1,4 @@
-"""`evallens open`: writes a notebook exploring the logs and starts JupyterLab on it."""
+"""`evallens open`: writes a notebook exploring the logs, runs it in its session, serves it."""
 
 from __future__ import annotations
 
@@ -13,29 +13,54 @@ from nbclient import NotebookClient
 from evallens import cli
 
 LOGS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "logs"
+QUICKSTART = Path(__file__).resolve().parents[1] / "notebooks" / "quickstart.ipynb"
 
 
-def test_open_writes_a_runnable_notebook_and_starts_jupyterlab(tmp_path: Path, monkeypatch) -> None:
+class FakeServer:
+    """Stands in for LabServer: the real one is driven end to end in tests/browser/test_open.py."""
+
+    started: list[FakeServer] = []
+
+    def __init__(self, root: Path, port: int = 8888) -> None:
+        self.root, self.port = root, port
+        self.stopped = False
+        FakeServer.started.append(self)
+
+    def start(self) -> None:
+        class Proc:
+            def wait(self) -> int:
+                return 0
+
+        self.proc = Proc()
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/lab/tree/{name}?token=t"
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+@pytest.fixture
+def fake_lab(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Path]]:
+    ran: list[tuple[Any, Path]] = []
+    FakeServer.started.clear()
+    monkeypatch.setattr(cli, "LabServer", FakeServer)
+    monkeypatch.setattr(cli, "run_in_session", lambda server, nb: ran.append((server, nb)))
+    monkeypatch.setattr(cli.webbrowser, "open", lambda url: True)
+    return ran
+
+
+def test_open_logs_writes_a_runnable_notebook_runs_and_serves_it(tmp_path: Path, fake_lab) -> None:
     if not LOGS.exists():
         if os.environ.get("CI") == "true":
             pytest.fail(f"shared logs missing at {LOGS}")
         pytest.skip("shared logs not available outside CI")
-    started: list[list[str]] = []
-
-    def fake_call(cmd: list[str], **_: Any) -> int:
-        started.append(cmd)
-        return 0
-
-    monkeypatch.setattr(cli.subprocess, "call", fake_call)
     logs = LOGS / "inspect_flow" / "logs1"
-    assert (
-        cli.main(["open", str(logs), "--dir", str(tmp_path), "--no-browser", "--port", "8123"]) == 0
-    )
+    assert cli.main(["open", str(logs), "--dir", str(tmp_path), "--port", "8123"]) == 0
     notebook = tmp_path / "evallens-logs1.ipynb"
-    assert notebook.exists()
-    cmd = started[0]
-    assert cmd[1:4] == ["-m", "jupyterlab", str(notebook)]
-    assert "--port=8123" in cmd and "--no-browser" in cmd
+    (server,) = FakeServer.started
+    assert server.port == 8123 and server.root == tmp_path.resolve() and server.stopped
+    assert fake_lab == [(server, notebook)]
 
     nb = nbformat.read(notebook, as_version=4)
     assert str(logs.resolve()) in nb.cells[1].source
@@ -45,17 +70,22 @@ def test_open_writes_a_runnable_notebook_and_starts_jupyterlab(tmp_path: Path, m
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
 
 
-def test_open_rejects_a_missing_path(capsys) -> None:
+def test_open_rejects_a_missing_path(capsys: pytest.CaptureFixture[str], fake_lab) -> None:
     with pytest.raises(SystemExit) as exc:
         cli.main(["open", "/no/such/logs"])
     assert exc.value.code == 2
     assert "/no/such/logs" in capsys.readouterr().err
+    assert FakeServer.started == []
 
 
-def test_open_copies_a_given_notebook_instead_of_rewriting_it(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(cli.subprocess, "call", lambda cmd, **_: 0)
-    source = Path(__file__).resolve().parents[1] / "notebooks" / "quickstart.ipynb"
-    before = source.read_bytes()
-    assert cli.main(["open", "--notebook", str(source), "--dir", str(tmp_path / "demo")]) == 0
+def test_open_works_on_a_copy_of_a_given_notebook(tmp_path: Path, fake_lab) -> None:
+    before = QUICKSTART.read_bytes()
+    assert (
+        cli.main(
+            ["open", "--notebook", str(QUICKSTART), "--dir", str(tmp_path / "demo"), "--no-run"]
+        )
+        == 0
+    )
     assert (tmp_path / "demo" / "quickstart.ipynb").read_bytes() == before
-    assert source.read_bytes() == before
+    assert QUICKSTART.read_bytes() == before
+    assert fake_lab == []  # --no-run

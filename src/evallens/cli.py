@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 import sys
+import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
+
+from evallens.serve import LabServer, run_in_session
 
 
 def _cell(source: str, kind: str = "code") -> dict[str, object]:
@@ -24,7 +25,7 @@ def explore_notebook(logs: Sequence[str]) -> dict[str, object]:
     source = repr([str(Path(p).resolve()) for p in logs]) if logs else ""
     title = ", ".join(Path(p).name for p in logs) if logs else "the built-in demo data"
     cells = [
-        _cell(f"# evallens: {title}\nRun the cells (Run > Run All Cells) to explore.", "markdown"),
+        _cell(f"# evallens: {title}", "markdown"),
         _cell(f"import evallens\n\nevallens.explore({source})"),
     ]
     return {
@@ -48,34 +49,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     op.add_argument("--dir", type=Path, default=Path.cwd(), help="where to write the notebook")
     op.add_argument("--port", type=int, default=None)
     op.add_argument("--no-browser", action="store_true")
+    op.add_argument("--no-run", action="store_true", help="open without running the cells first")
     args = parser.parse_args(argv)
 
     for p in args.logs:
         if not Path(p).exists():
             parser.error(f"no such file or directory: {p}")
-    if shutil.which("jupyter") is None and not Path(sys.executable).with_name("jupyter").exists():
+    try:
+        import jupyterlab  # noqa: F401
+    except ImportError:
         parser.error("JupyterLab is not installed: pip install 'evallens[demo]'")
     args.dir.mkdir(parents=True, exist_ok=True)
-    if args.notebook is not None:
+    notebook = prepare_notebook(args.logs, args.notebook, args.dir)
+    server = LabServer(root=notebook.parent.resolve(), **({"port": args.port} if args.port else {}))
+    server.start()
+    try:
+        if not args.no_run:
+            print(f"evallens: running {notebook.name} in its kernel …", flush=True)
+            run_in_session(server, notebook)
+        url = server.url(notebook.name)
+        print(f"evallens: {url}", flush=True)
+        if not args.no_browser:
+            webbrowser.open(url)
+        assert server.proc is not None
+        return server.proc.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        server.stop()
+
+
+def prepare_notebook(logs: Sequence[str], source: Path | None, directory: Path) -> Path:
+    """The notebook to open: a copy of ``source``, or a new one exploring ``logs``."""
+    if source is not None:
         # Work on a copy: running it must not rewrite the user's (or the repo's) notebook.
-        notebook = args.dir / args.notebook.name
-        if notebook.resolve() != args.notebook.resolve():
-            shutil.copyfile(args.notebook, notebook)
-    else:
-        name = "evallens-" + (Path(args.logs[0]).stem if args.logs else "demo") + ".ipynb"
-        notebook = args.dir / name
-        notebook.write_text(json.dumps(explore_notebook(args.logs), indent=1))
-    print(
-        f"evallens: opening {notebook}; run its cells (Run > Run All Cells) to explore", flush=True
-    )
-    cmd = [sys.executable, "-m", "jupyterlab", str(notebook)]
-    if args.port:
-        cmd.append(f"--port={args.port}")
-    if args.no_browser:
-        cmd.append("--no-browser")
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")  # containers and CI machines often run as root
-    return subprocess.call(cmd)
+        notebook = directory / source.name
+        if notebook.resolve() != source.resolve():
+            shutil.copyfile(source, notebook)
+        return notebook
+    name = "evallens-" + (Path(logs[0]).stem if logs else "demo") + ".ipynb"
+    notebook = directory / name
+    notebook.write_text(json.dumps(explore_notebook(logs), indent=1))
+    return notebook
 
 
 if __name__ == "__main__":

@@ -1,0 +1,152 @@
+"""Start JupyterLab on a notebook whose cells have already run in its own kernel.
+
+JupyterLab never runs cells on open (by design: opening must not execute code). So
+`evallens open` starts the server itself, creates the notebook's kernel session
+through the server's REST API, runs the cells in that kernel and writes their
+outputs into the file. When the browser opens the notebook it joins the same
+session, finds the widgets alive in the kernel, and shows rows straight away,
+fully interactive.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+OUTPUT_TYPES = ("stream", "display_data", "execute_result", "error")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class LabServer:
+    """A JupyterLab server rooted at the notebook's folder, token auth on."""
+
+    root: Path
+    port: int = field(default_factory=free_port)
+    token: str = field(default_factory=lambda: secrets.token_hex(16))
+    runtime: Path = field(
+        default_factory=lambda: Path(tempfile.mkdtemp(prefix="evallens-runtime-"))
+    )
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, notebook: str) -> str:
+        return f"{self.base}/lab/tree/{notebook}?token={self.token}"
+
+    def start(self, extra_args: list[str] | None = None, timeout: float = 90) -> None:
+        cmd = [
+            sys.executable, "-m", "jupyterlab", "--no-browser",
+            f"--port={self.port}", "--ip=127.0.0.1",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root}",
+            *(extra_args or []),
+        ]  # fmt: skip
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.append("--allow-root")  # containers and CI machines often run as root
+        env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(self.runtime)}
+        self.proc = subprocess.Popen(cmd, env=env)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited with code {self.proc.returncode}")
+            try:
+                self.api("GET", "/api/status")
+                return
+            except OSError:
+                time.sleep(0.3)
+        raise TimeoutError(f"JupyterLab did not answer on port {self.port} within {timeout:.0f}s")
+
+    def api(self, method: str, path: str, body: Any = None) -> Any:
+        req = urllib.request.Request(
+            self.base + path,
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            raw = resp.read()
+        return json.loads(raw) if raw else None
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def run_in_session(server: LabServer, notebook: Path, timeout: float = 600) -> None:
+    """Create the notebook's kernel session and run its code cells there, saving outputs.
+
+    Raises RuntimeError naming the cell when one fails (its traceback is kept in
+    the notebook, so the user sees it too).
+    """
+    import nbformat
+    from jupyter_client import BlockingKernelClient
+
+    nb = nbformat.read(notebook, as_version=4)
+    kernel_name = nb.metadata.get("kernelspec", {}).get("name", "python3")
+    session = server.api(
+        "POST",
+        "/api/sessions",
+        {
+            "path": notebook.name,
+            "name": notebook.name,
+            "type": "notebook",
+            "kernel": {"name": kernel_name},
+        },
+    )
+    connection = server.runtime / f"kernel-{session['kernel']['id']}.json"
+    deadline = time.monotonic() + 60
+    while not connection.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    client = BlockingKernelClient()
+    client.load_connection_file(str(connection))
+    client.start_channels()
+    failed: str | None = None
+    try:
+        client.wait_for_ready(timeout=60)
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            outputs: list[Any] = []
+
+            def keep(msg: dict[str, Any], into: list[Any] = outputs) -> None:
+                if msg["msg_type"] in OUTPUT_TYPES:
+                    into.append(nbformat.v4.output_from_msg(msg))
+
+            reply = client.execute_interactive(cell.source, output_hook=keep, timeout=timeout)
+            cell.outputs = outputs
+            cell.execution_count = reply["content"].get("execution_count")
+            if reply["content"]["status"] != "ok":
+                failed = f"cell {index + 1} failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}"
+                break
+    finally:
+        client.stop_channels()
+        # Outputs of an untrusted notebook render as plain text only (widgets included);
+        # these outputs were made just now, by the user's own command, so vouch for them.
+        from nbformat.sign import NotebookNotary
+
+        NotebookNotary().sign(nb)
+        nbformat.write(nb, notebook)
+    if failed:
+        raise RuntimeError(f"{notebook.name}: {failed}")
