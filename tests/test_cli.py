@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import nbformat
 import pytest
@@ -19,7 +19,7 @@ QUICKSTART = Path(__file__).resolve().parents[1] / "notebooks" / "quickstart.ipy
 class FakeServer:
     """Stands in for LabServer: the real one is driven end to end in tests/browser/test_open.py."""
 
-    started: list[FakeServer] = []
+    started: ClassVar[list[FakeServer]] = []
 
     def __init__(self, root: Path, port: int = 8888) -> None:
         self.root, self.port = root, port
