@@ -51,7 +51,14 @@ class LabServer:
     def url(self, notebook: str) -> str:
         return f"{self.base}/lab/tree/{notebook}?token={self.token}"
 
-    def start(self, extra_args: list[str] | None = None, timeout: float = 90) -> None:
+    def start(
+        self,
+        extra_args: list[str] | None = None,
+        timeout: float = 90,
+        env: dict[str, str] | None = None,
+        log: Path | None = None,
+    ) -> None:
+        """Start the server and wait until it answers (``log``: where its output goes)."""
         cmd = [
             sys.executable, "-m", "jupyterlab", "--no-browser",
             f"--port={self.port}", "--ip=127.0.0.1",
@@ -61,18 +68,27 @@ class LabServer:
         ]  # fmt: skip
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")  # containers and CI machines often run as root
-        env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(self.runtime)}
-        self.proc = subprocess.Popen(cmd, env=env)
+        full_env = {**os.environ, **(env or {}), "JUPYTER_RUNTIME_DIR": str(self.runtime)}
+        if log is None:
+            self.proc = subprocess.Popen(cmd, env=full_env)
+        else:
+            with open(log, "wb") as out:
+                self.proc = subprocess.Popen(
+                    cmd, env=full_env, stdout=out, stderr=subprocess.STDOUT
+                )
+        tail = (lambda: log.read_text()[-3000:]) if log is not None else (lambda: "")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited with code {self.proc.returncode}")
+                raise RuntimeError(f"JupyterLab exited with code {self.proc.returncode}\n{tail()}")
             try:
                 self.api("GET", "/api/status")
                 return
             except OSError:
                 time.sleep(0.3)
-        raise TimeoutError(f"JupyterLab did not answer on port {self.port} within {timeout:.0f}s")
+        raise TimeoutError(
+            f"JupyterLab did not answer on port {self.port} within {timeout:.0f}s\n{tail()}"
+        )
 
     def api(self, method: str, path: str, body: Any = None) -> Any:
         req = urllib.request.Request(

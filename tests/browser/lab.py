@@ -13,16 +13,14 @@ import json
 import os
 import secrets
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from evallens.serve import LabServer
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -47,30 +45,17 @@ def chromium_path() -> str | None:
     return None
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class JupyterLab:
-    """A JupyterLab server in a temporary root, token auth on."""
+class JupyterLab(LabServer):
+    """evallens' own LabServer, isolated in a temporary home for tests."""
 
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="evallens-lab-"))
-        self.root = self.dir / "notebooks"
-        self.root.mkdir()
-        self.runtime = self.dir / "runtime"
-        self.port = free_port()
-        self.token = secrets.token_hex(16)
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen[bytes] | None = None
+        (self.dir / "notebooks").mkdir()
+        super().__init__(root=self.dir / "notebooks", runtime=self.dir / "runtime")
         self.log = self.dir / "server.log"
 
-    def start(self, timeout: float = 60) -> None:
+    def start(self, extra_args: list[str] | None = None, timeout: float = 90, **_: Any) -> None:
         env = {
-            **os.environ,
-            "JUPYTER_RUNTIME_DIR": str(self.runtime),
             "JUPYTER_CONFIG_DIR": str(self.dir / "config"),
             "JUPYTERLAB_SETTINGS_DIR": str(self.dir / "settings"),
             "JUPYTERLAB_WORKSPACES_DIR": str(self.dir / "workspaces"),
@@ -82,42 +67,13 @@ class JupyterLab:
         (settings / "notification.jupyterlab-settings").write_text(
             json.dumps({"checkForUpdates": False, "fetchNews": "false", "doNotDisturbMode": True})
         )
-        cmd = [
-            sys.executable, "-m", "jupyterlab",
-            "--no-browser", f"--port={self.port}", "--ip=127.0.0.1",
-            f"--IdentityProvider.token={self.token}",
-            f"--ServerApp.root_dir={self.root}",
-            "--expose-app-in-browser",
+        args = [
+            "--expose-app-in-browser",  # tests drive JupyterLab's commands (run cells, themes)
             "--LabApp.news_url=None",
             "--LabApp.extension_manager=readonly",
-        ]  # fmt: skip
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            cmd.append("--allow-root")  # CI containers run as root
-        with open(self.log, "wb") as log:
-            self.proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited early:\n{self.log.read_text()[-3000:]}")
-            try:
-                self.api("GET", "/api/status")
-                return
-            except OSError:
-                time.sleep(0.3)
-        raise TimeoutError(
-            f"JupyterLab did not start in {timeout}s:\n{self.log.read_text()[-3000:]}"
-        )
-
-    def api(self, method: str, path: str, body: Any = None) -> Any:
-        req = urllib.request.Request(
-            self.base + path,
-            method=method,
-            data=None if body is None else json.dumps(body).encode(),
-            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            raw = resp.read()
-        return json.loads(raw) if raw else None
+            *(extra_args or []),
+        ]
+        super().start(args, timeout=timeout, env=env, log=self.log)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -126,11 +82,7 @@ class JupyterLab:
                     self.api("DELETE", f"/api/sessions/{session['id']}")
             except OSError:
                 pass
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        super().stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def write_notebook(self, name: str, cells: list[str]) -> str:
@@ -155,7 +107,7 @@ class JupyterLab:
         return name
 
     def url(self, path: str) -> str:
-        return f"{self.base}/lab/tree/{path}?token={self.token}&reset"
+        return f"{self.base}/lab/tree/{path}?token={self.token}&reset"  # &reset: no saved layout
 
 
 class Browser:
