@@ -43,22 +43,6 @@ build_s = time.perf_counter() - _t
 grid
 """
 
-# Runs in the page: start watching, run the display cell, resolve when rows show.
-TIME_DISPLAY = """
-async (sel) => {
-  const app = window.jupyterapp;
-  const panel = app.shell.currentWidget;
-  panel.content.activeCellIndex = 1;
-  const t0 = performance.now();
-  const seen = new Promise((resolve) => {
-    const check = () => document.querySelector(sel) ? resolve(performance.now() - t0) : requestAnimationFrame(check);
-    check();
-  });
-  app.commands.execute("notebook:run-cell");
-  return await seen;
-}
-"""
-
 # Click a header and wait for the first row to be repainted with a newer revision.
 TIME_SORT = """
 async (col) => {
@@ -155,10 +139,10 @@ def measure(lab: Any, browser: Any, n: int, runs: int) -> dict[str, Any]:
             nb.page.evaluate("() => localStorage.clear()")
             heap0 = heap_mb(nb, cdp)
             nb.ws_bytes = 0
-            first = nb.page.evaluate(TIME_DISPLAY, ROWS)
+            first = nb.time_cell(1, ROWS)
             nb.wait_idle()
             nb.page.wait_for_timeout(800)
-            out["first_rows_s"].append(first / 1000)
+            out["first_rows_s"].append(first)
             out["ws_bytes"].append(nb.ws_bytes)
             out["heap_growth_mb"].append(heap_mb(nb, cdp) - heap0)
             out["build_s"].append(nb.value("build_s"))

@@ -106,24 +106,6 @@ build_s = time.perf_counter() - _t
 chart
 """
 
-# Runs in the page: run the display cell, resolve once the lines exist and a frame painted.
-TIME_DISPLAY = """
-async () => {
-  const app = window.jupyterapp;
-  const panel = app.shell.currentWidget;
-  panel.content.activeCellIndex = 1;
-  const t0 = performance.now();
-  const seen = new Promise((resolve) => {
-    const check = () => document.querySelector('.el-limit .el-lim-line')
-      ? requestAnimationFrame(() => resolve(performance.now() - t0))
-      : requestAnimationFrame(check);
-    check();
-  });
-  app.commands.execute("notebook:run-cell");
-  return await seen;
-}
-"""
-
 
 def paint(lab: Any, browser: Any, data_expr: str, runs: int) -> dict[str, Any]:
     nb = Notebook(lab, browser, [SETUP.format(data=data_expr), DISPLAY])
@@ -139,7 +121,7 @@ def paint(lab: Any, browser: Any, data_expr: str, runs: int) -> dict[str, Any]:
             nb.command("notebook:clear-all-cell-outputs")
             nb.page.wait_for_function("() => !document.querySelector('.el-limit')")
             nb.wait_idle()
-            first.append(nb.page.evaluate(TIME_DISPLAY) / 1000)
+            first.append(nb.time_cell(1, ".el-limit .el-lim-line"))
             nb.wait_idle()
             build.append(nb.value("build_s"))
         return {

@@ -195,6 +195,26 @@ class Notebook:
     def run_all(self) -> None:
         self.command("notebook:run-all-cells")
 
+    def time_cell(self, index: int, selector: str) -> float:
+        """Seconds from running cell ``index`` to ``selector`` showing in a painted frame."""
+        ms = self.page.evaluate(
+            """async ([index, selector]) => {
+              const app = window.jupyterapp;
+              app.shell.currentWidget.content.activeCellIndex = index;
+              const t0 = performance.now();
+              const seen = new Promise((resolve) => {
+                const check = () => document.querySelector(selector)
+                  ? requestAnimationFrame(() => resolve(performance.now() - t0))
+                  : requestAnimationFrame(check);
+                check();
+              });
+              app.commands.execute("notebook:run-cell");
+              return await seen;
+            }""",
+            [index, selector],
+        )
+        return float(ms) / 1000
+
     def wait_idle(self, timeout: float = 60_000) -> None:
         self.page.wait_for_function(
             "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
