@@ -55,17 +55,28 @@ def _strip(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace_all(f"^{_SPACE}+|{_SPACE}+$", "")
 
 
-def _thin_text(series: pl.Series) -> pl.Series:
-    """`thin_text` for a column: regex for the common case, Python for long values only."""
-    collapsed = (
-        series.str.slice(0, THIN_TEXT_SCAN).str.replace_all(f"{_SPACE}+", " ").str.strip_chars(" ")
-    )
-    long = (collapsed.str.len_chars() > THIN_TEXT_WIDTH).fill_null(False)
-    if long.any():
-        index = long.arg_true()
-        fixed = [thin_text(v) for v in series.gather(index).to_list()]
-        collapsed = collapsed.scatter(index, fixed)
-    return collapsed.alias(series.name)
+def _collapse(expr: pl.Expr) -> pl.Expr:
+    """The common case of `thin_text` as an expression: collapse whitespace, then strip."""
+    return expr.str.slice(0, THIN_TEXT_SCAN).str.replace_all(f"{_SPACE}+", " ").str.strip_chars(" ")
+
+
+def _thin_columns(raw: pl.DataFrame, exprs: dict[str, pl.Expr]) -> dict[str, pl.Series]:
+    """`thin_text` for several text columns in one polars pass; Python for long values only."""
+    if not exprs:
+        return {}
+    collapsed = raw.select(_collapse(expr).alias(name) for name, expr in exprs.items())
+    long = collapsed.select(
+        (pl.col(name).str.len_chars() > THIN_TEXT_WIDTH).any() for name in exprs
+    ).row(0)
+    result = {name: collapsed[name] for name in exprs}
+    for name, any_long in zip(exprs, long, strict=True):
+        if any_long:
+            series = result[name]
+            index = (series.str.len_chars() > THIN_TEXT_WIDTH).fill_null(False).arg_true()
+            original = raw.select(exprs[name].alias(name))[name]
+            fixed = [thin_text(v) for v in original.gather(index).to_list()]
+            result[name] = series.scatter(index, fixed)
+    return result
 
 
 def _usage(frame: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
@@ -81,8 +92,8 @@ def _usage(frame: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
     if not isinstance(dtype, pl.Struct) or not dtype.fields:
         empty = pl.Series("model_usage", [[]] * height, dtype=MODEL_USAGE_DTYPE)
         return empty, pl.Series("total_tokens", [0] * height, dtype=pl.Int64)
-    row = pl.Series("row", range(height), dtype=pl.Int64)
     parts: list[pl.DataFrame] = []
+    present: list[pl.Series] = []
     tokens = pl.Series("total_tokens", [0] * height, dtype=pl.Int64)
     for order, model_field in enumerate(dtype.fields):
         per_model = frame["model_usage"].struct.field(model_field.name)
@@ -91,8 +102,6 @@ def _usage(frame: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
             raise _Unsupported
         names = {f.name for f in inner.fields}
         columns: dict[str, pl.Series] = {
-            "row": row,
-            "order": pl.Series("order", [order] * height, dtype=pl.Int64),
             "model": pl.Series("model", [model_field.name] * height, dtype=pl.String),
         }
         for name, target in USAGE_FIELDS:
@@ -102,23 +111,34 @@ def _usage(frame: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
                 else pl.Series(name, [None] * height, dtype=target)
             )
         tokens = tokens + columns["total_tokens"].fill_null(0)
-        parts.append(pl.DataFrame(columns).filter(per_model.is_not_null()))
-    entries = parts[0] if len(parts) == 1 else pl.concat(parts).sort("row", "order")
-    counts = entries["row"].value_counts(sort=False)
-    per_row = (
-        pl.DataFrame({"row": row})
-        .join(counts, on="row", how="left")
-        .sort("row")["count"]
-        .fill_null(0)
-    )
+        part = pl.DataFrame(columns)
+        if per_model.null_count():
+            mask = per_model.is_not_null()
+            present.append(mask.cast(pl.Int32))
+            part = part.with_columns(_row=pl.int_range(height), _order=pl.lit(order)).filter(mask)
+        else:
+            present.append(pl.Series([1] * height, dtype=pl.Int32))
+            part = part.with_columns(_row=pl.int_range(height), _order=pl.lit(order))
+        parts.append(part)
+    # entries row-major (row, then model in key order); one model needs no reordering
+    entries = parts[0] if len(parts) == 1 else pl.concat(parts).sort("_row", "_order")
+    per_row = present[0]
+    for more in present[1:]:
+        per_row = per_row + more
     offsets = pa.array([0, *per_row.cum_sum().to_list()], pa.int32())
-    structs = entries.drop("row", "order").to_struct("model_usage").to_arrow()
+    structs = entries.drop("_row", "_order").to_struct("model_usage").to_arrow()
     lists = pl.Series("model_usage", pa.ListArray.from_arrays(offsets, structs))
     return lists.cast(MODEL_USAGE_DTYPE), tokens.alias("total_tokens")
 
 
 class _Unsupported(Exception):
     """A shape the fast path does not handle; the caller falls back."""
+
+
+def _put(dynamic: dict[str, pl.Expr], name: str, expr: pl.Expr) -> None:
+    if name in dynamic:
+        raise _Unsupported  # two scores map to one column name: the row reader decides
+    dynamic[name] = expr
 
 
 def fast_samples_frame(
@@ -150,13 +170,15 @@ def _parse_arrow(data: bytes) -> pl.DataFrame | None:
     import pyarrow.json as pa_json
 
     start = _ROWS_START.match(data)
-    end = _ROWS_END.search(data)
+    # only the tail can hold the closing bracket: searching the whole buffer costs a scan
+    tail_at = max(len(data) - 256, 0)
+    end = _ROWS_END.search(data, tail_at)
     if start is None or end is None:
         return None
     body = data[data.index(b"[") + 1 : end.start() + 1]
     if b"\n" in body:
         body = body.replace(b"\n", b" ")  # pretty-printed by older inspect_ai versions
-    lines = _ROW_BREAK.sub(b'}\n{"id":', body)
+    lines, breaks = _ROW_BREAK.subn(b'}\n{"id":', body)
     try:
         table = pa_json.read_json(
             io.BytesIO(lines),
@@ -164,7 +186,7 @@ def _parse_arrow(data: bytes) -> pl.DataFrame | None:
         )
     except (pa.ArrowException, ValueError):
         return None
-    if table.num_rows != lines.count(b"\n") + 1:
+    if table.num_rows != breaks + 1:
         return None
     frame = pl.from_arrow(table)
     return frame if isinstance(frame, pl.DataFrame) else None
@@ -222,26 +244,28 @@ def _build(data: bytes, identity: dict[str, str]) -> tuple[pl.DataFrame, ScoreMa
     )
     usage, total_tokens = _usage(raw)
 
-    dynamic: list[pl.Series] = []
+    # dynamic columns as expressions over the parsed frame, evaluated in one pass below
+    dynamic: dict[str, pl.Expr] = {}
+    texts: dict[str, pl.Expr] = {}
     metadata_dtype = schema.get("metadata")
     if isinstance(metadata_dtype, pl.Struct):
         for field in metadata_dtype.fields:
-            values = raw["metadata"].struct.field(field.name)
+            values = pl.col("metadata").struct.field(field.name)
             if field.dtype == pl.String:
-                values = _thin_text(values)
+                texts[f"metadata_{field.name}"] = values
             elif not _is_scalar(field.dtype):
                 raise _Unsupported  # nested metadata becomes JSON text row by row
-            dynamic.append(values.alias(f"metadata_{field.name}"))
+            dynamic[f"metadata_{field.name}"] = values
     elif metadata_dtype is not None and metadata_dtype != pl.Null:
         raise _Unsupported
 
     score_map: dict[str, tuple[str, str]] = {}
-    answers: list[pl.Series] = []
+    answers: list[pl.Expr] = []
     scores_dtype = schema.get("scores")
     if isinstance(scores_dtype, pl.Struct):
         for scorer_field in scores_dtype.fields:
             scorer = scorer_field.name
-            score = raw["scores"].struct.field(scorer)
+            score = pl.col("scores").struct.field(scorer)
             if not isinstance(scorer_field.dtype, pl.Struct):
                 raise _Unsupported
             parts = {f.name: f.dtype for f in scorer_field.dtype.fields}
@@ -257,7 +281,7 @@ def _build(data: bytes, identity: dict[str, str]) -> tuple[pl.DataFrame, ScoreMa
                         raise _Unsupported
                     name = f"score_{scorer}_{key_field.name}"
                     score_map.setdefault(name, (scorer, key_field.name))
-                    dynamic.append(value.struct.field(key_field.name).alias(name))
+                    _put(dynamic, name, value.struct.field(key_field.name))
             elif _is_scalar(value_dtype) or (
                 isinstance(value_dtype, pl.List) and _is_scalar(value_dtype.inner)
             ):
@@ -265,20 +289,18 @@ def _build(data: bytes, identity: dict[str, str]) -> tuple[pl.DataFrame, ScoreMa
                     raise _Unsupported  # list typing is decided row by row
                 name = f"score_{scorer}"
                 score_map.setdefault(name, (scorer, scorer))
-                dynamic.append(value.alias(name))
+                _put(dynamic, name, value)
             else:
                 raise _Unsupported
     elif scores_dtype is not None and scores_dtype != pl.Null:
         raise _Unsupported
 
     if answers:
-        answer = _thin_text(
-            pl.DataFrame([a.alias(f"answer_{i}") for i, a in enumerate(answers)]).select(
-                pl.coalesce(pl.all()).alias("answer")
-            )["answer"]
-        )
-    else:
-        answer = pl.Series("answer", [None] * height, dtype=pl.String)
+        texts["answer"] = pl.coalesce(answers)
+    thinned = _thin_columns(raw, texts)
+    answer = thinned.get("answer", pl.Series("answer", [None] * height, dtype=pl.String))
+    plain = raw.select(expr.alias(name) for name, expr in dynamic.items() if name not in texts)
+    columns = [(thinned[name] if name in texts else plain[name]).alias(name) for name in dynamic]
 
     error = column("error", pl.String()).fill_null("")
     limit = column("limit", pl.String())
@@ -299,7 +321,7 @@ def _build(data: bytes, identity: dict[str, str]) -> tuple[pl.DataFrame, ScoreMa
         "model_usage": usage,
     }
     frame = pl.DataFrame(
-        [series.alias(name) for name, series in core.items()] + dynamic, height=height
+        [series.alias(name) for name, series in core.items()] + columns, height=height
     )
     frame = frame.with_columns(
         pl.lit(value, dtype=pl.String).alias(name) for name, value in identity.items()
