@@ -406,3 +406,25 @@ def test_search_box_and_header_drag(notebook):
     )
     ids = [c["id"] for c in nb.value("grid.columns")]
     assert ids.index("answer") == ids.index("input") - 1
+
+
+def test_column_resize_by_dragging_the_header_edge(notebook):
+    nb = notebook(["import evallens\ngrid = evallens.SampleGrid(evallens.demo_samples())\ngrid"])
+    nb.wait_for(ROWS)
+    head = nb.page.locator(".el-th[data-column='sampleId']")
+    before = head.bounding_box()
+    handle = head.locator(".el-resize").bounding_box()
+    x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+    nb.page.mouse.move(x, y)
+    nb.page.mouse.down()
+    nb.page.mouse.move(x + 60, y, steps=5)
+    nb.page.mouse.up()
+    after = head.bounding_box()
+    assert abs(after["width"] - (before["width"] + 60)) < 3
+    # Body cells follow the header, and resizing did not sort.
+    cell = nb.page.locator(".el-row[data-pos='0'] [data-column='sampleId']").bounding_box()
+    assert abs(cell["width"] - after["width"]) < 1 and abs(cell["x"] - after["x"]) < 1
+    assert nb.value("grid.sort") == []
+    # Double-click returns to the default width.
+    nb.page.locator(".el-th[data-column='sampleId'] .el-resize").dblclick()
+    assert abs(head.bounding_box()["width"] - before["width"]) < 1

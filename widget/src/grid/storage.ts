@@ -33,4 +33,22 @@ export function saveOverride<K extends keyof ViewState>(key: string, name: K, va
 
 export function clearOverrides(key: string): void {
   store()?.removeItem(key);
+  store()?.removeItem(`${key}:widths`);
+}
+
+/** Column widths the user dragged; kept beside (not inside) the Inspect view fields. */
+export function loadWidths(key: string): Record<string, number> {
+  try {
+    const raw = store()?.getItem(`${key}:widths`);
+    const parsed = raw ? JSON.parse(raw) : {};
+    const out: Record<string, number> = {};
+    for (const [k, v] of Object.entries(parsed)) if (typeof v === "number" && v > 0) out[k] = v;
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+export function saveWidths(key: string, widths: Record<string, number>): void {
+  if (key) store()?.setItem(`${key}:widths`, JSON.stringify(widths));
 }

@@ -7,7 +7,7 @@ import { renderDetail, type DetailScore, type SampleScoreView } from "./detail";
 import { formatCell } from "./format";
 import { paintCell, roleBackground } from "./paint";
 import { nextSort, sortOrder } from "./sort";
-import { clearOverrides, loadOverrides, saveOverride } from "./storage";
+import { clearOverrides, loadOverrides, loadWidths, saveOverride, saveWidths } from "./storage";
 import type { ColumnDef, ColumnState, ScaleSpec, SortEntry, ViewState } from "./types";
 
 export const BLOCK = 100;
@@ -160,6 +160,7 @@ export class GridView {
 
   /** User > eval default > built-in: overrides saved in this browser win, if still valid. */
   private applySavedOverrides(): void {
+    this.widths = loadWidths(this.key());
     const saved = loadOverrides(this.key());
     let changed = false;
     if (saved.columns) {
@@ -226,7 +227,11 @@ export class GridView {
       if (row < 0) this.closeDetail(false);
     });
     this.rpc.listen("refresh", (c, b) => this.onRefresh(c, b));
-    this.rpc.listen("reset_view", () => clearOverrides(this.key()));
+    this.rpc.listen("reset_view", () => {
+      clearOverrides(this.key());
+      this.widths = {};
+      this.applyWidths();
+    });
 
     this.scroller.addEventListener("scroll", () => this.schedule());
     this.scroller.addEventListener("keydown", (e) => this.onKey(e));
@@ -266,15 +271,28 @@ export class GridView {
   }
 
   // -- layout --------------------------------------------------------------------------
+  /** Column widths the user dragged, in px, by column id (saved per task with the view). */
+  private widths: Record<string, number> = {};
+
+  private columnWidth(def: ColumnDef, compact: boolean): string {
+    const px = this.widths[def.id];
+    return px ? `${px}px` : widthOf(def, compact);
+  }
+
+  /** Grid template and minimum width: header and rows resolve `fr` against the same width. */
+  private applyWidths(): void {
+    const compact = !!this.model.get("compact_scores");
+    const widths = this.shown.map((d) => this.columnWidth(d, compact));
+    this.root.style.setProperty("--el-cols", widths.join(" ") || "1fr");
+    const minWidth = widths.reduce((sum, w) => sum + parseInt(w.replace("minmax(", ""), 10), 0);
+    this.root.style.setProperty("--el-min-width", `${minWidth}px`);
+  }
+
   private layout(): void {
     const state: ColumnState[] = this.model.get("columns") ?? [];
     this.shown = state.filter((c) => c.visible && this.defs.has(c.id)).map((c) => this.defs.get(c.id)!);
     const compact = !!this.model.get("compact_scores");
-    const template = this.shown.map((d) => widthOf(d, compact)).join(" ");
-    this.root.style.setProperty("--el-cols", template || "1fr");
-    // Header and rows must resolve `fr` against the same width, or columns drift apart.
-    const minWidth = this.shown.reduce((sum, d) => sum + parseInt(widthOf(d, compact).replace("minmax(", ""), 10), 0);
-    this.root.style.setProperty("--el-min-width", `${minWidth}px`);
+    this.applyWidths();
     this.root.style.setProperty("--el-row-height", `${this.rowHeight}px`);
     this.root.style.height = `${this.model.get("height") ?? 460}px`;
     this.root.classList.toggle("el-multiline", !!this.model.get("multiline"));
@@ -314,7 +332,10 @@ export class GridView {
         const additive = e.shiftKey || e.ctrlKey || e.metaKey;
         this.setByUser("sort", nextSort(this.model.get("sort") ?? [], def.id, additive));
       };
-      cell.addEventListener("click", activate);
+      cell.addEventListener("click", (e) => {
+        if (!(e.target as HTMLElement).classList.contains("el-resize")) activate(e);
+      });
+      cell.append(this.resizeHandle(def, cell));
       cell.addEventListener("keydown", (e) => {
         if (e.key === "Enter" || e.key === " ") {
           e.preventDefault();
@@ -330,6 +351,38 @@ export class GridView {
       });
       this.header.append(cell);
     }
+  }
+
+  /** A drag handle on the header's right edge; double-click returns to the default width. */
+  private resizeHandle(def: ColumnDef, cell: HTMLElement): HTMLElement {
+    const handle = h("span", "el-resize");
+    handle.setAttribute("aria-hidden", "true");
+    handle.title = "Drag to resize, double-click to reset";
+    handle.addEventListener("pointerdown", (e) => {
+      e.preventDefault(); // no text selection, no header drag-and-drop
+      e.stopPropagation();
+      const start = e.clientX;
+      const from = cell.getBoundingClientRect().width;
+      handle.setPointerCapture(e.pointerId);
+      const move = (ev: PointerEvent) => {
+        this.widths[def.id] = Math.max(36, Math.round(from + ev.clientX - start));
+        this.applyWidths();
+      };
+      const up = () => {
+        handle.removeEventListener("pointermove", move);
+        handle.removeEventListener("pointerup", up);
+        saveWidths(this.key(), this.widths);
+      };
+      handle.addEventListener("pointermove", move);
+      handle.addEventListener("pointerup", up);
+    });
+    handle.addEventListener("dblclick", (e) => {
+      e.stopPropagation();
+      delete this.widths[def.id];
+      this.applyWidths();
+      saveWidths(this.key(), this.widths);
+    });
+    return handle;
   }
 
   private moveColumn(id: string, before: string): void {
@@ -767,6 +820,8 @@ export class GridView {
 
   private resetView(): void {
     clearOverrides(this.key());
+    this.widths = {};
+    this.applyWidths();
     const def = this.model.get("_default_view") as ViewState & Record<string, unknown>;
     for (const [k, v] of Object.entries(def)) this.model.set(k, v);
     this.model.save_changes();
