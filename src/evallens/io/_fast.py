@@ -92,43 +92,47 @@ def _usage(frame: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
     if not isinstance(dtype, pl.Struct) or not dtype.fields:
         empty = pl.Series("model_usage", [[]] * height, dtype=MODEL_USAGE_DTYPE)
         return empty, pl.Series("total_tokens", [0] * height, dtype=pl.Int64)
-    parts: list[pl.DataFrame] = []
-    present: list[pl.Series] = []
-    tokens = pl.Series("total_tokens", [0] * height, dtype=pl.Int64)
+    # one pass builds each model's entry struct and presence flag, and the token total
+    exprs: list[pl.Expr] = []
+    totals: list[pl.Expr] = [pl.lit(0, dtype=pl.Int64)]
     for order, model_field in enumerate(dtype.fields):
-        per_model = frame["model_usage"].struct.field(model_field.name)
+        per_model = pl.col("model_usage").struct.field(model_field.name)
         inner = model_field.dtype
         if not isinstance(inner, pl.Struct):
             raise _Unsupported
         names = {f.name for f in inner.fields}
-        columns: dict[str, pl.Series] = {
-            "model": pl.Series("model", [model_field.name] * height, dtype=pl.String),
-        }
+        fields = [pl.lit(model_field.name, dtype=pl.String).alias("model")]
         for name, target in USAGE_FIELDS:
-            columns[name] = (
-                per_model.struct.field(name).cast(target)
+            fields.append(
+                per_model.struct.field(name).cast(target).alias(name)
                 if name in names
-                else pl.Series(name, [None] * height, dtype=target)
+                else pl.lit(None, dtype=target).alias(name)
             )
-        tokens = tokens + columns["total_tokens"].fill_null(0)
-        part = pl.DataFrame(columns)
-        if per_model.null_count():
-            mask = per_model.is_not_null()
-            present.append(mask.cast(pl.Int32))
-            part = part.with_columns(_row=pl.int_range(height), _order=pl.lit(order)).filter(mask)
-        else:
-            present.append(pl.Series([1] * height, dtype=pl.Int32))
-            part = part.with_columns(_row=pl.int_range(height), _order=pl.lit(order))
-        parts.append(part)
-    # entries row-major (row, then model in key order); one model needs no reordering
-    entries = parts[0] if len(parts) == 1 else pl.concat(parts).sort("_row", "_order")
-    per_row = present[0]
-    for more in present[1:]:
-        per_row = per_row + more
+            if name == "total_tokens" and name in names:
+                totals.append(per_model.struct.field(name).cast(pl.Int64).fill_null(0))
+        exprs.append(pl.struct(fields).alias(f"entry_{order}"))
+        exprs.append(per_model.is_not_null().alias(f"present_{order}"))
+    wide = frame.select(*exprs, pl.sum_horizontal(totals).alias("total_tokens"))
+    count = len(dtype.fields)
+    present = wide.select(pl.sum_horizontal(pl.col(f"present_{o}") for o in range(count)))
+    per_row = present.to_series().cast(pl.Int32)
+    if count == 1 and per_row.min() == 1:
+        structs = wide["entry_0"].to_arrow()  # the common case: every row called one model
+    else:
+        # entries row-major (row, then model in key order), absent models left out
+        parts = [
+            wide.select(
+                pl.col(f"entry_{o}").alias("entry"),
+                pl.int_range(height).alias("row"),
+                pl.lit(o).alias("order"),
+            ).filter(wide[f"present_{o}"])
+            for o in range(count)
+        ]
+        entries = pl.concat(parts).sort("row", "order")
+        structs = entries["entry"].to_arrow()
     offsets = pa.array([0, *per_row.cum_sum().to_list()], pa.int32())
-    structs = entries.drop("_row", "_order").to_struct("model_usage").to_arrow()
     lists = pl.Series("model_usage", pa.ListArray.from_arrays(offsets, structs))
-    return lists.cast(MODEL_USAGE_DTYPE), tokens.alias("total_tokens")
+    return lists.cast(MODEL_USAGE_DTYPE), wide["total_tokens"]
 
 
 class _Unsupported(Exception):
