@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -213,39 +213,27 @@ def _build(data: bytes, identity: dict[str, str]) -> tuple[pl.DataFrame, ScoreMa
         raise _Unsupported
     if schema.get("input") != pl.String:
         raise _Unsupported  # chat-message inputs are rendered row by row
-    keys = raw.select(pl.col("id").cast(pl.String), pl.col("epoch"))
-    if keys.is_duplicated().any():
+    duplicated = raw.select(
+        pl.struct(pl.col("id").cast(pl.String), pl.col("epoch")).is_duplicated().any()
+    ).item()
+    if duplicated:
         raise _Unsupported  # superseded re-runs: the row reader dedupes them
 
-    def column(name: str, dtype: pl.DataType) -> pl.Series:
+    def column(name: str, dtype: pl.DataType) -> pl.Expr:
         if name in schema:
-            return raw[name].cast(dtype)
-        return pl.Series(name, [None] * height, dtype=dtype)
-
-    uuids = column("uuid", pl.String())
-    if uuids.null_count():
-        missing = uuids.is_null().arg_true()
-        rows = raw.select("id", "epoch")[missing]
-        generated = [
-            auto_sample_id(identity["eval_id"], sid, epoch) for sid, epoch in rows.iter_rows()
-        ]
-        uuids = uuids.scatter(missing, generated)
+            return pl.col(name).cast(dtype).alias(name)
+        return pl.lit(None, dtype=dtype).alias(name)
 
     target_dtype = schema.get("target")
     if target_dtype == pl.String:
-        target = raw.select(_truncate(pl.col("target")).fill_null(""))["target"]
+        target = _truncate(pl.col("target")).fill_null("")
     elif target_dtype == pl.List(pl.String):
-        target = raw.select(
-            pl.col("target").list.eval(_truncate(pl.element())).list.join(",").fill_null("")
-        )["target"]
+        target = pl.col("target").list.eval(_truncate(pl.element())).list.join(",").fill_null("")
     elif target_dtype is None or target_dtype == pl.Null:
-        target = pl.Series("target", [""] * height, dtype=pl.String)
+        target = pl.lit("", dtype=pl.String)
     else:
         raise _Unsupported
 
-    rendered = raw.select(
-        ("user:\n" + _strip(_truncate(pl.col("input"))) + "\n").alias("input"),
-    )
     usage, total_tokens = _usage(raw)
 
     # dynamic columns as expressions over the parsed frame, evaluated in one pass below
@@ -303,33 +291,34 @@ def _build(data: bytes, identity: dict[str, str]) -> tuple[pl.DataFrame, ScoreMa
         texts["answer"] = pl.coalesce(answers)
     thinned = _thin_columns(raw, texts)
     answer = thinned.get("answer", pl.Series("answer", [None] * height, dtype=pl.String))
-    plain = raw.select(expr.alias(name) for name, expr in dynamic.items() if name not in texts)
-    columns = [(thinned[name] if name in texts else plain[name]).alias(name) for name in dynamic]
-
-    error = column("error", pl.String()).fill_null("")
-    limit = column("limit", pl.String())
-    core: dict[str, Any] = {
-        "sample_id": uuids,
-        "id": raw["id"],
-        "epoch": column("epoch", pl.Int64()),
-        "input": rendered["input"],
-        "target": target,
-        "answer": answer,
-        "error": error,
-        "limit": limit,
-        "retries": column("retries", pl.Int64()),
-        "total_tokens": total_tokens,
-        "total_time": column("total_time", pl.Float64()),
-        "working_time": column("working_time", pl.Float64()),
-        "message_count": column("message_count", pl.Int64()),
-        "model_usage": usage,
-    }
-    frame = pl.DataFrame(
-        [series.alias(name) for name, series in core.items()] + columns, height=height
+    # every column that needs no Python goes through one select
+    core = raw.select(
+        column("uuid", pl.String()).alias("sample_id"),
+        pl.col("id"),
+        column("epoch", pl.Int64()),
+        ("user:\n" + _strip(_truncate(pl.col("input"))) + "\n").alias("input"),
+        target.alias("target"),
+        column("error", pl.String()).fill_null(""),
+        column("limit", pl.String()),
+        column("retries", pl.Int64()),
+        column("total_time", pl.Float64()),
+        column("working_time", pl.Float64()),
+        column("message_count", pl.Int64()),
+        *(expr.alias(name) for name, expr in dynamic.items() if name not in texts),
+        *(pl.lit(value, dtype=pl.String).alias(name) for name, value in identity.items()),
     )
-    frame = frame.with_columns(
-        pl.lit(value, dtype=pl.String).alias(name) for name, value in identity.items()
-    )
-    ordered = [c for c in CORE_ORDER if c in frame.columns]
-    rest = [c for c in frame.columns if c not in SAMPLE_DTYPES and c != "id"]
-    return frame.select(ordered + rest), score_map
+    uuids = core["sample_id"]
+    if uuids.null_count():
+        missing = uuids.is_null().arg_true()
+        rows = raw.select("id", "epoch")[missing]
+        generated = [
+            auto_sample_id(identity["eval_id"], sid, epoch) for sid, epoch in rows.iter_rows()
+        ]
+        uuids = uuids.scatter(missing, generated)
+    series = {name: core[name] for name in core.columns}
+    series.update(thinned)
+    series.update(sample_id=uuids, answer=answer, total_tokens=total_tokens, model_usage=usage)
+    ordered = [c for c in CORE_ORDER if c in series]
+    rest = [c for c in (*dynamic, *identity) if c not in SAMPLE_DTYPES and c != "id"]
+    frame = pl.DataFrame([series[name].alias(name) for name in dict.fromkeys(ordered + rest)])
+    return frame, score_map
