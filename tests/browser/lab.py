@@ -278,6 +278,19 @@ class Notebook:
         text = self.execute(f"import json as _j; print(_j.dumps({expr}, default=str))")
         return json.loads(text.strip().splitlines()[-1])
 
+    def wait_value(self, expr: str, expected: Any, timeout: float = 15) -> Any:
+        """``expr``'s value once it equals ``expected`` (or the last value seen, at timeout).
+
+        A click updates the page at once but reaches the kernel a moment later, on the
+        page's own connection; reading through the side channel must wait for it.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            value = self.value(expr)
+            if value == expected or time.monotonic() > deadline:
+                return value
+            time.sleep(0.1)
+
     def external_requests(self) -> list[str]:
         """Requests that left the Jupyter server (data: and blob: URLs are local)."""
         return [

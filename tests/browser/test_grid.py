@@ -173,7 +173,7 @@ def test_colour_scales_pills_toggle_labels_and_compact_headers(notebook):
         """() => getComputedStyle(document.querySelector(
             '.el-row[data-pos="0"] [data-column="score__judge__judge"]')).backgroundColor === 'rgba(0, 0, 0, 0)'"""
     )
-    assert nb.value("grid.color_scales_enabled") is False
+    assert nb.wait_value("grid.color_scales_enabled", False) is False
     # Pills stay: they ignore the toggle.
     assert (
         nb.page.locator(
@@ -212,11 +212,10 @@ def test_rows_selection_detail_columns_and_reload(notebook):
     # Click a row: it is selected, Python sees its key, the detail panel opens.
     nb.page.click(".el-row[data-pos='1']")
     nb.page.wait_for_selector(".el-row[data-pos='1'].el-selected")
-    key = nb.value("grid.selected")
     expected = nb.value(
         "[list(k) for k in grid.visible_rows(2).select('log', 'id', 'epoch').rows()][1:]"
     )
-    assert key == expected
+    assert nb.wait_value("grid.selected", expected) == expected
     assert nb.value("grid.selected_samples().height") == 1
     nb.page.wait_for_selector(".el-detail .el-detail-body")
     detail = nb.page.locator(".el-detail")
@@ -233,7 +232,7 @@ def test_rows_selection_detail_columns_and_reload(notebook):
     nb.page.wait_for_function("() => document.querySelectorAll('.el-row.el-selected').length === 2")
     nb.page.click(".el-row[data-pos='5']", modifiers=["Shift"])
     nb.page.wait_for_function("() => document.querySelectorAll('.el-row.el-selected').length === 3")
-    assert nb.value("len(grid.selected)") == 3
+    assert nb.wait_value("len(grid.selected)", 3) == 3
 
     # Python sets the selection: the browser highlights it.
     nb.execute("grid.selected = [tuple(grid.visible_rows(8).select('log','id','epoch').row(7))]")
@@ -254,8 +253,8 @@ def test_rows_selection_detail_columns_and_reload(notebook):
     nb.page.click(".el-menu-toggle:has-text('Columns')")
     nb.page.click(".el-column-item[data-column='target'] input")
     nb.page.wait_for_function("() => !document.querySelector('.el-th[data-column=\"target\"]')")
-    cols = nb.value("[c for c in grid.columns if c['id'] == 'target']")
-    assert cols == [{"id": "target", "visible": False}]
+    hidden = [{"id": "target", "visible": False}]
+    assert nb.wait_value("[c for c in grid.columns if c['id'] == 'target']", hidden) == hidden
 
     # Compact rows from the View menu.
     nb.page.click(".el-menu-toggle:has-text('View')")
@@ -263,7 +262,7 @@ def test_rows_selection_detail_columns_and_reload(notebook):
     nb.page.wait_for_function(
         "() => document.querySelector('.el-row:not([hidden])').getBoundingClientRect().height === 30"
     )
-    assert nb.value("grid.multiline") is False
+    assert nb.wait_value("grid.multiline", False) is False
 
     # Reload the page and run again: the user's overrides survive.
     nb.page.reload()
@@ -274,7 +273,7 @@ def test_rows_selection_detail_columns_and_reload(notebook):
         "() => document.querySelector('.el-row:not([hidden])').getBoundingClientRect().height === 30"
     )
     assert nb.page.locator(".el-th[data-column='target']").count() == 0
-    assert nb.value("grid.multiline") is False
+    assert nb.wait_value("grid.multiline", False) is False
 
     # reset_view() goes back to the eval default and forgets the saved overrides.
     nb.execute("grid.reset_view()")
@@ -404,8 +403,8 @@ def test_search_box_and_header_drag(notebook):
         """() => { const ids = [...document.querySelectorAll('.el-th')].map(h => h.dataset.column);
                    return ids.indexOf('answer') === ids.indexOf('input') - 1; }"""
     )
-    ids = [c["id"] for c in nb.value("grid.columns")]
-    assert ids.index("answer") == ids.index("input") - 1
+    moved = "(lambda ids: ids.index('answer') == ids.index('input') - 1)([c['id'] for c in grid.columns])"
+    assert nb.wait_value(moved, True) is True
 
 
 def test_column_resize_by_dragging_the_header_edge(notebook):

@@ -214,7 +214,8 @@ def test_real_frames_values_order_missing_cells_and_scrolling(notebook):
     last.click()
     y = nb.value("big.y_order")
     page.wait_for_function("() => document.querySelectorAll('.el-hm-selected').length > 0")
-    assert {c["model"] for c in nb.value("big.selection")} == {y[-1]}
+    picked = nb.wait_value("sorted({c['model'] for c in big.selection})", [y[-1]])
+    assert picked == [y[-1]]
     # Hover shows the tooltip with a log viewer link (plain anchor, https only).
     small.locator(INNER).first.hover()
     page.wait_for_selector(".el-hm-tip:not([hidden]) a.el-hm-tip-link")

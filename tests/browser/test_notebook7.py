@@ -20,7 +20,8 @@ def test_grid_renders_and_sorts_in_notebook7(lab, browser):
         nb.page.wait_for_function(
             "(el) => el.getAttribute('aria-sort') === 'ascending'", arg=judge.element_handle()
         )
-        assert nb.value("grid.sort") == [{"column": "score__judge__judge", "dir": "asc"}]
+        expected = [{"column": "score__judge__judge", "dir": "asc"}]
+        assert nb.wait_value("grid.sort", expected) == expected
         assert nb.external_requests() == []
     finally:
         nb.close()
