@@ -17,7 +17,6 @@ import polars as pl
 from evallens.query import unknown_name_error
 from evallens.scores import ScoreDescriptor
 
-Palette = Literal["good-high", "good-low", "neutral", "diverging"]
 PALETTES: tuple[str, ...] = ("good-high", "good-low", "neutral", "diverging")
 ROLES: tuple[str, ...] = ("good", "bad", "warn", "info", "muted")
 
@@ -71,9 +70,6 @@ class SamplesView:
     score_color_scales: dict[str, Any] | None = None
     color_scales_enabled: bool | None = None
     sample_score_view: dict[str, Any] | None = field(default=None)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
 def _plain(obj: Any) -> Any:

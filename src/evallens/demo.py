@@ -39,7 +39,6 @@ DEMO_TASKS = (
 # Tasks run with two epochs, so the demo shows the epoch column.
 EPOCH_TASKS = ("logic_grid", "riddles", "cyber_ctf")
 CATEGORIES = ("algebra", "geometry", "history", "science", "language")
-LABELS = ("complied", "partial", "refused")
 
 
 def _unit(seed: int, *keys: pl.Expr) -> pl.Expr:
@@ -188,12 +187,3 @@ def demo_samples() -> pl.DataFrame:
         8
     """
     return synthetic_samples()
-
-
-# The demo's dict scorer, so score descriptors know `score_rubric_*` is one scorer's keys.
-DEMO_SCORERS: dict[str, tuple[str, ...]] = {
-    "match": ("match",),
-    "closeness": ("closeness",),
-    "judge": ("judge",),
-    "rubric": ("accuracy", "clarity", "verbosity"),
-}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import io
 import json
@@ -457,10 +456,3 @@ def scan_samples(
     core = [c for c in CORE_ORDER if c in names]
     rest = [c for c in names if c not in set(core) | set(metadata) | set(scores)]
     return lazy.select(core + rest + metadata + scores)
-
-
-def column_not_found(name: str, columns: Sequence[str], what: str = "column") -> ValueError:
-    """A ValueError for an unknown column that suggests near matches."""
-    near = difflib.get_close_matches(name, list(columns), n=3)
-    hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
-    return ValueError(f"no {what} named {name!r}{hint}")

@@ -163,7 +163,6 @@ class SampleGrid(EvalLensWidget):
         self._viewport = 0
         self._syncing_selection = False
         self._filter_expr: pl.Expr | None = None
-        self._links: dict[str, pl.Series] = {}
         super().__init__(
             height=height,
             _column_defs=[c.describe() for c in self._all_columns],
