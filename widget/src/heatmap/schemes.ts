@@ -23,8 +23,6 @@ const RAMPS: Record<string, string[]> = {
 
 const INSPECT: readonly string[] = ["good-high", "good-low", "neutral", "diverging"];
 
-export const SCHEMES: string[] = [...Object.keys(RAMPS), ...INSPECT];
-
 function hex(c: string): RGBA {
   const n = parseInt(c.slice(1), 16);
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255, 1];
