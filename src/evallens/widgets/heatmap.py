@@ -116,13 +116,10 @@ class ScoresHeatmap(EvalLensWidget):
     ) -> None:
         for name in attributes:
             if name not in _ATTRIBUTES:
+                near = close_matches(name, _ATTRIBUTES)
                 raise TypeError(
                     f"ScoresHeatmap got an unexpected argument {name!r}"
-                    + (
-                        f"; did you mean {close_matches(name, _ATTRIBUTES)}?"
-                        if close_matches(name, _ATTRIBUTES)
-                        else ""
-                    )
+                    + (f"; did you mean {near}?" if near else "")
                     + f" (plot attributes supported: {', '.join(_ATTRIBUTES)})"
                 )
         scheme = str(color_scheme).lower()
