@@ -74,8 +74,9 @@ class SampleQuery:
 
     def set_sort(self, keys: Sequence[SortKey]) -> None:
         """Sort by ``keys`` (first key first); missing values last either way."""
-        self._sort = tuple(keys)
-        self._view = None
+        if tuple(keys) != self._sort:
+            self._sort = tuple(keys)
+            self._view = None
 
     def set_mask(self, name: str, mask: pl.Series | None) -> None:
         """Set (or clear, with None) one named boolean filter; all named filters AND."""

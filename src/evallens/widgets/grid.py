@@ -163,6 +163,7 @@ class SampleGrid(EvalLensWidget):
         self._viewport = 0
         self._syncing_selection = False
         self._filter_expr: pl.Expr | None = None
+        self._searched = ""
         super().__init__(
             height=height,
             _column_defs=[c.describe() for c in self._all_columns],
@@ -320,7 +321,10 @@ class SampleGrid(EvalLensWidget):
         self._query.set_sort(
             [SortKey(self._column(s["column"]).field, s["dir"] == "desc") for s in self.sort]
         )
-        self._query.set_mask("search", self._search_mask(self.search))
+        # A column or sort change must not rescan every sample's text for the search.
+        if self.search != self._searched:
+            self._query.set_mask("search", self._search_mask(self.search))
+            self._searched = self.search
         self._count = self._query.count
 
     def _search_mask(self, text: str) -> pl.Series | None:
