@@ -11,19 +11,25 @@ from typing import Any
 
 import pytest
 
-LOGS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "logs"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+LOGS_DIR = SHARED / "data" / "logs"
 
 # inspect_ai lists a .json file as a log only when its name starts with a timestamp
 INSPECT_JSON_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}[:-]\d{2}[:-]\d{2}")
 
 
-def logs_dir() -> Path:
-    """The shared real logs; skipped when absent locally, a failure under CI=true."""
-    if not LOGS_DIR.is_dir():
+def require(path: Path) -> Path:
+    """A file or folder of ../shared: skipped when absent locally, a failure under CI=true."""
+    if not path.exists():
         if os.environ.get("CI") == "true":
-            pytest.fail(f"real logs missing under CI: {LOGS_DIR}")
-        pytest.skip(f"real logs not found at {LOGS_DIR}")
-    return LOGS_DIR
+            pytest.fail(f"shared data missing under CI: {path}")
+        pytest.skip(f"shared data not found at {path}")
+    return path
+
+
+def logs_dir() -> Path:
+    """The shared real logs (see ``require``)."""
+    return require(LOGS_DIR)
 
 
 def real_log_paths() -> list[Path]:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, ClassVar
 
 import nbformat
 import pytest
+from conftest_io import LOGS_DIR, require
 from nbclient import NotebookClient
 
 from evallens import cli
 
-LOGS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "logs"
 QUICKSTART = Path(__file__).resolve().parents[1] / "notebooks" / "quickstart.ipynb"
 
 
@@ -51,11 +50,7 @@ def fake_lab(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Path]]:
 
 
 def test_open_logs_writes_a_runnable_notebook_runs_and_serves_it(tmp_path: Path, fake_lab) -> None:
-    if not LOGS.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared logs missing at {LOGS}")
-        pytest.skip("shared logs not available outside CI")
-    logs = LOGS / "inspect_flow" / "logs1"
+    logs = require(LOGS_DIR / "inspect_flow" / "logs1")
     assert cli.main(["open", str(logs), "--dir", str(tmp_path), "--port", "8123"]) == 0
     notebook = tmp_path / "evallens-logs1.ipynb"
     (server,) = FakeServer.started

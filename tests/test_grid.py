@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pyarrow as pa
 import pytest
+from conftest_io import logs_dir
 
 import evallens
 from evallens.query import ROW
-
-LOGS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "logs"
-
-
-def logs_dir() -> Path:
-    if not LOGS.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared logs missing at {LOGS}")
-        pytest.skip("shared logs not available outside CI")
-    return LOGS
 
 
 class Sent(list[tuple[dict[str, Any], list[bytes]]]):

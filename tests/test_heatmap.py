@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from conftest_io import LOGS_DIR, require
 
 import evallens
 from evallens.explore import Explorer
@@ -153,12 +154,8 @@ def test_explore_links_heatmap_and_grid():
 
 
 def test_real_logs_through_explore():
-    from pathlib import Path
-
-    logs = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "logs"
-    files = sorted((logs / "inspect_ai_tests").rglob("*.eval"))[:3]
-    if not files:
-        pytest.skip("no .eval logs in ../shared/data/logs/inspect_ai_tests")
+    files = sorted(require(LOGS_DIR / "inspect_ai_tests").rglob("*.eval"))[:3]
+    assert files
     ui = evallens.explore([str(f) for f in files])
     assert ui.grid.view_count == ui.grid.data.height > 0
     assert set(ui.heatmap.cells["task"]) == set(ui.grid.data["task_display_name"].drop_nulls())

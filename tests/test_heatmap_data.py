@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest_io import LOGS_DIR, require
 
 import evallens
 from evallens.heatmap_data import (
@@ -21,16 +21,11 @@ from evallens.heatmap_data import (
     selection_codes,
 )
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "logs" / "inspect_viz_docs"
+DATA = LOGS_DIR / "inspect_viz_docs"
 
 
 def _frame(name: str) -> pl.DataFrame:
-    path = DATA / name
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{path} missing")
-        pytest.skip(f"{path} missing")
-    return pl.read_parquet(path)
+    return pl.read_parquet(require(DATA / name))
 
 
 def _plot_domain_sort(cells: pl.DataFrame, key: str, reverse: bool) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,23 +10,15 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
+from conftest_io import SHARED, require
 from polars.testing import assert_frame_equal
 
 import evallens
 from evallens.limits import limit_grid, scores_by_limit_df
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 DOCS = SHARED / "data" / "logs" / "inspect_viz_docs"
 GEN_LOGS = SHARED / "tools" / "gen_logs.py"
 RESULT = ["success_rate", "standard_error", "other_termination_rate", "count"]
-
-
-def need(path: Path) -> Path:
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            raise FileNotFoundError(path)
-        pytest.skip(f"{path} not available")
-    return path
 
 
 def inspect_viz_reference(pdf: pd.DataFrame, score: str, **kwargs: object) -> pl.DataFrame:
@@ -55,7 +46,7 @@ def assert_same_curves(
 
 @pytest.fixture(scope="module")
 def writing_bench() -> pd.DataFrame:
-    pdf = pd.read_parquet(need(DOCS / "writing_bench_samples.parquet"))
+    pdf = pd.read_parquet(require(DOCS / "writing_bench_samples.parquet"))
     # inspect_viz groups tasks by task_id, which this samples_df export lacks (one eval per model)
     pdf["task_id"] = pdf["eval_id"]
     # the judge score is 1-10: success is the judge's 7 or more
@@ -90,7 +81,7 @@ def test_pandas_input_is_left_untouched(writing_bench: pd.DataFrame) -> None:
 
 @pytest.fixture(scope="module")
 def generated_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    need(GEN_LOGS)
+    require(GEN_LOGS)
     out = tmp_path_factory.mktemp("limit_logs")
     subprocess.run(
         [sys.executable, str(GEN_LOGS), "--out", str(out), "--models", "2", "--tasks", "3",

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import polars as pl
 import pytest
+from conftest_io import LOGS_DIR, require
 from polars.testing import assert_frame_equal
 
 import evallens
 from evallens.widgets.limit import ScoresByLimit, z_score
 
-DOCS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "logs" / "inspect_viz_docs"
-SWEBENCH = DOCS / "swebench_token_limit.parquet"
+SWEBENCH = LOGS_DIR / "inspect_viz_docs" / "swebench_token_limit.parquet"
 
 
 @pytest.fixture(scope="module")
 def swebench() -> pl.DataFrame:
-    if not SWEBENCH.exists():
-        if os.environ.get("CI") == "true":
-            raise FileNotFoundError(SWEBENCH)
-        pytest.skip(f"{SWEBENCH} not available")
-    return pl.read_parquet(SWEBENCH)
+    return pl.read_parquet(require(SWEBENCH))
 
 
 def test_prepared_frame(swebench: pl.DataFrame) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from conftest_io import LOGS_DIR, require
+
 INNER = ".el-hm-cell:not(.el-hm-missing)"
 CELL = f".el-heatmap {INNER}"
 STATUS = ".el-grid .el-status"
@@ -174,15 +176,8 @@ big = evallens.ScoresHeatmap(bench, model_name="model", title="benchmarks")
 
 
 def test_real_frames_values_order_missing_cells_and_scrolling(notebook):
-    from pathlib import Path
-
-    base = (
-        Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "logs" / "inspect_viz_docs"
-    )
-    if not (base / "benchmarks.parquet").exists():
-        import pytest
-
-        pytest.skip("shared inspect_viz_docs frames missing")
+    base = LOGS_DIR / "inspect_viz_docs"
+    require(base / "benchmarks.parquet")
     nb = notebook([REAL.format(base=str(base)), "small", "big"])
     page = nb.page
     page.wait_for_selector(CELL, timeout=60_000)

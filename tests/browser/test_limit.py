@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from conftest_io import LOGS_DIR, require
 
-import pytest
-
-SWEBENCH = (
-    Path(__file__).resolve().parents[2]
-    / ".."
-    / "shared"
-    / "data"
-    / "logs"
-    / "inspect_viz_docs"
-    / "swebench_token_limit.parquet"
-).resolve()
+SWEBENCH = LOGS_DIR / "inspect_viz_docs" / "swebench_token_limit.parquet"
 NASTY = '<img src=x onerror="window.__pwned=1">'
 
 
 def cells() -> list[str]:
-    if not SWEBENCH.exists():
-        pytest.skip(f"{SWEBENCH} not available")
+    require(SWEBENCH)
     return [
         "import evallens, polars as pl\n"
         f"chart = evallens.ScoresByLimit(pl.read_parquet({str(SWEBENCH)!r}), title='SWE-bench')\n"
