@@ -15,7 +15,7 @@ import secrets
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -278,8 +278,8 @@ class Notebook:
         text = self.execute(f"import json as _j; print(_j.dumps({expr}, default=str))")
         return json.loads(text.strip().splitlines()[-1])
 
-    def wait_value(self, expr: str, expected: Any, timeout: float = 15) -> Any:
-        """``expr``'s value once it equals ``expected`` (or the last value seen, at timeout).
+    def eventually(self, expr: str, ok: Callable[[Any], bool], timeout: float = 15) -> Any:
+        """``expr``'s value once ``ok(value)`` holds (or the last value seen, at timeout).
 
         A click updates the page at once but reaches the kernel a moment later, on the
         page's own connection; reading through the side channel must wait for it.
@@ -287,9 +287,13 @@ class Notebook:
         deadline = time.monotonic() + timeout
         while True:
             value = self.value(expr)
-            if value == expected or time.monotonic() > deadline:
+            if ok(value) or time.monotonic() > deadline:
                 return value
             time.sleep(0.1)
+
+    def wait_value(self, expr: str, expected: Any, timeout: float = 15) -> Any:
+        """``expr``'s value once it equals ``expected`` (see ``eventually``)."""
+        return self.eventually(expr, lambda v: v == expected, timeout)
 
     def external_requests(self) -> list[str]:
         """Requests that left the Jupyter server (data: and blob: URLs are local)."""

@@ -57,7 +57,8 @@ def test_chart_hover_legend_click_and_link(notebook):
         "() => document.querySelectorAll('.chart1-host .el-lim-line.el-hot').length === 1"
     )
     assert page.locator(f"{one} .el-lim-line.el-dim").count() == 3
-    hovered = _eventually(nb, "chart.hovered", lambda v: v is not None)
+    hovered = nb.eventually("chart.hovered", lambda v: v is not None)
+    assert hovered is not None
     assert hovered["model"] in models
     limits = nb.value("sorted(chart.data['total_tokens'].unique().to_list())")
     assert hovered["limit"] in limits
@@ -66,22 +67,22 @@ def test_chart_hover_legend_click_and_link(notebook):
 
     # click the plot: the snapped limit becomes chart.limit and a marker shows
     page.mouse.click(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.5)
-    assert _eventually(nb, "chart.limit", lambda v: v is not None) == hovered["limit"]
+    assert nb.eventually("chart.limit", lambda v: v is not None) == hovered["limit"]
     marker = page.locator(f"{one} .el-lim-marker").first  # a vertical line: zero-width box
     assert marker.evaluate("(el) => getComputedStyle(el).display") != "none"
     page.mouse.move(0, 0)
     page.wait_for_selector(f"{one} .el-lim-tip", state="hidden")
-    assert _eventually(nb, "chart.hovered", lambda v: v is None) is None
+    assert nb.eventually("chart.hovered", lambda v: v is None) is None
 
     # legend clicks toggle models
     legend = page.locator(f"{one} .el-lim-legend-item")
     legend.nth(1).click()
-    assert _eventually(nb, "chart.selected_models", lambda v: v == [models[1]]) == [models[1]]
+    assert nb.eventually("chart.selected_models", lambda v: v == [models[1]]) == [models[1]]
     legend.nth(3).click()
-    assert _eventually(nb, "chart.selected_models", lambda v: len(v) == 2) == [models[1], models[3]]
+    assert nb.eventually("chart.selected_models", lambda v: len(v) == 2) == [models[1], models[3]]
     assert page.locator(f"{one} .el-lim-line.el-faded").count() == 2
     legend.nth(1).click()
-    assert _eventually(nb, "chart.selected_models", lambda v: len(v) == 1) == [models[3]]
+    assert nb.eventually("chart.selected_models", lambda v: len(v) == 1) == [models[3]]
     # and Python drives the chart too
     nb.execute("chart.selected_models = []")
     page.wait_for_function("() => !document.querySelector('.chart1-host .el-lim-line.el-faded')")
@@ -90,10 +91,11 @@ def test_chart_hover_legend_click_and_link(notebook):
     two = ".chart2-host"
     box2 = overlay_box(nb, two)
     page.mouse.click(box2["x"] + box2["width"] * 0.4, box2["y"] + box2["height"] * 0.5)
-    limit = _eventually(nb, "chart2.limit", lambda v: v is not None)
+    limit = nb.eventually("chart2.limit", lambda v: v is not None)
+    assert limit is not None
     expected = nb.value(f"int((samples['total_tokens'] > {limit!r}).sum())")
     assert 0 < expected < 360
-    assert _eventually(nb, "grid.view_count", lambda v: v == expected) == expected
+    assert nb.eventually("grid.view_count", lambda v: v == expected) == expected
     page.wait_for_function(
         "(n) => document.querySelector('.el-status')?.textContent.startsWith(n + ' of')",
         arg=f"{expected:,}",
@@ -130,15 +132,3 @@ def test_dark_theme(notebook):
     nb.command("apputils:change-theme", {"theme": "JupyterLab Light"})
     nb.page.wait_for_selector(".chart1-host .el-limit:not(.el-dark)")
     assert nb.external_requests() == []
-
-
-def _eventually(nb, expr: str, ok, tries: int = 40):
-    import time
-
-    value = None
-    for _ in range(tries):
-        value = nb.value(expr)
-        if ok(value):
-            return value
-        time.sleep(0.15)
-    raise AssertionError(f"{expr} stayed {value!r}")
