@@ -92,3 +92,28 @@ def test_unknown_name_error_lists_near_matches() -> None:
     err = unknown_name_error("column", "scroe_judge", ["score_judge", "score_match", "input"])
     assert "scroe_judge" in str(err)
     assert "did you mean 'score_judge'" in str(err)
+
+
+def test_wire_frame_sends_dates_times_durations_and_categories_as_text() -> None:
+    import datetime as dt
+
+    df = pl.DataFrame(
+        {
+            "d": [dt.date(2024, 1, 2)],
+            "t": [dt.datetime(2024, 1, 2, 3)],
+            "du": [dt.timedelta(seconds=3)],
+            "tm": [dt.time(1, 2)],
+            "c": pl.Series(["a"], dtype=pl.Categorical),
+            "n": pl.Series([None], dtype=pl.Null),
+        }
+    )
+    wire = wire_frame(df)
+    assert all(t == pl.String for t in wire.schema.values())
+    assert wire.row(0) == (
+        "2024-01-02",
+        "2024-01-02 03:00:00.000000",
+        "PT3S",
+        "01:02:00",
+        "a",
+        None,
+    )

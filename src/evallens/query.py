@@ -286,13 +286,9 @@ def wire_frame(df: pl.DataFrame, preview_chars: int = TEXT_PREVIEW_CHARS) -> pl.
             exprs.append(pl.when(col.is_finite()).then(col).otherwise(None).cast(pl.Float64))
         elif dtype.is_numeric():
             exprs.append(col.cast(pl.Float64))
-        elif dtype in (pl.Date, pl.Datetime, pl.Duration, pl.Time) or isinstance(
-            dtype, (pl.Datetime, pl.Duration)
-        ):
-            exprs.append(col.cast(pl.String))
-        elif isinstance(dtype, (pl.Categorical, pl.Enum)):
-            exprs.append(col.cast(pl.String))
-        elif dtype == pl.Null:
+        elif dtype.is_temporal():
+            exprs.append(col.dt.to_string())  # a plain cast refuses durations
+        elif isinstance(dtype, (pl.Categorical, pl.Enum, pl.Null)):
             exprs.append(col.cast(pl.String))
         else:
             # Nested values (lists, structs, objects) travel as JSON text; windows are small.
