@@ -17,9 +17,9 @@ from evallens.heatmap_data import (
     cell_codes,
     color_domain,
     resolve_columns,
-    score_expr,
     selection_codes,
 )
+from evallens.scores import score_values
 
 DATA = LOGS_DIR / "inspect_viz_docs"
 
@@ -189,10 +189,14 @@ def test_bad_input_names_the_column():
         resolve_columns(df, score_value="score_jugde")
     with pytest.raises(ValueError, match=r"unknown column 'modle'.*'model'"):
         resolve_columns(df, model_name="modle")
-    with pytest.raises(ValueError, match=r"'input' is not numeric: detected type text \(String\)"):
-        score_expr(df, "input")
-    with pytest.raises(ValueError, match=r"'model_usage' is not numeric: detected type object"):
-        score_expr(df, "model_usage")
+    with pytest.raises(
+        ValueError, match=r"'input' \(String\) is not numeric: it holds other values"
+    ):
+        score_values(df, "input")
+    with pytest.raises(
+        ValueError, match=r"'model_usage' \(.*\) is not numeric: it holds (list|object) values"
+    ):
+        score_values(df, "model_usage")
     with pytest.raises(ValueError, match="no numeric or pass/fail score"):
         resolve_columns(pl.DataFrame({"id": [1], "task_name": ["t"], "model": ["m"]}))
 

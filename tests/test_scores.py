@@ -9,7 +9,15 @@ import pytest
 from conftest_io import logs_dir
 
 import evallens.io as eio
-from evallens.scores import ScoreDescriptor, describe_column, describe_scores, split_score_column
+from evallens.scores import (
+    ScoreDescriptor,
+    default_score,
+    default_scores,
+    describe_column,
+    describe_scores,
+    score_values,
+    split_score_column,
+)
 
 
 def kind_of(values: list[object], dtype: pl.DataType | None = None) -> dict[str, object]:
@@ -129,3 +137,77 @@ def test_parquet_scores(name: str) -> None:
     assert score.column == "score_multi_scorer_wrapper"
     assert score.kind == "numeric"
     assert score.min is not None and score.max is not None and 5 <= score.min < score.max <= 10
+
+
+# ----------------------------------------------------------------- one rule for numbers
+def test_grades_as_text_are_numbers_whatever_their_count() -> None:
+    """Fewer than 10 distinct grades used to make the column categorical (sorted as text)."""
+    described = kind_of(["10", "9", "8", "6", "3", "2", "1", "0", "I"])
+    assert described == {"kind": "numeric", "min": 0.0, "max": 10.0, "non_numeric": ("I",)}
+    assert kind_of(["3", "7", "7"]) == {"kind": "numeric", "min": 3.0, "max": 7.0}
+    assert kind_of(["0", "1", "1"]) == {"kind": "binary", "min": 0.0, "max": 1.0}
+    # floats in one log and C/I in another: every value reads as a number
+    assert kind_of(["0.5", "C", "I", "0.25"])["kind"] == "numeric"
+    assert kind_of(["yes", "no", "Yes"])["kind"] == "binary"
+    # mostly numbers with a stray word: numeric, the word is missing as a number
+    assert kind_of(["1", "2", "3", "n/a"]) == {
+        "kind": "numeric",
+        "min": 1.0,
+        "max": 3.0,
+        "non_numeric": ("n/a",),
+    }
+    # mostly words: categorical, even with a number among them
+    assert kind_of(["refused", "complied", "complied", "3"])["kind"] == "categorical"
+
+
+def test_score_values_follow_inspects_value_to_float() -> None:
+    """Oracle: inspect_ai's own value_to_float, on every kind of value it knows."""
+    from inspect_ai.scorer import value_to_float
+
+    to_float = value_to_float()
+    values = ["C", "P", "I", "N", "yes", "No", "TRUE", "false", "10", "0", "7", "2.5", "0.25"]
+    frame = pl.DataFrame({"score_x": values})
+    ours = frame.select(score_values(frame, "score_x")).to_series().to_list()
+    assert ours == [to_float(v) for v in values]
+    booleans = pl.DataFrame({"score_b": [True, False]})
+    assert booleans.select(score_values(booleans, "score_b")).to_series().to_list() == [1.0, 0.0]
+
+
+def test_score_values_departures_from_value_to_float_are_missing_not_zero() -> None:
+    """Text that is not a grade is missing (Inspect counts it 0 with a warning); negative
+    numbers are numbers (Inspect's isnumeric test reads '-1' as 0)."""
+    frame = pl.DataFrame({"score_x": ["-1", "3", "4", "n/a", "nan", None]})
+    assert frame.select(score_values(frame, "score_x")).to_series().to_list() == [
+        -1.0, 3.0, 4.0, None, None, None
+    ]  # fmt: skip
+
+
+def test_score_values_errors_name_the_column() -> None:
+    frame = pl.DataFrame({"score_label": ["complied", "refused"], "score_j": [1, 10]})
+    with pytest.raises(ValueError, match=r"'score_label' \(String\) is not numeric.*'complied'"):
+        score_values(frame, "score_label")
+    with pytest.raises(ValueError, match=r"'score_j' \(Int64\) has values in \[1.0, 10.0\]"):
+        score_values(frame, "score_j", unit=True)
+    with pytest.raises(ValueError, match=r"unknown column 'score_jj'.*'score_j'"):
+        score_values(frame, "score_jj")
+
+
+def test_default_score_per_task_and_what_was_found() -> None:
+    frame = pl.DataFrame(
+        {
+            "task_name": ["a", "a", "b", "b"],
+            "score_label": ["x", "y", None, None],
+            "score_match": ["C", "I", None, None],
+            "score_judge": [None, None, "7", "I"],
+        }
+    )
+    assert default_score(frame) == "score_match"
+    assert default_scores(frame, "task_name") == {"a": "score_match", "b": "score_judge"}
+    assert default_scores(frame, "task_name", unit=True) == {"a": "score_match"}
+    empty = pl.DataFrame({"id": [1, 2], "error": ["boom", ""]})
+    with pytest.raises(ValueError, match=r"found 2 samples and no score columns \(1 of the"):
+        default_score(empty, argument="score_value")
+    with pytest.raises(ValueError, match="the samples frame has no rows"):
+        default_score(frame.clear())
+    with pytest.raises(ValueError, match=r"score_label \(categorical\).*pass score="):
+        default_score(frame.select("score_label"))

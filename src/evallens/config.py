@@ -99,15 +99,18 @@ def normalize_view(view: Any) -> SamplesView | None:
         return normalize_view(data[0]) if data else None
     if not isinstance(data, dict):
         raise TypeError(f"view must be a TaskSamplesView or a dict, got {type(view).__name__}")
-    score_view = data.get("sample_score_view")
-    if "task_samples_view" in data or "trust_content" in data:  # a whole ViewerConfig
+    if VIEWER_CONFIG_FIELDS & set(data):  # a whole ViewerConfig (any of its fields)
+        extra = sorted(set(data) - VIEWER_CONFIG_FIELDS)
+        if extra:
+            raise unknown_name_error("ViewerConfig field", extra[0], sorted(VIEWER_CONFIG_FIELDS))
         inner = normalize_view(data.get("task_samples_view")) or SamplesView()
-        inner.sample_score_view = score_view
+        inner.sample_score_view = normalize_score_view(data.get("sample_score_view"))
         return inner
     known = set(SamplesView.__dataclass_fields__)
     extra = sorted(set(data) - known)
     if extra:
         raise unknown_name_error("view field", extra[0], sorted(known))
+    score_view = normalize_score_view(data.get("sample_score_view"))
     columns = data.get("columns")
     if columns is not None:
         columns = [{"id": c, "visible": True} if isinstance(c, str) else dict(c) for c in columns]
@@ -127,13 +130,64 @@ def normalize_view(view: Any) -> SamplesView | None:
         name=str(data.get("name", "default")),
         columns=columns,
         sort=sort,
-        multiline=data.get("multiline"),
-        compact_scores=data.get("compact_scores"),
+        multiline=view_bool("multiline", data.get("multiline")),
+        compact_scores=view_bool("compact_scores", data.get("compact_scores")),
         score_labels=dict(data["score_labels"]) if data.get("score_labels") else None,
         score_color_scales=scales,
-        color_scales_enabled=data.get("color_scales_enabled"),
+        color_scales_enabled=view_bool("color_scales_enabled", data.get("color_scales_enabled")),
         sample_score_view=score_view,
     )
+
+
+VIEWER_CONFIG_FIELDS = frozenset(
+    {"task_samples_view", "sample_score_view", "scanner_result_view", "trust_content"}
+)
+"""The fields of Inspect's ``ViewerConfig`` (any one of them marks a whole config)."""
+
+_TRUE_TEXT = frozenset({"1", "on", "t", "true", "y", "yes"})
+_FALSE_TEXT = frozenset({"0", "off", "f", "false", "n", "no"})
+
+
+def view_bool(name: str, value: Any) -> bool | None:
+    """A view's boolean field, read as Inspect's (pydantic) models read it.
+
+    ``None`` stays unset; booleans, 0/1 and the words pydantic accepts (``"false"``,
+    ``"off"``, ``"yes"``, …) are read as booleans; anything else raises.
+
+    Example:
+        >>> view_bool("multiline", "false"), view_bool("multiline", 1), view_bool("multiline", None)
+        (False, True, None)
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _TRUE_TEXT:
+            return True
+        if text in _FALSE_TEXT:
+            return False
+    raise ValueError(f"view field {name!r} must be true or false, got {value!r}")
+
+
+def normalize_score_view(value: Any) -> dict[str, Any] | None:
+    """Inspect's ``SampleScoreView`` as a dict; the legacy key ``view`` means ``default``.
+
+    Example:
+        >>> normalize_score_view({"view": "grid"})
+        {'default': 'grid'}
+    """
+    if value is None:
+        return None
+    data = _plain(value)
+    if not isinstance(data, dict):
+        raise TypeError(f"sample_score_view must be a SampleScoreView or a dict, got {data!r}")
+    data = dict(data)
+    if "view" in data:
+        legacy = data.pop("view")
+        data.setdefault("default", legacy)
+    return data
 
 
 def normalize_scale(name: str, spec: Any) -> dict[str, Any]:
@@ -216,6 +270,8 @@ def available_columns(df: pl.DataFrame, scores: Sequence[ScoreDescriptor]) -> li
 
     def builtin(cid: str, kind: Any, visible: bool) -> None:
         fld = BUILTIN_FIELDS[cid]
+        if cid == "sampleUuid" and fld not in df.columns:
+            fld = "sample_id"  # read_samples keeps the uuid there, as samples_df does
         if fld in df.columns or (cid == "sampleStatus" and (has_error or has_limit)):
             cols.append(Column(cid, fld, BUILTIN_LABELS[cid], kind, visible))
 
@@ -281,53 +337,76 @@ def resolve_column_id(cid: str, columns: Sequence[Column]) -> Column:
     raise unknown_name_error("column", cid, [c.id for c in columns])
 
 
-def resolve_view(view: SamplesView | None, columns: Sequence[Column]) -> ResolvedView:
+def _known(cid: str, columns: Sequence[Column]) -> bool:
+    return any(cid in (c.id, c.field) for c in columns)
+
+
+def resolve_view(
+    view: SamplesView | None, columns: Sequence[Column], *, strict: bool = True
+) -> ResolvedView:
     """Apply an eval author's view to the available columns (built-in defaults fill gaps).
 
-    Unknown column ids, sort columns or score names raise a ValueError naming
-    them with the close matches; a view whose columns are *all* unknown (a view
-    written for a different log shape) falls back to the defaults with one warning.
+    With ``strict`` (a view the user passes), unknown column ids, sort columns or score
+    names raise a ValueError naming them with the close matches. Without it (a view read
+    from the logs), what this data lacks is left out with one warning, as Inspect ignores
+    ids it does not know. Either way, a view whose columns are *all* unknown (written for
+    a different log shape) falls back to the default columns with a warning.
     """
     v = view or SamplesView()
     ids = [c.id for c in columns]
+    lookup = _score_lookup(columns)
+    ignored: list[str] = []
+
+    def keep(cid: str, is_known: bool) -> bool:
+        if is_known or strict:
+            return True
+        ignored.append(cid)
+        return False
+
     order: list[dict[str, Any]]
-    if v.columns:
-        known = [e for e in v.columns if any(e["id"] in (c.id, c.field) for c in columns)]
-        if not known:
-            warnings.warn(
-                f"view {v.name!r}: none of its columns ({', '.join(e['id'] for e in v.columns)}) "
-                "exist in this data; showing the default columns",
-                stacklevel=3,
-            )
-            order = [{"id": c.id, "visible": c.default_visible} for c in columns]
-        else:
-            order = []
-            for e in v.columns:
-                col = resolve_column_id(e["id"], columns)
-                order.append({"id": col.id, "visible": bool(e.get("visible", True))})
-            named = {e["id"] for e in order}
-            # Columns the view does not name stay available in the menu, hidden.
-            order += [{"id": c.id, "visible": False} for c in columns if c.id not in named]
+    entries = [e for e in (v.columns or []) if keep(e["id"], _known(e["id"], columns))]
+    if v.columns and not any(_known(e["id"], columns) for e in v.columns):
+        warnings.warn(
+            f"view {v.name!r}: none of its columns ({', '.join(e['id'] for e in v.columns)}) "
+            "exist in this data; showing the default columns",
+            stacklevel=3,
+        )
+        ignored.clear()
+        entries = []
+    if entries:
+        order = []
+        for e in entries:
+            col = resolve_column_id(e["id"], columns)
+            order.append({"id": col.id, "visible": bool(e.get("visible", True))})
+        named = {e["id"] for e in order}
+        # Columns the view does not name stay available in the menu, hidden.
+        order += [{"id": c.id, "visible": False} for c in columns if c.id not in named]
     else:
         order = [{"id": c.id, "visible": c.default_visible} for c in columns]
     sort = [
         {"column": resolve_column_id(s["column"], columns).id, "dir": s["dir"]}
         for s in (v.sort or [])
+        if keep(s["column"], _known(s["column"], columns))
     ]
-    lookup = _score_lookup(columns)
     score_names = sorted({c.score.name for c in columns if c.score is not None})
-    for key in [*(v.score_labels or {}), *(v.score_color_scales or {})]:
+    labels = {k: t for k, t in (v.score_labels or {}).items() if keep(k, k in lookup)}
+    scales = {k: t for k, t in (v.score_color_scales or {}).items() if keep(k, k in lookup)}
+    for key in [*labels, *scales]:
         if key not in lookup:
             raise unknown_name_error("score", key, score_names or ids)
+    if ignored:
+        warnings.warn(
+            f"view {v.name!r} from the logs names what this data lacks; ignored: "
+            + ", ".join(dict.fromkeys(ignored)),
+            stacklevel=3,
+        )
     return ResolvedView(
         columns=order,
         sort=sort,
-        multiline=True if v.multiline is None else bool(v.multiline),
+        multiline=True if v.multiline is None else v.multiline,
         compact_scores=bool(v.compact_scores),
-        color_scales_enabled=True
-        if v.color_scales_enabled is None
-        else bool(v.color_scales_enabled),
-        score_labels=dict(v.score_labels or {}),
-        score_color_scales=dict(v.score_color_scales or {}),
+        color_scales_enabled=True if v.color_scales_enabled is None else v.color_scales_enabled,
+        score_labels=labels,
+        score_color_scales=scales,
         sample_score_view=v.sample_score_view,
     )

@@ -6,7 +6,10 @@ picture made there and here agree:
 - Columns fall back the same way: ``task_display_name`` → ``task_name`` and
   ``model_display_name`` → ``model`` when the display column is absent.
 - A cell is the mean of the score over the rows of that task × model (one row per
-  log for an evals frame; one per sample × epoch for a samples frame).
+  log for an evals frame; one per sample × epoch for a samples frame). Scores become
+  numbers by the one rule in `evallens.scores.score_values` (pass/fail letters, booleans,
+  numeric text). On a samples frame the default score is chosen per task (tasks scored by
+  different scorers each show their own); ``score_value=`` forces one for all.
 - Colour domain: ``[0, 1]`` when every value lies in it, else ``[min, max]`` of the
   score column's values (not of the cell means).
 - ``sort="ascending"`` orders the x axis by the sum of its cells' values, low to
@@ -31,17 +34,11 @@ from typing import Any, Literal
 import polars as pl
 
 from evallens.query import unknown_name_error
-from evallens.scores import describe_column
+from evallens.scores import default_scores, score_values, values_by
 
 Orientation = Literal["horizontal", "vertical"]
 
-PASSFAIL_VALUE: dict[str, float] = {"C": 1.0, "P": 0.5, "I": 0.0, "N": 0.0}
-"""Pass/fail scores as numbers, as Inspect's ``value_to_float`` maps them."""
-
 HEADLINE = "score_headline_value"
-_NUMERIC_KINDS = ("numeric", "binary", "boolean", "passfail")
-# samples_df adds these beside a score; they describe it, they are not one.
-_DETAIL_SUFFIXES = ("_answer", "_explanation", "_metadata", "_reason")
 
 
 @dataclass(frozen=True)
@@ -50,12 +47,21 @@ class HeatmapColumns:
 
     task: str
     model: str
-    score: str
+    score: str | None
+    """The score column every cell averages, or None when tasks use different scores."""
     level: Literal["evals", "samples"]
     """``samples`` when rows are samples (cells are means over them), else ``evals``."""
     stderr: str | None = None
     """An evals frame's own standard-error column for ``score`` (shown in the tooltip)."""
     log_viewer: str | None = None
+    task_scores: Mapping[str, str] | None = None
+    """Per task, the score column its cells average (only when ``score`` is None)."""
+
+    def score_of(self, task: str) -> str | None:
+        """The score column behind ``task``'s cells."""
+        if self.task_scores is not None:
+            return self.task_scores.get(task)
+        return self.score
 
 
 @dataclass(frozen=True)
@@ -85,29 +91,6 @@ def _require(df: pl.DataFrame, name: str) -> str:
     return name
 
 
-def default_score(df: pl.DataFrame) -> str:
-    """The score a samples frame shows by default: its first numeric or pass/fail score.
-
-    Example:
-        >>> default_score(pl.DataFrame({"id": [1], "score_notes": ["x"], "score_match": ["C"]}))
-        'score_match'
-    """
-    scores = [
-        c
-        for c in df.columns
-        if c.startswith("score_") and not c.endswith(_DETAIL_SUFFIXES) and c != HEADLINE
-    ]
-    # Described one at a time, stopping at the first fit: describing every score column
-    # of a million-row frame costs more than the aggregation itself.
-    for column in scores:
-        if describe_column(df.get_column(column))["kind"] in _NUMERIC_KINDS:
-            return column
-    raise ValueError(
-        "no numeric or pass/fail score column to show; pass score_value= "
-        f"(score columns: {', '.join(scores) or 'none'})"
-    )
-
-
 def _stderr_column(df: pl.DataFrame, score: str) -> str | None:
     """``score_headline_value`` → ``score_headline_stderr``, ``score_x_accuracy`` → ``score_x_stderr``."""
     candidates = []
@@ -127,62 +110,42 @@ def resolve_columns(
 ) -> HeatmapColumns:
     """Apply inspect_viz's column fallbacks; unknown names raise with near matches.
 
+    On a samples frame without ``score_value``, each task gets its own default score
+    (its first numeric or pass/fail score with values in that task), so tasks scored by
+    different scorers all show; when they all agree, ``score`` names it.
+
     Example:
         >>> df = pl.DataFrame({"task_name": ["t"], "model": ["m"], "score_headline_value": [0.5]})
-        >>> resolve_columns(df)
-        HeatmapColumns(task='task_name', model='model', score='score_headline_value', level='evals', stderr=None, log_viewer=None)
+        >>> resolve_columns(df).score
+        'score_headline_value'
     """
     if task_name == "task_display_name" and not _has(df, task_name):
         task_name = "task_name"
     if model_name == "model_display_name" and not _has(df, model_name):
         model_name = "model"
     level: Literal["evals", "samples"] = "samples" if _has(df, "id") else "evals"
+    task, model = _require(df, task_name), _require(df, model_name)
     if score_value == HEADLINE and not _has(df, HEADLINE) and level == "samples":
-        score_value = default_score(df)
-    elif not _has(df, score_value) and _has(df, f"score_{score_value}"):
+        chosen = default_scores(df, task, argument="score_value")
+        distinct = set(chosen.values())
+        if len(distinct) == 1:
+            return HeatmapColumns(task, model, distinct.pop(), level, log_viewer=_viewer(df))
+        return HeatmapColumns(task, model, None, level, log_viewer=_viewer(df), task_scores=chosen)
+    if not _has(df, score_value) and _has(df, f"score_{score_value}"):
         score_value = f"score_{score_value}"  # a scorer's name is enough
+    score = _require(df, score_value)
     return HeatmapColumns(
-        task=_require(df, task_name),
-        model=_require(df, model_name),
-        score=_require(df, score_value),
+        task=task,
+        model=model,
+        score=score,
         level=level,
-        stderr=_stderr_column(df, score_value) if level == "evals" else None,
-        log_viewer="log_viewer" if _has(df, "log_viewer") else None,
+        stderr=_stderr_column(df, score) if level == "evals" else None,
+        log_viewer=_viewer(df),
     )
 
 
-def score_expr(df: pl.DataFrame, column: str) -> pl.Expr:
-    """The score as Float64 (pass/fail mapped to 1/0.5/0, NaN/inf missing), or a ValueError.
-
-    Example:
-        >>> df = pl.DataFrame({"s": ["C", "I", None]})
-        >>> df.select(score_expr(df, "s"))["s"].to_list()
-        [1.0, 0.0, None]
-    """
-    dtype = df.schema[column]
-    col = pl.col(column)
-    if dtype == pl.Boolean or dtype.is_numeric():
-        out = col.cast(pl.Float64)
-    elif dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum)):
-        text = col.cast(pl.String)
-        kind = describe_column(df.get_column(column).cast(pl.String))["kind"]
-        kind = "text" if kind == "other" else kind
-        if kind == "passfail":
-            out = text.replace_strict(PASSFAIL_VALUE, default=None, return_dtype=pl.Float64)
-        elif kind in ("numeric", "binary"):
-            out = text.cast(pl.Float64, strict=False)
-        else:
-            raise ValueError(
-                f"score column {column!r} is not numeric: detected type {kind} ({dtype}); "
-                "pick a numeric, boolean or pass/fail (C/I) score"
-            )
-    else:
-        kind = describe_column(df.get_column(column))["kind"]
-        raise ValueError(
-            f"score column {column!r} is not numeric: detected type {kind} ({dtype}); "
-            "pick a numeric, boolean or pass/fail (C/I) score"
-        )
-    return pl.when(out.is_finite()).then(out).otherwise(None).alias(column)
+def _viewer(df: pl.DataFrame) -> str | None:
+    return "log_viewer" if _has(df, "log_viewer") else None
 
 
 def color_domain(values: pl.Series) -> tuple[float, float]:
@@ -223,7 +186,10 @@ def aggregate(df: pl.DataFrame, columns: HeatmapColumns) -> HeatmapData:
         >>> data.cells.select("task", "value", "n").rows()
         [('a', 0.5, 2), ('b', 0.5, 1)]
     """
-    value = score_expr(df, columns.score).alias("value")
+    if columns.score is not None:
+        value = score_values(df, columns.score).alias("value")
+    else:
+        value = values_by(df, columns.task, columns.task_scores or {})
     extra: list[pl.Expr] = []
     if columns.stderr is not None:
         extra.append(pl.col(columns.stderr).cast(pl.Float64, strict=False).alias("__stderr"))

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import polars as pl
 
 from evallens.query import unknown_name_error
+from evallens.scores import score_values
 
 Scale = Literal["log", "linear", "auto"]
 
@@ -23,12 +24,6 @@ LIMIT_COLUMNS = ("total_tokens", "total_time", "working_time")
 
 TASK_COLUMNS = ("task_id", "eval_id", "task_name")
 """Columns that identify a model's task runs, tried in order for ``other_termination_rate``."""
-
-PASS_FAIL = {"C": 1.0, "P": 0.5, "I": 0.0, "N": 0.0}
-"""Inspect's pass/fail letters (correct, partial, incorrect, no answer), case-sensitive."""
-
-WORDS = {"yes": 1.0, "true": 1.0, "no": 0.0, "false": 0.0}
-"""Boolean words, matched case-insensitively."""
 
 _USAGE = "__usage"
 _SCORE = "__score"
@@ -57,12 +52,10 @@ def scores_by_limit_df(
     and, when present in ``samples``, ``log`` and ``model_display_name`` (first per model).
     Rows are ordered by limit, then model.
 
-    Scores are coerced to numbers by this rule (anything else raises ``ValueError``):
-
-    - booleans: ``True`` -> 1, ``False`` -> 0;
-    - numbers: kept as they are when all lie in [0, 1] (fractions are partial credit);
-    - strings: ``C`` -> 1, ``P`` -> 0.5, ``I``/``N`` -> 0 (Inspect's letters), ``yes``/``true``
-      -> 1 and ``no``/``false`` -> 0 (any case), and numeric text in [0, 1].
+    Scores become numbers by the project's one rule (`evallens.scores.score_values`):
+    booleans 1/0, pass/fail letters ``C`` 1, ``P`` 0.5, ``I``/``N`` 0, ``yes``/``true`` 1 and
+    ``no``/``false`` 0, numbers and numeric text as they are; every value must lie in [0, 1]
+    (fractions are partial credit), otherwise ``ValueError``.
 
     Differences from inspect_viz, on purpose: ``samples`` is never modified; only rows with a
     missing model, score or usage are dropped (``total_time``/``working_time``/``model_usage``
@@ -106,7 +99,7 @@ def scores_by_limit_df(
         .select(
             pl.col(model).alias("model"),
             usage_expr(frame, limit, model).alias(_USAGE),
-            score_expr(frame, score).alias(_SCORE),
+            score_values(frame, score, unit=True).alias(_SCORE),
             (pl.col(task_column) if task_column else pl.lit(None, pl.String)).alias(_TASK),
         )
         .filter(
@@ -228,59 +221,6 @@ def usage_expr(frame: pl.DataFrame, limit: str, model: str) -> pl.Expr:
             )
         return expr.otherwise(None) if models else pl.lit(None, pl.Float64)
     raise unknown_name_error("column", limit, frame.columns)
-
-
-def score_expr(frame: pl.DataFrame, score: str) -> pl.Expr:
-    """The score as a Float64 in [0, 1] under the documented coercion rule, else ValueError."""
-    column = frame[score]
-    dtype = column.dtype
-    if dtype == pl.Boolean:
-        return pl.col(score).cast(pl.Float64)
-    if dtype.is_numeric():
-        values = column.cast(pl.Float64).fill_nan(None).drop_nulls()
-        lo, hi = float(values.min() or 0.0), float(values.max() or 0.0)  # type: ignore[arg-type]
-        if lo < 0 or hi > 1:
-            raise ValueError(
-                f"score column {score!r} ({dtype}) has values in "
-                f"[{lo}, {hi}]; success needs 0/1 (or a fraction in "
-                f"[0, 1]): derive one first, e.g. pl.col({score!r}) >= threshold"
-            )
-        return pl.col(score).cast(pl.Float64)
-    if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum):
-        text = pl.col(score).cast(pl.String)
-        coerced = (
-            pl.when(text.is_in(list(PASS_FAIL)))
-            .then(text.replace_strict(PASS_FAIL, default=None, return_dtype=pl.Float64))
-            .when(text.str.to_lowercase().is_in(list(WORDS)))
-            .then(text.str.to_lowercase().replace_strict(WORDS, default=None))
-            .otherwise(text.str.strip_chars().cast(pl.Float64, strict=False))
-        )
-        probe = frame.lazy().select(text.alias("text"), coerced.alias("value"))
-        bad = (
-            probe.filter(
-                pl.col("text").is_not_null()
-                & (
-                    pl.col("value").is_null()
-                    | pl.col("value").is_nan()
-                    | (pl.col("value") < 0)
-                    | (pl.col("value") > 1)
-                )
-            )
-            .select(pl.col("text").unique(maintain_order=True).head(5))
-            .collect()["text"]
-            .to_list()
-        )
-        if bad:
-            raise ValueError(
-                f"score column {score!r} ({dtype}) has values that are not pass/fail: "
-                f"{', '.join(repr(b) for b in bad)}; expected C/I/P/N, yes/no, true/false "
-                "or numbers in [0, 1]"
-            )
-        return coerced
-    raise ValueError(
-        f"score column {score!r} has type {dtype}; expected pass/fail letters (C/I/P/N), "
-        "booleans or numbers in [0, 1]"
-    )
 
 
 def _success_by_limit(

@@ -52,9 +52,11 @@ class SampleQuery:
         self,
         df: pl.DataFrame,
         sort_exprs: Mapping[str, pl.Expr] | None = None,
+        default_sort: Sequence[SortKey] = (),
     ) -> None:
         self.df = df.with_row_index(ROW) if ROW not in df.columns else df
         self._sort_exprs = dict(sort_exprs or {})
+        self._default_sort = tuple(default_sort)
         self._perms: OrderedDict[tuple[SortKey, ...], pl.Series] = OrderedDict()
         self._lock = threading.Lock()
         self._sort: tuple[SortKey, ...] = ()
@@ -71,6 +73,11 @@ class SampleQuery:
     @property
     def sort(self) -> tuple[SortKey, ...]:
         return self._sort
+
+    @property
+    def _keys(self) -> tuple[SortKey, ...]:
+        """The order rows are served in: the sort, else the default order (if any)."""
+        return self._sort or self._default_sort
 
     def set_sort(self, keys: Sequence[SortKey]) -> None:
         """Sort by ``keys`` (first key first); missing values last either way."""
@@ -91,10 +98,14 @@ class SampleQuery:
         self._view = None
 
     def mask_for(self, expr: pl.Expr) -> pl.Series:
-        """Evaluate a boolean polars expression over the whole frame."""
-        out = self.df.select(expr.alias("__mask")).to_series()
+        """Evaluate a boolean polars expression over the whole frame (a scalar result such
+        as ``pl.lit(True)`` applies to every row)."""
+        out = self.df.select(pl.col(ROW), expr.alias("__mask")).get_column("__mask")
         if out.dtype != pl.Boolean:
-            raise ValueError(f"a filter must be a boolean expression, got {out.dtype}")
+            raise ValueError(
+                f"a filter must be a boolean expression (e.g. pl.col('score_x') > 0); "
+                f"this one gives {out.dtype} values"
+            )
         return out
 
     # -- views -------------------------------------------------------------------------
@@ -169,21 +180,22 @@ class SampleQuery:
         sort (polars turns sort + head into a top-k), while the full permutation
         is built on a background thread and cached for scrolling.
         """
-        if self._view is not None or not self._sort or self.is_cached(self._sort):
+        keys = self._keys
+        if self._view is not None or not keys or self.is_cached(keys):
             return self.view.slice(0, k)
         if self.df.height < PARTIAL_SORT_ROWS:
             return self.view.slice(0, k)
         mask = self.combined_mask()
         frame = self.df.lazy() if mask is None else self.df.lazy().filter(mask)
-        keys = [f"__key{i}" for i in range(len(self._sort))]
+        names = [f"__key{i}" for i in range(len(keys))]
         return (
             frame.select(
                 ROW,
-                *(self._key_expr(key).alias(n) for key, n in zip(self._sort, keys, strict=True)),
+                *(self._key_expr(key).alias(n) for key, n in zip(keys, names, strict=True)),
             )
             .sort(
-                keys,
-                descending=[key.descending for key in self._sort],
+                names,
+                descending=[key.descending for key in keys],
                 nulls_last=True,
                 maintain_order=True,
             )
@@ -198,8 +210,9 @@ class SampleQuery:
         Called after the first window has gone out: polars' thread pool is shared,
         so a sort started earlier would delay that window.
         """
-        if self._sort and self._view is None and not self.is_cached(self._sort):
-            self._sort_in_background(self._sort)
+        keys = self._keys
+        if keys and self._view is None and not self.is_cached(keys):
+            self._sort_in_background(keys)
 
     def is_cached(self, keys: Sequence[SortKey]) -> bool:
         with self._lock:
@@ -219,8 +232,8 @@ class SampleQuery:
         """Row indices (into the source frame) of the current view, in order."""
         if self._view is None:
             mask = self.combined_mask()
-            if self._sort:
-                perm = self.permutation(self._sort)
+            if self._keys:
+                perm = self.permutation(self._keys)
                 self._view = perm if mask is None else perm.filter(mask.gather(perm))
             elif mask is None:
                 self._view = pl.int_range(self.df.height, eager=True, dtype=pl.UInt32)

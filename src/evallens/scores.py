@@ -1,22 +1,30 @@
-"""Score descriptors: what kind of values each score column holds, and its bounds.
+"""What a score means: its kind, its bounds, and its value as a number — the one home for it.
 
-The kinds and the order they are tried in follow Inspect's log viewer, so a column paints
-the way eval authors already know from ``inspect view``:
+Kinds, tried in this order (Inspect's log viewer names, so a column paints the way eval
+authors know from ``inspect view``):
 
 1. ``boolean``: every value is a bool.
-2. ``binary``: numbers whose distinct values are exactly 0 and 1.
-3. ``passfail``: strings, all among ``C``/``I``/``P``/``N`` (fewer than 5 distinct).
-4. ``categorical``: strings with fewer than 10 distinct values.
-5. ``numeric``: numbers, with ``min``/``max``.
-6. ``list`` / ``object``: lists, or dicts.
-7. ``other``: anything else (including a column with no values).
+2. ``passfail``: text, every value one of Inspect's letters ``C``/``P``/``I``/``N``.
+3. ``binary`` / ``numeric``: numbers, or text that reads as numbers. Number-likeness is
+   decided *first*, whatever the count of distinct values: a text column is numeric when
+   every value is a number, a pass/fail letter or a yes/no word, or when more than half of
+   its rows are numbers. ``binary`` when the numbers are exactly 0 and 1.
+4. ``categorical``: other text with fewer than 10 distinct values.
+5. ``list`` / ``object``: lists or dicts (also JSON text, as ``samples_df`` writes them).
+6. ``other``: anything else (including a column with no values).
 
-Beyond the viewer: NaN, ±inf and ``None`` are missing, never values (they do not widen
-bounds or count as categories). Grades stored as text (``'10'``, ``'9'``, …, ``'0'``)
-mixed with a letter (``'I'``) — 10 or more distinct strings, most of them numbers — are
-``numeric``; the letters stay in the column, are listed in ``non_numeric`` and are left
-unpainted. JSON text from frames made elsewhere (``samples_df`` writes lists as JSON) is
-recognized as ``list``/``object``.
+NaN, ±inf, ``None`` and empty text are missing, never values.
+
+A score as a number (`score_values`), one rule for sorting, heatmap means and success
+rates, following Inspect's ``value_to_float``: numbers as they are; booleans 1/0; the
+letters ``C`` 1, ``P`` 0.5, ``I`` 0, ``N`` 0 (case-sensitive, as Inspect compares them);
+``yes``/``true`` 1 and ``no``/``false`` 0 (any case); numeric text (``'10'``, ``'-1'``,
+``'2.5e-3'``) as its number. Other text is missing, where Inspect's ``value_to_float``
+would count it as 0 with a warning: a grade the judge did not give is not a zero. So a
+judge writing grades as ``'0'`` … ``'10'`` with an odd ``'I'`` sorts, averages and paints
+as numbers, and its ``'I'`` counts 0 as in Inspect's headline. The bounds of a numeric
+text column (``min``/``max``) come from its numbers alone; its other values are listed in
+``non_numeric``.
 
 Which scorer and score a column holds: ``score_<scorer>_<key>`` cannot be split reliably
 from the name (scorer names contain underscores). Frames made by `evallens.read_samples`
@@ -41,6 +49,15 @@ ScoreKind = Literal[
 
 PASSFAIL_ORDER: tuple[str, ...] = ("C", "P", "I", "N")
 """Pass/fail values in the viewer's order: correct, partial, incorrect, refusal."""
+
+PASSFAIL_VALUE: dict[str, float] = {"C": 1.0, "P": 0.5, "I": 0.0, "N": 0.0}
+"""Inspect's letters as numbers (``value_to_float``): matched exactly, case-sensitive."""
+
+WORD_VALUE: dict[str, float] = {"yes": 1.0, "true": 1.0, "no": 0.0, "false": 0.0}
+"""Yes/no words as numbers (``value_to_float``): matched in any case."""
+
+NUMERIC_KINDS: tuple[ScoreKind, ...] = ("boolean", "binary", "passfail", "numeric")
+"""Kinds whose values are numbers under `score_values` (sortable, averageable)."""
 
 _MISSING_TEXT = frozenset(
     {"", "nan", "NaN", "inf", "-inf", "Infinity", "-Infinity", "None", "null"}
@@ -91,7 +108,13 @@ class ScoreDescriptor:
     categories: tuple[str, ...] | None = None
     """Distinct values (passfail in C, P, I, N order; categorical sorted)."""
     non_numeric: tuple[str, ...] = field(default=())
-    """Text values of a numeric column stored as text that are not numbers (left unpainted)."""
+    """Text values of a numeric column stored as text that are not numbers (letters such as
+    ``'I'`` count by `score_values`' rule; any other text is missing)."""
+
+    @property
+    def is_numeric(self) -> bool:
+        """Whether the values are numbers under `score_values` (sortable, averageable)."""
+        return self.kind in NUMERIC_KINDS
 
     @property
     def view_id(self) -> str:
@@ -185,6 +208,29 @@ def split_score_column(column: str, columns: Sequence[str]) -> tuple[str, str] |
 
 
 # ------------------------------------------------------------------------- detection
+def _as_number(text: str) -> float | None:
+    if "_" in text:  # Python reads '1_000' as a number; polars (and people) do not
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def text_value(text: str) -> float | None:
+    """One text score as a number under `score_values`' rule (None: not a number).
+
+    Example:
+        >>> [text_value(v) for v in ["10", "I", "P", "Yes", "n/a"]]
+        [10.0, 0.0, 0.5, 1.0, None]
+    """
+    if text in PASSFAIL_VALUE:
+        return PASSFAIL_VALUE[text]
+    word = WORD_VALUE.get(text.strip().lower())
+    return word if word is not None else _as_number(text.strip())
+
+
 def _finite(values: Iterable[Any]) -> list[float]:
     out: list[float] = []
     for v in values:
@@ -195,35 +241,41 @@ def _finite(values: Iterable[Any]) -> list[float]:
     return out
 
 
-def _as_number(text: str) -> float | None:
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _describe_text(values: list[str]) -> dict[str, Any]:
-    distinct = [v for v in dict.fromkeys(values) if v not in _MISSING_TEXT]
-    if not distinct:
+def _describe_text(distinct: Sequence[str], counts: Sequence[int]) -> dict[str, Any]:
+    """Kind of a text column from its distinct values and how many rows hold each."""
+    pairs = [(v, c) for v, c in zip(distinct, counts, strict=True) if v not in _MISSING_TEXT]
+    if not pairs:
         return {"kind": "other"}
-    if len(distinct) < 5 and all(v in PASSFAIL_ORDER for v in distinct):
-        return {"kind": "passfail", "categories": tuple(c for c in PASSFAIL_ORDER if c in distinct)}
-    if len(distinct) < 10:
-        return {"kind": "categorical", "categories": tuple(sorted(distinct))}
-    numbers = {v: _as_number(v) for v in distinct}
-    numeric = [n for n in numbers.values() if n is not None]
-    if len(numeric) >= 2 and len(numeric) * 2 > len(distinct):
-        return {
-            "kind": "numeric",
-            "min": min(numeric),
-            "max": max(numeric),
-            "non_numeric": tuple(sorted(v for v, n in numbers.items() if n is None)),
+    values = [v for v, _ in pairs]
+    if all(v in PASSFAIL_VALUE for v in values):
+        return {"kind": "passfail", "categories": tuple(c for c in PASSFAIL_ORDER if c in values)}
+    numbers = {v: _as_number(v.strip()) for v in values}
+    mapped = {v: text_value(v) for v in values}
+    number_rows = sum(c for v, c in pairs if numbers[v] is not None)
+    all_rows = sum(c for _, c in pairs)
+    # Number-likeness first: every value reads as a number (letters and yes/no included),
+    # or most rows are numbers (the rest, e.g. 'n/a', is missing as a number).
+    if all(m is not None for m in mapped.values()) or number_rows * 2 > all_rows:
+        found = [n for n in numbers.values() if n is not None] or [
+            m for m in mapped.values() if m is not None
+        ]
+        lo, hi = min(found), max(found)
+        values_as_numbers = {m for m in mapped.values() if m is not None}
+        out: dict[str, Any] = {
+            "kind": "binary" if values_as_numbers == {0.0, 1.0} else "numeric",
+            "min": lo,
+            "max": hi,
         }
-    stripped = [v.lstrip() for v in distinct]
-    if all(v.startswith("[") for v in stripped) and _all_json(distinct, list):
+        odd = tuple(sorted(v for v in values if numbers[v] is None))
+        if odd:
+            out["non_numeric"] = odd
+        return out
+    if len(values) < 10:
+        return {"kind": "categorical", "categories": tuple(sorted(values))}
+    stripped = [v.lstrip() for v in values]
+    if all(v.startswith("[") for v in stripped) and _all_json(values, list):
         return {"kind": "list"}
-    if all(v.startswith("{") for v in stripped) and _all_json(distinct, dict):
+    if all(v.startswith("{") for v in stripped) and _all_json(values, dict):
         return {"kind": "object"}
     return {"kind": "other"}
 
@@ -242,8 +294,7 @@ def describe_column(series: pl.Series) -> dict[str, Any]:
     """Kind and bounds of one score column (the descriptor without its names).
 
     Example:
-        >>> grades = [str(g) for g in range(10, -1, -1)] + ["I"]
-        >>> describe_column(pl.Series(grades))
+        >>> describe_column(pl.Series(["10", "9", "8", "6", "3", "2", "1", "0", "I"]))
         {'kind': 'numeric', 'min': 0.0, 'max': 10.0, 'non_numeric': ('I',)}
     """
     dtype = series.dtype
@@ -260,8 +311,9 @@ def describe_column(series: pl.Series) -> dict[str, Any]:
         if distinct.len() == 2 and lo == 0 and hi == 1:
             return {"kind": "binary", "min": 0.0, "max": 1.0}
         return {"kind": "numeric", "min": float(lo), "max": float(hi)}  # type: ignore[arg-type]
-    if dtype == pl.String:
-        return _describe_text(present.unique(maintain_order=True).to_list())
+    if dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum):
+        counts = present.cast(pl.String).value_counts(name="__n")
+        return _describe_text(counts.to_series(0).to_list(), counts.get_column("__n").to_list())
     if isinstance(dtype, pl.List | pl.Array):
         return {"kind": "list"}
     if isinstance(dtype, pl.Struct):
@@ -282,11 +334,24 @@ def _describe_objects(values: list[Any]) -> dict[str, Any]:
     if all(isinstance(v, dict) for v in values):
         return {"kind": "object"}
     if all(isinstance(v, str) for v in values):
-        return _describe_text(values)
+        counts: dict[str, int] = {}
+        for v in values:
+            counts[v] = counts.get(v, 0) + 1
+        return _describe_text(list(counts), list(counts.values()))
     numbers = _finite(values)
     if len(numbers) == len(values):
         return describe_column(pl.Series(numbers))
     return {"kind": "other"}
+
+
+def score_columns(columns: Sequence[str]) -> list[str]:
+    """The columns that hold scores (not ``score_headline_*`` or ``samples_df`` details).
+
+    Example:
+        >>> score_columns(["id", "score_match", "score_match_explanation", "score_headline_value"])
+        ['score_match']
+    """
+    return [c for c in _score_columns(columns) if split_score_column(c, columns) is not None]
 
 
 def describe_scores(df: pl.DataFrame) -> list[ScoreDescriptor]:
@@ -310,3 +375,202 @@ def describe_scores(df: pl.DataFrame) -> list[ScoreDescriptor]:
         scorer, name = pair
         descriptors.append(ScoreDescriptor(column, scorer, name, **describe_column(df[column])))
     return descriptors
+
+
+# ---------------------------------------------------------------------------- values
+def value_expr(column: str, dtype: pl.DataType, odd: Iterable[str] | None = None) -> pl.Expr:
+    """``column`` as Float64 under the rule in the module docstring (missing: null).
+
+    ``odd`` lists the column's text values that are not numbers, when known (a descriptor's
+    ``non_numeric`` or ``categories``): only those get a branch, which keeps the
+    expression fast on a million rows. Without it every letter and word is handled.
+
+    Example:
+        >>> df = pl.DataFrame({"s": ["10", "I", "C", "no", "x", None]})
+        >>> df.select(value_expr("s", pl.String()))["s"].to_list()
+        [10.0, 0.0, 1.0, 0.0, None, None]
+    """
+    col = pl.col(column)
+    if dtype == pl.Boolean or dtype.is_numeric():
+        out = col.cast(pl.Float64)
+    elif dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum):
+        text = col.cast(pl.String)
+        out = text.str.strip_chars().cast(pl.Float64, strict=False)
+        if odd is None:
+            lowered = text.str.strip_chars().str.to_lowercase()
+            out = (
+                pl.when(lowered.is_in(list(WORD_VALUE)))
+                .then(lowered.replace_strict(WORD_VALUE, default=None, return_dtype=pl.Float64))
+                .otherwise(out)
+            )
+            odd = PASSFAIL_VALUE
+        # A when-chain of equality tests is ~20x faster than replace_strict on 1M strings.
+        for value in odd:
+            number = text_value(value)
+            if number is not None and _as_number(value.strip()) is None:
+                out = pl.when(text == value).then(pl.lit(number)).otherwise(out)
+    else:
+        raise ValueError(f"score column {column!r} ({dtype}) holds no numbers")
+    return pl.when(out.is_finite()).then(out).otherwise(None).alias(column)
+
+
+def _descriptor_of(df: pl.DataFrame, column: str) -> ScoreDescriptor:
+    return ScoreDescriptor(column, column, column, **describe_column(df.get_column(column)))
+
+
+def descriptor_value_expr(d: ScoreDescriptor, dtype: pl.DataType) -> pl.Expr:
+    """`value_expr` for a described column (branches only for the values it holds)."""
+    return value_expr(d.column, dtype, d.non_numeric or d.categories or ())
+
+
+def _not_numeric(d: ScoreDescriptor, dtype: pl.DataType) -> str:
+    sample = f" such as {', '.join(repr(c) for c in d.categories[:4])}" if d.categories else ""
+    return (
+        f"score column {d.column!r} ({dtype}) is not numeric: it holds {d.kind} values"
+        f"{sample}; pick a numeric, boolean or pass/fail (C/I) score"
+    )
+
+
+def score_values(df: pl.DataFrame, column: str, *, unit: bool = False) -> pl.Expr:
+    """A score column as Float64 numbers: the one rule for sorting, means and success.
+
+    Args:
+        df: The frame holding ``column`` (its values decide how text reads).
+        column: The score column.
+        unit: Also require every value in [0, 1] (success as a probability, e.g. for
+            `scores_by_limit_df`): 0/1, booleans, pass/fail letters, fractions.
+
+    Raises:
+        ValueError: naming the column, when it holds no numbers (or, with ``unit``,
+            values outside [0, 1]).
+
+    Example:
+        >>> df = pl.DataFrame({"grade": ["10", "9", "I", None]})
+        >>> df.select(score_values(df, "grade"))["grade"].to_list()
+        [10.0, 9.0, 0.0, None]
+    """
+    if column not in df.columns:
+        from evallens.query import unknown_name_error
+
+        raise unknown_name_error("column", column, df.columns)
+    d = _descriptor_of(df, column)
+    dtype = df.schema[column]
+    if not d.is_numeric:
+        raise ValueError(_not_numeric(d, dtype))
+    if unit:
+        lows = [v for v in (d.min, *(text_value(t) for t in d.non_numeric)) if v is not None]
+        highs = [v for v in (d.max, *(text_value(t) for t in d.non_numeric)) if v is not None]
+        lo, hi = min(lows, default=0.0), max(highs, default=0.0)
+        if lo < 0 or hi > 1:
+            raise ValueError(
+                f"score column {column!r} ({dtype}) has values in [{lo}, {hi}]; success "
+                f"needs 0/1 (or a fraction in [0, 1]): derive one first, e.g. "
+                f"pl.col({column!r}) >= threshold"
+            )
+    return descriptor_value_expr(d, dtype)
+
+
+# --------------------------------------------------------------------------- defaults
+def _fits(df: pl.DataFrame, column: str, unit: bool, cache: dict[str, bool]) -> bool:
+    if column not in cache:
+        try:
+            score_values(df, column, unit=unit)
+            cache[column] = True
+        except ValueError:
+            cache[column] = False
+    return cache[column]
+
+
+def _no_score(df: pl.DataFrame, unit: bool, argument: str) -> ValueError:
+    wanted = "pass/fail (C/I, boolean or 0–1)" if unit else "numeric or pass/fail"
+    columns = score_columns(df.columns)
+    if df.height == 0:
+        found = "the samples frame has no rows"
+    elif not columns:
+        errors = 0
+        if "error" in df.columns:
+            err = df.get_column("error").cast(pl.String)
+            errors = int((err.is_not_null() & (err != "")).sum())
+        found = f"{df.height} samples and no score columns" + (
+            f" ({errors} of the samples ended in an error)" if errors else ""
+        )
+    else:
+        kinds = ", ".join(f"{c} ({describe_column(df.get_column(c))['kind']})" for c in columns)
+        found = f"score columns {kinds}"
+    return ValueError(f"no {wanted} score to show: found {found}; pass {argument}= naming one")
+
+
+def default_score(df: pl.DataFrame, *, unit: bool = False, argument: str = "score") -> str:
+    """The score a frame shows by default: its first numeric or pass/fail score column.
+
+    Args:
+        df: A samples frame.
+        unit: Only scores whose values lie in [0, 1] (success rates).
+        argument: The argument a caller can pass instead (named in the error).
+
+    Example:
+        >>> default_score(pl.DataFrame({"score_notes": ["x"], "score_match": ["C"]}))
+        'score_match'
+    """
+    cache: dict[str, bool] = {}
+    for column in score_columns(df.columns):
+        if _fits(df, column, unit, cache):
+            return column
+    raise _no_score(df, unit, argument)
+
+
+def default_scores(
+    df: pl.DataFrame, by: str, *, unit: bool = False, argument: str = "score"
+) -> dict[str, str]:
+    """Per value of ``by`` (a task column): the first numeric score with values there.
+
+    Tasks scored by different scorers each get their own default; a task whose rows have
+    no numeric score at all is left out (it has nothing to show).
+
+    Example:
+        >>> df = pl.DataFrame({"task": ["a", "b"], "score_x": ["C", None], "score_y": [None, 7]})
+        >>> default_scores(df, "task")
+        {'a': 'score_x', 'b': 'score_y'}
+    """
+    columns = score_columns(df.columns)
+    if not columns or df.height == 0:
+        raise _no_score(df, unit, argument)
+    present = (
+        df.group_by(pl.col(by).cast(pl.String), maintain_order=True)
+        .agg(pl.col(c).is_not_null().sum() for c in columns)
+        .filter(pl.col(by).is_not_null())
+    )
+    cache: dict[str, bool] = {}
+    chosen: dict[str, str] = {}
+    for row in present.iter_rows(named=True):
+        for column in columns:
+            if row[column] > 0 and _fits(df, column, unit, cache):
+                chosen[row[by]] = column
+                break
+    if not chosen:
+        raise _no_score(df, unit, argument)
+    return chosen
+
+
+def values_by(
+    df: pl.DataFrame, by: str, choice: Mapping[str, str], *, unit: bool = False
+) -> pl.Expr:
+    """One Float64 expression: each row's value of the score ``choice`` names for its ``by``.
+
+    Example:
+        >>> df = pl.DataFrame({"task": ["a", "b"], "score_x": ["C", None], "score_y": [None, 7]})
+        >>> df.select(values_by(df, "task", {"a": "score_x", "b": "score_y"}))["value"].to_list()
+        [1.0, 7.0]
+    """
+    groups: dict[str, list[str]] = {}
+    for key, column in choice.items():
+        groups.setdefault(column, []).append(key)
+    if len(groups) == 1:
+        (column,) = groups
+        return score_values(df, column, unit=unit).alias("value")
+    key_col = pl.col(by).cast(pl.String)
+    out: pl.Expr = pl.lit(None, dtype=pl.Float64)
+    for column, keys in reversed(groups.items()):
+        values = score_values(df, column, unit=unit)
+        out = pl.when(key_col.is_in(keys)).then(values).otherwise(out)
+    return out.alias("value")

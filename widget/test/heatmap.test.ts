@@ -23,6 +23,7 @@ function spec(nx: number, ny: number, extra: Partial<HeatmapSpec> = {}): Heatmap
     margin_left: null,
     x_tick_rotate: null,
     score: "score",
+    task_scores: null,
     unit: "samples",
     cells: [],
     ...extra,

@@ -32,7 +32,10 @@ class FakeModel {
 
 const NASTY = '<img src=x onerror="window.__pwned=1">';
 
-function make(text: string | null = "auto"): { model: FakeModel; el: HTMLElement; view: HeatmapView } {
+function make(
+  text: string | null = "auto",
+  extra: Partial<HeatmapSpec> = {},
+): { model: FakeModel; el: HTMLElement; view: HeatmapView } {
   const spec: HeatmapSpec = {
     x: ["t0", NASTY],
     y: ["m0", "<script>window.__pwned=2</script>"],
@@ -49,12 +52,14 @@ function make(text: string | null = "auto"): { model: FakeModel; el: HTMLElement
     margin_left: null,
     x_tick_rotate: null,
     score: "score_x",
+    task_scores: null,
     unit: "samples",
     cells: [
       [0, 0, 0.2, 10, 0.1, null],
       [1, 0, 0.9, 10, 0.05, "https://example.org/log"],
       [1, 1, null, 3, null, null],
     ],
+    ...extra,
   };
   const model = new FakeModel({ _spec: spec, width: 700, height: 433, selection: [] });
   const el = document.createElement("div");
@@ -135,6 +140,23 @@ describe("HeatmapView", () => {
     expect(tip.textContent).toContain(NASTY);
     expect(tip.textContent).toContain("10 samples");
     expect(tip.querySelector("a")?.getAttribute("href")).toBe("https://example.org/log");
+  });
+
+  it("tasks with their own default score say which score their cells average", () => {
+    const { el } = make("auto", {
+      score: "Default score per task",
+      task_scores: { t0: "score_match", [NASTY]: "score_judge" },
+    });
+    el.querySelector<HTMLElement>('[data-x="1"][data-y="0"]')!.dispatchEvent(
+      new MouseEvent("pointerover", { bubbles: true }),
+    );
+    const tip = el.querySelector<HTMLElement>(".el-hm-tip")!;
+    expect(tip.textContent).toContain("score_judge");
+    expect(tip.textContent).not.toContain("score_match");
+    expect(el.querySelector<HTMLElement>('[data-line="x0"]')!.title).toBe("t0 (score_match)");
+    const legend = el.querySelector<HTMLElement>(".el-hm-legend-title")!;
+    expect(legend.textContent).toBe("Default score per task");
+    expect(legend.title).toContain("t0: score_match");
   });
 
   it("a user's text colour cannot smuggle in other styles", () => {

@@ -24,8 +24,8 @@ from evallens.config import (
     resolve_view,
 )
 from evallens.io import read_viewer_config, to_samples_frame
-from evallens.query import SampleQuery, SortKey, unknown_name_error, window_ipc
-from evallens.scores import ScoreDescriptor, describe_scores
+from evallens.query import ROW, SampleQuery, SortKey, unknown_name_error, window_ipc
+from evallens.scores import ScoreDescriptor, describe_scores, descriptor_value_expr
 from evallens.widgets._base import EvalLensWidget, bundle, bytes_from_json
 
 FIRST_WINDOW = 100
@@ -33,8 +33,6 @@ FIRST_WINDOW = 100
 
 KEY_COLUMNS = ("log", "id", "epoch")
 """A sample's identity: the log it came from, its id, its epoch."""
-
-_PASSFAIL_VALUE = {"C": 1.0, "P": 0.5, "I": 0.0, "N": 0.0}
 
 
 def _working_frame(df: pl.DataFrame) -> pl.DataFrame:
@@ -59,18 +57,31 @@ def _working_frame(df: pl.DataFrame) -> pl.DataFrame:
 
 def _sort_expr(column: Column, dtype: Any) -> pl.Expr | None:
     """How a column sorts when its stored type would sort wrongly."""
-    col = pl.col(column.field)
-    if column.score is not None and dtype == pl.String:
-        if column.score.kind == "passfail":
-            # A when-chain is ~20x faster than replace_strict on a million strings.
-            out: pl.Expr = pl.lit(None, dtype=pl.Float64)
-            for letter, value in _PASSFAIL_VALUE.items():
-                out = pl.when(col == letter).then(pl.lit(value)).otherwise(out)
-            return out
-        if column.score.kind == "numeric":
-            # Grades stored as text ('10', '9', … with an odd 'I') sort as numbers.
-            return col.cast(pl.Float64, strict=False)
+    if column.score is not None and dtype == pl.String and column.score.is_numeric:
+        # Pass/fail letters and grades stored as text ('10', '9', … 'I') sort as numbers.
+        return descriptor_value_expr(column.score, dtype)
+    if column.id == "sampleId" and dtype == pl.String:
+        # Ids as text (logs that mix id types): numeric ids in numeric order ('9' < '10').
+        text = pl.col(column.field)
+        return pl.when(text.str.contains(r"^[0-9]{1,19}$")).then(text.str.zfill(20)).otherwise(text)
     return None
+
+
+LOG_ORDER = "__log_order"
+"""Sort key of the default order: each log where it first appears in the frame."""
+
+
+def _default_sort(df: pl.DataFrame) -> tuple[list[SortKey], dict[str, pl.Expr]]:
+    """Inspect's sample list order: by id, then epoch (within each log, logs as given)."""
+    keys: list[SortKey] = []
+    exprs: dict[str, pl.Expr] = {}
+    if "log" in df.columns:
+        # The source row index, not a position in the filtered rows: a filtered partial
+        # sort must agree with the full one.
+        exprs[LOG_ORDER] = pl.col(ROW).min().over("log")
+        keys.append(SortKey(LOG_ORDER))
+    keys += [SortKey(name) for name in ("id", "epoch") if name in df.columns]
+    return keys, exprs
 
 
 def _view_from_logs(df: pl.DataFrame) -> SamplesView | None:
@@ -93,6 +104,18 @@ def _view_from_logs(df: pl.DataFrame) -> SamplesView | None:
     return None
 
 
+def _entries(trait: str, value: Any, key: str) -> list[Any]:
+    """A view list's entries (column ids or dicts), or a clear TypeError."""
+    if isinstance(value, str | dict) or not isinstance(value, list | tuple):
+        raise TypeError(f"grid.{trait} takes a list, e.g. [{{'{key}': ...}}], got {value!r}")
+    for entry in value:
+        if not isinstance(entry, str | dict):
+            raise TypeError(
+                f"grid.{trait} entries are column ids or dicts with '{key}', got {entry!r}"
+            )
+    return list(value)
+
+
 class SampleGrid(EvalLensWidget):
     """A virtualized, multi-column-sortable sample list with colour-scaled scores.
 
@@ -113,8 +136,9 @@ class SampleGrid(EvalLensWidget):
     _css = bundle("grid.css")
 
     # The view: Inspect's TaskSamplesView fields, synced both ways.
-    columns = traitlets.List(traitlets.Dict()).tag(sync=True)
-    sort = traitlets.List(traitlets.Dict()).tag(sync=True)
+    # Entries are dicts once validated; the validators also accept bare column ids.
+    columns: traitlets.List[Any] = traitlets.List().tag(sync=True)
+    sort: traitlets.List[Any] = traitlets.List().tag(sync=True)
     multiline = traitlets.Bool(True).tag(sync=True)
     compact_scores = traitlets.Bool(False).tag(sync=True)
     color_scales_enabled = traitlets.Bool(True).tag(sync=True)
@@ -156,13 +180,16 @@ class SampleGrid(EvalLensWidget):
             for c in self._all_columns
             if c.field in work.columns and (e := _sort_expr(c, work.schema[c.field])) is not None
         }
-        self._query = SampleQuery(work, sort_exprs)
+        default_keys, default_exprs = _default_sort(frame)
+        self._query = SampleQuery(work, {**sort_exprs, **default_exprs}, default_keys)
+        # A view the user passes must be right; one read from the logs is honoured as far
+        # as it fits this data (Inspect ignores column ids it does not know).
         eval_view = normalize_view(view) if view is not None else _view_from_logs(frame)
-        self._eval_default = resolve_view(eval_view, self._all_columns)
+        self._eval_default = resolve_view(eval_view, self._all_columns, strict=view is not None)
         self._key_columns = [c for c in KEY_COLUMNS if c in frame.columns]
         self._viewport = 0
         self._syncing_selection = False
-        self._filter_expr: pl.Expr | None = None
+        self._filter_expr: pl.Expr | pl.Series | None = None
         self._searched = ""
         super().__init__(
             height=height,
@@ -196,16 +223,17 @@ class SampleGrid(EvalLensWidget):
         return list(self._scores)
 
     @property
-    def filter(self) -> pl.Expr | None:
-        """A polars expression rows must satisfy, e.g. ``pl.col("score_judge") > 5``."""
+    def filter(self) -> pl.Expr | pl.Series | None:
+        """Rows to show: a boolean polars expression (e.g. ``pl.col("score_judge") > 5``),
+        a boolean Series with one value per sample, or None for all."""
         return self._filter_expr
 
     @filter.setter
-    def filter(self, expr: pl.Expr | None) -> None:
-        if expr is not None:
-            self._check_expr_columns(expr)
-        self._query.set_mask("filter", None if expr is None else self._query.mask_for(expr))
-        self._filter_expr = expr
+    def filter(self, expr: pl.Expr | pl.Series | Sequence[bool] | None) -> None:
+        self._query.set_mask("filter", self._filter_mask(expr))
+        self._filter_expr = (
+            expr if expr is None or isinstance(expr, pl.Expr) else self._mask_of(expr)
+        )
         self._refresh()
 
     @property
@@ -219,9 +247,15 @@ class SampleGrid(EvalLensWidget):
         return self._source[view]
 
     def selected_samples(self) -> pl.DataFrame:
-        """The selected samples as a polars frame, in view order."""
+        """The selected samples as a polars frame, in view order (selected samples the
+        current filter hides follow, in frame order)."""
         rows = self._selected_row_indices()
-        return self._source[sorted(rows)] if rows else self._source.clear()
+        if not rows:
+            return self._source.clear()
+        view = self._query.view
+        shown = view.filter(view.is_in(rows)).to_list()
+        hidden = sorted(set(rows) - set(shown))
+        return self._source[shown + hidden]
 
     def reset_view(self) -> None:
         """Drop the user's changes (here and those saved in the browser): back to the eval default."""
@@ -239,7 +273,7 @@ class SampleGrid(EvalLensWidget):
     @traitlets.validate("sort")
     def _valid_sort(self, proposal: Any) -> list[dict[str, str]]:
         out = []
-        for entry in proposal["value"]:
+        for entry in _entries("sort", proposal["value"], "column"):
             entry = {"column": entry, "dir": "asc"} if isinstance(entry, str) else dict(entry)
             col = resolve_column_id(str(entry.get("column")), self._all_columns)
             direction = entry.get("dir", "asc")
@@ -252,7 +286,7 @@ class SampleGrid(EvalLensWidget):
     def _valid_columns(self, proposal: Any) -> list[dict[str, Any]]:
         out = []
         seen = set()
-        for entry in proposal["value"]:
+        for entry in _entries("columns", proposal["value"], "id"):
             entry = {"id": entry, "visible": True} if isinstance(entry, str) else dict(entry)
             col = resolve_column_id(str(entry.get("id")), self._all_columns)
             if col.id not in seen:
@@ -284,11 +318,37 @@ class SampleGrid(EvalLensWidget):
     def _score_names(self) -> set[str]:
         return {n for s in self._scores for n in (s.name, s.view_id, s.column)}
 
-    def _check_expr_columns(self, expr: pl.Expr) -> None:
-        names = expr.meta.root_names()
-        for name in names:
+    def _mask_of(self, values: Any) -> pl.Series:
+        """A boolean Series (or list of bools) given as a filter, checked against the frame."""
+        mask = values if isinstance(values, pl.Series) else pl.Series("filter", list(values))
+        if mask.dtype != pl.Boolean:
+            raise TypeError(f"a filter Series must be boolean, got {mask.dtype}")
+        if mask.len() != self._source.height:
+            raise ValueError(
+                f"a filter Series needs one value per sample: got {mask.len()}, "
+                f"the grid has {self._source.height}"
+            )
+        return mask
+
+    def _filter_mask(self, expr: Any) -> pl.Series | None:
+        if expr is None:
+            return None
+        if isinstance(expr, str):
+            raise TypeError(
+                f"grid.filter takes a polars expression, not text: e.g. "
+                f"pl.col('score_x') > 0 instead of {expr!r}"
+            )
+        if not isinstance(expr, pl.Expr):
+            if isinstance(expr, pl.Series | list | tuple) or hasattr(expr, "__array__"):
+                return self._mask_of(expr)
+            raise TypeError(
+                "grid.filter takes a polars expression, a boolean Series or None, "
+                f"got {type(expr).__name__}"
+            )
+        for name in expr.meta.root_names():
             if name not in self._source.columns:
                 raise unknown_name_error("column", name, self._source.columns)
+        return self._query.mask_for(expr)
 
     @staticmethod
     def _view_state(v: ResolvedView) -> dict[str, Any]:
@@ -414,6 +474,12 @@ class SampleGrid(EvalLensWidget):
         if not keys:
             return []
         if not self._key_columns or all(isinstance(k, int) for k in keys):
+            height = self._source.height
+            outside = [k for k in keys if not isinstance(k, int) or not 0 <= k < height]
+            if outside:
+                raise ValueError(
+                    f"selected rows must be row indices 0..{height - 1}; got {outside[:5]}"
+                )
             return [int(k) for k in keys]
         wanted = pl.DataFrame(
             [tuple(k) for k in keys], schema=self._key_columns, orient="row"

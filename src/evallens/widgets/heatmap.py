@@ -61,7 +61,9 @@ class ScoresHeatmap(EvalLensWidget):
         task_label: Axis title for the tasks (None: no title).
         model_name: Column with the models (falls back to ``model``).
         model_label: Axis title for the models.
-        score_value: Column whose mean colours the cells (or a scorer's name).
+        score_value: Column whose mean colours the cells (or a scorer's name). By
+            default each task shows its first numeric or pass/fail score with values
+            in that task (see `task_scores`).
         cell: ``{"text": colour | None, "inset": px}``; ``text=None`` hides values.
         tip: Show a tooltip (task, model, score, n, stderr, log link) on hover.
         title: Title above the heatmap.
@@ -171,9 +173,16 @@ class ScoresHeatmap(EvalLensWidget):
 
     @property
     def columns(self) -> dict[str, str | None]:
-        """The frame columns used, after fallbacks: task, model, score."""
+        """The frame columns used, after fallbacks: task, model, score (None: per task)."""
         c = self._data.columns
         return {"task": c.task, "model": c.model, "score": c.score}
+
+    @property
+    def task_scores(self) -> dict[str, str]:
+        """The score column each task's cells average (the same for all unless defaulted
+        per task because tasks use different scorers)."""
+        c = self._data.columns
+        return {task: score for task in self._data.tasks if (score := c.score_of(task))}
 
     @property
     def x_order(self) -> list[str]:
@@ -253,7 +262,8 @@ class ScoresHeatmap(EvalLensWidget):
             "tasks_on_x": horizontal,
             "x_label": task_label if horizontal else model_label,
             "y_label": model_label if horizontal else task_label,
-            "score": c.score,
+            "score": c.score or "Default score per task",
+            "task_scores": None if c.task_scores is None else dict(c.task_scores),
             "unit": "samples" if c.level == "samples" else "logs",
             "cells": rows,
         }

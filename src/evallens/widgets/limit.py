@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import math
+import warnings
 from statistics import NormalDist
 from typing import Any
 
 import polars as pl
 import traitlets
 
-from evallens.limits import LIMIT_COLUMNS, Scale, score_expr, scores_by_limit_df, usage_expr
+from evallens.limits import LIMIT_COLUMNS, Scale, scores_by_limit_df, usage_expr
 from evallens.query import unknown_name_error
+from evallens.scores import default_score, default_scores, values_by
 from evallens.widgets._base import EvalLensWidget, as_frame, bundle
 
 DEFAULT_WIDTH = 700
@@ -40,19 +42,27 @@ def z_score(ci: float) -> float:
     return NormalDist().inv_cdf((1.0 + ci) / 2.0)
 
 
-def default_score(samples: pl.DataFrame) -> str:
-    """The first ``score_*`` column that reads as pass/fail (C/I, boolean, 0/1)."""
-    scores = [c for c in samples.columns if c.startswith("score_")]
-    for name in scores:
-        try:
-            score_expr(samples, name)
-        except ValueError:
-            continue
-        return name
-    raise ValueError(
-        "no pass/fail score column (C/I, boolean or numbers in [0, 1]) among "
-        f"{', '.join(scores) or 'the columns'}; pass score=... naming one"
-    )
+DEFAULT_SCORE = "__default_score"
+
+
+def _with_default_score(samples: pl.DataFrame) -> tuple[pl.DataFrame, str]:
+    """Each task's first pass/fail score: tasks scored by different scorers all count."""
+    task = next((c for c in ("task_name", "task_display_name") if c in samples.columns), None)
+    if task is None:
+        return samples, default_score(samples, unit=True)
+    chosen = default_scores(samples, task, unit=True)
+    tasks = samples.get_column(task).drop_nulls().cast(pl.String).unique(maintain_order=True)
+    left_out = [t for t in tasks.to_list() if t not in chosen]
+    if left_out:
+        warnings.warn(
+            f"ScoresByLimit: task(s) {', '.join(left_out)} have no pass/fail score (C/I, "
+            "boolean or 0–1) and are left out; pass score=... to choose one",
+            stacklevel=4,
+        )
+    if len(set(chosen.values())) == 1:
+        return samples, next(iter(chosen.values()))
+    values = values_by(samples, task, chosen, unit=True).alias(DEFAULT_SCORE)
+    return samples.with_columns(values), DEFAULT_SCORE
 
 
 def _finite(values: list[Any]) -> list[float | None]:
@@ -89,7 +99,8 @@ class ScoresByLimit(EvalLensWidget):
         width: Pixels (default 700); height defaults to ``width / 1.618``.
         height: Pixels.
         legend: None (or False) hides the legend.
-        score: Samples frames only: the score column (default: first pass/fail score).
+        score: Samples frames only: the score column (default: each task's first pass/fail
+            score, so tasks scored by different scorers all count).
         steps: Samples frames only: how many limits to evaluate.
 
     Example:
@@ -148,9 +159,9 @@ class ScoresByLimit(EvalLensWidget):
             # a samples frame: prepare it (and keep it, the link filters on its usage)
             self.samples = frame
             limit = limit or next((c for c in LIMIT_COLUMNS if c in frame.columns), "total_tokens")
-            frame = scores_by_limit_df(
-                frame, score or default_score(frame), limit=limit, scale=scale, steps=steps
-            )
+            if score is None:
+                frame, score = _with_default_score(frame)
+            frame = scores_by_limit_df(frame, score, limit=limit, scale=scale, steps=steps)
         columns = frame.columns
         if limit is None:
             limit = next((c for c in LIMIT_COLUMNS if c in columns), None)

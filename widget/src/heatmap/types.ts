@@ -18,7 +18,10 @@ export interface HeatmapSpec {
   cell: { text: string | null; inset: number };
   margin_left: number | null;
   x_tick_rotate: number | null;
+  /** The score every cell averages, or a title when each task has its own (`task_scores`). */
   score: string;
+  /** Per task, the score column its cells average, when tasks use different scores. */
+  task_scores: Record<string, string> | null;
   unit: string;
   cells: CellRow[];
 }

@@ -134,7 +134,7 @@ export class HeatmapView {
       const head = h("div", "el-hm-xlabel");
       head.setAttribute("role", "columnheader");
       head.dataset.line = `x${i}`;
-      head.title = label;
+      head.title = this.axisTitle(label, spec.tasks_on_x);
       head.append(h("span", "el-hm-label-text", label));
       parts.append(head);
     });
@@ -147,7 +147,7 @@ export class HeatmapView {
       const rowHead = h("div", "el-hm-ylabel");
       rowHead.setAttribute("role", "rowheader");
       rowHead.dataset.line = `y${j}`;
-      rowHead.title = label;
+      rowHead.title = this.axisTitle(label, !spec.tasks_on_x);
       rowHead.append(h("span", "el-hm-label-text", label));
       parts = rowOf();
       rows.push(parts);
@@ -194,8 +194,20 @@ export class HeatmapView {
     );
     const wrap = h("div", "el-hm-legend-scale");
     wrap.append(bar, ticks);
-    this.legend.replaceChildren(h("span", "el-hm-legend-title", spec.score), wrap);
+    const title = h("span", "el-hm-legend-title", spec.score);
+    if (spec.task_scores) {
+      title.title = Object.entries(spec.task_scores)
+        .map(([task, score]) => `${task}: ${score}`)
+        .join("\n");
+    }
+    this.legend.replaceChildren(title, wrap);
     return this.legend;
+  }
+
+  /** A task label's hover text names the score its cells average when tasks differ. */
+  private axisTitle(label: string, isTask: boolean): string {
+    const score = isTask ? this.spec.task_scores?.[label] : undefined;
+    return score ? `${label} (${score})` : label;
   }
 
   /** Colours depend on the theme only for Inspect's palettes; repaint all cells. */
@@ -340,7 +352,7 @@ export class HeatmapView {
     fillTip(this.tip, {
       task,
       model,
-      score: this.spec.score,
+      score: this.spec.task_scores?.[task] ?? this.spec.score,
       value: data[2],
       n: data[3],
       unit: this.spec.unit,
