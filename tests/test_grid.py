@@ -154,3 +154,97 @@ def test_initial_state_holds_the_first_rows() -> None:
     first = pa.ipc.open_stream(grid._initial).read_all()
     assert first.num_rows == 100
     assert first.column(ROW).to_pylist() == list(range(100))
+
+
+def test_a_logged_view_naming_a_column_this_data_lacks_still_opens(tmp_path: Path) -> None:
+    from inspect_ai.log import read_eval_log, write_eval_log
+    from inspect_ai.viewer import TaskSamplesColumn, TaskSamplesView, ViewerConfig
+
+    log = read_eval_log(str(logs_dir() / "inspect_ai_tests" / "log_streaming.eval"))
+    log.eval.viewer = ViewerConfig(
+        task_samples_view=TaskSamplesView(
+            name="Triage",
+            columns=[TaskSamplesColumn(id="status"), TaskSamplesColumn(id="sampleId")],
+        )
+    )
+    write_eval_log(log, str(tmp_path / "triage.eval"))
+    with pytest.warns(UserWarning, match=r"'Triage'.*ignored: status"):
+        grid, _ = grid_for(tmp_path)
+    assert [c["id"] for c in grid.columns if c["visible"]] == ["sampleId"]
+    with pytest.raises(ValueError, match="unknown column 'status'"):  # a user's own view
+        grid_for(tmp_path, view={"columns": ["status", "sampleId"]})
+
+
+def test_default_order_is_by_id_then_epoch_as_in_inspect() -> None:
+    """Logs store samples in completion order; Inspect's list starts sorted by id, epoch."""
+    df = pl.DataFrame(
+        {
+            "log": ["a.eval"] * 6 + ["b.eval"] * 2,
+            "id": [1, 10, 9, 1, 10, 9, 2, 1],
+            "epoch": [2, 1, 1, 1, 2, 2, 1, 1],
+            "input": list("abcdefgh"),
+        }
+    )
+    grid, _ = grid_for(df)
+    rows = grid.visible_rows().select("log", "id", "epoch").rows()
+    assert rows == [
+        ("a.eval", 1, 1), ("a.eval", 1, 2), ("a.eval", 9, 1), ("a.eval", 9, 2),
+        ("a.eval", 10, 1), ("a.eval", 10, 2), ("b.eval", 1, 1), ("b.eval", 2, 1),
+    ]  # fmt: skip
+    assert grid.sort == []  # the default order is no sort a user set
+    # ids stored as text (logs mixing id types) still sort numerically
+    text_ids = df.with_columns(pl.col("id").cast(pl.String))
+    grid, _ = grid_for(text_ids)
+    assert grid.visible_rows()["id"].to_list()[:6] == ["1", "1", "9", "9", "10", "10"]
+
+
+def test_default_order_first_window_equals_the_full_order_at_scale() -> None:
+    df = evallens.synthetic_samples(2, 3, 50_000).sample(fraction=1.0, shuffle=True, seed=1)
+    grid, _ = grid_for(df)
+    first = pa.ipc.open_stream(grid._initial).read_all().column(ROW).to_pylist()
+    assert first == grid._query.view.head(100).to_list()
+    grid.filter = pl.col("epoch") == 1
+    content_rows = window(grid, 0).column(ROW).to_pylist()
+    assert content_rows == grid._query.view.head(100).to_list()
+
+
+def test_filter_accepts_expressions_masks_and_scalars_and_explains_the_rest() -> None:
+    df = evallens.demo_samples()
+    grid, _ = grid_for(df)
+    with pytest.raises(TypeError, match=r"polars expression, not text.*pl.col\('score_x'\) > 0"):
+        grid.filter = "score_x > 0"  # type: ignore[assignment]
+    mask = df["score_judge"] > 5
+    grid.filter = mask
+    assert grid.view_count == int(mask.sum())
+    grid.filter = pl.lit(True)  # a scalar applies to every row
+    assert grid.view_count == df.height
+    grid.filter = pl.lit(False)
+    assert grid.view_count == 0
+    with pytest.raises(ValueError, match=r"one value per sample: got 3, the grid has 19200"):
+        grid.filter = pl.Series([True, False, True])
+    with pytest.raises(ValueError, match="boolean expression"):
+        grid.filter = pl.col("score_judge") + 1
+
+
+def test_sort_and_columns_accept_bare_ids_and_explain_bad_input() -> None:
+    grid, _ = grid_for(evallens.demo_samples())
+    grid.sort = ["sampleId"]
+    assert grid.sort == [{"column": "sampleId", "dir": "asc"}]
+    grid.sort = "epoch"  # type: ignore[assignment]
+    assert grid.sort == [{"column": "epoch", "dir": "asc"}]
+    with pytest.raises(Exception, match=r"sort.*(expected|takes) a list"):
+        grid.sort = 3  # type: ignore[assignment]
+    with pytest.raises(TypeError, match=r"grid.columns entries are column ids or dicts"):
+        grid.columns = [3]
+
+
+def test_selected_rows_are_checked_and_come_back_in_view_order() -> None:
+    df = pl.DataFrame({"id": [5, 3, 9, 1], "input": list("abcd")})
+    grid, _ = grid_for(df)
+    with pytest.raises(ValueError, match=r"row indices 0\.\.3; got \[1000000\]"):
+        grid.selected = [10**6]
+    grid.selected = [0, 2, 3]
+    grid.sort = [{"column": "sampleId", "dir": "desc"}]
+    assert grid.selected_samples()["id"].to_list() == [9, 5, 1]
+    grid.filter = pl.col("id") != 9  # a selected row the filter hides comes last
+    assert grid.selected_samples()["id"].to_list() == [5, 1, 9]

@@ -106,7 +106,9 @@ def _view_from_logs(df: pl.DataFrame) -> SamplesView | None:
 
 def _entries(trait: str, value: Any, key: str) -> list[Any]:
     """A view list's entries (column ids or dicts), or a clear TypeError."""
-    if isinstance(value, str | dict) or not isinstance(value, list | tuple):
+    if isinstance(value, str):
+        return [value]  # one column id given on its own
+    if not isinstance(value, list | tuple):
         raise TypeError(f"grid.{trait} takes a list, e.g. [{{'{key}': ...}}], got {value!r}")
     for entry in value:
         if not isinstance(entry, str | dict):
