@@ -40,13 +40,33 @@ def test_evals_agree_with_evals_df(path: Path) -> None:
     assert ours["model_display_name"][0] == ours["model"][0]
 
 
-def test_directory_gives_one_row_per_log() -> None:
-    evals = eio.read_evals(logs_dir())
-    assert evals.height == len(real_log_paths())
+def test_directory_gives_one_row_per_eval() -> None:
+    """One row per log, except copies of one eval (inspect_ai's own eval ids say which)."""
+    eval_ids = {
+        inspect_log.read_eval_log(str(p), header_only=True).eval.eval_id for p in real_log_paths()
+    }
+    assert len(eval_ids) < len(real_log_paths())  # the shared logs hold one such pair
+    with pytest.warns(eio.LogReadWarning, match=r"1 duplicate log once:\n.*popularity"):
+        evals = eio.read_evals(logs_dir())
+    assert evals.height == len(eval_ids)
+    assert set(evals["eval_id"].to_list()) == eval_ids
+    # of an errored run and its successful copy, the success is kept
+    copies = evals.filter(pl.col("log").str.contains("2024-08-29T15-11-1"))
+    assert copies["status"].to_list() == ["success"]
     assert evals["created"].dtype == pl.Datetime("us", "UTC")
-    assert {"success", "cancelled", "error"} <= set(evals["status"].to_list())
+    # (the one errored log is the copy dropped above)
+    assert {"success", "cancelled"} <= set(evals["status"].to_list())
     limits = {"message_limit", "token_limit", "time_limit", "working_limit"}
     assert limits <= set(evals.columns)
+
+
+def test_columns_no_log_filled_are_typed() -> None:
+    """All-empty columns used to stay Null-typed, so string operations on them raised."""
+    evals = eio.read_evals(logs_dir() / "inspect_ai_tests" / "log_streaming.eval")
+    assert evals["error_message"].dtype == pl.String
+    assert evals["token_limit"].dtype == pl.Int64
+    assert evals.select(pl.col("error_message").str.contains("x")).height == 1
+    assert not any(dtype == pl.Null for dtype in evals.schema.values())
 
 
 def test_evals_frames_get_display_names() -> None:

@@ -11,6 +11,7 @@ import pytest
 from conftest_io import LOGS_DIR, logs_dir, real_log_paths
 
 from evallens.io import _fast
+from evallens.io._errors import BadFile
 from evallens.io._logfile import LogFile, read_log
 from evallens.io._read import _load_samples
 from evallens.io._samples import eval_identity, samples_frame
@@ -21,9 +22,10 @@ GEN_LOGS = LOGS_DIR.parents[1] / "tools" / "gen_logs.py"
 def _both(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     fast = _load_samples(str(path), fast=True)
     rows = _load_samples(str(path), fast=False)
-    assert isinstance(fast, tuple) and isinstance(rows, tuple)
-    assert fast[1] == rows[1]  # same scorer/score for every column
-    return fast[0], rows[0]
+    assert not isinstance(fast, BadFile) and not isinstance(rows, BadFile)
+    assert fast.score_map == rows.score_map  # same scorer/score for every column
+    assert fast.eval_id == rows.eval_id
+    return fast.frame, rows.frame
 
 
 @pytest.mark.parametrize(

@@ -83,9 +83,13 @@ def test_samples_agree_with_samples_df(path: Path) -> None:
 
 def test_directory_reads_every_log_without_loss() -> None:
     root = logs_dir()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # every real log is readable: no warning at all
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         everything = eio.read_samples(root)
+    # every real log is readable; the one warning names the copied eval (read once)
+    assert [str(w.message).splitlines()[0] for w in caught] == [
+        "evallens read 1 duplicate log once:"
+    ]
     per_file = sum(eio.read_samples(p).height for p in real_log_paths())
     assert everything.height == per_file
     assert everything.select("eval_id", "id", "epoch").n_unique() <= everything.height
@@ -226,3 +230,44 @@ def test_threaded_process_and_serial_reads_agree() -> None:
     serial = eio.read_samples(root, parallel=False)
     assert eio.read_samples(root).equals(serial)  # threads
     assert eio.read_samples(root, parallel=2).equals(serial)  # worker processes
+
+
+def test_duplicate_logs_are_counted_once(tmp_path: Path) -> None:
+    """inspect_ai reads a log named twice once; a copied log holds the same eval."""
+    source = logs_dir() / "inspect_scout"
+    original = next(source.glob("*popularity*.eval"))
+    once = eio.read_samples(original)
+    assert eio.read_samples([original, original]).height == once.height  # silently
+    copy = tmp_path / "copy-of-popularity.eval"
+    copy.write_bytes(original.read_bytes())
+    with pytest.warns(eio.LogReadWarning, match=r"copy-of-popularity\.eval \(same eval as .*"):
+        both = eio.read_samples([original, copy])
+    assert both.height == once.height
+    assert both["log"].unique().to_list() == [str(original.resolve())]
+    # the heatmap's n and stderr are those of one copy
+    import evallens
+
+    one = evallens.ScoresHeatmap(once).cells
+    assert evallens.ScoresHeatmap(both).cells.equals(one)
+    with pytest.warns(eio.LogReadWarning, match="duplicate"):
+        assert eio.read_evals([original, copy]).height == 1
+    with pytest.warns(eio.LogReadWarning, match="duplicate"):
+        lazy = eio.scan_samples([original, copy], cache_dir=tmp_path / "cache")
+    assert lazy.collect().height == once.height
+
+
+def test_a_directory_without_logs_says_so_every_time(tmp_path: Path) -> None:
+    (tmp_path / "notes.json").write_text('{"not": "a log"}')
+    for _ in range(2):  # the same call run again in a notebook warns again
+        with pytest.warns(eio.LogReadWarning, match=r"no \.eval or \.json Inspect logs in"):
+            assert eio.read_samples(tmp_path).height == 0
+
+
+def test_skipped_files_are_reported_every_time(tmp_path: Path) -> None:
+    (tmp_path / "broken.eval").write_bytes(b"not a zip")
+    for _ in range(2):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")  # Python's default: once per location
+            for _ in range(2):
+                eio.read_samples(tmp_path)
+        assert sum("broken.eval" in str(w.message) for w in caught) == 2

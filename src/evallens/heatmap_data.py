@@ -34,7 +34,7 @@ from typing import Any, Literal
 import polars as pl
 
 from evallens.query import unknown_name_error
-from evallens.scores import default_scores, score_values, values_by
+from evallens.scores import MISSING_TASK_HINT, default_scores, score_values, values_by
 
 Orientation = Literal["horizontal", "vertical"]
 
@@ -87,6 +87,11 @@ def _has(df: pl.DataFrame, name: str) -> bool:
 
 def _require(df: pl.DataFrame, name: str) -> str:
     if not _has(df, name):
+        if name in ("task_name", "model"):  # the defaults, after their display fallbacks
+            raise ValueError(
+                f"the frame has no {name!r} column: {MISSING_TASK_HINT} "
+                f"(columns: {', '.join(df.columns)})"
+            )
         raise unknown_name_error("column", name, df.columns)
     return name
 

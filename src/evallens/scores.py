@@ -56,6 +56,12 @@ PASSFAIL_VALUE: dict[str, float] = {"C": 1.0, "P": 0.5, "I": 0.0, "N": 0.0}
 WORD_VALUE: dict[str, float] = {"yes": 1.0, "true": 1.0, "no": 0.0, "false": 0.0}
 """Yes/no words as numbers (``value_to_float``): matched in any case."""
 
+MISSING_TASK_HINT = (
+    "no row says which task it belongs to; add task_name and model columns (e.g. "
+    "samples_df(logs, columns=SampleSummary + EvalTask + EvalModel)), or read the logs "
+    "with evallens.read_samples"
+)
+
 NUMERIC_KINDS: tuple[ScoreKind, ...] = ("boolean", "binary", "passfail", "numeric")
 """Kinds whose values are numbers under `score_values` (sortable, averageable)."""
 
@@ -145,6 +151,19 @@ def remember_score_map(mapping: ScoreMap) -> None:
         _by_columns.popitem(last=False)
     for column, pair in mapping.items():
         _by_column.setdefault(column, set()).add(pair)
+
+
+_HEADLINES_SIZE = 100_000
+_headlines: OrderedDict[str, tuple[str, str]] = OrderedDict()
+
+
+def remember_headlines(mapping: Mapping[str, tuple[str, str]]) -> None:
+    """Record each eval's headline (scorer, score), by eval id (called by the readers)."""
+    for eval_id, pair in mapping.items():
+        _headlines[eval_id] = pair
+        _headlines.move_to_end(eval_id)
+    while len(_headlines) > _HEADLINES_SIZE:
+        _headlines.popitem(last=False)
 
 
 def remember_score_columns(frame: pl.DataFrame, mapping: ScoreMap) -> None:
@@ -481,7 +500,11 @@ def _fits(df: pl.DataFrame, column: str, unit: bool, cache: dict[str, bool]) -> 
     return cache[column]
 
 
-def _no_score(df: pl.DataFrame, unit: bool, argument: str) -> ValueError:
+class NoScoreError(ValueError):
+    """A frame has no score to show by default; the message says what it has."""
+
+
+def _no_score(df: pl.DataFrame, unit: bool, argument: str) -> NoScoreError:
     wanted = "pass/fail (C/I, boolean or 0–1)" if unit else "numeric or pass/fail"
     columns = score_columns(df.columns)
     if df.height == 0:
@@ -497,7 +520,8 @@ def _no_score(df: pl.DataFrame, unit: bool, argument: str) -> ValueError:
     else:
         kinds = ", ".join(f"{c} ({describe_column(df.get_column(c))['kind']})" for c in columns)
         found = f"score columns {kinds}"
-    return ValueError(f"no {wanted} score to show: found {found}; pass {argument}= naming one")
+    hint = "" if not columns else f"; pass {argument}= naming one"
+    return NoScoreError(f"no {wanted} score to show: found {found}{hint}")
 
 
 def default_score(df: pl.DataFrame, *, unit: bool = False, argument: str = "score") -> str:
@@ -524,8 +548,10 @@ def default_scores(
 ) -> dict[str, str]:
     """Per value of ``by`` (a task column): the first numeric score with values there.
 
-    Tasks scored by different scorers each get their own default; a task whose rows have
-    no numeric score at all is left out (it has nothing to show).
+    Tasks scored by different scorers each get their own default: the score the task's
+    logs lead their results with (their headline, when the frame came from the readers),
+    else the first numeric or pass/fail score column with values in that task. A task
+    whose rows have no numeric score at all is left out (it has nothing to show).
 
     Example:
         >>> df = pl.DataFrame({"task": ["a", "b"], "score_x": ["C", None], "score_y": [None, 7]})
@@ -535,15 +561,26 @@ def default_scores(
     columns = score_columns(df.columns)
     if not columns or df.height == 0:
         raise _no_score(df, unit, argument)
+    if df.get_column(by).null_count() == df.height:
+        raise ValueError(f"the {by!r} column is empty: {MISSING_TASK_HINT}")
+    aggregates = [pl.col(c).is_not_null().sum() for c in columns]
+    with_headline = "eval_id" in df.columns and bool(_headlines)
+    if with_headline:
+        aggregates.append(pl.col("eval_id").unique().alias("__evals"))
     present = (
         df.group_by(pl.col(by).cast(pl.String), maintain_order=True)
-        .agg(pl.col(c).is_not_null().sum() for c in columns)
+        .agg(aggregates)
         .filter(pl.col(by).is_not_null())
     )
+    split = _known_split(columns)
+    pairs = {c: split.get(c) or split_score_column(c, columns) for c in columns}
     cache: dict[str, bool] = {}
     chosen: dict[str, str] = {}
     for row in present.iter_rows(named=True):
-        for column in columns:
+        # The eval's headline first (what inspect_ai reports for it), then column order.
+        heads = {_headlines.get(e) for e in row["__evals"]} if with_headline else set()
+        ordered = sorted(columns, key=lambda c: pairs[c] not in heads)
+        for column in ordered:
             if row[column] > 0 and _fits(df, column, unit, cache):
                 chosen[row[by]] = column
                 break

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,14 +42,32 @@ def check_policy(errors: str) -> ErrorPolicy:
     return errors  # type: ignore[return-value]
 
 
+def warn_reader(message: str, stacklevel: int = 2) -> None:
+    """Warn about the logs just read, every time they are read.
+
+    Python shows a warning once per code location by default, so the same
+    ``read_samples(dir)`` run again in a notebook would stay silent about the same bad
+    files; a fresh registry per call shows it each time (filters set by the user still
+    apply).
+    """
+    try:
+        frame = sys._getframe(stacklevel)
+    except ValueError:  # called from near the top of the stack
+        frame = sys._getframe(1)
+    warnings.warn_explicit(
+        message,
+        LogReadWarning,
+        frame.f_code.co_filename,
+        frame.f_lineno,
+        module=frame.f_globals.get("__name__"),
+        registry={},
+    )
+
+
 def report_bad_files(bad: Sequence[BadFile], errors: ErrorPolicy) -> None:
-    """Warn once listing every bad file (``"warn"``); ``"raise"`` has already raised."""
+    """Warn listing every bad file (``"warn"``); ``"raise"`` has already raised."""
     if not bad or errors != "warn":
         return
     lines = "\n".join(f"  {b.path}: {b.reason}" for b in bad)
     noun = "file" if len(bad) == 1 else "files"
-    warnings.warn(
-        f"evallens skipped {len(bad)} log {noun} it could not read:\n{lines}",
-        LogReadWarning,
-        stacklevel=3,
-    )
+    warn_reader(f"evallens skipped {len(bad)} log {noun} it could not read:\n{lines}", 3)

@@ -52,6 +52,25 @@ def _headline(
     return (scores[0], first_metric) if first_metric is not None else None
 
 
+def headline_score(header: dict[str, Any]) -> tuple[str, str] | None:
+    """The (scorer, score name) of a log's headline: the score its results lead with.
+
+    Example:
+        >>> headline_score({"results": {"scores": [{"name": "acc", "scorer": "rubric",
+        ...     "metrics": {"mean": {"value": 0.5}}}]}})
+        ('rubric', 'acc')
+    """
+    results = header.get("results") or {}
+    spec = header.get("eval") or {}
+    declared = results.get("headline") or spec.get("headline_metric")
+    found = _headline(_scores(results), declared if isinstance(declared, dict) else None)
+    if found is None:
+        return None
+    score = found[0]
+    name = str(score.get("name", ""))
+    return (str(score.get("scorer") or name), name)
+
+
 def _metric_columns(scores: list[dict[str, Any]]) -> dict[str, Any]:
     """``score_<score>_<metric>``; the reducer joins the name only when names would clash."""
     counts: dict[tuple[str, str], int] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from typing import Any
 
@@ -57,15 +58,77 @@ def _typed_ids(ids: pl.Series) -> pl.Series:
     return ids
 
 
+IDENTITY_COLUMNS = ("task_name", "task_display_name", "model", "model_display_name")
+"""What a samples frame needs to say which task and model each row belongs to."""
+
+
+def _missing(frame: pl.DataFrame, name: str) -> bool:
+    return name not in frame.columns or frame.get_column(name).null_count() == frame.height
+
+
+def _log_path(text: str) -> str:
+    return text[len("file://") :] if text.startswith("file://") else text
+
+
+def identity_from_logs(frame: pl.DataFrame) -> pl.DataFrame:
+    """Task and model looked up in the logs a frame's ``log`` column names.
+
+    ``inspect_ai.analysis.samples_df(path)`` with its default columns has no task or
+    model; each row's ``log`` says where to find them (only the log's header is read).
+    Logs that are not on this machine stay unknown.
+
+    Example:
+        >>> identity_from_logs(pl.DataFrame({"id": [1], "task_name": ["t"], "model": ["m"]}))["task_name"].to_list()
+        ['t']
+    """
+    wanted = [n for n in IDENTITY_COLUMNS if _missing(frame, n)]
+    if not wanted or "log" not in frame.columns or frame.height == 0:
+        return frame
+    from evallens.io._errors import LogReadError
+    from evallens.io._evals import headline_score
+    from evallens.io._logfile import read_log
+    from evallens.io._samples import eval_identity
+    from evallens.scores import remember_headlines
+
+    found: dict[str, dict[str, str]] = {}
+    headlines: dict[str, tuple[str, str]] = {}
+    for log in frame.get_column("log").drop_nulls().unique().to_list():
+        path = _log_path(str(log))
+        if os.path.isfile(path):
+            try:
+                header = read_log(path, samples=False)
+            except LogReadError:
+                continue
+            found[log] = eval_identity(header)
+            headline = headline_score(header.header)
+            if headline is not None:
+                headlines[found[log]["eval_id"]] = headline
+    remember_headlines(headlines)
+    if not found:
+        return frame
+    logs = list(found)
+    lookup = pl.DataFrame(
+        {"log": logs, **{n: [found[g][n] for g in logs] for n in wanted}},
+        schema={"log": frame.schema["log"], **dict.fromkeys(wanted, pl.String)},
+    )
+    return frame.drop([n for n in wanted if n in frame.columns]).join(
+        lookup, on="log", how="left", maintain_order="left"
+    )
+
+
 def normalize_samples(frame: pl.DataFrame) -> pl.DataFrame:
     """Add missing core columns, fix dtypes and order columns as ``read_samples`` does.
+
+    Task and model missing from a frame whose ``log`` column names logs on this machine
+    (``samples_df``' default columns) are read from those logs' headers.
 
     Example:
         >>> normalize_samples(pl.DataFrame({"id": ["1", "2"], "model": ["m", "m"]}))["id"].dtype
         Int64
     """
-    if is_samples_schema(frame):
+    if is_samples_schema(frame) and not _missing(frame, "task_name"):
         return frame
+    frame = identity_from_logs(frame)
     columns: dict[str, pl.Series] = {}
     height = frame.height
     if "id" in frame.columns:

@@ -9,6 +9,7 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, Union
 
@@ -20,8 +21,9 @@ from evallens.io._errors import (
     LogReadError,
     check_policy,
     report_bad_files,
+    warn_reader,
 )
-from evallens.io._evals import eval_record
+from evallens.io._evals import eval_record, headline_score
 from evallens.io._fast import fast_samples_frame
 from evallens.io._frames import from_pandas, is_pandas, normalize_evals, normalize_samples
 from evallens.io._logfile import log_files_in, read_log
@@ -46,7 +48,7 @@ Source = Union[
 
 _LOG_SUFFIXES = (".eval", ".json")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
-_CACHE_VERSION = "1"
+_CACHE_VERSION = "2"  # 2: the eval id travels in the metadata
 
 T = TypeVar("T")
 
@@ -58,6 +60,23 @@ class _Resolved:
         self.logs: list[str] = []
         self.parquet: list[str] = []
         self.frame: pl.DataFrame | None = None
+        self.empty_dirs: list[str] = []
+        """Directories that held no logs (said so, rather than reading as 0 rows)."""
+
+    def add_log(self, path: Path) -> None:
+        # The same file named twice (or found twice) is read once.
+        text = str(path)
+        if os.path.abspath(text) not in {os.path.abspath(p) for p in self.logs}:
+            self.logs.append(text)
+
+    def report_empty(self, errors: ErrorPolicy) -> None:
+        if self.empty_dirs and errors != "skip":
+            warn_reader(
+                "no .eval or .json Inspect logs in "
+                + ", ".join(self.empty_dirs)
+                + " (searched recursively)",
+                3,
+            )
 
 
 def _resolve(source: Source) -> _Resolved:
@@ -85,13 +104,17 @@ def _resolve(source: Source) -> _Resolved:
             raise TypeError(f"expected a path in the source list, got {type(item).__name__}")
         path = Path(item)
         if path.is_dir():
-            resolved.logs.extend(str(p) for p in log_files_in(path))
+            found = log_files_in(path)
+            if not found:
+                resolved.empty_dirs.append(str(path))
+            for log in found:
+                resolved.add_log(log)
         elif not path.exists():
             raise FileNotFoundError(f"no such log file or directory: {path}")
         elif path.suffix in _PARQUET_SUFFIXES:
             resolved.parquet.append(str(path))
         elif path.suffix in _LOG_SUFFIXES:
-            resolved.logs.append(str(path))
+            resolved.add_log(path)
         else:
             raise ValueError(
                 f"{path}: not a log (.eval, .json) or a parquet file (.parquet); "
@@ -100,28 +123,40 @@ def _resolve(source: Source) -> _Resolved:
     return resolved
 
 
-def _load_samples(path: str, *, fast: bool = True) -> tuple[pl.DataFrame, ScoreMap] | BadFile:
+@dataclass
+class _Loaded:
+    """One log read: its samples frame, which scorer each score column holds, its eval id."""
+
+    path: str
+    frame: pl.DataFrame
+    score_map: ScoreMap
+    eval_id: str
+    headline: tuple[str, str] | None = None
+
+
+def _load_samples(path: str, *, fast: bool = True) -> _Loaded | BadFile:
     """One log's samples frame: the columnar reader when it can, else row by row."""
     try:
         log = read_log(path, raw=fast)
+        identity = eval_identity(log)
+        built = None
         if log.summaries_json is not None:
-            built = fast_samples_frame(log.summaries_json, eval_identity(log))
-            if built is not None:
-                return built
-        return samples_frame(log)
+            built = fast_samples_frame(log.summaries_json, identity)
+        frame, score_map = built if built is not None else samples_frame(log)
+        return _Loaded(path, frame, score_map, identity["eval_id"], headline_score(log.header))
     except LogReadError as ex:
         return BadFile(path, ex.reason)
 
 
-def _load_samples_ipc(path: str) -> tuple[bytes, ScoreMap] | BadFile:
+def _load_samples_ipc(path: str) -> tuple[bytes, _Loaded] | BadFile:
     """Worker-process variant: Arrow IPC bytes cross the process boundary cheaply."""
     loaded = _load_samples(path)
     if isinstance(loaded, BadFile):
         return loaded
-    frame, score_map = loaded
     buffer = io.BytesIO()
-    frame.write_ipc(buffer, compression="uncompressed")
-    return buffer.getvalue(), score_map
+    loaded.frame.write_ipc(buffer, compression="uncompressed")
+    loaded.frame = pl.DataFrame()  # the rest of the record is small
+    return buffer.getvalue(), loaded
 
 
 def _workers(paths: Sequence[str], parallel: bool | int | None) -> int:
@@ -156,7 +191,7 @@ def _total_bytes(paths: Sequence[str]) -> int:
 def _map_files(
     paths: Sequence[str],
     parallel: bool | int | None,
-) -> list[tuple[pl.DataFrame, ScoreMap] | BadFile]:
+) -> list[_Loaded | BadFile]:
     workers = _workers(paths, parallel)
     if workers == 1:
         return [_load_samples(p) for p in paths]
@@ -167,7 +202,7 @@ def _map_files(
             return list(threads.map(_load_samples, paths))
     # largest files first so one big log does not finish last on its own
     order = sorted(range(len(paths)), key=lambda i: -os.path.getsize(paths[i]))
-    by_index: dict[int, tuple[pl.DataFrame, ScoreMap] | BadFile] = {}
+    by_index: dict[int, _Loaded | BadFile] = {}
     # spawn, not fork: forking a process whose polars thread pool is running can deadlock
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -179,8 +214,9 @@ def _map_files(
             if isinstance(loaded, BadFile):
                 by_index[i] = loaded
             else:
-                data, score_map = loaded
-                by_index[i] = (pl.read_ipc(io.BytesIO(data)), score_map)
+                data, record = loaded
+                record.frame = pl.read_ipc(io.BytesIO(data))
+                by_index[i] = record
             del loaded, future
     return [by_index[i] for i in range(len(paths))]
 
@@ -223,6 +259,37 @@ def combine_samples(frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
     rest = [c for c in names if c not in set(core) | set(metadata) | set(scores)]
     order = core + rest + metadata + scores
     return combined if order == names else combined.select(order)
+
+
+def drop_duplicate_logs(loaded: Sequence[T], eval_id: Any, path: Any, size: Any) -> list[T]:
+    """One copy per eval: logs sharing an eval id (a copied file) are counted once.
+
+    inspect_ai gives each eval run (a retry included) its own eval id, so two files with
+    the same one hold the same run. The copy with more samples is kept (a finished log
+    over a partial one), the first given on a tie; a warning names both paths.
+    """
+    kept: dict[str, T] = {}
+    dropped: list[tuple[str, str]] = []
+    for item in loaded:
+        key = eval_id(item)
+        other = kept.get(key)
+        if other is None:
+            kept[key] = item
+            continue
+        keep, drop = (item, other) if size(item) > size(other) else (other, item)
+        kept[key] = keep
+        dropped.append((path(drop), path(keep)))
+    if dropped:
+        lines = "\n".join(f"  {d} (same eval as {k})" for d, k in dropped)
+        noun = "log" if len(dropped) == 1 else "logs"
+        warn_reader(f"evallens read {len(dropped)} duplicate {noun} once:\n{lines}", 3)
+    return list(kept.values())
+
+
+def _remember_headlines(loaded: Iterable[_Loaded | _Cached]) -> None:
+    from evallens.scores import remember_headlines
+
+    remember_headlines({g.eval_id: g.headline for g in loaded if g.headline is not None})
 
 
 def _remember(score_maps: Iterable[ScoreMap], frame: pl.DataFrame) -> None:
@@ -269,15 +336,20 @@ def read_samples(
     resolved = _resolve(source)
     if resolved.frame is not None:
         return normalize_samples(resolved.frame)
+    resolved.report_empty(errors)
     loaded = _map_files(resolved.logs, parallel)
     good, bad = _split(loaded, errors)
-    frames = [frame for frame, _ in good]
+    good = drop_duplicate_logs(
+        good, lambda g: g.eval_id, lambda g: g.path, lambda g: g.frame.height
+    )
+    frames = [g.frame for g in good]
     for path in resolved.parquet:
         frames.append(normalize_samples(pl.read_parquet(path)))
     combined = combine_samples(frames)
     if resolved.parquet and good:
         combined = normalize_samples(combined)
-    _remember((score_map for _, score_map in good), combined)
+    _remember((g.score_map for g in good), combined)
+    _remember_headlines(good)
     report_bad_files(bad, errors)
     return combined
 
@@ -311,6 +383,7 @@ def read_evals(source: Source, *, errors: ErrorPolicy = "warn") -> pl.DataFrame:
     resolved = _resolve(source)
     if resolved.frame is not None:
         return normalize_evals(resolved.frame)
+    resolved.report_empty(errors)
     records: list[dict[str, Any] | BadFile] = []
     for path in resolved.logs:
         try:
@@ -318,6 +391,12 @@ def read_evals(source: Source, *, errors: ErrorPolicy = "warn") -> pl.DataFrame:
         except LogReadError as ex:
             records.append(BadFile(path, ex.reason))
     good, bad = _split(records, errors)
+    good = drop_duplicate_logs(
+        good,
+        lambda r: r["eval_id"],
+        lambda r: r["log"],
+        lambda r: (r.get("status") == "success", r.get("total_samples") or 0),
+    )
     frames: list[pl.DataFrame] = []
     if good:
         frames.append(_records_frame(good))
@@ -336,9 +415,35 @@ def _records_frame(records: list[dict[str, Any]]) -> pl.DataFrame:
         names.extend(k for k in record if k not in names)
     columns = [series_from_values(n, [r.get(n) for r in records]) for n in names]
     frame = pl.DataFrame(columns)
-    if "created" in frame.columns and frame["created"].dtype == pl.Null:
-        frame = frame.with_columns(pl.col("created").cast(pl.Datetime("us", "UTC")))
-    return frame
+    # A column no log filled has no type yet: give it the one it has when filled, so
+    # string or number operations on it work (and frames from several reads concatenate).
+    untyped = [n for n, dtype in frame.schema.items() if dtype == pl.Null]
+    return frame.with_columns(pl.col(n).cast(_evals_dtype(n)) for n in untyped)
+
+
+_EVALS_DTYPES: dict[str, pl.DataType] = {
+    "created": pl.Datetime("us", "UTC"),
+    "task_version": pl.Int64(),
+    "total_samples": pl.Int64(),
+    "completed_samples": pl.Int64(),
+    "dataset_samples": pl.Int64(),
+    "epochs": pl.Int64(),
+    "message_limit": pl.Int64(),
+    "token_limit": pl.Int64(),
+    "time_limit": pl.Float64(),
+    "working_limit": pl.Float64(),
+    "score_headline_value": pl.Float64(),
+    "score_headline_stderr": pl.Float64(),
+}
+
+
+def _evals_dtype(name: str) -> pl.DataType:
+    """The type of an evals-frame column when it has values (metrics are numbers)."""
+    if name in _EVALS_DTYPES:
+        return _EVALS_DTYPES[name]
+    if name.startswith("score_") and not name.startswith("score_headline_"):
+        return pl.Float64()
+    return pl.String()
 
 
 def read_viewer_config(
@@ -389,27 +494,49 @@ def _default_cache_dir() -> Path:
     return Path(base) / "evallens" / "samples"
 
 
-def _cached_parquet(path: str, cache_dir: Path) -> tuple[str, ScoreMap] | BadFile:
+@dataclass
+class _Cached:
+    """One log converted to parquet in the cache."""
+
+    path: str
+    parquet: str
+    score_map: ScoreMap
+    eval_id: str
+    rows: int
+    headline: tuple[str, str] | None = None
+
+
+def _cached_parquet(path: str, cache_dir: Path) -> _Cached | BadFile:
     import pyarrow.parquet as pq
 
     target = cache_dir / f"{_cache_key(path)}.parquet"
     if target.exists():
-        metadata = pq.read_schema(target).metadata or {}
-        raw = metadata.get(b"evallens.score_map", b"{}")
+        meta = pq.read_metadata(target)
+        extra = meta.schema.to_arrow_schema().metadata or {}
+        raw = extra.get(b"evallens.score_map", b"{}")
         score_map = {k: (v[0], v[1]) for k, v in json.loads(raw).items()}
-        return str(target), score_map
+        eval_id = extra.get(b"evallens.eval_id", b"").decode()
+        head = json.loads(extra.get(b"evallens.headline", b"null"))
+        headline = (head[0], head[1]) if head else None
+        return _Cached(path, str(target), score_map, eval_id, meta.num_rows, headline)
     loaded = _load_samples(path)
     if isinstance(loaded, BadFile):
         return loaded
-    frame, score_map = loaded
-    table = frame.to_arrow()
+    table = loaded.frame.to_arrow()
     table = table.replace_schema_metadata(
-        {**(table.schema.metadata or {}), b"evallens.score_map": json.dumps(score_map).encode()}
+        {
+            **(table.schema.metadata or {}),
+            b"evallens.score_map": json.dumps(loaded.score_map).encode(),
+            b"evallens.eval_id": loaded.eval_id.encode(),
+            b"evallens.headline": json.dumps(loaded.headline).encode(),
+        }
     )
     partial = target.with_suffix(f".{os.getpid()}.tmp")
     pq.write_table(table, partial)
     os.replace(partial, target)  # atomic: a reader never sees half a file
-    return str(target), score_map
+    return _Cached(
+        path, str(target), loaded.score_map, loaded.eval_id, table.num_rows, loaded.headline
+    )
 
 
 def scan_samples(
@@ -433,18 +560,21 @@ def scan_samples(
     resolved = _resolve(source)
     if resolved.frame is not None:
         return normalize_samples(resolved.frame).lazy()
+    resolved.report_empty(errors)
     directory = Path(cache_dir) if cache_dir is not None else _default_cache_dir()
     directory.mkdir(parents=True, exist_ok=True)
     good, bad = _split((_cached_parquet(p, directory) for p in resolved.logs), errors)
+    good = drop_duplicate_logs(good, lambda g: g.eval_id, lambda g: g.path, lambda g: g.rows)
     report_bad_files(bad, errors)
-    scans = [pl.scan_parquet(p) for p, _ in good]
+    scans = [pl.scan_parquet(g.parquet) for g in good]
     scans.extend(pl.scan_parquet(p) for p in resolved.parquet)
+    _remember_headlines(good)
     if good:
         from evallens.scores import remember_score_map
 
         merged: ScoreMap = {}
-        for _, score_map in good:
-            for column, pair in score_map.items():
+        for g in good:
+            for column, pair in g.score_map.items():
                 merged.setdefault(column, pair)
         remember_score_map(merged)
     if not scans:

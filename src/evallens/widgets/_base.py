@@ -11,7 +11,7 @@ import polars as pl
 import traitlets
 
 from evallens.io import to_samples_frame
-from evallens.io._frames import from_pandas, is_pandas
+from evallens.io._frames import from_pandas, identity_from_logs, is_pandas
 
 STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
 
@@ -33,12 +33,14 @@ def as_frame(data: Any) -> pl.DataFrame:
     Chart widgets accept prepared frames (evals, scores-by-limit) as they are, so only
     paths and directories go through ``read_samples``' normalization.
     """
-    if isinstance(data, pl.DataFrame):
-        return data
     if isinstance(data, pl.LazyFrame):
-        return data.collect()
-    if is_pandas(data):
-        return from_pandas(data)
+        data = data.collect()
+    elif is_pandas(data):
+        data = from_pandas(data)
+    if isinstance(data, pl.DataFrame):
+        # A samples frame without task or model (samples_df' default columns) names its
+        # logs: their headers say.
+        return identity_from_logs(data) if "id" in data.columns else data
     return to_samples_frame(data)  # log files or a directory of logs
 
 
