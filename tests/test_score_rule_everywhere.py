@@ -124,3 +124,25 @@ def test_success_by_limit_counts_every_task_that_has_a_success_score(
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         evallens.ScoresByLimit(samples, score="score_match")  # forced: no warning
+
+
+def test_floats_in_one_log_and_letters_in_another_are_one_score_everywhere() -> None:
+    """The heatmap once refused what the limits chart accepted: now both read it alike."""
+    frame = pl.DataFrame(
+        {
+            "id": [1, 2, 3, 4, 5, 6],
+            "task_name": ["t"] * 6,
+            "model": ["a", "a", "a", "b", "b", "b"],
+            "score_x": ["0.5", "1.0", "0.25", "C", "I", "C"],
+            "total_tokens": [10, 20, 30, 10, 20, 30],
+        }
+    )
+    heatmap = evallens.ScoresHeatmap(frame, score_value="score_x")
+    means = dict(heatmap.cells.select("model", "value").iter_rows())
+    assert means == {"a": pytest.approx(1.75 / 3), "b": pytest.approx(2 / 3)}
+    curve = evallens.scores_by_limit_df(frame, "score_x", steps=3)
+    at_max = curve.filter(pl.col("total_tokens") == 30)
+    assert dict(at_max.select("model", "success_rate").iter_rows()) == means
+    grid = evallens.SampleGrid(frame)
+    grid.sort = [{"column": "score_x", "dir": "desc"}]
+    assert grid.visible_rows()["score_x"].to_list() == ["1.0", "C", "C", "0.5", "0.25", "I"]
