@@ -15,7 +15,12 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-ENTRIES = ("grid.js", "limit.js")
+
+def bundles(root: Path) -> list[str]:
+    """One bundle per widget entry: ``widget/src/<name>/index.ts`` builds ``<name>.js``."""
+    return sorted(
+        f"{entry.parent.name}.js" for entry in (root / "widget" / "src").glob("*/index.ts")
+    )
 
 
 class JsBuildHook(BuildHookInterface):  # type: ignore[misc]
@@ -27,7 +32,7 @@ class JsBuildHook(BuildHookInterface):  # type: ignore[misc]
         static = root / "src" / "evallens" / "static"
         if not widget.exists():  # building a wheel from an sdist that already has static/
             return
-        built = all((static / name).exists() for name in ENTRIES)
+        built = all((static / name).exists() for name in bundles(root))
         if os.environ.get("EVALLENS_SKIP_JS") and built:
             return
         npm = shutil.which("npm")

@@ -68,3 +68,23 @@ def test_bundles_are_self_contained_es_modules(wheel: zipfile.ZipFile) -> None:
         assert "fetch(" not in js
         assert not re.search(r"https?://(?!www\.w3\.org/)", js)
         assert len(js) < 120_000
+
+
+def test_the_build_hook_bundles_every_widget_entry() -> None:
+    """The list of bundles comes from widget/src/*/index.ts, so no widget can be left out."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from hatch_build import bundles
+    finally:
+        sys.path.remove(str(ROOT))
+    assert bundles(ROOT) == ["grid.js", "heatmap.js", "limit.js"]
+
+
+def test_one_version_everywhere(wheel: zipfile.ZipFile) -> None:
+    import evallens
+
+    metadata = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
+    version = re.search(r"^Version: (.+)$", wheel.read(metadata).decode(), re.M)
+    assert version is not None and version.group(1) == evallens.__version__
+    assert f"## {evallens.__version__}" in (ROOT / "CHANGELOG.md").read_text()
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
