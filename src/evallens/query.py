@@ -53,8 +53,10 @@ class SampleQuery:
         df: pl.DataFrame,
         sort_exprs: Mapping[str, pl.Expr] | None = None,
         default_sort: Sequence[SortKey] = (),
+        partial_sort_rows: int = PARTIAL_SORT_ROWS,
     ) -> None:
         self.df = df.with_row_index(ROW) if ROW not in df.columns else df
+        self._partial_sort_rows = partial_sort_rows
         self._sort_exprs = dict(sort_exprs or {})
         self._default_sort = tuple(default_sort)
         self._perms: OrderedDict[tuple[SortKey, ...], pl.Series] = OrderedDict()
@@ -183,7 +185,7 @@ class SampleQuery:
         keys = self._keys
         if self._view is not None or not keys or self.is_cached(keys):
             return self.view.slice(0, k)
-        if self.df.height < PARTIAL_SORT_ROWS:
+        if self.df.height < self._partial_sort_rows:
             return self.view.slice(0, k)
         mask = self.combined_mask()
         frame = self.df.lazy() if mask is None else self.df.lazy().filter(mask)
