@@ -8,7 +8,8 @@ import polars as pl
 import pyarrow as pa
 import pytest
 
-from evallens.query import ROW, SampleQuery, SortKey, to_ipc, unknown_name_error, wire_frame
+from evallens.errors import unknown_name_error
+from evallens.query import ROW, SampleQuery, SortKey, to_ipc, wire_frame
 
 
 @pytest.fixture

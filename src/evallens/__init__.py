@@ -1,8 +1,16 @@
 """evallens: Jupyter widgets for exploring Inspect AI evaluation results."""
 
 from evallens.demo import demo_samples, synthetic_samples
+from evallens.errors import ColumnNotFoundError, NoScoreError, UnknownNameError
 from evallens.explore import explore
-from evallens.io import read_evals, read_samples, read_viewer_config, scan_samples
+from evallens.io import (
+    LogReadError,
+    LogReadWarning,
+    read_evals,
+    read_samples,
+    read_viewer_config,
+    scan_samples,
+)
 from evallens.limits import scores_by_limit_df
 from evallens.link import link, unlink
 from evallens.scores import ScoreDescriptor, describe_scores
@@ -11,10 +19,15 @@ from evallens.widgets.heatmap import ScoresHeatmap
 from evallens.widgets.limit import ScoresByLimit
 
 __all__ = [
+    "ColumnNotFoundError",
+    "LogReadError",
+    "LogReadWarning",
+    "NoScoreError",
     "SampleGrid",
     "ScoreDescriptor",
     "ScoresByLimit",
     "ScoresHeatmap",
+    "UnknownNameError",
     "demo_samples",
     "describe_scores",
     "explore",

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from evallens.query import unknown_name_error
+from evallens.errors import unknown_name_error
 from evallens.scores import ScoreDescriptor
 
 PALETTES: tuple[str, ...] = ("good-high", "good-low", "neutral", "diverging")

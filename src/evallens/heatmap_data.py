@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from evallens.query import unknown_name_error
+from evallens.errors import unknown_name_error
 from evallens.scores import MISSING_TASK_HINT, default_scores, score_values, values_by
 
 Orientation = Literal["horizontal", "vertical"]

@@ -330,20 +330,3 @@ def window_ipc(
 ) -> bytes:
     """A view window ready to send: gathered, wire-typed, Arrow IPC encoded."""
     return to_ipc(wire_frame(query.window(offset, limit, columns), preview_chars))
-
-
-def close_matches(name: str, candidates: Sequence[str], n: int = 5) -> list[str]:
-    """Names in ``candidates`` close to ``name``, for error messages."""
-    import difflib
-
-    lowered = {c.lower(): c for c in candidates}
-    hits = difflib.get_close_matches(name.lower(), list(lowered), n=n, cutoff=0.5)
-    contains = [c for c in candidates if name.lower() in c.lower() and c.lower() not in hits]
-    return [lowered[h] for h in hits] + contains[: max(0, n - len(hits))]
-
-
-def unknown_name_error(kind: str, name: str, candidates: Sequence[str]) -> ValueError:
-    """A ValueError naming ``name`` and listing the near matches among ``candidates``."""
-    near = close_matches(name, candidates)
-    hint = f"; did you mean {', '.join(repr(c) for c in near)}?" if near else ""
-    return ValueError(f"unknown {kind} {name!r}{hint} (available: {', '.join(candidates)})")

@@ -43,6 +43,8 @@ from typing import Any, Literal
 
 import polars as pl
 
+from evallens.errors import NoScoreError, unknown_name_error
+
 ScoreKind = Literal[
     "boolean", "binary", "passfail", "categorical", "numeric", "list", "object", "other"
 ]
@@ -469,8 +471,6 @@ def score_values(df: pl.DataFrame, column: str, *, unit: bool = False) -> pl.Exp
         [10.0, 9.0, 0.0, None]
     """
     if column not in df.columns:
-        from evallens.query import unknown_name_error
-
         raise unknown_name_error("column", column, df.columns)
     d = _descriptor_of(df, column)
     dtype = df.schema[column]
@@ -498,10 +498,6 @@ def _fits(df: pl.DataFrame, column: str, unit: bool, cache: dict[str, bool]) -> 
         except ValueError:
             cache[column] = False
     return cache[column]
-
-
-class NoScoreError(ValueError):
-    """A frame has no score to show by default; the message says what it has."""
 
 
 def _no_score(df: pl.DataFrame, unit: bool, argument: str) -> NoScoreError:

@@ -23,8 +23,9 @@ from evallens.config import (
     resolve_column_id,
     resolve_view,
 )
+from evallens.errors import unknown_name_error
 from evallens.io import read_viewer_config, to_samples_frame
-from evallens.query import ROW, SampleQuery, SortKey, unknown_name_error, window_ipc
+from evallens.query import ROW, SampleQuery, SortKey, window_ipc
 from evallens.scores import ScoreDescriptor, describe_scores, descriptor_value_expr
 from evallens.widgets._base import EvalLensWidget, bundle, bytes_from_json
 

@@ -10,6 +10,7 @@ from typing import Any
 import polars as pl
 import traitlets
 
+from evallens.errors import close_matches, unknown_name_error
 from evallens.heatmap_data import (
     HEADLINE,
     HeatmapData,
@@ -20,7 +21,6 @@ from evallens.heatmap_data import (
     resolve_columns,
     selection_codes,
 )
-from evallens.query import close_matches, unknown_name_error
 from evallens.widgets._base import EvalLensWidget, as_frame, bundle
 
 DEFAULT_WIDTH = 700

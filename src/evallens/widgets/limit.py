@@ -10,8 +10,8 @@ from typing import Any
 import polars as pl
 import traitlets
 
+from evallens.errors import unknown_name_error
 from evallens.limits import LIMIT_COLUMNS, Scale, scores_by_limit_df, usage_expr
-from evallens.query import unknown_name_error
 from evallens.scores import default_score, default_scores, values_by
 from evallens.widgets._base import EvalLensWidget, as_frame, bundle
 
