@@ -133,10 +133,10 @@ def test_link_rejects_what_cannot_filter(samples):
 def test_codes_are_cached_per_frame(samples):
     hm = evallens.ScoresHeatmap(samples)
     hm.selection_mask(samples)
-    first = hm._codes[id(samples)]
+    first = hm._model._codes[id(samples)]
     hm.selection = [{"task": hm.x_order[0], "model": hm.y_order[0]}]
     hm.selection_mask(samples)
-    assert hm._codes[id(samples)] is first
+    assert hm._model._codes[id(samples)] is first
 
 
 def test_explore_links_heatmap_and_grid():

@@ -1,4 +1,4 @@
-"""heatmap_data: cells equal polars group means; axis order and colour domain follow inspect_viz."""
+"""heatmap cells, order and selection: cells equal polars group means; axis order and colour domain follow inspect_viz."""
 
 from __future__ import annotations
 
@@ -11,14 +11,9 @@ import pytest
 from conftest_io import LOGS_DIR, require
 
 import evallens
-from evallens.heatmap_data import (
-    aggregate,
-    axis_order,
-    cell_codes,
-    color_domain,
-    resolve_columns,
-    selection_codes,
-)
+from evallens.heatmap.cells import aggregate, color_domain, resolve_columns
+from evallens.heatmap.order import axis_order
+from evallens.heatmap.selection import cell_codes, selection_codes
 from evallens.scores import score_values
 
 DATA = LOGS_DIR / "inspect_viz_docs"

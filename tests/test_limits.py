@@ -14,7 +14,7 @@ from conftest_io import SHARED, require
 from polars.testing import assert_frame_equal
 
 import evallens
-from evallens.limits import limit_grid, scores_by_limit_df
+from evallens.limit.curves import limit_grid, scores_by_limit_df
 
 DOCS = SHARED / "data" / "logs" / "inspect_viz_docs"
 GEN_LOGS = SHARED / "tools" / "gen_logs.py"

@@ -8,7 +8,8 @@ from conftest_io import LOGS_DIR, require
 from polars.testing import assert_frame_equal
 
 import evallens
-from evallens.widgets.limit import ScoresByLimit, z_score
+from evallens.limit import ScoresByLimit
+from evallens.limit.model import z_score
 
 SWEBENCH = LOGS_DIR / "inspect_viz_docs" / "swebench_token_limit.parquet"
 
@@ -24,7 +25,7 @@ def test_prepared_frame(swebench: pl.DataFrame) -> None:
     assert chart.limit_column == "total_tokens" and chart.model_column == "model_display_name"
     assert sorted(chart.models) == sorted(swebench["model_display_name"].unique().to_list())
     assert len(spec["series"]) == 4 and all(len(s["x"]) == 100 for s in spec["series"])
-    assert spec["log"] is True and spec["xLabel"] == "Tokens" and spec["band"] is True
+    assert spec["log"] is True and spec["x_label"] == "Tokens" and spec["band"] is True
     assert chart.height == round(700 / 1.618)
     first = spec["series"][0]
     z = z_score(0.95)
@@ -36,7 +37,7 @@ def test_prepared_frame(swebench: pl.DataFrame) -> None:
     )
     assert plain._spec["band"] is False and "lo" not in plain._spec["series"][0]
     assert plain._spec["other"] is True and len(plain._spec["series"][0]["other"]) == 100
-    assert plain._spec["log"] is False and plain._spec["xLabel"] is None
+    assert plain._spec["log"] is False and plain._spec["x_label"] is None
     assert ScoresByLimit(swebench, legend=None, title="t", width=500)._spec["legend"] is False
 
 
@@ -56,7 +57,7 @@ def test_errors_name_columns(swebench: pl.DataFrame) -> None:
         ScoresByLimit(swebench, facet="splt")
     with pytest.raises(ValueError, match="ci"):
         ScoresByLimit(swebench, ci=1.5)
-    with pytest.raises(ValueError, match="limit="):
+    with pytest.raises(ValueError, match="limit_column="):
         ScoresByLimit(swebench.drop("total_tokens"))
 
 
@@ -79,10 +80,12 @@ def test_samples_frame_is_prepared_and_links() -> None:
     assert chart.selection_mask(samples).sum() == (samples["total_tokens"] > limit).sum()  # type: ignore[union-attr]
     with pytest.raises(ValueError, match="score_judge"):
         ScoresByLimit(samples, score="score_judge")
-    assert (
-        ScoresByLimit(samples, score="score_closeness", limit="total_time").limit_column
-        == "total_time"
-    )
+    chart = ScoresByLimit(samples, score="score_closeness", limit_column="total_time")
+    assert chart.limit_column == "total_time" and chart.limit is None
+    # the old name of the column argument still works, with a warning
+    with pytest.warns(DeprecationWarning, match="limit_column="):
+        old = ScoresByLimit(samples, score="score_closeness", limit="total_time")
+    assert old.limit_column == "total_time" and old.limit is None
 
 
 def test_prepared_frame_links_through_model_ids(swebench: pl.DataFrame) -> None:

@@ -12,6 +12,7 @@ import pytest
 from conftest_io import INSPECT_JSON_NAME, logs_dir, plain, real_log_paths, same_value
 
 import evallens.io as eio
+from evallens.frames import to_frame
 
 inspect_analysis = pytest.importorskip("inspect_ai.analysis")
 inspect_log = pytest.importorskip("inspect_ai.log")
@@ -206,10 +207,22 @@ def test_parquet_export_gives_the_same_schema() -> None:
     assert "score_multi_scorer_wrapper" in frame.columns
 
 
-def test_polars_frame_in_schema_passes_through() -> None:
-    frame = eio.read_samples(logs_dir() / "control_arena" / "bash_1.eval")
-    assert eio.to_samples_frame(frame) is frame
-    assert eio.to_samples_frame(frame.lazy()).equals(frame)
+def test_every_kind_of_input_becomes_the_same_frame() -> None:
+    """One coercion: polars as is (no copy), lazy, pandas, Arrow PyCapsule objects, logs."""
+    path = logs_dir() / "control_arena" / "bash_1.eval"
+    frame = eio.read_samples(path)
+    assert to_frame(frame) is frame
+    assert to_frame(frame.lazy()).equals(frame)
+    assert to_frame(path).equals(frame)
+    assert to_frame(frame.to_arrow()).equals(frame)
+    flat = frame.drop("model_usage")  # pandas has no list-of-struct round trip
+    assert to_frame(flat.to_pandas()).equals(flat)
+
+    class Stream:  # any object speaking the Arrow PyCapsule stream interface
+        def __arrow_c_stream__(self, requested_schema: object = None) -> object:
+            return flat.to_arrow().__arrow_c_stream__(requested_schema)
+
+    assert to_frame(Stream()).equals(flat)
 
 
 def test_scan_samples_matches_read_samples(tmp_path: Path) -> None:

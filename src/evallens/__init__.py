@@ -3,6 +3,7 @@
 from evallens.demo import demo_samples, synthetic_samples
 from evallens.errors import ColumnNotFoundError, NoScoreError, UnknownNameError
 from evallens.explore import explore
+from evallens.heatmap import ScoresHeatmap
 from evallens.io import (
     LogReadError,
     LogReadWarning,
@@ -11,12 +12,11 @@ from evallens.io import (
     read_viewer_config,
     scan_samples,
 )
-from evallens.limits import scores_by_limit_df
+from evallens.limit import ScoresByLimit
+from evallens.limit.curves import scores_by_limit_df
 from evallens.link import link, unlink
 from evallens.scores import ScoreDescriptor, describe_scores
 from evallens.widgets.grid import SampleGrid
-from evallens.widgets.heatmap import ScoresHeatmap
-from evallens.widgets.limit import ScoresByLimit
 
 __all__ = [
     "ColumnNotFoundError",

@@ -52,7 +52,6 @@ from evallens.io._read import (
     read_samples,
     read_viewer_config,
     scan_samples,
-    to_samples_frame,
 )
 from evallens.io._samples import MODEL_USAGE_DTYPE
 
@@ -66,5 +65,4 @@ __all__ = [
     "read_samples",
     "read_viewer_config",
     "scan_samples",
-    "to_samples_frame",
 ]

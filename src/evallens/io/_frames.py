@@ -14,19 +14,6 @@ from evallens.io._samples import CORE_ORDER, MODEL_USAGE_DTYPE, SAMPLE_DTYPES, U
 _INTEGER_TEXT = re.compile(r"^-?(0|[1-9][0-9]*)$")
 
 
-def is_pandas(data: Any) -> bool:
-    """True for a pandas DataFrame, without importing pandas."""
-    return type(data).__module__.startswith("pandas") and hasattr(data, "to_dict")
-
-
-def from_pandas(data: Any) -> pl.DataFrame:
-    """Convert a pandas frame (including Arrow-backed ``samples_df`` output) to polars."""
-    try:
-        return pl.from_pandas(data)
-    except Exception as ex:  # mixed object columns pyarrow cannot type
-        raise ValueError(f"cannot convert the pandas frame to polars: {ex}") from ex
-
-
 def is_samples_schema(frame: pl.DataFrame) -> bool:
     """True when ``frame`` already has every core column with our dtype (passes through)."""
     schema = frame.schema

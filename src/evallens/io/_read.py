@@ -15,6 +15,7 @@ from typing import Any, TypeVar, Union
 
 import polars as pl
 
+from evallens.frames import as_polars
 from evallens.io._errors import (
     BadFile,
     ErrorPolicy,
@@ -25,7 +26,7 @@ from evallens.io._errors import (
 )
 from evallens.io._evals import eval_record, headline_score
 from evallens.io._fast import fast_samples_frame
-from evallens.io._frames import from_pandas, is_pandas, normalize_evals, normalize_samples
+from evallens.io._frames import normalize_evals, normalize_samples
 from evallens.io._logfile import log_files_in, read_log
 from evallens.io._samples import (
     CORE_ORDER,
@@ -81,14 +82,9 @@ class _Resolved:
 
 def _resolve(source: Source) -> _Resolved:
     resolved = _Resolved()
-    if isinstance(source, pl.LazyFrame):
-        resolved.frame = source.collect()
-        return resolved
-    if isinstance(source, pl.DataFrame):
-        resolved.frame = source
-        return resolved
-    if is_pandas(source):
-        resolved.frame = from_pandas(source)
+    frame = as_polars(source)
+    if frame is not None:
+        resolved.frame = frame
         return resolved
     if isinstance(source, str | os.PathLike):
         items: Iterable[Any] = [source]
@@ -352,17 +348,6 @@ def read_samples(
     _remember_headlines(good)
     report_bad_files(bad, errors)
     return combined
-
-
-def to_samples_frame(data: Source) -> pl.DataFrame:
-    """Anything `read_samples` accepts → a normalized samples frame (frames pass through cheaply).
-
-    Example:
-        >>> frame = to_samples_frame(pl.DataFrame({"id": ["1"], "model": ["m"]}))
-        >>> frame["model_display_name"].to_list()
-        ['m']
-    """
-    return read_samples(data)
 
 
 def read_evals(source: Source, *, errors: ErrorPolicy = "warn") -> pl.DataFrame:

@@ -12,6 +12,7 @@ from typing import Any
 import polars as pl
 import traitlets
 
+from evallens.base import EvalLensWidget, bundle, bytes_from_json
 from evallens.config import (
     STATUS,
     Column,
@@ -24,10 +25,10 @@ from evallens.config import (
     resolve_view,
 )
 from evallens.errors import unknown_name_error
-from evallens.io import read_viewer_config, to_samples_frame
+from evallens.frames import to_frame
+from evallens.io import read_viewer_config
 from evallens.query import ROW, SampleQuery, SortKey, window_ipc
 from evallens.scores import ScoreDescriptor, describe_scores, descriptor_value_expr
-from evallens.widgets._base import EvalLensWidget, bundle, bytes_from_json
 
 FIRST_WINDOW = 100
 """Rows in the widget's initial state: enough to fill a tall grid without the kernel."""
@@ -172,7 +173,7 @@ class SampleGrid(EvalLensWidget):
         height: int = 460,
         filter: pl.Expr | None = None,
     ) -> None:
-        frame = data if isinstance(data, pl.DataFrame) else to_samples_frame(data)
+        frame = to_frame(data)
         self._source = frame
         scores = describe_scores(frame)
         work = _working_frame(frame)

@@ -1,4 +1,4 @@
-// The chart specification the kernel sends (see ScoresByLimit._make_spec).
+// The chart specification the kernel sends (mirrors evallens/limit/types.py; snake_case, as every spec).
 
 export type Num = number | null;
 
@@ -18,15 +18,15 @@ export interface Series {
 export interface LimitSpec {
   models: string[];
   facets: string[] | null;
-  facetLabel: string | null;
+  facet_label: string | null;
   series: Series[];
   log: boolean;
-  xDomain: [number, number];
+  x_domain: [number, number];
   band: boolean;
   other: boolean;
   title: string | null;
-  xLabel: string | null;
-  yLabel: string;
+  x_label: string | null;
+  y_label: string;
   ci: number;
   legend: boolean;
 }

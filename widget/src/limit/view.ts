@@ -96,7 +96,7 @@ export class LimitView {
 
     const root = svg("svg", { class: "el-lim-svg", width, height: svgHeight, viewBox: `0 0 ${width} ${svgHeight}` });
     root.setAttribute("role", "img");
-    root.setAttribute("aria-label", `${spec.yLabel} by ${spec.xLabel ?? "limit"} for ${spec.models.length} models`);
+    root.setAttribute("aria-label", `${spec.y_label} by ${spec.x_label ?? "limit"} for ${spec.models.length} models`);
     this.panels = facets.map((facet, i) => {
       const series = spec.series.filter((s) => facet === null || s.facet === facet);
       const panel = new Panel(
@@ -108,11 +108,11 @@ export class LimitView {
           width: panelWidth,
           height: innerHeight,
           yMax,
-          xDomain: spec.xDomain,
+          xDomain: spec.x_domain,
           log: spec.log,
         },
         this.colourOf,
-        { facet, xLabel: spec.xLabel, yLabel: i === 0 ? spec.yLabel : null },
+        { facet, xLabel: spec.x_label, yLabel: i === 0 ? spec.y_label : null },
       );
       root.append(panel.group);
       return panel;
@@ -210,7 +210,7 @@ export class LimitView {
     } else {
       const panel = this.panels[hover.panel];
       fillTip(this.tip, panel.series, hover.limit, hover.model, {
-        xLabel: this.spec.xLabel,
+        xLabel: this.spec.x_label,
         ci: this.spec.ci,
         other: this.spec.other,
         facet: this.spec.facets ? this.spec.facets[hover.panel] ?? null : null,

@@ -1,4 +1,4 @@
-"""What every evallens widget shares: the bundled front end and the message plumbing."""
+"""What every evallens widget shares: the bundled front end, request/reply messages, sizes."""
 
 from __future__ import annotations
 
@@ -7,13 +7,35 @@ from collections.abc import Callable
 from typing import Any
 
 import anywidget
-import polars as pl
 import traitlets
 
-from evallens.io import to_samples_frame
-from evallens.io._frames import from_pandas, identity_from_logs, is_pandas
+STATIC = pathlib.Path(__file__).resolve().parent / "static"
 
-STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
+DEFAULT_WIDTH = 700
+"""Chart width in pixels when none is given (inspect_viz's default)."""
+
+GOLDEN = 1.618
+"""Charts are ``width / GOLDEN`` tall unless a height is given."""
+
+
+def chart_size(width: float | None, height: float | None) -> tuple[int, int]:
+    """Width and height in pixels, with the shared defaults.
+
+    Example:
+        >>> chart_size(None, None), chart_size(500, None), chart_size(500, 200)
+        ((700, 433), (500, 309), (500, 200))
+    """
+    w = int(width) if width is not None else DEFAULT_WIDTH
+    return w, int(height) if height is not None else round(w / GOLDEN)
+
+
+class _NotGiven:
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Any = _NotGiven()
+"""Marker for "use the default" where None already means "none" (``legend=None`` hides it)."""
 
 
 def bundle(name: str) -> pathlib.Path:
@@ -27,39 +49,24 @@ def bundle(name: str) -> pathlib.Path:
     return path
 
 
-def as_frame(data: Any) -> pl.DataFrame:
-    """A polars frame as given (pandas converted, lazy collected), or logs read as samples.
-
-    Chart widgets accept prepared frames (evals, scores-by-limit) as they are, so only
-    paths and directories go through ``read_samples``' normalization.
-    """
-    if isinstance(data, pl.LazyFrame):
-        data = data.collect()
-    elif is_pandas(data):
-        data = from_pandas(data)
-    if isinstance(data, pl.DataFrame):
-        # A samples frame without task or model (samples_df' default columns) names its
-        # logs: their headers say.
-        return identity_from_logs(data) if "id" in data.columns else data
-    return to_samples_frame(data)  # log files or a directory of logs
-
-
 def bytes_from_json(value: Any, _widget: Any) -> bytes:
     """Binary trait values arrive from the browser as memoryviews; Bytes traits want bytes."""
     return b"" if value is None else bytes(value)
 
 
 Handler = Callable[[dict[str, Any], list[bytes]], tuple[dict[str, Any], list[bytes]] | None]
+"""Answers one request type: its reply body and buffers, or None for no reply."""
 
 
 class EvalLensWidget(anywidget.AnyWidget):
     """Base class: request/response messages from the front end, by ``type``.
 
-    The front end sends ``{"type": ..., "id": n, ...}``; the handler's reply goes
-    back with the same ``id`` so the front end can drop answers that are stale.
+    The front end sends ``{"type": ..., "id": n, ...}``; the handler's reply goes back
+    with the same ``id`` so the front end can drop answers that are stale.
     """
 
     height = traitlets.Int(460).tag(sync=True)
+    """Height in pixels."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

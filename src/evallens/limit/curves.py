@@ -15,6 +15,7 @@ from typing import Any, Literal
 import polars as pl
 
 from evallens.errors import unknown_name_error
+from evallens.frames import as_polars
 from evallens.scores import score_values
 
 Scale = Literal["log", "linear", "auto"]
@@ -182,14 +183,12 @@ def _linspace(start: float, stop: float, n: int) -> list[float]:
 
 
 def _as_frame(samples: Any) -> pl.DataFrame:
-    if isinstance(samples, pl.DataFrame):
-        return samples
-    if isinstance(samples, pl.LazyFrame):
-        return samples.collect()
-    if type(samples).__module__.startswith("pandas"):
-        # from_pandas copies, so the caller's pandas frame is never touched either
-        return pl.from_pandas(samples)
-    raise TypeError(f"samples must be a polars or pandas DataFrame, not {type(samples).__name__}")
+    frame = as_polars(samples)
+    if frame is None:
+        raise TypeError(
+            f"samples must be a polars, pandas or Arrow frame, not {type(samples).__name__}"
+        )
+    return frame
 
 
 def _task_column(columns: Sequence[str], task: str | None) -> str | None:

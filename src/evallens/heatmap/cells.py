@@ -1,4 +1,4 @@
-"""The numbers behind ScoresHeatmap: task × model cells, axis order, colour domain.
+"""How a heatmap cell's value is computed: task × model means of a score, and the colours' domain.
 
 Pure polars, no widgets. Definitions follow inspect_viz's ``scores_heatmap`` so a
 picture made there and here agree:
@@ -12,31 +12,18 @@ picture made there and here agree:
   different scorers each show their own); ``score_value=`` forces one for all.
 - Colour domain: ``[0, 1]`` when every value lies in it, else ``[min, max]`` of the
   score column's values (not of the cell means).
-- ``sort="ascending"`` orders the x axis by the sum of its cells' values, low to
-  high (left → right), and the y axis high to low (top → bottom): the highest values
-  end up top-right. ``"descending"`` reverses both (highest bottom-left). Keys are
-  first taken in order of first appearance, sorted stably, then reversed where the
-  definition says so (as Observable Plot's domain sort does). ``None`` keeps the
-  order of first appearance.
-
-Selections of cells are encoded as integers ``task_index * n_models + model_index``
-(indices into `HeatmapData.tasks` / `HeatmapData.models`), so filtering a million
-samples is one ``is_in`` over an integer column computed once per frame.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import polars as pl
 
 from evallens.errors import unknown_name_error
 from evallens.scores import MISSING_TASK_HINT, default_scores, score_values, values_by
-
-Orientation = Literal["horizontal", "vertical"]
 
 HEADLINE = "score_headline_value"
 
@@ -237,159 +224,3 @@ def aggregate(df: pl.DataFrame, columns: HeatmapColumns) -> HeatmapData:
         models=models,
         domain=color_domain(base.get_column("value")),
     )
-
-
-# ---------------------------------------------------------------------------- axis order
-_REDUCERS = {
-    "sum": lambda e: e.sum(),
-    "mean": lambda e: e.mean(),
-    "median": lambda e: e.median(),
-    "min": lambda e: e.min(),
-    "max": lambda e: e.max(),
-    "count": lambda e: e.count(),
-}
-
-
-def _ordered_by_value(
-    cells: pl.DataFrame, key: str, keys: list[str], reduce: str, reverse: bool
-) -> list[str]:
-    if reduce not in _REDUCERS:
-        raise unknown_name_error("sort reducer", reduce, list(_REDUCERS))
-    reduced = cells.group_by(key).agg(_REDUCERS[reduce](pl.col("value")).alias("r"))
-    # A key whose cells are all missing reduces to 0 for sums and counts, as d3.sum does.
-    score = dict(
-        zip(reduced.get_column(key).to_list(), reduced.get_column("r").to_list(), strict=True)
-    )
-
-    def sort_key(name: str) -> tuple[bool, float]:
-        v = score.get(name)
-        if v is None and reduce in ("sum", "count"):
-            v = 0.0
-        missing = v is None or (isinstance(v, float) and math.isnan(v))
-        return (missing, 0.0 if missing else float(v))  # type: ignore[arg-type]
-
-    ordered = sorted(keys, key=sort_key)  # stable: ties keep first-appearance order
-    return ordered[::-1] if reverse else ordered
-
-
-def _explicit(order: Sequence[Any], keys: list[str], axis: str) -> list[str]:
-    wanted = [str(v) for v in order]
-    for name in wanted:
-        if name not in keys:
-            raise unknown_name_error(axis, name, keys)
-    rest = [k for k in keys if k not in set(wanted)]
-    return list(dict.fromkeys(wanted)) + rest
-
-
-def _axis_order(spec: Any, cells: pl.DataFrame, key: str, keys: list[str], axis: str) -> list[str]:
-    if spec is None:
-        return list(keys)
-    if isinstance(spec, str):
-        spec = {"value": spec}
-    if isinstance(spec, Mapping):
-        value = str(spec.get("value", "fill"))
-        reverse = bool(spec.get("reverse", False))
-        if value.startswith("-"):
-            value, reverse = value[1:], not reverse
-        if value in ("fill", "value", "color", "score"):
-            return _ordered_by_value(cells, key, keys, str(spec.get("reduce", "max")), reverse)
-        if value in ("x", "y", "task", "model", "name"):
-            ordered = sorted(keys)
-            return ordered[::-1] if reverse else ordered
-        raise ValueError(f"cannot sort the {axis} axis by {value!r}: use 'fill' or 'name'")
-    if isinstance(spec, Iterable):
-        return _explicit(list(spec), keys, axis)
-    raise ValueError(f"unsupported sort for the {axis} axis: {spec!r}")
-
-
-def axis_order(
-    data: HeatmapData,
-    sort: Any = "ascending",
-    orientation: Orientation = "horizontal",
-) -> tuple[list[str], list[str]]:
-    """Labels of the x axis (left → right) and the y axis (top → bottom).
-
-    ``sort`` is ``"ascending"``, ``"descending"``, ``None``, or per axis: a mapping with
-    ``"x"``/``"y"`` (or ``"task"``/``"model"``) keys whose values are an explicit list of
-    labels (unlisted labels follow in data order), or a channel sort such as
-    ``{"value": "fill", "reduce": "sum", "reverse": True}``.
-
-    Example:
-        >>> cells = pl.DataFrame({"task": ["a", "b"], "model": ["m", "m"], "value": [0.9, 0.1]})
-        >>> data = HeatmapData(resolve_columns(pl.DataFrame({"task_name": [], "model": [],
-        ...     "score_headline_value": []})), cells, ["a", "b"], ["m"], (0.0, 1.0))
-        >>> axis_order(data)
-        (['b', 'a'], ['m'])
-    """
-    if orientation not in ("horizontal", "vertical"):
-        raise ValueError(f"orientation must be 'horizontal' or 'vertical', got {orientation!r}")
-    horizontal = orientation == "horizontal"
-    x_key, y_key = ("task", "model") if horizontal else ("model", "task")
-    x_keys, y_keys = (data.tasks, data.models) if horizontal else (data.models, data.tasks)
-    if sort in ("ascending", "descending"):
-        ascending = sort == "ascending"
-        x_spec: Any = {"value": "fill", "reduce": "sum", "reverse": not ascending}
-        y_spec: Any = {"value": "fill", "reduce": "sum", "reverse": ascending}
-    elif sort is None:
-        x_spec = y_spec = None
-    elif isinstance(sort, Mapping):
-        unknown = set(sort) - {"x", "y", "task", "model"}
-        if unknown:
-            raise unknown_name_error("sort axis", sorted(unknown)[0], ["x", "y", "task", "model"])
-        x_spec = sort.get("x", sort.get(x_key))
-        y_spec = sort.get("y", sort.get(y_key))
-    else:
-        raise ValueError(
-            f"sort must be 'ascending', 'descending', None or a per-axis mapping, got {sort!r}"
-        )
-    return (
-        _axis_order(x_spec, data.cells, x_key, x_keys, x_key),
-        _axis_order(y_spec, data.cells, y_key, y_keys, y_key),
-    )
-
-
-# ---------------------------------------------------------------------------- cell codes
-def cell_codes(
-    frame: pl.DataFrame, task: str, model: str, tasks: Sequence[str], models: Sequence[str]
-) -> pl.Series:
-    """Each row's cell as ``task_index * len(models) + model_index`` (null: no cell).
-
-    Example:
-        >>> df = pl.DataFrame({"t": ["a", "b", "z"], "m": ["y", "x", "x"]})
-        >>> cell_codes(df, "t", "m", ["a", "b"], ["x", "y"]).to_list()
-        [1, 2, None]
-    """
-    for name in (task, model):
-        if name not in frame.columns:
-            raise unknown_name_error("column", name, frame.columns)
-    width = len(models)
-    t = (
-        pl.col(task)
-        .cast(pl.String)
-        .replace_strict(list(tasks), list(range(len(tasks))), default=None, return_dtype=pl.Int64)
-    )
-    m = (
-        pl.col(model)
-        .cast(pl.String)
-        .replace_strict(list(models), list(range(width)), default=None, return_dtype=pl.Int64)
-    )
-    return frame.select((t * width + m).alias("cell")).to_series()
-
-
-def selection_codes(
-    selection: Iterable[Mapping[str, str]], tasks: Sequence[str], models: Sequence[str]
-) -> list[int]:
-    """Codes of selected ``{"task", "model"}`` cells (names not in the heatmap are skipped).
-
-    Example:
-        >>> selection_codes([{"task": "b", "model": "y"}], ["a", "b"], ["x", "y"])
-        [3]
-    """
-    t_index = {t: i for i, t in enumerate(tasks)}
-    m_index = {m: i for i, m in enumerate(models)}
-    out = []
-    for cell in selection:
-        ti, mi = t_index.get(cell["task"]), m_index.get(cell["model"])
-        if ti is not None and mi is not None:
-            out.append(ti * len(models) + mi)
-    return out

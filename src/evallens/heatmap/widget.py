@@ -1,0 +1,166 @@
+"""ScoresHeatmap: task × model mean scores; selected cells filter linked sample grids."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import polars as pl
+import traitlets
+
+from evallens.base import DEFAULT_WIDTH, NOT_GIVEN, EvalLensWidget, bundle, chart_size
+from evallens.frames import to_frame
+from evallens.heatmap.cells import HEADLINE
+from evallens.heatmap.model import (
+    HeatmapModel,
+    cell_options,
+    check_attributes,
+    check_scheme,
+)
+from evallens.heatmap.order import Orientation
+from evallens.io._frames import identity_from_logs
+
+
+class ScoresHeatmap(EvalLensWidget):
+    """Mean score per task × model; click cells to select them (and filter linked grids).
+
+    Parameters follow inspect_viz's ``scores_heatmap``. ``data`` is an evals frame (one
+    row per log, ``score_headline_value``) or a samples frame (cells are the mean of the
+    score per task × model).
+
+    Args:
+        data: A polars or pandas frame, a log file or a directory of logs.
+        task_name: Column with the tasks (falls back to ``task_name``).
+        task_label: Axis title for the tasks (None: no title).
+        model_name: Column with the models (falls back to ``model``).
+        model_label: Axis title for the models.
+        score_value: Column whose mean colours the cells (or a scorer's name). By
+            default each task shows its eval's headline score, else its first numeric or
+            pass/fail score with values in that task (see `task_scores`).
+        cell: ``{"text": colour | None, "inset": px}``; ``text=None`` hides values.
+        tip: Show a tooltip (task, model, score, n, stderr, log link) on hover.
+        title: Title above the heatmap.
+        height: Pixels; default ``width / 1.618``. Grids too big for it scroll.
+        width: Pixels; default 700.
+        legend: None hides the colour legend.
+        sort: ``"ascending"`` (highest top-right), ``"descending"`` (highest bottom-left),
+            None (data order) or per-axis orders (see `evallens.heatmap.order.axis_order`).
+        orientation: ``"horizontal"`` (tasks across) or ``"vertical"`` (tasks down).
+        color_scheme: One of `evallens.heatmap.model.COLOR_SCHEMES`.
+        **attributes: ``color_domain=[lo, hi]``, ``color_reverse=True``,
+            ``margin_left=px`` (row label width), ``x_tick_rotate`` (0 keeps labels flat).
+
+    Example:
+        >>> import evallens
+        >>> hm = evallens.ScoresHeatmap(evallens.demo_samples(), score_value="score_judge")
+        >>> hm.selection = [{"task": "Trivia", "model": "gpt-4.1"}]
+        >>> hm.selection_mask(evallens.demo_samples()).sum()
+        200
+    """
+
+    _esm = bundle("heatmap.js")
+    _css = bundle("heatmap.css")
+
+    selection: traitlets.List[Any] = traitlets.List().tag(sync=True)
+    """Selected cells: ``[{"task": ..., "model": ...}, ...]`` (empty: nothing selected).
+    Also accepts ``(task, model)`` pairs."""
+
+    width = traitlets.Int(DEFAULT_WIDTH).tag(sync=True)
+    """Width in pixels."""
+
+    _spec = traitlets.Dict().tag(sync=True)
+
+    selection_traits: tuple[str, ...] = ("selection",)
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        task_name: str = "task_display_name",
+        task_label: str | None = None,
+        model_name: str = "model_display_name",
+        model_label: str | None = None,
+        score_value: str = HEADLINE,
+        cell: Mapping[str, Any] | None = None,
+        tip: bool = True,
+        title: str | None = None,
+        height: float | None = None,
+        width: float | None = None,
+        legend: Any = NOT_GIVEN,
+        sort: Any = "ascending",
+        orientation: Orientation = "horizontal",
+        color_scheme: str = "viridis",
+        **attributes: Any,
+    ) -> None:
+        check_attributes(attributes)
+        scheme = check_scheme(color_scheme)
+        frame = to_frame(data)
+        # A samples frame without task or model (samples_df' defaults) names its logs.
+        frame = identity_from_logs(frame) if "id" in frame.columns else frame
+        self._model = HeatmapModel(
+            frame,
+            task_name=task_name,
+            model_name=model_name,
+            score_value=score_value,
+            sort=sort,
+            orientation=orientation,
+        )
+        w, h = chart_size(width, height)
+        spec = self._model.spec(
+            task_label=task_label,
+            model_label=model_label,
+            title=title,
+            tip=bool(tip),
+            legend=legend is not None and legend is not False,
+            scheme=scheme,
+            reverse=bool(attributes.get("color_reverse", False)),
+            domain=attributes.get("color_domain"),
+            cell=cell_options(cell),
+            margin_left=attributes.get("margin_left"),
+            x_tick_rotate=attributes.get("x_tick_rotate"),
+        )
+        super().__init__(height=h, width=w, _spec=spec)
+
+    def __repr__(self) -> str:
+        data = self._model.data
+        score = data.columns.score or "a score per task"
+        return (
+            f"ScoresHeatmap({len(data.tasks)} tasks × {len(data.models)} models, {score}, "
+            f"{len(self.selection)} selected)"
+        )
+
+    # -- public API ----------------------------------------------------------------------
+    @property
+    def cells(self) -> pl.DataFrame:
+        """One row per task × model with data: task, model, value, n, stderr, log_viewer."""
+        return self._model.data.cells
+
+    @property
+    def columns(self) -> dict[str, str | None]:
+        """The frame columns used, after fallbacks: task, model, score (None: per task)."""
+        c = self._model.data.columns
+        return {"task": c.task, "model": c.model, "score": c.score}
+
+    @property
+    def task_scores(self) -> dict[str, str]:
+        """The score column each task's cells average (the same for all unless defaulted
+        per task because tasks use different scorers)."""
+        return self._model.task_scores
+
+    @property
+    def x_order(self) -> list[str]:
+        """Labels along the x axis, left to right."""
+        return list(self._model.x)
+
+    @property
+    def y_order(self) -> list[str]:
+        """Labels along the y axis, top to bottom."""
+        return list(self._model.y)
+
+    def selection_mask(self, samples: pl.DataFrame) -> pl.Series | None:
+        """Rows of ``samples`` in the selected cells (None when nothing is selected)."""
+        return self._model.selection_mask(samples, self.selection)
+
+    @traitlets.validate("selection")
+    def _valid_selection(self, proposal: Any) -> list[Any]:
+        return list(self._model.check_selection(proposal["value"]))

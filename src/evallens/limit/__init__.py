@@ -1,0 +1,6 @@
+"""ScoresByLimit: the widget (``widget``), its rules (``model``) and the success-rate
+curves behind it (``curves``)."""
+
+from evallens.limit.widget import ScoresByLimit
+
+__all__ = ["ScoresByLimit"]
