@@ -47,3 +47,17 @@ export function fillTip(node: HTMLElement, c: TipContent): void {
     node.append(a);
   }
 }
+
+/** Beside the pointer (below-right, flipped near the edges), so it never hides the cell
+ * under the pointer and the link in it can be reached by moving onto it. */
+export function placeTip(tip: HTMLElement, root: HTMLElement, clientX: number, clientY: number): void {
+  const box = root.getBoundingClientRect();
+  const w = tip.offsetWidth || 200;
+  const hgt = tip.offsetHeight || 90;
+  let left = clientX - box.left + 12;
+  if (left + w > box.width) left = clientX - box.left - w - 12;
+  let top = clientY - box.top + 12;
+  if (top + hgt > box.height && clientY - box.top - hgt - 12 >= 0) top = clientY - box.top - hgt - 12;
+  tip.style.left = `${Math.max(0, left)}px`;
+  tip.style.top = `${Math.max(0, top)}px`;
+}

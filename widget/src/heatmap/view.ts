@@ -1,30 +1,14 @@
 // ScoresHeatmap's front end: a CSS grid of cells with sticky labels, a legend, a tooltip,
 // and selection by mouse and keyboard synced to the `selection` trait.
-import type { RGBA } from "../shared/colour";
 import { h, type WidgetModel } from "../shared/model";
 import { watchTheme, type Theme } from "../shared/theme";
 import { computeLayout, formatValue, type Layout } from "./layout";
-import { legendGradient, position, schemeColour, textOn } from "./schemes";
+import { fillLegend } from "./legend";
+import { paintCell } from "./paint";
+import { legendGradient } from "./schemes";
 import { cellKey, clickCell, clickLine, moveFocus, splitKey } from "./selection";
-import { fillTip } from "./tooltip";
+import { fillTip, placeTip } from "./tooltip";
 import type { CellRef, CellRow, HeatmapSpec } from "./types";
-
-function rgba(c: RGBA): string {
-  return `rgba(${Math.round(c[0])}, ${Math.round(c[1])}, ${Math.round(c[2])}, ${c[3]})`;
-}
-
-/** A fill faded most of the way into the page background (what unselected cells show). */
-export function dimmed(c: RGBA, theme: Theme): RGBA {
-  const bg: RGBA = theme === "dark" ? [30, 30, 30, 1] : [255, 255, 255, 1];
-  const alpha = c[3];
-  const k = 0.72;
-  return [
-    c[0] * alpha * (1 - k) + bg[0] * (1 - alpha * (1 - k)),
-    c[1] * alpha * (1 - k) + bg[1] * (1 - alpha * (1 - k)),
-    c[2] * alpha * (1 - k) + bg[2] * (1 - alpha * (1 - k)),
-    1,
-  ];
-}
 
 export class HeatmapView {
   readonly root: HTMLElement;
@@ -130,28 +114,16 @@ export class HeatmapView {
     rows.push(parts);
     const corner = h("div", "el-hm-corner", spec.y_label ?? "");
     parts.append(corner);
-    spec.x.forEach((label, i) => {
-      const head = h("div", "el-hm-xlabel");
-      head.setAttribute("role", "columnheader");
-      head.dataset.line = `x${i}`;
-      head.title = this.axisTitle(label, spec.tasks_on_x);
-      head.append(h("span", "el-hm-label-text", label));
-      parts.append(head);
-    });
+    spec.x.forEach((label, i) => parts.append(this.axisLabel("x", i, label, spec.tasks_on_x)));
     this.cellData.clear();
     for (const c of spec.cells) this.cellData.set(`${c[0]},${c[1]}`, c);
     this.cellEls.clear();
     this.cellByKey.clear();
     this.shown = new Set();
     spec.y.forEach((label, j) => {
-      const rowHead = h("div", "el-hm-ylabel");
-      rowHead.setAttribute("role", "rowheader");
-      rowHead.dataset.line = `y${j}`;
-      rowHead.title = this.axisTitle(label, !spec.tasks_on_x);
-      rowHead.append(h("span", "el-hm-label-text", label));
       parts = rowOf();
       rows.push(parts);
-      parts.append(rowHead);
+      parts.append(this.axisLabel("y", j, label, !spec.tasks_on_x));
       for (let i = 0; i < spec.x.length; i++) {
         const key = `${i},${j}`;
         const data = this.cellData.get(key);
@@ -180,61 +152,27 @@ export class HeatmapView {
   }
 
   private buildLegend(): HTMLElement {
-    const spec = this.spec;
-    const [lo, hi] = spec.domain;
-    const bar = h("div", "el-hm-legend-bar");
-    // Half the width, as inspect_viz's legend.
-    bar.style.width = `${Math.round(Math.min(370, (Number(this.model.get("width")) || 700) / 2))}px`;
-    const ticks = h("div", "el-hm-legend-ticks");
-    ticks.style.width = bar.style.width;
-    ticks.append(
-      h("span", "", formatValue(lo)),
-      h("span", "", formatValue((lo + hi) / 2)),
-      h("span", "", formatValue(hi)),
-    );
-    const wrap = h("div", "el-hm-legend-scale");
-    wrap.append(bar, ticks);
-    const title = h("span", "el-hm-legend-title", spec.score);
-    if (spec.task_scores) {
-      title.title = Object.entries(spec.task_scores)
-        .map(([task, score]) => `${task}: ${score}`)
-        .join("\n");
-    }
-    this.legend.replaceChildren(title, wrap);
+    fillLegend(this.legend, this.spec, Number(this.model.get("width")) || 700);
     return this.legend;
   }
 
-  /** A task label's hover text names the score its cells average when tasks differ. */
-  private axisTitle(label: string, isTask: boolean): string {
+  /** A column or row label; a task's hover text names the score its cells average when
+   * tasks differ. */
+  private axisLabel(axis: "x" | "y", index: number, label: string, isTask: boolean): HTMLElement {
+    const node = h("div", `el-hm-${axis}label`);
+    node.setAttribute("role", axis === "x" ? "columnheader" : "rowheader");
+    node.dataset.line = `${axis}${index}`;
     const score = isTask ? this.spec.task_scores?.[label] : undefined;
-    return score ? `${label} (${score})` : label;
+    node.title = score ? `${label} (${score})` : label;
+    node.append(h("span", "el-hm-label-text", label));
+    return node;
   }
 
   /** Colours depend on the theme only for Inspect's palettes; repaint all cells. */
   private paint(): void {
-    const spec = this.spec;
-    for (const [key, el] of this.cellEls) {
-      const data = this.cellData.get(key);
-      const value = data ? data[2] : null;
-      if (value === null || !Number.isFinite(value)) {
-        el.classList.add("el-hm-empty");
-        el.style.cssText = "";
-        continue;
-      }
-      const c: RGBA = schemeColour(spec.scheme, position(value, spec.domain, spec.reverse), this.theme);
-      const custom = spec.cell.text && spec.cell.text !== "auto" ? spec.cell.text : null;
-      // Dimmed look precomputed per cell, so dimming is a class toggle, not a restyle.
-      const dim = dimmed(c, this.theme);
-      const dimText = textOn(dim, this.theme) === "#ffffff" ? "rgba(255, 255, 255, 0.75)" : "rgba(31, 35, 40, 0.55)";
-      // One style write per cell (thousands of cells); every value here is computed, never
-      // user text. A user's text colour goes through setProperty, which cannot add rules.
-      el.style.cssText =
-        `--el-hm-fill: ${rgba(c)}; --el-hm-dim: ${rgba(dim)}; --el-hm-dim-text: ${dimText};` +
-        (custom ? "" : ` --el-hm-text: ${textOn(c, this.theme)};`);
-      if (custom) el.style.setProperty("--el-hm-text", custom);
-    }
+    for (const [key, el] of this.cellEls) paintCell(el, this.cellData.get(key)?.[2] ?? null, this.spec, this.theme);
     const bar = this.legend.querySelector<HTMLElement>(".el-hm-legend-bar");
-    if (bar) bar.style.background = legendGradient(spec.scheme, this.theme, spec.reverse);
+    if (bar) bar.style.background = legendGradient(this.spec.scheme, this.theme, this.spec.reverse);
   }
 
   private names(i: number, j: number): CellRef {
@@ -360,21 +298,7 @@ export class HeatmapView {
       link: data[5],
     });
     this.tip.hidden = false;
-    this.placeTip(e.clientX, e.clientY);
-  }
-
-  /** Beside the pointer (below-right, flipped near the edges), so it never hides the cell
-   * under the pointer and the link in it can be reached by moving onto it. */
-  private placeTip(clientX: number, clientY: number): void {
-    const box = this.root.getBoundingClientRect();
-    const w = this.tip.offsetWidth || 200;
-    const hgt = this.tip.offsetHeight || 90;
-    let left = clientX - box.left + 12;
-    if (left + w > box.width) left = clientX - box.left - w - 12;
-    let top = clientY - box.top + 12;
-    if (top + hgt > box.height && clientY - box.top - hgt - 12 >= 0) top = clientY - box.top - hgt - 12;
-    this.tip.style.left = `${Math.max(0, left)}px`;
-    this.tip.style.top = `${Math.max(0, top)}px`;
+    placeTip(this.tip, this.root, e.clientX, e.clientY);
   }
 
   private hideTipSoon(): void {
