@@ -154,3 +154,24 @@ def test_initial_state_holds_the_first_rows() -> None:
     first = pa.ipc.open_stream(grid._initial).read_all()
     assert first.num_rows == 100
     assert first.column(ROW).to_pylist() == list(range(100))
+
+
+def test_cancelled_samples_are_not_errors() -> None:
+    # As Inspect's viewer: the error's type is the text before its first "(".
+    df = pl.DataFrame(
+        {
+            "id": [1, 2, 3, 4, 5],
+            "input": ["a", "b", "c", "d", "e"],
+            "error": [
+                "CancelledError()",
+                "RuntimeError: boom (HTTP 500)",
+                None,
+                "CancelledError",
+                "",
+            ],
+            "limit": [None, None, "token", None, None],
+        }
+    )
+    grid, _ = grid_for(df)
+    status = window(grid, 0).column("__status").to_pylist()
+    assert status == ["cancelled", "error", "limit", "error", None]

@@ -21,7 +21,7 @@ PALETTES: tuple[str, ...] = ("good-high", "good-low", "neutral", "diverging")
 ROLES: tuple[str, ...] = ("good", "bad", "warn", "info", "muted")
 
 STATUS = "__status"
-"""Derived column: 'error', 'limit' or '' for each sample (Inspect's sampleStatus)."""
+"""Derived column: 'cancelled', 'error', 'limit' or missing per sample (Inspect's sampleStatus)."""
 
 # Inspect's built-in column ids and the normalized frame column each one shows.
 BUILTIN_FIELDS: dict[str, str] = {

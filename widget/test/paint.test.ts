@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { paintCell } from "../src/grid/paint";
+import { paintCell, statusBadge } from "../src/grid/paint";
 import type { ColumnDef } from "../src/grid/types";
 
 const score = (type: NonNullable<ColumnDef["score"]>["type"], min: number | null = 0, max: number | null = 10): ColumnDef => ({
@@ -36,5 +36,14 @@ describe("paintCell", () => {
     const roles = { judge: { roles: { refused: "bad" as const, complied: "good" as const } } };
     expect(paintCell(score("categorical"), "refused", roles, true, "light")).toEqual({ pill: "bad" });
     expect(paintCell(score("categorical"), "partial", roles, true, "light")).toBeNull();
+  });
+});
+
+describe("statusBadge", () => {
+  it("gives cancelled samples their own badge, not the error one", () => {
+    expect(statusBadge("cancelled")).toEqual({ mark: "–", title: "cancelled" });
+    expect(statusBadge("error")).toEqual({ mark: "!", title: "error" });
+    expect(statusBadge("limit")).toEqual({ mark: "⏱", title: "limit reached" });
+    expect(statusBadge(null)).toBeNull();
   });
 });

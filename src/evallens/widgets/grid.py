@@ -38,7 +38,10 @@ _PASSFAIL_VALUE = {"C": 1.0, "P": 0.5, "I": 0.0, "N": 0.0}
 
 
 def _working_frame(df: pl.DataFrame) -> pl.DataFrame:
-    """The frame the grid queries: NaN/inf as missing, a derived sample status."""
+    """The frame the grid queries: NaN/inf as missing, a derived sample status.
+
+    Status, first match wins: 'cancelled', 'error', 'limit', else missing.
+    """
     fixes = [
         pl.when(pl.col(n).is_finite()).then(pl.col(n)).otherwise(None).alias(n)
         for n, t in df.schema.items()
@@ -47,7 +50,11 @@ def _working_frame(df: pl.DataFrame) -> pl.DataFrame:
     status_parts = []
     if "error" in df.columns:
         err = pl.col("error").cast(pl.String)
-        status_parts.append((err.is_not_null() & (err != ""), "error"))
+        has_error = err.is_not_null() & (err != "")
+        # As Inspect's viewer: an error's type is the text before its first "(", and a
+        # CancelledError means the sample was cancelled, not that it failed.
+        status_parts.append((has_error & err.str.starts_with("CancelledError("), "cancelled"))
+        status_parts.append((has_error, "error"))
     if "limit" in df.columns:
         lim = pl.col("limit").cast(pl.String)
         status_parts.append((lim.is_not_null() & (lim != ""), "limit"))

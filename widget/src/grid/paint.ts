@@ -55,3 +55,17 @@ export function paintCell(
 export function roleBackground(role: Role, theme: Theme): string {
   return css(roleColour(role, theme));
 }
+
+/** The status column's badge: a mark and the word it stands for (null: no badge). */
+export function statusBadge(status: Cell): { mark: string; title: string } | null {
+  switch (status) {
+    case "error":
+      return { mark: "!", title: "error" };
+    case "cancelled":
+      return { mark: "–", title: "cancelled" };
+    case "limit":
+      return { mark: "⏱", title: "limit reached" };
+    default:
+      return null;
+  }
+}

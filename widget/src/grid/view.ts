@@ -5,7 +5,7 @@ import { Rpc } from "../shared/rpc";
 import { watchTheme, type Theme } from "../shared/theme";
 import { renderDetail, type DetailScore, type SampleScoreView } from "./detail";
 import { formatCell } from "./format";
-import { paintCell, roleBackground } from "./paint";
+import { paintCell, roleBackground, statusBadge } from "./paint";
 import { nextSort, sortOrder } from "./sort";
 import { clearOverrides, loadOverrides, loadWidths, saveOverride, saveWidths } from "./storage";
 import type { ColumnDef, ColumnState, ScaleSpec, SortEntry, ViewState } from "./types";
@@ -507,9 +507,10 @@ export class GridView {
       }
       const value = def.kind === "status" ? data[STATUS] : data[def.field];
       if (def.kind === "status") {
-        span.className = value ? `el-badge el-badge-${value}` : "";
-        span.textContent = value ? (value === "error" ? "!" : "⏱") : "";
-        span.title = value ? (value === "error" ? "error" : "limit reached") : "";
+        const badge = statusBadge(value ?? null);
+        span.className = badge ? `el-badge el-badge-${value}` : "";
+        span.textContent = badge?.mark ?? "";
+        span.title = badge?.title ?? "";
         return;
       }
       const text = formatCell(value ?? null, def);
