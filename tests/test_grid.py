@@ -175,3 +175,15 @@ def test_cancelled_samples_are_not_errors() -> None:
     grid, _ = grid_for(df)
     status = window(grid, 0).column("__status").to_pylist()
     assert status == ["cancelled", "error", "limit", "error", None]
+
+
+def test_a_lone_score_column_is_headed_score() -> None:
+    df = pl.DataFrame({"id": [1, 2], "input": ["a", "b"], "score_model_graded_fact": ["C", "I"]})
+    grid, _ = grid_for(df)
+    (score,) = [c for c in grid._column_defs if "score" in c]
+    assert score["label"] == "Score"
+    two, _ = grid_for(df.with_columns(score_judge=pl.Series([1.0, 2.0])))
+    assert sorted(c["label"] for c in two._column_defs if "score" in c) == [
+        "judge",
+        "model_graded_fact",
+    ]

@@ -233,7 +233,9 @@ def available_columns(df: pl.DataFrame, scores: Sequence[ScoreDescriptor]) -> li
     for cid in TEXT_FIELDS:
         builtin(cid, "text", True)
     for s in scores:
-        cols.append(Column(s.view_id, s.column, s.name, "score", True, s))
+        # As Inspect's grid: a lone score column is just "Score" (its scorer name adds nothing).
+        label = "Score" if len(scores) == 1 else s.name
+        cols.append(Column(s.view_id, s.column, label, "score", True, s))
     builtin("tokens", "number", True)
     builtin("duration", "duration", True)
     builtin("retries", "number", _has_values(df, "retries"))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatCell, formatDuration, formatNumber } from "../src/grid/format";
+import { formatCell, formatDuration, formatNumber, headerLabel } from "../src/grid/format";
 import type { ColumnDef } from "../src/grid/types";
 
 const num: ColumnDef = { id: "tokens", field: "total_tokens", label: "Tokens", kind: "number" };
@@ -25,5 +25,23 @@ describe("formatting", () => {
   it("passes text through untouched (rendered with textContent)", () => {
     const text: ColumnDef = { id: "input", field: "input", label: "Input", kind: "text" };
     expect(formatCell("<img src=x onerror=alert(1)>", text)).toBe("<img src=x onerror=alert(1)>");
+  });
+});
+
+describe("header labels", () => {
+  const score = (name: string): ColumnDef => ({
+    id: `score__${name}__${name}`,
+    field: `score_${name}`,
+    label: name,
+    kind: "score",
+    score: { scorer: name, name, type: "numeric", min: 0, max: 1, categories: null },
+  });
+  it("head a lone score column 'Score', whatever the labels say", () => {
+    const only = { ...score("model_graded_fact"), label: "Score" };
+    expect(headerLabel(only, { model_graded_fact: "Fact" }, 1)).toBe("Score");
+  });
+  it("let score_labels rename scores when there are several", () => {
+    expect(headerLabel(score("judge"), { judge: "Judge score" }, 2)).toBe("Judge score");
+    expect(headerLabel(score("match"), { judge: "Judge score" }, 2)).toBe("match");
   });
 });

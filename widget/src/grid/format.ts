@@ -31,3 +31,10 @@ export function formatCell(value: Cell, column: ColumnDef): string {
   if (typeof value === "boolean") return value ? "true" : "false";
   return value;
 }
+
+/** A header's text. A lone score column is headed "Score" whatever the view's labels say,
+ * as in Inspect's grid; otherwise the view's score_labels rename scores. */
+export function headerLabel(def: ColumnDef, labels: Record<string, string>, scoreColumns: number): string {
+  if (!def.score || scoreColumns === 1) return def.label;
+  return labels[def.score.name] ?? labels[def.id] ?? def.label;
+}

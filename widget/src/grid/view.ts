@@ -4,7 +4,7 @@ import { h, toBytes, type Buffer, type WidgetModel } from "../shared/model";
 import { Rpc } from "../shared/rpc";
 import { watchTheme, type Theme } from "../shared/theme";
 import { renderDetail, type DetailScore, type SampleScoreView } from "./detail";
-import { formatCell } from "./format";
+import { formatCell, headerLabel } from "./format";
 import { paintCell, roleBackground, statusBadge } from "./paint";
 import { nextSort, sortOrder } from "./sort";
 import { clearOverrides, loadOverrides, loadWidths, saveOverride, saveWidths } from "./storage";
@@ -48,6 +48,7 @@ export class GridView {
   private readonly search: HTMLInputElement;
   private readonly menus: HTMLElement;
   private defs = new Map<string, ColumnDef>();
+  private scoreColumns = 0;
   private shown: ColumnDef[] = [];
   private blocks = new Map<number, Row[]>();
   private pending = new Set<number>();
@@ -128,6 +129,7 @@ export class GridView {
   private readDefs(): void {
     const defs: ColumnDef[] = this.model.get("_column_defs") ?? [];
     this.defs = new Map(defs.map((d) => [d.id, d]));
+    this.scoreColumns = defs.filter((d) => d.score).length;
   }
 
   private readSelection(): void {
@@ -149,8 +151,7 @@ export class GridView {
   }
 
   private labelOf(def: ColumnDef): string {
-    if (def.score) return this.labels[def.score.name] ?? this.labels[def.id] ?? def.label;
-    return def.label;
+    return headerLabel(def, this.labels, this.scoreColumns);
   }
 
   // -- user overrides ------------------------------------------------------------------
