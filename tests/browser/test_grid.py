@@ -427,3 +427,36 @@ def test_column_resize_by_dragging_the_header_edge(notebook):
     # Double-click returns to the default width.
     nb.page.locator(".el-th[data-column='sampleId'] .el-resize").dblclick()
     assert abs(head.bounding_box()["width"] - before["width"]) < 1
+
+
+DEFAULT_COLOURS = """
+import polars as pl, evallens
+df = pl.DataFrame({
+    "id": [1, 2, 3],
+    "input": ["a", "b", "c"],
+    "score_accuracy": [0.0, 0.5, 1.0],
+    "score_correct": [0, 1, 1],
+    "score_judge": [0.0, 5.0, 10.0],
+    "score_pinned": [0.0, 0.5, 1.0],
+    "score_match": ["C", "I", "C"],
+})
+grid = evallens.SampleGrid(df, view={"score_color_scales": {"pinned": "good-low"}})
+grid
+"""
+
+
+def test_scores_the_view_does_not_mention_get_default_colours(notebook):
+    nb = notebook([DEFAULT_COLOURS])
+    nb.wait_for(ROWS)
+    # Values all in [0, 1]: accuracy-like, good-high (0/1 scores too).
+    accuracy = "score__accuracy__accuracy"
+    assert [cell_background(nb, r, accuracy) for r in range(3)] == [RED, AMBER, GREEN]
+    correct = "score__correct__correct"
+    assert [cell_background(nb, r, correct) for r in (0, 1)] == [RED, GREEN]
+    # Any other numeric score: magnitude only (neutral).
+    assert cell_background(nb, 0, "score__judge__judge") == "rgba(120, 170, 245, 0)"
+    assert cell_background(nb, 2, "score__judge__judge") == BLUE
+    # The view's own entry wins; pass/fail keeps its pills.
+    assert cell_background(nb, 2, "score__pinned__pinned") == RED
+    pill = nb.page.locator(".el-row[data-pos='0'] [data-column='score__match__match'] .el-pill")
+    assert "el-role-good" in pill.get_attribute("class")

@@ -6,10 +6,18 @@ import type { ColumnDef, ScaleSpec } from "./types";
 
 export type Paint = { pill: Role } | { background: string } | null;
 
+/** The scale a score column is painted with: the view's entry, else a default by range.
+ * Inspect's viewer leaves scores its view does not mention unpainted; here a score whose
+ * values all lie in [0, 1] reads as accuracy-like (good-high) and any other numeric score
+ * shows magnitude only (neutral). Pass/fail, boolean and text categories get no default. */
 export function scaleFor(column: ColumnDef, scales: Record<string, ScaleSpec>): ScaleSpec | undefined {
   const s = column.score;
   if (!s) return undefined;
-  return scales[s.name] ?? scales[column.id] ?? scales[column.field];
+  const explicit = scales[s.name] ?? scales[column.id] ?? scales[column.field];
+  if (explicit) return explicit;
+  if (s.type !== "numeric" && s.type !== "binary") return undefined;
+  const unit = s.min !== null && s.max !== null && s.min >= 0 && s.max <= 1;
+  return { palette: unit ? "good-high" : "neutral", min: null, max: null };
 }
 
 function asNumber(value: Cell): number | null {
