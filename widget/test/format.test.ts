@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatCell, formatDuration, formatNumber, headerLabel } from "../src/grid/format";
+import { formatCell, formatDuration, formatNumber, headerLabel, inputText } from "../src/grid/format";
 import type { ColumnDef } from "../src/grid/types";
 
 const num: ColumnDef = { id: "tokens", field: "total_tokens", label: "Tokens", kind: "number" };
@@ -25,6 +25,20 @@ describe("formatting", () => {
   it("passes text through untouched (rendered with textContent)", () => {
     const text: ColumnDef = { id: "input", field: "input", label: "Input", kind: "text" };
     expect(formatCell("<img src=x onerror=alert(1)>", text)).toBe("<img src=x onerror=alert(1)>");
+  });
+});
+
+describe("input cells", () => {
+  const input: ColumnDef = { id: "input", field: "input", label: "Input", kind: "text" };
+  it("show the text without the transcript's role header lines", () => {
+    expect(formatCell("user:\nWhat is 2 + 2?\n", input)).toBe("What is 2 + 2?");
+    expect(inputText("system:\nBe brief.\n\n\nuser:\nWhat is 2 + 2?\n")).toBe("Be brief.\n\nWhat is 2 + 2?");
+    expect(inputText("assistant:\nSure.\n\ntool:\n4\n")).toBe("Sure.\n\n4");
+  });
+  it("keep lines that only start with a role, and other columns' text as it is", () => {
+    expect(inputText("user: hi\nuser:x")).toBe("user: hi\nuser:x");
+    const target: ColumnDef = { id: "target", field: "target", label: "Target", kind: "text" };
+    expect(formatCell("user:\n4", target)).toBe("user:\n4");
   });
 });
 

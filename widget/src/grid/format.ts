@@ -21,6 +21,16 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(m / 60)}h ${m % 60}m`;
 }
 
+const ROLE_LINE = /^(?:system|user|assistant|tool):[ \t]*$/;
+
+/** What an input cell shows. inspect_ai's samples_df writes an input as a transcript, each
+ * message headed by its role on a line of its own ("user:\nWhat is…\n"); Inspect's grid
+ * shows just the text, so those header lines go (the frame and the detail panel keep them). */
+export function inputText(value: string): string {
+  const kept = value.split(/\r?\n/).filter((line) => !ROLE_LINE.test(line));
+  return kept.join("\n").replace(/\n{3,}/g, "\n\n").trim();
+}
+
 /** The text a cell shows. Missing values (null, NaN, inf) show as blank. */
 export function formatCell(value: Cell, column: ColumnDef): string {
   if (value === null || value === undefined) return "";
@@ -29,7 +39,7 @@ export function formatCell(value: Cell, column: ColumnDef): string {
     return column.kind === "duration" ? formatDuration(value) : formatNumber(value);
   }
   if (typeof value === "boolean") return value ? "true" : "false";
-  return value;
+  return column.id === "input" ? inputText(value) : value;
 }
 
 /** A header's text. A lone score column is headed "Score" whatever the view's labels say,
