@@ -187,3 +187,28 @@ def test_a_lone_score_column_is_headed_score() -> None:
         "judge",
         "model_graded_fact",
     ]
+
+
+def test_integers_travel_exactly_and_columns_carry_one_number_format() -> None:
+    big = 2**53 + 1
+    df = pl.DataFrame(
+        {
+            "id": [225123, big, 7],
+            "input": ["a", "b", "c"],
+            "total_tokens": [12, 1234567, None],
+            "score_judge": [5.0, 1.0, 5.5],
+            "score_p": [9.17e-7, 0.5, 1.2e-6],
+        }
+    )
+    grid, _ = grid_for(df)
+    ids = window(grid, 0).column("id")
+    assert ids.type == pa.int64() and ids.to_pylist() == [225123, big, 7]
+    defs = {c["id"]: c for c in grid._column_defs}
+    assert defs["sampleId"]["format"] == {"notation": "fixed", "digits": 0}
+    assert defs["sampleId"]["chars"] >= len(str(big))
+    assert defs["tokens"]["chars"] >= len("1,234,567")
+    assert defs["score__judge__judge"]["format"] == {"notation": "fixed", "digits": 2}
+    assert defs["score__p__p"]["format"] == {"notation": "scientific", "digits": 2}
+    assert "format" not in defs["input"]
+    body, _ = grid._on_detail({"row": 1}, [])
+    assert body["sample"]["id"] == str(big)  # JSON.parse would round the number

@@ -460,3 +460,31 @@ def test_scores_the_view_does_not_mention_get_default_colours(notebook):
     assert cell_background(nb, 2, "score__pinned__pinned") == RED
     pill = nb.page.locator(".el-row[data-pos='0'] [data-column='score__match__match'] .el-pill")
     assert "el-role-good" in pill.get_attribute("class")
+
+
+NUMBERS = """
+import polars as pl, evallens
+df = pl.DataFrame({
+    "id": [225123, 2**53 + 1, 7],
+    "input": ["a", "b", "c"],
+    "score_p": [9.17e-7, 0.5, 1.2e-6],
+    "score_judge": [5.0, 1.0, 5.5],
+})
+grid = evallens.SampleGrid(df)
+grid
+"""
+
+
+def test_ids_whole_and_one_number_format_per_column(notebook):
+    nb = notebook([NUMBERS])
+    nb.wait_for(ROWS)
+    # Ids: every digit (2**53 + 1 would round to ...992 as a float), no separators, not cut.
+    assert column_text(nb, "sampleId") == ["225123", "9007199254740993", "7"]
+    cut = nb.page.evaluate(
+        """() => [...document.querySelectorAll(".el-row:not([hidden]) [data-column='sampleId'] span")]
+            .filter((s) => s.scrollWidth > s.clientWidth).length"""
+    )
+    assert cut == 0
+    # Tiny values: the whole column in scientific notation, never 0.0000012 beside 9.17e-7.
+    assert column_text(nb, "score__p__p") == ["9.17e-7", "5.00e-1", "1.20e-6"]
+    assert column_text(nb, "score__judge__judge") == ["5", "1", "5.5"]

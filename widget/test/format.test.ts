@@ -28,6 +28,30 @@ describe("formatting", () => {
   });
 });
 
+describe("numbers in their column's format", () => {
+  const id: ColumnDef = { id: "sampleId", field: "id", label: "Id", kind: "id", format: { notation: "fixed", digits: 0 }, chars: 16 };
+  const tokens: ColumnDef = { ...num, format: { notation: "fixed", digits: 0 } };
+  const judge: ColumnDef = { id: "judge", field: "score_judge", label: "judge", kind: "number", format: { notation: "fixed", digits: 2 } };
+  const tiny: ColumnDef = { id: "p", field: "p", label: "p", kind: "number", format: { notation: "scientific", digits: 2 } };
+
+  it("shows ids whole: no separators, every digit even beyond 2**53", () => {
+    expect(formatCell(225123, id)).toBe("225123");
+    expect(formatCell(9007199254740993n, id)).toBe("9007199254740993");
+    expect(formatCell(-9223372036854775808n, id)).toBe("-9223372036854775808");
+  });
+  it("groups thousands in other integer columns from five digits on", () => {
+    expect(formatCell(1234, tokens)).toBe("1234");
+    expect(formatCell(12345, tokens)).toBe("12,345");
+    expect(formatCell(9007199254740993n, tokens)).toBe("9,007,199,254,740,993");
+  });
+  it("uses one notation per column: fixed with at most its digits, or scientific for every value", () => {
+    expect([1, 5, 5.5, 10].map((v) => formatCell(v, judge))).toEqual(["1", "5", "5.5", "10"]);
+    expect(formatCell(0.125, judge)).toBe("0.13");
+    expect([9.17e-7, 1.2e-6, 0.5].map((v) => formatCell(v, tiny))).toEqual(["9.17e-7", "1.20e-6", "5.00e-1"]);
+    expect(formatCell(0, tiny)).toBe("0");
+  });
+});
+
 describe("input cells", () => {
   const input: ColumnDef = { id: "input", field: "input", label: "Input", kind: "text" };
   it("show the text without the transcript's role header lines", () => {

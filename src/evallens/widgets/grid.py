@@ -64,6 +64,13 @@ def _working_frame(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(*fixes, status.alias(STATUS))
 
 
+def _exact_in_js(value: Any) -> Any:
+    """A value for a JSON message: integers beyond 2**53 as their digits (JSON.parse rounds them)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53 - 1:
+        return str(value)
+    return value
+
+
 def _sort_expr(column: Column, dtype: Any) -> pl.Expr | None:
     """How a column sorts when its stored type would sort wrongly."""
     col = pl.col(column.field)
@@ -173,7 +180,7 @@ class SampleGrid(EvalLensWidget):
         self._searched = ""
         super().__init__(
             height=height,
-            _column_defs=[c.describe() for c in self._all_columns],
+            _column_defs=[c.describe(work) for c in self._all_columns],
             _default_view=self._view_state(self._eval_default),
             _sample_score_view=self._eval_default.sample_score_view,
             _storage_key=self._make_storage_key(frame),
@@ -391,14 +398,14 @@ class SampleGrid(EvalLensWidget):
     ) -> tuple[dict[str, Any], list[bytes]]:
         row = int(msg["row"])
         values = self._query.row(row)
-        sample = {k: v for k, v in values.items() if not k.startswith("__")}
+        sample = {k: _exact_in_js(v) for k, v in values.items() if not k.startswith("__")}
         scores = [
             {
                 "name": s.name,
                 "scorer": s.scorer,
                 "column": s.column,
                 "type": s.kind,
-                "value": values.get(s.column),
+                "value": _exact_in_js(values.get(s.column)),
             }
             for s in self._scores
         ]

@@ -22,6 +22,7 @@ export function scaleFor(column: ColumnDef, scales: Record<string, ScaleSpec>): 
 
 function asNumber(value: Cell): number | null {
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  if (typeof value === "bigint") return Number(value); // beyond 2**53 a colour needs no more precision
   if (typeof value === "boolean") return value ? 1 : 0;
   if (typeof value === "string" && value.trim() !== "") {
     const n = Number(value);

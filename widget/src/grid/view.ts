@@ -27,11 +27,23 @@ const WIDTHS: Record<ColumnDef["kind"], string> = {
   other: "120px",
 };
 
-/** Input usually carries the most text: give it twice the share of the other text columns. */
+// The kernel says how many characters a numeric or id column's longest value takes; at the
+// grid's 13px font a digit is ~7.5px wide. Beyond MAX_CHARS an id is cut (its title has it).
+const CHAR_PX = 8;
+const CELL_PADDING = 18;
+const MAX_CHARS = 48;
+
+/** Input usually carries the most text: give it twice the share of the other text columns.
+ * Ids and numbers widen to fit their longest value, so "225123" never shows as "225,…". */
 function widthOf(def: ColumnDef, compactScores: boolean): string {
   if (def.kind === "score" && compactScores) return "44px";
   if (def.id === "input") return "minmax(200px, 2fr)";
-  return WIDTHS[def.kind];
+  const base = WIDTHS[def.kind];
+  if ((def.kind === "id" || def.kind === "number") && def.chars) {
+    const fit = Math.min(def.chars, MAX_CHARS) * CHAR_PX + CELL_PADDING;
+    if (fit > parseInt(base, 10)) return `${fit}px`;
+  }
+  return base;
 }
 
 export class GridView {
@@ -524,6 +536,7 @@ export class GridView {
         span.className = "el-cell-text";
         if (paint) cell.style.background = paint.background;
         if ((def.kind === "text" || def.kind === "other") && text.length > 60) cell.title = text.slice(0, 400);
+        if (def.kind === "id" && text.length > MAX_CHARS) cell.title = text;
       }
     });
   }
