@@ -488,3 +488,44 @@ def test_ids_whole_and_one_number_format_per_column(notebook):
     # Tiny values: the whole column in scientific notation, never 0.0000012 beside 9.17e-7.
     assert column_text(nb, "score__p__p") == ["9.17e-7", "5.00e-1", "1.20e-6"]
     assert column_text(nb, "score__judge__judge") == ["5", "1", "5.5"]
+
+
+def first_visible_row(nb) -> int:
+    """Position of the topmost row showing below the header."""
+    return nb.page.evaluate(
+        """() => {
+            const top = document.querySelector('.el-header').getBoundingClientRect().bottom;
+            const shown = [...document.querySelectorAll('.el-row:not([hidden])')]
+              .filter((r) => r.getBoundingClientRect().bottom > top + 1)
+              .map((r) => Number(r.dataset.pos));
+            return Math.min(...shown);
+        }"""
+    )
+
+
+def test_toggling_multiline_keeps_the_first_visible_row(notebook):
+    nb = notebook(
+        [
+            "import polars as pl, evallens\n"
+            "n = 100_000\n"
+            "grid = evallens.SampleGrid(pl.DataFrame({'id': range(n), 'input': [f'q{i}' for i in range(n)]}))\n"
+            "grid"
+        ]
+    )
+    nb.wait_for(ROWS)
+    nb.page.evaluate(
+        "() => { document.querySelector('.el-scroller').scrollTop = 27_000 * 70 + 20; }"
+    )
+    nb.page.wait_for_selector(".el-row[data-pos='27001'][data-row='27001']")
+    assert first_visible_row(nb) == 27_000
+    nb.page.click(".el-menu-toggle:has-text('View')")
+    nb.page.click("[data-option='multiline']")  # off: rows 30 px instead of 70
+    nb.page.wait_for_function(
+        "() => document.querySelector('.el-row:not([hidden])').getBoundingClientRect().height === 30"
+    )
+    assert first_visible_row(nb) == 27_000
+    nb.page.click("[data-option='multiline']")  # and back
+    nb.page.wait_for_function(
+        "() => document.querySelector('.el-row:not([hidden])').getBoundingClientRect().height === 70"
+    )
+    assert first_visible_row(nb) == 27_000

@@ -6,13 +6,13 @@ import { watchTheme, type Theme } from "../shared/theme";
 import { renderDetail, type DetailScore, type SampleScoreView } from "./detail";
 import { formatCell, headerLabel } from "./format";
 import { paintCell, roleBackground, statusBadge } from "./paint";
+import { canvasHeight, keepFirstRow, physicalTop, virtualTop, type Geometry } from "./scroll";
 import { nextSort, sortOrder } from "./sort";
 import { clearOverrides, loadOverrides, loadWidths, saveOverride, saveWidths } from "./storage";
 import type { ColumnDef, ColumnState, ScaleSpec, SortEntry, ViewState } from "./types";
 
 export const BLOCK = 100;
 const ROW_HEIGHT = { multiline: 70, compact: 30 };
-const MAX_CANVAS = 8_000_000; // stay well under browsers' element-height limits
 const OVERSCAN = 3;
 const ROW = "__row";
 const STATUS = "__status";
@@ -73,6 +73,8 @@ export class GridView {
   private anchorPos = -1;
   private detailRow = -1;
   private frame = 0;
+  /** The row height the last layout applied (0 before the first). */
+  private laidOutRowHeight = 0;
   private offline = false;
   private readonly stops: (() => void)[] = [];
 
@@ -302,6 +304,10 @@ export class GridView {
   }
 
   private layout(): void {
+    // Multiline changes the row height: keep the first visible row, not the pixel offset.
+    const previous = this.laidOutRowHeight;
+    const before = previous && previous !== this.rowHeight ? this.geometry(previous) : null;
+    const scrollTop = this.scroller.scrollTop; // read before the canvas resizes and clamps it
     const state: ColumnState[] = this.model.get("columns") ?? [];
     this.shown = state.filter((c) => c.visible && this.defs.has(c.id)).map((c) => this.defs.get(c.id)!);
     const compact = !!this.model.get("compact_scores");
@@ -314,6 +320,8 @@ export class GridView {
     this.pool = [];
     this.renderHeader();
     this.sizeCanvas();
+    if (before) this.scroller.scrollTop = keepFirstRow(scrollTop, before, this.geometry());
+    this.laidOutRowHeight = this.rowHeight;
     this.renderRows(true);
     this.renderStatus();
     this.syncMenus();
@@ -408,26 +416,22 @@ export class GridView {
     this.setByUser("columns", cols);
   }
 
-  private canvasHeight(): number {
-    return Math.min(this.count * this.rowHeight, MAX_CANVAS);
+  /** The scrolling geometry, at the current row height unless another is given. */
+  private geometry(rowHeight = this.rowHeight): Geometry {
+    return { count: this.count, rowHeight, viewport: this.viewportHeight() };
   }
 
   private sizeCanvas(): void {
-    this.canvas.style.height = `${this.canvasHeight()}px`;
+    this.canvas.style.height = `${canvasHeight(this.geometry())}px`;
     this.root.dataset.count = String(this.count);
     const total: number = this.model.get("_total") ?? 0;
     this.empty.hidden = this.count > 0;
     this.empty.textContent = total === 0 ? "No samples to show." : "No samples match the current filters.";
   }
 
-  /** The first virtual pixel on screen: physical scroll scaled when rows exceed the canvas cap. */
+  /** The first virtual pixel on screen (see scroll.ts for the capped canvas). */
   private virtualTop(): number {
-    const view = this.viewportHeight();
-    const physical = this.canvasHeight();
-    const virtual = this.count * this.rowHeight;
-    const top = this.scroller.scrollTop;
-    if (virtual <= physical || physical <= view) return top;
-    return (top / (physical - view)) * (virtual - view);
+    return virtualTop(this.scroller.scrollTop, this.geometry());
   }
 
   private viewportHeight(): number {
@@ -441,11 +445,7 @@ export class GridView {
     let target: number | null = null;
     if (pos * rh < top) target = pos * rh;
     else if ((pos + 1) * rh > top + view) target = (pos + 1) * rh - view;
-    if (target === null) return;
-    const physical = this.canvasHeight();
-    const virtual = this.count * rh;
-    this.scroller.scrollTop =
-      virtual <= physical || physical <= view ? target : (target / (virtual - view)) * (physical - view);
+    if (target !== null) this.scroller.scrollTop = physicalTop(target, this.geometry());
   }
 
   // -- rows ----------------------------------------------------------------------------
