@@ -529,3 +529,38 @@ def test_toggling_multiline_keeps_the_first_visible_row(notebook):
         "() => document.querySelector('.el-row:not([hidden])').getBoundingClientRect().height === 70"
     )
     assert first_visible_row(nb) == 27_000
+
+
+def test_detail_panel_keys_never_overlap_their_values(notebook):
+    long_key = "metadata_" + "a_rather_long_metadata_key_" * 4
+    nb = notebook(
+        [
+            "import evallens, polars as pl\n"
+            f"df = evallens.demo_samples().head(50).with_columns(pl.lit('value').alias({long_key!r}))\n"
+            "grid = evallens.SampleGrid(df)\n"
+            "grid"
+        ]
+    )
+    nb.wait_for(ROWS)
+    nb.page.click(".el-row[data-pos='0']")
+    nb.page.wait_for_selector(".el-detail .el-detail-body")
+    # Compare where the text is drawn, not the boxes: text overflowing a narrow key box
+    # is exactly what ran into the values.
+    overlaps = nb.page.evaluate(
+        """() => {
+            const lines = (el) => { const r = document.createRange(); r.selectNodeContents(el);
+              return [...r.getClientRects()].filter((b) => b.width > 0); };
+            const cut = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5
+              && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+            const keys = [...document.querySelectorAll('.el-detail dt')];
+            const values = [...document.querySelectorAll('.el-detail dd')];
+            const hits = [];
+            for (const k of keys) for (const v of values)
+              if (lines(k).some((a) => lines(v).some((b) => cut(a, b)))) hits.push(`${k.textContent} / ${v.textContent}`);
+            return hits;
+        }"""
+    )
+    assert overlaps == []
+    keys = nb.page.locator(".el-detail dt").all_inner_texts()
+    assert {"task_display_name", "total_tokens"} <= set(keys)
+    assert any(k.replace("\n", "") == long_key.removeprefix("metadata_") for k in keys)
