@@ -212,3 +212,30 @@ def test_integers_travel_exactly_and_columns_carry_one_number_format() -> None:
     assert "format" not in defs["input"]
     body, _ = grid._on_detail({"row": 1}, [])
     assert body["sample"]["id"] == str(big)  # JSON.parse would round the number
+
+
+def test_view_edits_from_the_browser_are_applied_by_the_kernel_all_or_nothing() -> None:
+    grid, sent = grid_for(evallens.demo_samples())
+    assert grid._handlers["ping"]({"type": "ping"}, []) == ({}, [])
+    columns = [
+        {**c, "visible": True} if c["id"] == "metadata_category" else c for c in grid.columns
+    ]
+    sort = [{"column": "sampleId", "dir": "desc"}]
+    assert grid._on_set_view({"view": {"sort": sort, "columns": columns}}, []) == ({}, [])
+    assert grid.sort == sort and grid.columns == columns
+    # One refresh for both, naming the sort its rows have.
+    refreshes = [content for content, _ in sent if content["type"] == "refresh"]
+    assert len(refreshes) == 1 and refreshes[0]["sort"] == sort
+    # The first rows kept in the widget's state (what a saved notebook shows) follow the view.
+    first = pa.ipc.open_stream(grid._initial).read_all()
+    assert first.column("id").to_pylist() == grid.visible_rows(100)["id"].to_list()
+    assert "metadata_category" in first.column_names
+
+    # A bad edit changes nothing, not even the parts that were valid.
+    bad = {"sort": [], "columns": [{"id": "no_such_column", "visible": True}]}
+    with pytest.raises(ValueError, match="no_such_column"):
+        grid._on_set_view({"view": bad}, [])
+    assert grid.sort == sort
+    with pytest.raises(ValueError, match="view field 'height'"):
+        grid._on_set_view({"view": {"height": 3}}, [])
+    assert len([c for c, _ in sent if c["type"] == "refresh"]) == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 ROWS = ".el-grid .el-row[data-row]:not([data-row=''])"
 
 SORT_DATA = """
@@ -564,3 +566,61 @@ def test_detail_panel_keys_never_overlap_their_values(notebook):
     keys = nb.page.locator(".el-detail dt").all_inner_texts()
     assert {"task_display_name", "total_tokens"} <= set(keys)
     assert any(k.replace("\n", "") == long_key.removeprefix("metadata_") for k in keys)
+
+
+def saved_grid_state(nb) -> dict:
+    """The grid model's state as the notebook file holds it (JupyterLab's saved widget state)."""
+    doc = json.loads((nb.lab.root / nb.name).read_text())
+    models = doc["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    (state,) = [m["state"] for m in models.values() if "_column_defs" in m["state"]]
+    return state
+
+
+def click_sort_without_kernel(nb, data_order: list[str]) -> None:
+    """A header click that cannot be served says so; neither the arrow nor the rows move."""
+    header(nb, "sampleId").click()
+    nb.page.wait_for_selector(".el-notice:not([hidden]):has-text('Nothing was changed')")
+    assert nb.page.locator(".el-notice").inner_text() == (
+        "The kernel is not answering: sorting needs it. Nothing was changed."
+    )
+    assert header(nb, "sampleId").get_attribute("aria-sort") == "none"
+    assert nb.page.locator(".el-grid .el-sort-mark").count() == 0
+    assert column_text(nb, "sampleId") == data_order
+
+
+def test_kernel_gone_a_click_changes_nothing_and_says_so(notebook):
+    nb = notebook([SORT_DATA])
+    nb.wait_for(ROWS)
+    key = nb.value("grid._storage_key")
+    data_order = ["9", "10", "2", "1", "11", "3"]
+
+    # The kernel shuts down under the open page: a click changes nothing, and the widget
+    # state JupyterLab saves with the notebook has no stale sort in it.
+    for session in nb.lab.api("GET", "/api/sessions"):
+        if session["path"].endswith(nb.name):
+            nb.lab.api("DELETE", f"/api/sessions/{session['id']}")
+    click_sort_without_kernel(nb, data_order)
+    nb.command("docmanager:save")
+    assert saved_grid_state(nb).get("sort", []) == []
+
+    # Reopened without its kernel, the rows come from that saved state: no arrow, and a
+    # click is refused the same way.
+    nb.page.reload()
+    nb.open()
+    nb.wait_for(ROWS)
+    assert nb.page.locator(".el-grid .el-sort-mark").count() == 0
+    assert column_text(nb, "sampleId") == data_order
+    click_sort_without_kernel(nb, data_order)
+
+    # A sort this browser saved in an earlier session waits for a kernel too (the rows on
+    # hand do not have it); a pure view setting saved beside it still applies.
+    override = {"sort": [{"column": "sampleId", "dir": "desc"}], "multiline": False}
+    nb.page.evaluate("([k, v]) => localStorage.setItem(k, v)", [key, json.dumps(override)])
+    nb.page.reload()
+    nb.open()
+    nb.wait_for(ROWS)
+    nb.page.wait_for_function(
+        "() => document.querySelector('.el-row:not([hidden])').getBoundingClientRect().height === 30"
+    )
+    assert nb.page.locator(".el-grid .el-sort-mark").count() == 0
+    assert column_text(nb, "sampleId") == data_order

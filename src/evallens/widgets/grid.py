@@ -34,6 +34,18 @@ FIRST_WINDOW = 100
 KEY_COLUMNS = ("log", "id", "epoch")
 """A sample's identity: the log it came from, its id, its epoch."""
 
+VIEW_TRAITS = (
+    "columns",
+    "sort",
+    "search",
+    "multiline",
+    "compact_scores",
+    "color_scales_enabled",
+    "score_labels",
+    "score_color_scales",
+)
+"""Traits the browser asks the kernel to set (``set_view``) instead of setting them itself."""
+
 _PASSFAIL_VALUE = {"C": 1.0, "P": 0.5, "I": 0.0, "N": 0.0}
 
 
@@ -178,6 +190,8 @@ class SampleGrid(EvalLensWidget):
         self._syncing_selection = False
         self._filter_expr: pl.Expr | None = None
         self._searched = ""
+        self._batching = False
+        self._stale = False
         super().__init__(
             height=height,
             _column_defs=[c.describe(work) for c in self._all_columns],
@@ -194,6 +208,8 @@ class SampleGrid(EvalLensWidget):
         self._handle("window", self._on_window)
         self._handle("detail", self._on_detail)
         self._handle("rows_between", self._on_rows_between)
+        self._handle("ping", lambda _msg, _buffers: ({}, []))
+        self._handle("set_view", self._on_set_view)
         self.observe(self._on_view_change, ["sort", "columns", "search"])
         self.observe(self._on_selected_rows, ["_selected_rows"])
         self.observe(self._on_selected, ["selected"])
@@ -357,25 +373,66 @@ class SampleGrid(EvalLensWidget):
         return window_ipc(self._query, offset, limit, self._visible_fields())
 
     def _refresh(self) -> None:
-        """Recompute the view and push the rows at the user's scroll position."""
-        self._apply_state()
-        self._revision += 1
-        # Rows arrive in blocks of FIRST_WINDOW; answer with the block the user is looking at.
-        last_block = max(0, self._query.count - 1) // FIRST_WINDOW * FIRST_WINDOW
-        offset = min(self._viewport // FIRST_WINDOW * FIRST_WINDOW, last_block)
-        self.send(
-            {
-                "type": "refresh",
-                "revision": self._revision,
-                "count": self._query.count,
-                "offset": offset,
-            },
-            [self._window_bytes(offset, FIRST_WINDOW)],
-        )
+        """Recompute the view and push the rows at the user's scroll position.
+
+        The message names the sort its rows have, so the browser draws the arrows with
+        the rows; and ``_initial`` follows the view, so the state a notebook saves shows
+        rows that match its saved sort, search and columns when reopened without a kernel.
+        """
+        with self.hold_sync():
+            self._apply_state()
+            self._revision += 1
+            # Rows arrive in blocks of FIRST_WINDOW; answer with the block the user is looking at.
+            last_block = max(0, self._query.count - 1) // FIRST_WINDOW * FIRST_WINDOW
+            offset = min(self._viewport // FIRST_WINDOW * FIRST_WINDOW, last_block)
+            rows = self._window_bytes(offset, FIRST_WINDOW)
+            self.send(
+                {
+                    "type": "refresh",
+                    "revision": self._revision,
+                    "count": self._query.count,
+                    "offset": offset,
+                    "sort": self.sort,
+                },
+                [rows],
+            )
+            self._initial = rows if offset == 0 else self._window_bytes(0, FIRST_WINDOW)
         self._query.warm()
 
     def _on_view_change(self, _change: Any) -> None:
-        self._refresh()
+        if self._batching:
+            self._stale = True
+        else:
+            self._refresh()
+
+    def _on_set_view(
+        self, msg: dict[str, Any], _buffers: list[bytes]
+    ) -> tuple[dict[str, Any], list[bytes]]:
+        """The browser's view edits, applied here first and all or nothing, with one refresh.
+
+        The browser shows a new sort or column only with the rows it produces, so an edit
+        no kernel receives changes nothing on screen or in the notebook's saved state.
+        """
+        view = dict(msg.get("view") or {})
+        for name in view:
+            if name not in VIEW_TRAITS:
+                raise unknown_name_error("view field", name, VIEW_TRAITS)
+        before = {name: getattr(self, name) for name in view}
+        self._batching, self._stale = True, False
+        try:
+            with self.hold_sync():
+                try:
+                    for name, value in view.items():
+                        setattr(self, name, value)
+                except Exception:
+                    for name, value in before.items():
+                        setattr(self, name, value)
+                    raise
+                if self._stale:  # inside hold_sync: the rows go out before the new state
+                    self._refresh()
+        finally:
+            self._batching = False
+        return {}, []
 
     def _on_window(
         self, msg: dict[str, Any], _buffers: list[bytes]
