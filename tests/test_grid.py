@@ -248,3 +248,88 @@ def test_selected_rows_are_checked_and_come_back_in_view_order() -> None:
     assert grid.selected_samples()["id"].to_list() == [9, 5, 1]
     grid.filter = pl.col("id") != 9  # a selected row the filter hides comes last
     assert grid.selected_samples()["id"].to_list() == [5, 1, 9]
+
+
+def test_cancelled_samples_are_not_errors() -> None:
+    # As Inspect's viewer: the error's type is the text before its first "(".
+    df = pl.DataFrame(
+        {
+            "id": [1, 2, 3, 4, 5],
+            "input": ["a", "b", "c", "d", "e"],
+            "error": [
+                "CancelledError()",
+                "RuntimeError: boom (HTTP 500)",
+                None,
+                "CancelledError",
+                "",
+            ],
+            "limit": [None, None, "token", None, None],
+        }
+    )
+    grid, _ = grid_for(df)
+    status = window(grid, 0).column("__status").to_pylist()
+    assert status == ["cancelled", "error", "limit", "error", None]
+
+
+def test_a_lone_score_column_is_headed_score() -> None:
+    df = pl.DataFrame({"id": [1, 2], "input": ["a", "b"], "score_model_graded_fact": ["C", "I"]})
+    grid, _ = grid_for(df)
+    (score,) = [c for c in grid._column_defs if "score" in c]
+    assert score["label"] == "Score"
+    two, _ = grid_for(df.with_columns(score_judge=pl.Series([1.0, 2.0])))
+    assert sorted(c["label"] for c in two._column_defs if "score" in c) == [
+        "judge",
+        "model_graded_fact",
+    ]
+
+
+def test_integers_travel_exactly_and_columns_carry_one_number_format() -> None:
+    big = 2**53 + 1
+    df = pl.DataFrame(
+        {
+            "id": [225123, big, 7],
+            "input": ["a", "b", "c"],
+            "total_tokens": [12, 1234567, None],
+            "score_judge": [5.0, 1.0, 5.5],
+            "score_p": [9.17e-7, 0.5, 1.2e-6],
+        }
+    )
+    grid, _ = grid_for(df)
+    ids = window(grid, 0).column("id")
+    assert ids.type == pa.int64() and ids.to_pylist() == [7, 225123, big]  # in id order
+    defs = {c["id"]: c for c in grid._column_defs}
+    assert defs["sampleId"]["format"] == {"notation": "fixed", "digits": 0}
+    assert defs["sampleId"]["chars"] >= len(str(big))
+    assert defs["tokens"]["chars"] >= len("1,234,567")
+    assert defs["score__judge__judge"]["format"] == {"notation": "fixed", "digits": 2}
+    assert defs["score__p__p"]["format"] == {"notation": "scientific", "digits": 2}
+    assert "format" not in defs["input"]
+    body, _ = grid._on_detail({"row": 1}, [])
+    assert body["sample"]["id"] == str(big)  # JSON.parse would round the number
+
+
+def test_view_edits_from_the_browser_are_applied_by_the_kernel_all_or_nothing() -> None:
+    grid, sent = grid_for(evallens.demo_samples())
+    assert grid._handlers["ping"]({"type": "ping"}, []) == ({}, [])
+    columns = [
+        {**c, "visible": True} if c["id"] == "metadata_category" else c for c in grid.columns
+    ]
+    sort = [{"column": "sampleId", "dir": "desc"}]
+    assert grid._on_set_view({"view": {"sort": sort, "columns": columns}}, []) == ({}, [])
+    assert grid.sort == sort and grid.columns == columns
+    # One refresh for both, naming the sort its rows have.
+    refreshes = [content for content, _ in sent if content["type"] == "refresh"]
+    assert len(refreshes) == 1 and refreshes[0]["sort"] == sort
+    # The first rows kept in the widget's state (what a saved notebook shows) follow the view.
+    first = pa.ipc.open_stream(grid._initial).read_all()
+    assert first.column("id").to_pylist() == grid.visible_rows(100)["id"].to_list()
+    assert "metadata_category" in first.column_names
+
+    # A bad edit changes nothing, not even the parts that were valid.
+    bad = {"sort": [], "columns": [{"id": "no_such_column", "visible": True}]}
+    with pytest.raises(ValueError, match="no_such_column"):
+        grid._on_set_view({"view": bad}, [])
+    assert grid.sort == sort
+    with pytest.raises(ValueError, match="view field 'height'"):
+        grid._on_set_view({"view": {"height": 3}}, [])
+    assert len([c for c, _ in sent if c["type"] == "refresh"]) == 1

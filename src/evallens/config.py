@@ -7,6 +7,7 @@ the same fields as a plain dict.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ PALETTES: tuple[str, ...] = ("good-high", "good-low", "neutral", "diverging")
 ROLES: tuple[str, ...] = ("good", "bad", "warn", "info", "muted")
 
 STATUS = "__status"
-"""Derived column: 'error', 'limit' or '' for each sample (Inspect's sampleStatus)."""
+"""Derived column: 'cancelled', 'error', 'limit' or missing per sample (Inspect's sampleStatus)."""
 
 # Inspect's built-in column ids and the normalized frame column each one shows.
 BUILTIN_FIELDS: dict[str, str] = {
@@ -224,14 +225,26 @@ class Column:
     default_visible: bool
     score: ScoreDescriptor | None = None
 
-    def describe(self) -> dict[str, Any]:
-        """The JSON the front end receives for this column."""
+    def describe(self, df: pl.DataFrame | None = None) -> dict[str, Any]:
+        """The JSON the front end receives for this column.
+
+        Given the frame, numeric columns also get the one ``format`` all their cells
+        use and ``chars``, the width in characters of their longest value (ids too),
+        both from the whole column, so neither changes as the user scrolls.
+        """
         out: dict[str, Any] = {
             "id": self.id,
             "field": self.field,
             "label": self.label,
             "kind": self.kind,
         }
+        if df is not None and self.field in df.columns and self.kind != "duration":
+            values = df.get_column(self.field)
+            fmt = number_format(values)
+            if fmt is not None:
+                out["format"] = fmt
+            if fmt is not None or self.kind == "id":
+                out["chars"] = _widest(values, fmt)
         if self.score is not None:
             s = self.score
             out["score"] = {
@@ -243,6 +256,57 @@ class Column:
                 "categories": list(s.categories) if s.categories else None,
             }
         return out
+
+
+FIXED_DIGITS_MAX = 5
+"""Beyond this many decimals a column's numbers are shown in scientific notation."""
+
+
+def number_format(values: pl.Series) -> dict[str, Any] | None:
+    """How every number in a column is shown, chosen once from the column's range.
+
+    ``{"notation": "fixed", "digits": d}`` shows at most ``d`` decimals, enough for
+    three significant digits of the smallest non-zero magnitude; when that takes more
+    than ``FIXED_DIGITS_MAX`` decimals (or values reach 1e15) the whole column is
+    ``scientific`` instead, so 9.17e-7 never sits beside 0.0000012. None for
+    columns that do not hold numbers.
+
+    Example:
+        >>> number_format(pl.Series([0.5, 0.25]))
+        {'notation': 'fixed', 'digits': 3}
+        >>> number_format(pl.Series([0.5, 9.17e-7]))
+        {'notation': 'scientific', 'digits': 2}
+    """
+    if not values.dtype.is_numeric():
+        return None
+    if values.dtype.is_integer():
+        return {"notation": "fixed", "digits": 0}
+    floats = values.cast(pl.Float64)
+    finite = floats.filter(floats.is_finite())
+    magnitudes = finite.abs().filter(finite != 0)
+    if magnitudes.is_empty() or bool((finite == finite.round(0)).all()):
+        return {"notation": "fixed", "digits": 0}
+    smallest, largest = float(magnitudes.min()), float(magnitudes.max())  # type: ignore[arg-type]
+    digits = max(0, 2 - math.floor(math.log10(smallest)))
+    if digits > FIXED_DIGITS_MAX or largest >= 1e15:
+        return {"notation": "scientific", "digits": 2}
+    return {"notation": "fixed", "digits": digits}
+
+
+def _widest(values: pl.Series, fmt: dict[str, Any] | None) -> int:
+    """Characters in the column's longest value as shown (an estimate that errs wide)."""
+    if fmt is None:
+        longest = values.cast(pl.String).str.len_chars().max()
+        return int(longest) if isinstance(longest, int) else 0
+    if values.dtype.is_integer():  # exact digits, even beyond 2**53; room for separators
+        texts = [str(v) for v in (values.min(), values.max()) if v is not None]
+        return max((len(t) + (len(t) - 1) // 3 for t in texts), default=0)
+    floats = values.cast(pl.Float64)
+    finite = floats.filter(floats.is_finite())
+    if finite.is_empty():
+        return 0
+    spec = f".{fmt['digits']}e" if fmt["notation"] == "scientific" else f",.{fmt['digits']}f"
+    return max(len(format(float(v), spec)) for v in (finite.min(), finite.max()))  # type: ignore[arg-type]
 
 
 def _has_values(df: pl.DataFrame, col: str) -> bool:
@@ -289,7 +353,9 @@ def available_columns(df: pl.DataFrame, scores: Sequence[ScoreDescriptor]) -> li
     for cid in TEXT_FIELDS:
         builtin(cid, "text", True)
     for s in scores:
-        cols.append(Column(s.view_id, s.column, s.name, "score", True, s))
+        # As Inspect's grid: a lone score column is just "Score" (its scorer name adds nothing).
+        label = "Score" if len(scores) == 1 else s.name
+        cols.append(Column(s.view_id, s.column, label, "score", True, s))
     builtin("tokens", "number", True)
     builtin("duration", "duration", True)
     builtin("retries", "number", _has_values(df, "retries"))

@@ -285,8 +285,9 @@ def _json_text(value: Any) -> str | None:
 def wire_frame(df: pl.DataFrame, preview_chars: int = TEXT_PREVIEW_CHARS) -> pl.DataFrame:
     """Turn a window into types the browser decodes simply and safely.
 
-    Integers become float64 (no BigInt in JS), long text is cut to a preview,
-    nested values become JSON text, NaN/inf become missing.
+    Integers stay integers (the browser reads int64 exactly, as BigInt beyond 2**53),
+    decimals become float64, long text is cut to a preview, nested values become JSON
+    text, NaN/inf become missing.
     """
     exprs: list[pl.Expr] = []
     for name, dtype in df.schema.items():
@@ -299,6 +300,8 @@ def wire_frame(df: pl.DataFrame, preview_chars: int = TEXT_PREVIEW_CHARS) -> pl.
             exprs.append(col)
         elif dtype.is_float():
             exprs.append(pl.when(col.is_finite()).then(col).otherwise(None).cast(pl.Float64))
+        elif dtype.is_integer():
+            exprs.append(col)
         elif dtype.is_numeric():
             exprs.append(col.cast(pl.Float64))
         elif dtype.is_temporal():

@@ -67,6 +67,11 @@ class JupyterLab(LabServer):
         (settings / "notification.jupyterlab-settings").write_text(
             json.dumps({"checkForUpdates": False, "fetchNews": "false", "doNotDisturbMode": True})
         )
+        # Save widget state with notebooks (off by default in JupyterLab), so a test can
+        # reopen a notebook without its kernel and see what the saved state shows.
+        widgets = self.dir / "settings" / "@jupyter-widgets" / "jupyterlab-manager"
+        widgets.mkdir(parents=True)
+        (widgets / "plugin.jupyterlab-settings").write_text(json.dumps({"saveState": True}))
         args = [
             "--expose-app-in-browser",  # tests drive JupyterLab's commands (run cells, themes)
             "--LabApp.news_url=None",

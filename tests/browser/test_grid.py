@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 ROWS = ".el-grid .el-row[data-row]:not([data-row=''])"
 
 SORT_DATA = """
@@ -428,3 +430,198 @@ def test_column_resize_by_dragging_the_header_edge(notebook):
     # Double-click returns to the default width.
     nb.page.locator(".el-th[data-column='sampleId'] .el-resize").dblclick()
     assert abs(head.bounding_box()["width"] - before["width"]) < 1
+
+
+DEFAULT_COLOURS = """
+import polars as pl, evallens
+df = pl.DataFrame({
+    "id": [1, 2, 3],
+    "input": ["a", "b", "c"],
+    "score_accuracy": [0.0, 0.5, 1.0],
+    "score_correct": [0, 1, 1],
+    "score_judge": [0.0, 5.0, 10.0],
+    "score_pinned": [0.0, 0.5, 1.0],
+    "score_match": ["C", "I", "C"],
+})
+grid = evallens.SampleGrid(df, view={"score_color_scales": {"pinned": "good-low"}})
+grid
+"""
+
+
+def test_scores_the_view_does_not_mention_get_default_colours(notebook):
+    nb = notebook([DEFAULT_COLOURS])
+    nb.wait_for(ROWS)
+    # Values all in [0, 1]: accuracy-like, good-high (0/1 scores too).
+    accuracy = "score__accuracy__accuracy"
+    assert [cell_background(nb, r, accuracy) for r in range(3)] == [RED, AMBER, GREEN]
+    correct = "score__correct__correct"
+    assert [cell_background(nb, r, correct) for r in (0, 1)] == [RED, GREEN]
+    # Any other numeric score: magnitude only (neutral).
+    assert cell_background(nb, 0, "score__judge__judge") == "rgba(120, 170, 245, 0)"
+    assert cell_background(nb, 2, "score__judge__judge") == BLUE
+    # The view's own entry wins; pass/fail keeps its pills.
+    assert cell_background(nb, 2, "score__pinned__pinned") == RED
+    pill = nb.page.locator(".el-row[data-pos='0'] [data-column='score__match__match'] .el-pill")
+    assert "el-role-good" in pill.get_attribute("class")
+
+
+NUMBERS = """
+import polars as pl, evallens
+df = pl.DataFrame({
+    "id": [225123, 2**53 + 1, 7],
+    "input": ["a", "b", "c"],
+    "score_p": [9.17e-7, 0.5, 1.2e-6],
+    "score_judge": [5.0, 1.0, 5.5],
+})
+grid = evallens.SampleGrid(df)
+grid
+"""
+
+
+def test_ids_whole_and_one_number_format_per_column(notebook):
+    nb = notebook([NUMBERS])
+    nb.wait_for(ROWS)
+    # Ids: every digit (2**53 + 1 would round to ...992 as a float), no separators, not cut.
+    assert column_text(nb, "sampleId") == ["7", "225123", "9007199254740993"]  # id order
+    cut = nb.page.evaluate(
+        """() => [...document.querySelectorAll(".el-row:not([hidden]) [data-column='sampleId'] span")]
+            .filter((s) => s.scrollWidth > s.clientWidth).length"""
+    )
+    assert cut == 0
+    # Tiny values: the whole column in scientific notation, never 0.0000012 beside 9.17e-7.
+    assert column_text(nb, "score__p__p") == ["1.20e-6", "9.17e-7", "5.00e-1"]
+    assert column_text(nb, "score__judge__judge") == ["5.5", "5", "1"]
+
+
+def first_visible_row(nb) -> int:
+    """Position of the topmost row showing below the header."""
+    return nb.page.evaluate(
+        """() => {
+            const top = document.querySelector('.el-header').getBoundingClientRect().bottom;
+            const shown = [...document.querySelectorAll('.el-row:not([hidden])')]
+              .filter((r) => r.getBoundingClientRect().bottom > top + 1)
+              .map((r) => Number(r.dataset.pos));
+            return Math.min(...shown);
+        }"""
+    )
+
+
+def test_toggling_multiline_keeps_the_first_visible_row(notebook):
+    nb = notebook(
+        [
+            "import polars as pl, evallens\n"
+            "n = 100_000\n"
+            "grid = evallens.SampleGrid(pl.DataFrame({'id': range(n), 'input': [f'q{i}' for i in range(n)]}))\n"
+            "grid"
+        ]
+    )
+    nb.wait_for(ROWS)
+    nb.page.evaluate(
+        "() => { document.querySelector('.el-scroller').scrollTop = 27_000 * 70 + 20; }"
+    )
+    nb.page.wait_for_selector(".el-row[data-pos='27001'][data-row='27001']")
+    assert first_visible_row(nb) == 27_000
+    nb.page.click(".el-menu-toggle:has-text('View')")
+    nb.page.click("[data-option='multiline']")  # off: rows 30 px instead of 70
+    nb.page.wait_for_function(
+        "() => document.querySelector('.el-row:not([hidden])').getBoundingClientRect().height === 30"
+    )
+    assert first_visible_row(nb) == 27_000
+    nb.page.click("[data-option='multiline']")  # and back
+    nb.page.wait_for_function(
+        "() => document.querySelector('.el-row:not([hidden])').getBoundingClientRect().height === 70"
+    )
+    assert first_visible_row(nb) == 27_000
+
+
+def test_detail_panel_keys_never_overlap_their_values(notebook):
+    long_key = "metadata_" + "a_rather_long_metadata_key_" * 4
+    nb = notebook(
+        [
+            "import evallens, polars as pl\n"
+            f"df = evallens.demo_samples().head(50).with_columns(pl.lit('value').alias({long_key!r}))\n"
+            "grid = evallens.SampleGrid(df)\n"
+            "grid"
+        ]
+    )
+    nb.wait_for(ROWS)
+    nb.page.click(".el-row[data-pos='0']")
+    nb.page.wait_for_selector(".el-detail .el-detail-body")
+    # Compare where the text is drawn, not the boxes: text overflowing a narrow key box
+    # is exactly what ran into the values.
+    overlaps = nb.page.evaluate(
+        """() => {
+            const lines = (el) => { const r = document.createRange(); r.selectNodeContents(el);
+              return [...r.getClientRects()].filter((b) => b.width > 0); };
+            const cut = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5
+              && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+            const keys = [...document.querySelectorAll('.el-detail dt')];
+            const values = [...document.querySelectorAll('.el-detail dd')];
+            const hits = [];
+            for (const k of keys) for (const v of values)
+              if (lines(k).some((a) => lines(v).some((b) => cut(a, b)))) hits.push(`${k.textContent} / ${v.textContent}`);
+            return hits;
+        }"""
+    )
+    assert overlaps == []
+    keys = nb.page.locator(".el-detail dt").all_inner_texts()
+    assert {"task_display_name", "total_tokens"} <= set(keys)
+    assert any(k.replace("\n", "") == long_key.removeprefix("metadata_") for k in keys)
+
+
+def saved_grid_state(nb) -> dict:
+    """The grid model's state as the notebook file holds it (JupyterLab's saved widget state)."""
+    doc = json.loads((nb.lab.root / nb.name).read_text())
+    models = doc["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    (state,) = [m["state"] for m in models.values() if "_column_defs" in m["state"]]
+    return state
+
+
+def click_sort_without_kernel(nb, data_order: list[str]) -> None:
+    """A header click that cannot be served says so; neither the arrow nor the rows move."""
+    header(nb, "sampleId").click()
+    nb.page.wait_for_selector(".el-notice:not([hidden]):has-text('Nothing was changed')")
+    assert nb.page.locator(".el-notice").inner_text() == (
+        "The kernel is not answering: sorting needs it. Nothing was changed."
+    )
+    assert header(nb, "sampleId").get_attribute("aria-sort") == "none"
+    assert nb.page.locator(".el-grid .el-sort-mark").count() == 0
+    assert column_text(nb, "sampleId") == data_order
+
+
+def test_kernel_gone_a_click_changes_nothing_and_says_so(notebook):
+    nb = notebook([SORT_DATA])
+    nb.wait_for(ROWS)
+    key = nb.value("grid._storage_key")
+    data_order = ["1", "2", "3", "9", "10", "11"]  # the default order: by id
+
+    # The kernel shuts down under the open page: a click changes nothing, and the widget
+    # state JupyterLab saves with the notebook has no stale sort in it.
+    for session in nb.lab.api("GET", "/api/sessions"):
+        if session["path"].endswith(nb.name):
+            nb.lab.api("DELETE", f"/api/sessions/{session['id']}")
+    click_sort_without_kernel(nb, data_order)
+    nb.command("docmanager:save")
+    assert saved_grid_state(nb).get("sort", []) == []
+
+    # Reopened without its kernel, the rows come from that saved state: no arrow, and a
+    # click is refused the same way.
+    nb.page.reload()
+    nb.open()
+    nb.wait_for(ROWS)
+    assert nb.page.locator(".el-grid .el-sort-mark").count() == 0
+    assert column_text(nb, "sampleId") == data_order
+    click_sort_without_kernel(nb, data_order)
+
+    # A sort this browser saved in an earlier session waits for a kernel too (the rows on
+    # hand do not have it); a pure view setting saved beside it still applies.
+    override = {"sort": [{"column": "sampleId", "dir": "desc"}], "multiline": False}
+    nb.page.evaluate("([k, v]) => localStorage.setItem(k, v)", [key, json.dumps(override)])
+    nb.page.reload()
+    nb.open()
+    nb.wait_for(ROWS)
+    nb.page.wait_for_function(
+        "() => document.querySelector('.el-row:not([hidden])').getBoundingClientRect().height === 30"
+    )
+    assert nb.page.locator(".el-grid .el-sort-mark").count() == 0
+    assert column_text(nb, "sampleId") == data_order

@@ -16,9 +16,9 @@ def test_grid_renders_and_sorts_in_notebook7(lab, browser):
         nb.wait_for(ROWS)
         assert nb.page.locator(".el-status").inner_text() == "19,200 samples"
         nb.page.click(".el-th[data-column='score__judge__judge']")
-        judge = nb.page.locator(".el-th[data-column='score__judge__judge']")
-        nb.page.wait_for_function(
-            "(el) => el.getAttribute('aria-sort') === 'ascending'", arg=judge.element_handle()
+        # The header is drawn anew when the sorted rows arrive: wait for the new one.
+        nb.page.wait_for_selector(
+            ".el-th[data-column='score__judge__judge'][aria-sort='ascending']", timeout=30_000
         )
         expected = [{"column": "score__judge__judge", "dir": "asc"}]
         assert nb.wait_value("grid.sort", expected) == expected

@@ -36,9 +36,24 @@ FIRST_WINDOW = 100
 KEY_COLUMNS = ("log", "id", "epoch")
 """A sample's identity: the log it came from, its id, its epoch."""
 
+VIEW_TRAITS = (
+    "columns",
+    "sort",
+    "search",
+    "multiline",
+    "compact_scores",
+    "color_scales_enabled",
+    "score_labels",
+    "score_color_scales",
+)
+"""Traits the browser asks the kernel to set (``set_view``) instead of setting them itself."""
+
 
 def _working_frame(df: pl.DataFrame) -> pl.DataFrame:
-    """The frame the grid queries: NaN/inf as missing, a derived sample status."""
+    """The frame the grid queries: NaN/inf as missing, a derived sample status.
+
+    Status, first match wins: 'cancelled', 'error', 'limit', else missing.
+    """
     fixes = [
         pl.when(pl.col(n).is_finite()).then(pl.col(n)).otherwise(None).alias(n)
         for n, t in df.schema.items()
@@ -47,7 +62,11 @@ def _working_frame(df: pl.DataFrame) -> pl.DataFrame:
     status_parts = []
     if "error" in df.columns:
         err = pl.col("error").cast(pl.String)
-        status_parts.append((err.is_not_null() & (err != ""), "error"))
+        has_error = err.is_not_null() & (err != "")
+        # As Inspect's viewer: an error's type is the text before its first "(", and a
+        # CancelledError means the sample was cancelled, not that it failed.
+        status_parts.append((has_error & err.str.starts_with("CancelledError("), "cancelled"))
+        status_parts.append((has_error, "error"))
     if "limit" in df.columns:
         lim = pl.col("limit").cast(pl.String)
         status_parts.append((lim.is_not_null() & (lim != ""), "limit"))
@@ -55,6 +74,13 @@ def _working_frame(df: pl.DataFrame) -> pl.DataFrame:
     for cond, label in reversed(status_parts):
         status = pl.when(cond).then(pl.lit(label)).otherwise(status)
     return df.with_columns(*fixes, status.alias(STATUS))
+
+
+def _exact_in_js(value: Any) -> Any:
+    """A value for a JSON message: integers beyond 2**53 as their digits (JSON.parse rounds them)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53 - 1:
+        return str(value)
+    return value
 
 
 def _sort_expr(column: Column, dtype: Any) -> pl.Expr | None:
@@ -195,9 +221,11 @@ class SampleGrid(EvalLensWidget):
         self._syncing_selection = False
         self._filter_expr: pl.Expr | pl.Series | None = None
         self._searched = ""
+        self._batching = False
+        self._stale = False
         super().__init__(
             height=height,
-            _column_defs=[c.describe() for c in self._all_columns],
+            _column_defs=[c.describe(work) for c in self._all_columns],
             _default_view=self._view_state(self._eval_default),
             _sample_score_view=self._eval_default.sample_score_view,
             _storage_key=self._make_storage_key(frame),
@@ -211,6 +239,8 @@ class SampleGrid(EvalLensWidget):
         self._handle("window", self._on_window)
         self._handle("detail", self._on_detail)
         self._handle("rows_between", self._on_rows_between)
+        self._handle("ping", lambda _msg, _buffers: ({}, []))
+        self._handle("set_view", self._on_set_view)
         self.observe(self._on_view_change, ["sort", "columns", "search"])
         self.observe(self._on_selected_rows, ["_selected_rows"])
         self.observe(self._on_selected, ["selected"])
@@ -407,25 +437,66 @@ class SampleGrid(EvalLensWidget):
         return window_ipc(self._query, offset, limit, self._visible_fields())
 
     def _refresh(self) -> None:
-        """Recompute the view and push the rows at the user's scroll position."""
-        self._apply_state()
-        self._revision += 1
-        # Rows arrive in blocks of FIRST_WINDOW; answer with the block the user is looking at.
-        last_block = max(0, self._query.count - 1) // FIRST_WINDOW * FIRST_WINDOW
-        offset = min(self._viewport // FIRST_WINDOW * FIRST_WINDOW, last_block)
-        self.send(
-            {
-                "type": "refresh",
-                "revision": self._revision,
-                "count": self._query.count,
-                "offset": offset,
-            },
-            [self._window_bytes(offset, FIRST_WINDOW)],
-        )
+        """Recompute the view and push the rows at the user's scroll position.
+
+        The message names the sort its rows have, so the browser draws the arrows with
+        the rows; and ``_initial`` follows the view, so the state a notebook saves shows
+        rows that match its saved sort, search and columns when reopened without a kernel.
+        """
+        with self.hold_sync():
+            self._apply_state()
+            self._revision += 1
+            # Rows arrive in blocks of FIRST_WINDOW; answer with the block the user is looking at.
+            last_block = max(0, self._query.count - 1) // FIRST_WINDOW * FIRST_WINDOW
+            offset = min(self._viewport // FIRST_WINDOW * FIRST_WINDOW, last_block)
+            rows = self._window_bytes(offset, FIRST_WINDOW)
+            self.send(
+                {
+                    "type": "refresh",
+                    "revision": self._revision,
+                    "count": self._query.count,
+                    "offset": offset,
+                    "sort": self.sort,
+                },
+                [rows],
+            )
+            self._initial = rows if offset == 0 else self._window_bytes(0, FIRST_WINDOW)
         self._query.warm()
 
     def _on_view_change(self, _change: Any) -> None:
-        self._refresh()
+        if self._batching:
+            self._stale = True
+        else:
+            self._refresh()
+
+    def _on_set_view(
+        self, msg: dict[str, Any], _buffers: list[bytes]
+    ) -> tuple[dict[str, Any], list[bytes]]:
+        """The browser's view edits, applied here first and all or nothing, with one refresh.
+
+        The browser shows a new sort or column only with the rows it produces, so an edit
+        no kernel receives changes nothing on screen or in the notebook's saved state.
+        """
+        view = dict(msg.get("view") or {})
+        for name in view:
+            if name not in VIEW_TRAITS:
+                raise unknown_name_error("view field", name, VIEW_TRAITS)
+        before = {name: getattr(self, name) for name in view}
+        self._batching, self._stale = True, False
+        try:
+            with self.hold_sync():
+                try:
+                    for name, value in view.items():
+                        setattr(self, name, value)
+                except Exception:
+                    for name, value in before.items():
+                        setattr(self, name, value)
+                    raise
+                if self._stale:  # inside hold_sync: the rows go out before the new state
+                    self._refresh()
+        finally:
+            self._batching = False
+        return {}, []
 
     def _on_window(
         self, msg: dict[str, Any], _buffers: list[bytes]
@@ -448,14 +519,14 @@ class SampleGrid(EvalLensWidget):
     ) -> tuple[dict[str, Any], list[bytes]]:
         row = int(msg["row"])
         values = self._query.row(row)
-        sample = {k: v for k, v in values.items() if not k.startswith("__")}
+        sample = {k: _exact_in_js(v) for k, v in values.items() if not k.startswith("__")}
         scores = [
             {
                 "name": s.name,
                 "scorer": s.scorer,
                 "column": s.column,
                 "type": s.kind,
-                "value": values.get(s.column),
+                "value": _exact_in_js(values.get(s.column)),
             }
             for s in self._scores
         ]

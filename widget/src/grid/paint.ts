@@ -6,14 +6,23 @@ import type { ColumnDef, ScaleSpec } from "./types";
 
 export type Paint = { pill: Role } | { background: string } | null;
 
+/** The scale a score column is painted with: the view's entry, else a default by range.
+ * Inspect's viewer leaves scores its view does not mention unpainted; here a score whose
+ * values all lie in [0, 1] reads as accuracy-like (good-high) and any other numeric score
+ * shows magnitude only (neutral). Pass/fail, boolean and text categories get no default. */
 export function scaleFor(column: ColumnDef, scales: Record<string, ScaleSpec>): ScaleSpec | undefined {
   const s = column.score;
   if (!s) return undefined;
-  return scales[s.name] ?? scales[column.id] ?? scales[column.field];
+  const explicit = scales[s.name] ?? scales[column.id] ?? scales[column.field];
+  if (explicit) return explicit;
+  if (s.type !== "numeric" && s.type !== "binary") return undefined;
+  const unit = s.min !== null && s.max !== null && s.min >= 0 && s.max <= 1;
+  return { palette: unit ? "good-high" : "neutral", min: null, max: null };
 }
 
 function asNumber(value: Cell): number | null {
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  if (typeof value === "bigint") return Number(value); // beyond 2**53 a colour needs no more precision
   if (typeof value === "boolean") return value ? 1 : 0;
   if (typeof value === "string" && value.trim() !== "") {
     const n = Number(value);
@@ -54,4 +63,18 @@ export function paintCell(
 
 export function roleBackground(role: Role, theme: Theme): string {
   return css(roleColour(role, theme));
+}
+
+/** The status column's badge: a mark and the word it stands for (null: no badge). */
+export function statusBadge(status: Cell): { mark: string; title: string } | null {
+  switch (status) {
+    case "error":
+      return { mark: "!", title: "error" };
+    case "cancelled":
+      return { mark: "–", title: "cancelled" };
+    case "limit":
+      return { mark: "⏱", title: "limit reached" };
+    default:
+      return null;
+  }
 }

@@ -9,12 +9,21 @@ export interface ScoreInfo {
   categories: string[] | null;
 }
 
+/** How every number of a column is shown (see evallens.config.number_format). */
+export interface NumberFormat {
+  notation: "fixed" | "scientific";
+  digits: number;
+}
+
 export interface ColumnDef {
   id: string;
   field: string;
   label: string;
   kind: "status" | "id" | "text" | "number" | "duration" | "score" | "other";
   score?: ScoreInfo;
+  format?: NumberFormat;
+  /** Characters in the column's longest value as shown (numeric columns and ids). */
+  chars?: number;
 }
 
 export interface ColumnState {

@@ -1,18 +1,20 @@
 // SampleGrid's front end: a virtualized list of rows fetched from the kernel in blocks.
 import { decodeRows, type Row } from "../shared/arrow";
 import { h, toBytes, type Buffer, type WidgetModel } from "../shared/model";
-import { Rpc } from "../shared/rpc";
+import { KernelLink } from "../shared/kernel";
+import { NoAnswer, Rpc } from "../shared/rpc";
 import { watchTheme, type Theme } from "../shared/theme";
 import { renderDetail, type DetailScore, type SampleScoreView } from "./detail";
-import { formatCell } from "./format";
-import { paintCell, roleBackground } from "./paint";
+import { needsKernel, same, type ViewEdit } from "./edits";
+import { formatCell, headerLabel } from "./format";
+import { paintCell, roleBackground, statusBadge } from "./paint";
+import { canvasHeight, keepFirstRow, physicalTop, virtualTop, type Geometry } from "./scroll";
 import { nextSort, sortOrder } from "./sort";
 import { clearOverrides, loadOverrides, loadWidths, saveOverride, saveWidths } from "./storage";
-import type { ColumnDef, ColumnState, ScaleSpec, SortEntry, ViewState } from "./types";
+import { VIEW_KEYS, type ColumnDef, type ColumnState, type ScaleSpec, type SortEntry, type ViewState } from "./types";
 
 export const BLOCK = 100;
 const ROW_HEIGHT = { multiline: 70, compact: 30 };
-const MAX_CANVAS = 8_000_000; // stay well under browsers' element-height limits
 const OVERSCAN = 3;
 const ROW = "__row";
 const STATUS = "__status";
@@ -27,11 +29,23 @@ const WIDTHS: Record<ColumnDef["kind"], string> = {
   other: "120px",
 };
 
-/** Input usually carries the most text: give it twice the share of the other text columns. */
+// The kernel says how many characters a numeric or id column's longest value takes; at the
+// grid's 13px font a digit is ~7.5px wide. Beyond MAX_CHARS an id is cut (its title has it).
+const CHAR_PX = 8;
+const CELL_PADDING = 18;
+const MAX_CHARS = 48;
+
+/** Input usually carries the most text: give it twice the share of the other text columns.
+ * Ids and numbers widen to fit their longest value, so "225123" never shows as "225,…". */
 function widthOf(def: ColumnDef, compactScores: boolean): string {
   if (def.kind === "score" && compactScores) return "44px";
   if (def.id === "input") return "minmax(200px, 2fr)";
-  return WIDTHS[def.kind];
+  const base = WIDTHS[def.kind];
+  if ((def.kind === "id" || def.kind === "number") && def.chars) {
+    const fit = Math.min(def.chars, MAX_CHARS) * CHAR_PX + CELL_PADDING;
+    if (fit > parseInt(base, 10)) return `${fit}px`;
+  }
+  return base;
 }
 
 export class GridView {
@@ -48,6 +62,7 @@ export class GridView {
   private readonly search: HTMLInputElement;
   private readonly menus: HTMLElement;
   private defs = new Map<string, ColumnDef>();
+  private scoreColumns = 0;
   private shown: ColumnDef[] = [];
   private blocks = new Map<number, Row[]>();
   private pending = new Set<number>();
@@ -60,11 +75,18 @@ export class GridView {
   private anchorPos = -1;
   private detailRow = -1;
   private frame = 0;
-  private offline = false;
+  /** The row height the last layout applied (0 before the first). */
+  private laidOutRowHeight = 0;
+  private readonly kernel: KernelLink;
+  /** The sort the rows on hand reflect: the header's arrows show this one, not a wish. */
+  private rowsSort: SortEntry[];
+  /** Edits sent to the kernel and not answered yet: the next click builds on them. */
+  private inFlight: ViewEdit = {};
   private readonly stops: (() => void)[] = [];
 
   constructor(private readonly model: WidgetModel, el: HTMLElement) {
     this.rpc = new Rpc(model);
+    this.kernel = new KernelLink(this.rpc, () => this.hideNotice());
     this.root = h("div", "evallens el-grid");
     this.root.tabIndex = -1;
     const toolbar = h("div", "el-toolbar");
@@ -100,11 +122,15 @@ export class GridView {
 
     this.revision = model.get("_revision") ?? 0;
     this.count = model.get("_count") ?? 0;
+    // The kernel keeps _initial in step with the sort, search and columns, so the saved
+    // state's sort is the one these rows have.
+    this.rowsSort = model.get("sort") ?? [];
     this.readDefs();
     this.readSelection();
     const first = decodeRows(model.get("_initial"));
     if (first.length) this.blocks.set(0, first);
 
+    void this.kernel.answers(); // learn early whether a click can be served
     this.buildMenus();
     this.applySavedOverrides();
     this.layout();
@@ -128,6 +154,7 @@ export class GridView {
   private readDefs(): void {
     const defs: ColumnDef[] = this.model.get("_column_defs") ?? [];
     this.defs = new Map(defs.map((d) => [d.id, d]));
+    this.scoreColumns = defs.filter((d) => d.score).length;
   }
 
   private readSelection(): void {
@@ -149,8 +176,7 @@ export class GridView {
   }
 
   private labelOf(def: ColumnDef): string {
-    if (def.score) return this.labels[def.score.name] ?? this.labels[def.id] ?? def.label;
-    return def.label;
+    return headerLabel(def, this.labels, this.scoreColumns);
   }
 
   // -- user overrides ------------------------------------------------------------------
@@ -158,46 +184,119 @@ export class GridView {
     return this.model.get("_storage_key") ?? "";
   }
 
-  /** User > eval default > built-in: overrides saved in this browser win, if still valid. */
+  /** User > eval default > built-in: overrides saved in this browser win, if still valid.
+   * Pure view settings apply at once; a saved sort or columns go through the kernel like a
+   * click, so without one the rows saved with the notebook keep the sort they have. */
   private applySavedOverrides(): void {
     this.widths = loadWidths(this.key());
     const saved = loadOverrides(this.key());
-    let changed = false;
-    if (saved.columns) {
-      const cols = saved.columns.filter((c) => this.defs.has(c.id));
-      if (cols.length) {
-        this.model.set("columns", cols);
-        changed = true;
-      }
-    }
-    if (saved.sort) {
-      this.model.set("sort", saved.sort.filter((s) => this.defs.has(s.column)));
-      changed = true;
-    }
+    const edit: ViewEdit = {};
+    const cols = saved.columns?.filter((c) => this.defs.has(c.id));
+    if (cols?.length && !same(cols, this.model.get("columns"))) edit.columns = cols;
+    const sort = saved.sort?.filter((s) => this.defs.has(s.column));
+    if (sort && !same(sort, this.rowsSort)) edit.sort = sort;
     for (const k of ["multiline", "compact_scores", "color_scales_enabled"] as const) {
       if (typeof saved[k] === "boolean" && saved[k] !== this.model.get(k)) {
         this.model.set(k, saved[k]);
-        changed = true;
+        this.sync();
       }
     }
-    if (changed) this.model.save_changes();
+    if (Object.keys(edit).length) void this.changeView(edit, null);
   }
 
-  private setByUser<K extends keyof ViewState>(name: K, value: ViewState[K]): void {
-    this.model.set(name, value);
-    this.model.save_changes();
-    saveOverride(this.key(), name, value);
+  /** Send the model's changes to the kernel. With none (a notebook reopened from its saved
+   * widget state) the widget manager throws; the change still holds on this page. */
+  private sync(): void {
+    try {
+      this.model.save_changes();
+    } catch {
+      // no kernel to tell
+    }
+  }
+
+  /** The value a new edit builds on: what is in flight to the kernel, else what shows. */
+  private current<K extends keyof ViewEdit>(name: K): NonNullable<ViewEdit[K]> {
+    const pending = this.inFlight[name];
+    if (pending !== undefined) return pending as NonNullable<ViewEdit[K]>;
+    if (name === "sort") return this.rowsSort as NonNullable<ViewEdit[K]>;
+    return this.model.get(name) ?? (name === "search" ? "" : []);
+  }
+
+  /** Fields the rows on hand carry (every block of a revision has the same), null if none. */
+  private loadedFields(): Set<string> | null {
+    for (const rows of this.blocks.values()) if (rows.length) return new Set(Object.keys(rows[0]));
+    return null;
+  }
+
+  /** Apply a view edit. `action` names the user's action for the notice when it cannot be
+   * done, and the edit is remembered in this browser; null: an attempt the user did not make
+   * (no notice, nothing remembered). Edits that change rows go to the kernel, which sets the
+   * traits and sends the rows (one round trip): the screen changes only with them, and an
+   * edit the kernel never sees changes nothing, here or in the notebook's saved state. Pure
+   * view edits apply at once, kernel or not. Resolves whether the edit was applied. */
+  private async changeView(edit: ViewEdit, action: string | null): Promise<boolean> {
+    const rows = { sort: this.current("sort"), search: this.current("search"), fields: this.loadedFields(), defs: this.defs };
+    // Behind an edit still on its way to the kernel, a pure one queues too: applied here
+    // first, it would be overwritten when the kernel's answer to the earlier one lands.
+    const queued = Object.keys(edit).some((name) => name in this.inFlight);
+    if (!queued && !needsKernel(edit, rows)) {
+      for (const [name, value] of Object.entries(edit)) this.model.set(name, value);
+      this.sync();
+      if (action) this.remember(edit);
+      return true;
+    }
+    Object.assign(this.inFlight, edit);
+    try {
+      if (!(await this.kernel.answers())) throw new NoAnswer();
+      await this.rpc.request("set_view", { view: edit });
+    } catch (err) {
+      if (err instanceof NoAnswer) this.kernel.lost();
+      if (action) this.refuse(action, err);
+      return false;
+    } finally {
+      for (const name of Object.keys(edit) as (keyof ViewEdit)[]) {
+        if (this.inFlight[name] === edit[name]) delete this.inFlight[name];
+      }
+    }
+    this.hideNotice();
+    if (action) this.remember(edit);
+    return true;
+  }
+
+  /** Keep the user's view choices in this browser (per task), as Inspect's viewer does not. */
+  private remember(edit: ViewEdit): void {
+    for (const name of VIEW_KEYS) if (edit[name] !== undefined) saveOverride(this.key(), name, edit[name]);
+  }
+
+  private refuse(action: string, err: unknown): void {
+    const why =
+      err instanceof NoAnswer
+        ? `The kernel is not answering: ${action} needs it.`
+        : `The kernel could not do it (${action}): ${err instanceof Error ? err.message : String(err)}.`;
+    this.showNotice(`${why} Nothing was changed.`);
+  }
+
+  private showNotice(text: string): void {
+    this.notice.textContent = text;
+    this.notice.hidden = false;
+  }
+
+  private hideNotice(): void {
+    this.notice.hidden = true;
   }
 
   // -- events --------------------------------------------------------------------------
   private bind(): void {
     const m = this.model;
-    m.on("change:columns", () => this.layout());
+    m.on("change:columns", () => {
+      this.layout();
+      // An open column menu follows (an edit the kernel applied lands here, not at the click).
+      if (this.columnPanel && !this.columnPanel.hidden) this.fillColumnMenu(this.columnPanel);
+    });
     m.on("change:_column_defs", () => {
       this.readDefs();
       this.layout();
     });
-    m.on("change:sort", () => this.renderHeader());
     m.on("change:multiline", () => {
       this.syncMenus();
       this.layout();
@@ -239,8 +338,11 @@ export class GridView {
     this.search.addEventListener("input", () => {
       window.clearTimeout(timer);
       timer = window.setTimeout(() => {
-        m.set("search", this.search.value);
-        m.save_changes();
+        const text = this.search.value;
+        void this.changeView({ search: text }, "searching").then((ok) => {
+          // Nothing was searched: the box must not claim otherwise (unless typing went on).
+          if (!ok && this.search.value === text) this.search.value = m.get("search") ?? "";
+        });
       }, 200);
     });
     const ro = new ResizeObserver(() => this.schedule());
@@ -251,12 +353,14 @@ export class GridView {
   private onRefresh(c: Record<string, any>, buffers: Buffer[]): void {
     if (c.revision <= this.revision) return;
     this.revision = c.revision;
+    if (Array.isArray(c.sort)) this.rowsSort = c.sort;
     this.count = c.count;
     this.blocks.clear();
     this.pending.clear();
     const rows = decodeRows(buffers[0]);
     if (rows.length) this.blocks.set(Math.floor(c.offset / BLOCK), rows);
     if (this.focusPos >= this.count) this.focusPos = this.count - 1;
+    this.renderHeader(); // the arrows change together with the rows they describe
     this.sizeCanvas();
     this.renderRows(true);
     this.renderStatus();
@@ -289,6 +393,10 @@ export class GridView {
   }
 
   private layout(): void {
+    // Multiline changes the row height: keep the first visible row, not the pixel offset.
+    const previous = this.laidOutRowHeight;
+    const before = previous && previous !== this.rowHeight ? this.geometry(previous) : null;
+    const scrollTop = this.scroller.scrollTop; // read before the canvas resizes and clamps it
     const state: ColumnState[] = this.model.get("columns") ?? [];
     this.shown = state.filter((c) => c.visible && this.defs.has(c.id)).map((c) => this.defs.get(c.id)!);
     const compact = !!this.model.get("compact_scores");
@@ -301,13 +409,15 @@ export class GridView {
     this.pool = [];
     this.renderHeader();
     this.sizeCanvas();
+    if (before) this.scroller.scrollTop = keepFirstRow(scrollTop, before, this.geometry());
+    this.laidOutRowHeight = this.rowHeight;
     this.renderRows(true);
     this.renderStatus();
     this.syncMenus();
   }
 
   private renderHeader(): void {
-    const sort: SortEntry[] = this.model.get("sort") ?? [];
+    const sort = this.rowsSort;
     const multi = sort.length > 1;
     this.header.replaceChildren();
     for (const def of this.shown) {
@@ -330,7 +440,7 @@ export class GridView {
       }
       const activate = (e: MouseEvent | KeyboardEvent) => {
         const additive = e.shiftKey || e.ctrlKey || e.metaKey;
-        this.setByUser("sort", nextSort(this.model.get("sort") ?? [], def.id, additive));
+        void this.changeView({ sort: nextSort(this.current("sort"), def.id, additive) }, "sorting");
       };
       cell.addEventListener("click", (e) => {
         if (!(e.target as HTMLElement).classList.contains("el-resize")) activate(e);
@@ -386,35 +496,31 @@ export class GridView {
   }
 
   private moveColumn(id: string, before: string): void {
-    const cols: ColumnState[] = (this.model.get("columns") ?? []).slice();
+    const cols = this.current("columns").slice();
     const from = cols.findIndex((c) => c.id === id);
     if (from < 0) return;
     const [item] = cols.splice(from, 1);
     const to = cols.findIndex((c) => c.id === before);
     cols.splice(to < 0 ? cols.length : to, 0, item);
-    this.setByUser("columns", cols);
+    void this.changeView({ columns: cols }, "moving a column");
   }
 
-  private canvasHeight(): number {
-    return Math.min(this.count * this.rowHeight, MAX_CANVAS);
+  /** The scrolling geometry, at the current row height unless another is given. */
+  private geometry(rowHeight = this.rowHeight): Geometry {
+    return { count: this.count, rowHeight, viewport: this.viewportHeight() };
   }
 
   private sizeCanvas(): void {
-    this.canvas.style.height = `${this.canvasHeight()}px`;
+    this.canvas.style.height = `${canvasHeight(this.geometry())}px`;
     this.root.dataset.count = String(this.count);
     const total: number = this.model.get("_total") ?? 0;
     this.empty.hidden = this.count > 0;
     this.empty.textContent = total === 0 ? "No samples to show." : "No samples match the current filters.";
   }
 
-  /** The first virtual pixel on screen: physical scroll scaled when rows exceed the canvas cap. */
+  /** The first virtual pixel on screen (see scroll.ts for the capped canvas). */
   private virtualTop(): number {
-    const view = this.viewportHeight();
-    const physical = this.canvasHeight();
-    const virtual = this.count * this.rowHeight;
-    const top = this.scroller.scrollTop;
-    if (virtual <= physical || physical <= view) return top;
-    return (top / (physical - view)) * (virtual - view);
+    return virtualTop(this.scroller.scrollTop, this.geometry());
   }
 
   private viewportHeight(): number {
@@ -428,11 +534,7 @@ export class GridView {
     let target: number | null = null;
     if (pos * rh < top) target = pos * rh;
     else if ((pos + 1) * rh > top + view) target = (pos + 1) * rh - view;
-    if (target === null) return;
-    const physical = this.canvasHeight();
-    const virtual = this.count * rh;
-    this.scroller.scrollTop =
-      virtual <= physical || physical <= view ? target : (target / (virtual - view)) * (physical - view);
+    if (target !== null) this.scroller.scrollTop = physicalTop(target, this.geometry());
   }
 
   // -- rows ----------------------------------------------------------------------------
@@ -507,9 +609,10 @@ export class GridView {
       }
       const value = def.kind === "status" ? data[STATUS] : data[def.field];
       if (def.kind === "status") {
-        span.className = value ? `el-badge el-badge-${value}` : "";
-        span.textContent = value ? (value === "error" ? "!" : "⏱") : "";
-        span.title = value ? (value === "error" ? "error" : "limit reached") : "";
+        const badge = statusBadge(value ?? null);
+        span.className = badge ? `el-badge el-badge-${value}` : "";
+        span.textContent = badge?.mark ?? "";
+        span.title = badge?.title ?? "";
         return;
       }
       const text = formatCell(value ?? null, def);
@@ -522,12 +625,13 @@ export class GridView {
         span.className = "el-cell-text";
         if (paint) cell.style.background = paint.background;
         if ((def.kind === "text" || def.kind === "other") && text.length > 60) cell.title = text.slice(0, 400);
+        if (def.kind === "id" && text.length > MAX_CHARS) cell.title = text;
       }
     });
   }
 
   private requestMissing(first: number, last: number): void {
-    if (this.count === 0 || this.offline) return;
+    if (this.count === 0) return;
     const firstBlock = Math.floor(Math.max(0, first) / BLOCK);
     const lastBlock = Math.floor(Math.max(0, last) / BLOCK);
     const maxBlock = Math.floor((this.count - 1) / BLOCK);
@@ -536,9 +640,14 @@ export class GridView {
     for (let b = firstBlock; b <= Math.min(maxBlock, lastBlock); b++) wanted.push(b);
     if (lastBlock + 1 <= maxBlock) wanted.push(lastBlock + 1);
     if (firstBlock - 1 >= 0) wanted.push(firstBlock - 1);
-    for (const b of wanted) {
-      if (!this.blocks.has(b) && !this.pending.has(b)) this.fetchBlock(b, firstBlock * BLOCK);
+    const missing = wanted.filter((b) => !this.blocks.has(b) && !this.pending.has(b));
+    if (!missing.length) return;
+    if (this.kernel.live === false) {
+      // It did not answer last time: ask once more (a ping) rather than queue requests.
+      void this.kernel.answers().then((ok) => (ok ? this.renderRows(false) : this.goOffline()));
+      return;
     }
+    for (const b of missing) this.fetchBlock(b, firstBlock * BLOCK);
   }
 
   private fetchBlock(block: number, viewport: number): void {
@@ -556,18 +665,19 @@ export class GridView {
         }
         this.renderRows(false);
       })
-      .catch(() => {
+      .catch((err) => {
         this.pending.delete(block);
-        this.goOffline();
+        if (err instanceof NoAnswer) {
+          this.kernel.lost();
+          this.goOffline();
+        }
       });
   }
 
   private goOffline(): void {
-    if (this.offline) return;
-    this.offline = true;
-    this.notice.hidden = false;
-    this.notice.textContent =
-      "The kernel is not answering: showing the rows saved with the notebook. Scrolling further, sorting and filtering need a running kernel.";
+    this.showNotice(
+      "The kernel is not answering: showing the rows saved with the notebook. Scrolling further, sorting and filtering need a running kernel.",
+    );
   }
 
   private renderStatus(): void {
@@ -613,8 +723,15 @@ export class GridView {
     }
     let ids: Iterable<number> = rows;
     if (!complete) {
-      const { buffers } = await this.rpc.request("rows_between", { start: lo, end: hi + 1 });
-      const bytes = toBytes(buffers[0]);
+      let reply;
+      try {
+        reply = await this.rpc.request("rows_between", { start: lo, end: hi + 1 });
+      } catch (err) {
+        if (err instanceof NoAnswer) this.kernel.lost();
+        this.refuse("selecting rows not loaded yet", err);
+        return;
+      }
+      const bytes = toBytes(reply.buffers[0]);
       ids = new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     }
     const next = keep ? new Set(this.selected) : new Set<number>();
@@ -626,7 +743,7 @@ export class GridView {
     this.selected = next;
     const arr = Uint32Array.from([...next].sort((x, y) => x - y));
     this.model.set("_selected_rows", new DataView(arr.buffer));
-    this.model.save_changes();
+    this.sync();
     this.renderRows(false);
     this.renderStatus();
   }
@@ -678,7 +795,7 @@ export class GridView {
     this.detail.hidden = false;
     if (this.model.get("focused") !== row) {
       this.model.set("focused", row);
-      this.model.save_changes();
+      this.sync();
     }
     const head = h("div", "el-detail-head");
     const title = h("span", "el-detail-title", "Sample");
@@ -706,12 +823,13 @@ export class GridView {
     this.detailRow = -1;
     if (user && this.model.get("focused") !== -1) {
       this.model.set("focused", -1);
-      this.model.save_changes();
+      this.sync();
     }
   }
 
   // -- menus ---------------------------------------------------------------------------
   private viewToggles: [keyof ViewState, HTMLInputElement][] = [];
+  private columnPanel: HTMLElement | null = null;
 
   private buildMenus(): void {
     const viewMenu = this.menu("View", (panel) => {
@@ -725,16 +843,17 @@ export class GridView {
         const box = h("input");
         box.type = "checkbox";
         box.dataset.option = name;
-        box.addEventListener("change", () => this.setByUser(name, box.checked as never));
+        box.addEventListener("change", () => void this.changeView({ [name]: box.checked }, label.toLowerCase()));
         row.append(box, document.createTextNode(label));
         panel.append(row);
         this.viewToggles.push([name, box]);
       }
       const reset = h("button", "el-menu-button", "Reset view");
-      reset.addEventListener("click", () => this.resetView());
+      reset.addEventListener("click", () => void this.resetView());
       panel.append(reset);
     });
     const columnMenu = this.menu("Columns", (panel) => this.fillColumnMenu(panel));
+    this.columnPanel = columnMenu.querySelector<HTMLElement>(".el-menu-panel");
     this.menus.append(viewMenu, columnMenu);
   }
 
@@ -778,52 +897,50 @@ export class GridView {
       box.checked = c.visible;
       box.setAttribute("aria-label", `Show ${this.labelOf(def) || def.id}`);
       box.addEventListener("change", () => {
-        const next = (this.model.get("columns") as ColumnState[]).map((x) =>
-          x.id === c.id ? { id: x.id, visible: box.checked } : x,
-        );
-        this.setByUser("columns", next);
+        const next = this.current("columns").map((x) => (x.id === c.id ? { id: x.id, visible: box.checked } : x));
+        const action = box.checked ? "showing a column" : "hiding a column";
+        void this.changeView({ columns: next }, action).then((ok) => {
+          if (!ok) box.checked = !box.checked;
+        });
       });
       const name = h("span", "el-column-name", this.labelOf(def) || def.id);
       const up = h("button", "el-move", "↑");
       up.setAttribute("aria-label", `Move ${def.id} up`);
       up.disabled = i === 0;
-      up.addEventListener("click", () => this.shiftColumn(c.id, -1, panel));
+      up.addEventListener("click", () => this.shiftColumn(c.id, -1));
       const down = h("button", "el-move", "↓");
       down.setAttribute("aria-label", `Move ${def.id} down`);
       down.disabled = i === state.length - 1;
-      down.addEventListener("click", () => this.shiftColumn(c.id, 1, panel));
+      down.addEventListener("click", () => this.shiftColumn(c.id, 1));
       row.append(box, name, up, down);
       panel.append(row);
     });
     const reset = h("button", "el-menu-button", "Reset columns");
     reset.addEventListener("click", () => {
       const def: ViewState = this.model.get("_default_view");
-      this.setByUser("columns", def.columns);
-      this.fillColumnMenu(panel);
+      void this.changeView({ columns: def.columns }, "resetting the columns");
     });
     panel.append(reset);
   }
 
-  private shiftColumn(id: string, delta: number, panel: HTMLElement): void {
-    const cols: ColumnState[] = (this.model.get("columns") ?? []).slice();
+  private shiftColumn(id: string, delta: number): void {
+    const cols = this.current("columns").slice();
     const i = cols.findIndex((c) => c.id === id);
     const j = i + delta;
     if (i < 0 || j < 0 || j >= cols.length) return;
     [cols[i], cols[j]] = [cols[j], cols[i]];
-    this.setByUser("columns", cols);
-    this.fillColumnMenu(panel);
+    void this.changeView({ columns: cols }, "moving a column");
   }
 
   private syncMenus(): void {
     for (const [name, box] of this.viewToggles) box.checked = !!this.model.get(name);
   }
 
-  private resetView(): void {
+  private async resetView(): Promise<void> {
+    const def: ViewEdit = this.model.get("_default_view");
+    if (!(await this.changeView(def, "resetting the view"))) return;
     clearOverrides(this.key());
     this.widths = {};
     this.applyWidths();
-    const def = this.model.get("_default_view") as ViewState & Record<string, unknown>;
-    for (const [k, v] of Object.entries(def)) this.model.set(k, v);
-    this.model.save_changes();
   }
 }

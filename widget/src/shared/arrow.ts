@@ -1,10 +1,11 @@
 // A small reader for the Arrow IPC streams the kernel sends: enough of the format for
 // the simple column types `evallens.query.wire_frame` produces (ints, floats, bools,
-// strings, nulls), in a few KB instead of apache-arrow's ~200 KB bundle.
+// strings, nulls), in a few KB instead of apache-arrow's ~200 KB bundle. 64-bit integers
+// are read exactly: a number while it is safe, a BigInt beyond 2**53 (ids can be that big).
 // Format: https://arrow.apache.org/docs/format/Columnar.html#serialization-and-interprocess-communication-ipc
 import { toBytes, type Buffer } from "./model";
 
-export type Cell = string | number | boolean | null;
+export type Cell = string | number | bigint | boolean | null;
 export type Row = Record<string, Cell>;
 
 type ColumnType =
@@ -99,6 +100,13 @@ function readInt64(view: DataView, at: number): number {
   return hi * 0x100000000 + lo;
 }
 
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** An int64 cell: a plain number when no digit is lost, else the BigInt itself. */
+function exactInt64(v: bigint): number | bigint {
+  return v >= -SAFE && v <= SAFE ? Number(v) : v;
+}
+
 // Message header and type ids from the Arrow flatbuffer schema (Message.fbs, Schema.fbs).
 const HEADER_SCHEMA = 1;
 const HEADER_RECORD_BATCH = 3;
@@ -166,7 +174,7 @@ function readColumn(
         if (w === 1) out[i] = type.signed ? view.getInt8(at) : view.getUint8(at);
         else if (w === 2) out[i] = type.signed ? view.getInt16(at, true) : view.getUint16(at, true);
         else if (w === 4) out[i] = type.signed ? view.getInt32(at, true) : view.getUint32(at, true);
-        else out[i] = type.signed ? readInt64(view, at) : view.getUint32(at, true) + view.getUint32(at + 4, true) * 0x100000000;
+        else out[i] = exactInt64(type.signed ? view.getBigInt64(at, true) : view.getBigUint64(at, true));
         break;
       }
       case "utf8": {

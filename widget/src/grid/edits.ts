@@ -1,0 +1,38 @@
+// Changes to the grid's view, and which of them only the kernel can make: those that change
+// the rows on screen. Those go to the kernel first and show together with their rows, so an
+// arrow or a column never appears over rows it does not describe.
+import type { ColumnDef, ScaleSpec, SortEntry, ViewState } from "./types";
+
+/** Trait values the page may ask the kernel to set (SampleGrid's VIEW_TRAITS). */
+export type ViewEdit = Partial<ViewState> & {
+  search?: string;
+  score_labels?: Record<string, string>;
+  score_color_scales?: Record<string, ScaleSpec>;
+};
+
+/** What the rows on hand reflect. */
+export interface RowsOnHand {
+  sort: SortEntry[];
+  search: string;
+  /** Fields the loaded rows carry (the kernel sends visible columns only); null: no rows. */
+  fields: ReadonlySet<string> | null;
+  defs: ReadonlyMap<string, ColumnDef>;
+}
+
+export function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Whether an edit changes which rows show or what they carry: a new sort or search, or a
+ * column shown whose values the loaded rows lack. Everything else (hiding or moving columns,
+ * multiline, compact scores, colours) is pure view and needs no kernel. */
+export function needsKernel(edit: ViewEdit, rows: RowsOnHand): boolean {
+  if (edit.sort && !same(edit.sort, rows.sort)) return true;
+  if (edit.search !== undefined && edit.search !== rows.search) return true;
+  const fields = rows.fields;
+  if (!edit.columns || !fields) return false;
+  return edit.columns.some((c) => {
+    const def = rows.defs.get(c.id);
+    return c.visible && def !== undefined && !fields.has(def.field);
+  });
+}
