@@ -11,7 +11,7 @@ import pytest
 from conftest_io import logs_dir
 
 import evallens
-from evallens.query import ROW
+from evallens.wire import ROW
 
 
 class Sent(list[tuple[dict[str, Any], list[bytes]]]):
@@ -26,8 +26,15 @@ def grid_for(data: Any, **kwargs: Any) -> tuple[evallens.SampleGrid, Sent]:
     return grid, sent
 
 
+def ask(grid: evallens.SampleGrid, kind: str, **body: Any) -> tuple[dict[str, Any], list[bytes]]:
+    """A request as the browser sends it; the handler's reply (body, buffers)."""
+    reply = grid._handlers[kind]({"type": kind, "id": 1, **body}, [])
+    assert reply is not None
+    return reply
+
+
 def window(grid: evallens.SampleGrid, offset: int, limit: int = 100) -> pa.Table:
-    _body, buffers = grid._on_window({"offset": offset, "limit": limit}, [])
+    _body, buffers = ask(grid, "window", offset=offset, limit=limit)
     return pa.ipc.open_stream(buffers[0]).read_all()
 
 
@@ -142,7 +149,7 @@ def test_windows_and_details_carry_full_values() -> None:
     df = evallens.demo_samples().with_columns(pl.lit("x" * 5000).alias("input"))
     grid, _ = grid_for(df)
     assert len(window(grid, 0, 5).column("input")[0].as_py()) == 400  # cells get a preview
-    body, _ = grid._on_detail({"row": 7}, [])
+    body, _ = ask(grid, "detail", row=7)
     assert len(body["sample"]["input"]) == 5000  # the detail panel gets everything
     assert {s["name"] for s in body["scores"]} >= {"match", "judge", "accuracy"}
     last = window(grid, grid.view_count - 10)
@@ -202,10 +209,10 @@ def test_default_order_first_window_equals_the_full_order_at_scale() -> None:
     df = evallens.synthetic_samples(2, 3, 50_000).sample(fraction=1.0, shuffle=True, seed=1)
     grid, _ = grid_for(df)
     first = pa.ipc.open_stream(grid._initial).read_all().column(ROW).to_pylist()
-    assert first == grid._query.view.head(100).to_list()
+    assert first == grid._model.query.view.head(100).to_list()
     grid.filter = pl.col("epoch") == 1
     content_rows = window(grid, 0).column(ROW).to_pylist()
-    assert content_rows == grid._query.view.head(100).to_list()
+    assert content_rows == grid._model.query.view.head(100).to_list()
 
 
 def test_filter_accepts_expressions_masks_and_scalars_and_explains_the_rest() -> None:
@@ -304,18 +311,18 @@ def test_integers_travel_exactly_and_columns_carry_one_number_format() -> None:
     assert defs["score__judge__judge"]["format"] == {"notation": "fixed", "digits": 2}
     assert defs["score__p__p"]["format"] == {"notation": "scientific", "digits": 2}
     assert "format" not in defs["input"]
-    body, _ = grid._on_detail({"row": 1}, [])
+    body, _ = ask(grid, "detail", row=1)
     assert body["sample"]["id"] == str(big)  # JSON.parse would round the number
 
 
 def test_view_edits_from_the_browser_are_applied_by_the_kernel_all_or_nothing() -> None:
     grid, sent = grid_for(evallens.demo_samples())
-    assert grid._handlers["ping"]({"type": "ping"}, []) == ({}, [])
+    assert ask(grid, "ping") == ({}, [])
     columns = [
         {**c, "visible": True} if c["id"] == "metadata_category" else c for c in grid.columns
     ]
     sort = [{"column": "sampleId", "dir": "desc"}]
-    assert grid._on_set_view({"view": {"sort": sort, "columns": columns}}, []) == ({}, [])
+    assert ask(grid, "set_view", view={"sort": sort, "columns": columns}) == ({}, [])
     assert grid.sort == sort and grid.columns == columns
     # One refresh for both, naming the sort its rows have.
     refreshes = [content for content, _ in sent if content["type"] == "refresh"]
@@ -328,8 +335,8 @@ def test_view_edits_from_the_browser_are_applied_by_the_kernel_all_or_nothing() 
     # A bad edit changes nothing, not even the parts that were valid.
     bad = {"sort": [], "columns": [{"id": "no_such_column", "visible": True}]}
     with pytest.raises(ValueError, match="no_such_column"):
-        grid._on_set_view({"view": bad}, [])
+        ask(grid, "set_view", view=bad)
     assert grid.sort == sort
     with pytest.raises(ValueError, match="view field 'height'"):
-        grid._on_set_view({"view": {"height": 3}}, [])
+        ask(grid, "set_view", view={"height": 3})
     assert len([c for c, _ in sent if c["type"] == "refresh"]) == 1

@@ -9,7 +9,8 @@ import pyarrow as pa
 import pytest
 
 from evallens.errors import unknown_name_error
-from evallens.query import ROW, SampleQuery, SortKey, to_ipc, wire_frame
+from evallens.grid.query import SampleQuery, SortKey
+from evallens.wire import ROW, to_ipc, wire_frame
 
 
 @pytest.fixture

@@ -17,7 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evallens.query import ROW, SampleQuery, SortKey
+from evallens.grid.query import SampleQuery, SortKey
+from evallens.wire import ROW
 
 FLOATS = st.one_of(st.none(), st.just(math.nan), st.sampled_from([0.0, 0.5, 1.0, -2.5, 7.0]))
 INTS = st.one_of(st.none(), st.integers(-3, 3))

@@ -3,6 +3,7 @@
 from evallens.demo import demo_samples, synthetic_samples
 from evallens.errors import ColumnNotFoundError, NoScoreError, UnknownNameError
 from evallens.explore import explore
+from evallens.grid import SampleGrid
 from evallens.heatmap import ScoresHeatmap
 from evallens.io import (
     LogReadError,
@@ -16,7 +17,6 @@ from evallens.limit import ScoresByLimit
 from evallens.limit.curves import scores_by_limit_df
 from evallens.link import link, unlink
 from evallens.scores import ScoreDescriptor, describe_scores
-from evallens.widgets.grid import SampleGrid
 
 __all__ = [
     "ColumnNotFoundError",

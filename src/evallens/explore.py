@@ -12,13 +12,13 @@ import ipywidgets
 import polars as pl
 
 from evallens.errors import NoScoreError
+from evallens.grid import SampleGrid
 from evallens.heatmap import ScoresHeatmap
 from evallens.heatmap.cells import HEADLINE
 from evallens.io import read_samples
 from evallens.io._frames import identity_from_logs
 from evallens.io._logfile import log_files_in
 from evallens.link import link
-from evallens.widgets.grid import SampleGrid
 
 
 class Explorer(ipywidgets.VBox):

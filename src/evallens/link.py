@@ -7,7 +7,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import polars as pl
 
-from evallens.widgets.grid import SampleGrid
+from evallens.grid import SampleGrid
 
 
 @runtime_checkable

@@ -6,8 +6,9 @@ import warnings
 
 import pytest
 
-from evallens.config import available_columns, normalize_view, resolve_view
 from evallens.demo import demo_samples
+from evallens.grid.columns import available_columns
+from evallens.grid.view import normalize_view, resolve_view
 from evallens.scores import describe_scores
 
 

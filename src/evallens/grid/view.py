@@ -7,55 +7,20 @@ the same fields as a plain dict.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from evallens.errors import unknown_name_error
-from evallens.scores import ScoreDescriptor
+from evallens.grid.columns import Column, resolve_column_id
+from evallens.io import read_viewer_config
 
 PALETTES: tuple[str, ...] = ("good-high", "good-low", "neutral", "diverging")
 ROLES: tuple[str, ...] = ("good", "bad", "warn", "info", "muted")
-
-STATUS = "__status"
-"""Derived column: 'cancelled', 'error', 'limit' or missing per sample (Inspect's sampleStatus)."""
-
-# Inspect's built-in column ids and the normalized frame column each one shows.
-BUILTIN_FIELDS: dict[str, str] = {
-    "sampleStatus": STATUS,
-    "sampleId": "id",
-    "sampleUuid": "uuid",
-    "epoch": "epoch",
-    "input": "input",
-    "target": "target",
-    "answer": "answer",
-    "tokens": "total_tokens",
-    "duration": "total_time",
-    "retries": "retries",
-    "error": "error",
-    "limit": "limit",
-}
-BUILTIN_LABELS: dict[str, str] = {
-    "sampleStatus": "",
-    "sampleId": "Id",
-    "sampleUuid": "UUID",
-    "epoch": "Epoch",
-    "input": "Input",
-    "target": "Target",
-    "answer": "Answer",
-    "tokens": "Tokens",
-    "duration": "Duration",
-    "retries": "Retries",
-    "error": "Error",
-    "limit": "Limit",
-}
-# Frame columns that are plumbing, not something to show as a column of their own.
-HIDDEN_FIELDS = {"eval_id", "log", "model_usage", "task_display_name", "model_display_name"}
-TEXT_FIELDS = ("input", "target", "answer")
 
 
 @dataclass
@@ -215,162 +180,6 @@ def normalize_scale(name: str, spec: Any) -> dict[str, Any]:
 
 
 @dataclass
-class Column:
-    """A column the grid can show: its Inspect-style id and the frame column behind it."""
-
-    id: str
-    field: str
-    label: str
-    kind: Literal["status", "id", "text", "number", "duration", "score", "other"]
-    default_visible: bool
-    score: ScoreDescriptor | None = None
-
-    def describe(self, df: pl.DataFrame | None = None) -> dict[str, Any]:
-        """The JSON the front end receives for this column.
-
-        Given the frame, numeric columns also get the one ``format`` all their cells
-        use and ``chars``, the width in characters of their longest value (ids too),
-        both from the whole column, so neither changes as the user scrolls.
-        """
-        out: dict[str, Any] = {
-            "id": self.id,
-            "field": self.field,
-            "label": self.label,
-            "kind": self.kind,
-        }
-        if df is not None and self.field in df.columns and self.kind != "duration":
-            values = df.get_column(self.field)
-            fmt = number_format(values)
-            if fmt is not None:
-                out["format"] = fmt
-            if fmt is not None or self.kind == "id":
-                out["chars"] = _widest(values, fmt)
-        if self.score is not None:
-            s = self.score
-            out["score"] = {
-                "scorer": s.scorer,
-                "name": s.name,
-                "type": s.kind,
-                "min": s.min,
-                "max": s.max,
-                "categories": list(s.categories) if s.categories else None,
-            }
-        return out
-
-
-FIXED_DIGITS_MAX = 5
-"""Beyond this many decimals a column's numbers are shown in scientific notation."""
-
-
-def number_format(values: pl.Series) -> dict[str, Any] | None:
-    """How every number in a column is shown, chosen once from the column's range.
-
-    ``{"notation": "fixed", "digits": d}`` shows at most ``d`` decimals, enough for
-    three significant digits of the smallest non-zero magnitude; when that takes more
-    than ``FIXED_DIGITS_MAX`` decimals (or values reach 1e15) the whole column is
-    ``scientific`` instead, so 9.17e-7 never sits beside 0.0000012. None for
-    columns that do not hold numbers.
-
-    Example:
-        >>> number_format(pl.Series([0.5, 0.25]))
-        {'notation': 'fixed', 'digits': 3}
-        >>> number_format(pl.Series([0.5, 9.17e-7]))
-        {'notation': 'scientific', 'digits': 2}
-    """
-    if not values.dtype.is_numeric():
-        return None
-    if values.dtype.is_integer():
-        return {"notation": "fixed", "digits": 0}
-    floats = values.cast(pl.Float64)
-    finite = floats.filter(floats.is_finite())
-    magnitudes = finite.abs().filter(finite != 0)
-    if magnitudes.is_empty() or bool((finite == finite.round(0)).all()):
-        return {"notation": "fixed", "digits": 0}
-    smallest, largest = float(magnitudes.min()), float(magnitudes.max())  # type: ignore[arg-type]
-    digits = max(0, 2 - math.floor(math.log10(smallest)))
-    if digits > FIXED_DIGITS_MAX or largest >= 1e15:
-        return {"notation": "scientific", "digits": 2}
-    return {"notation": "fixed", "digits": digits}
-
-
-def _widest(values: pl.Series, fmt: dict[str, Any] | None) -> int:
-    """Characters in the column's longest value as shown (an estimate that errs wide)."""
-    if fmt is None:
-        longest = values.cast(pl.String).str.len_chars().max()
-        return int(longest) if isinstance(longest, int) else 0
-    if values.dtype.is_integer():  # exact digits, even beyond 2**53; room for separators
-        texts = [str(v) for v in (values.min(), values.max()) if v is not None]
-        return max((len(t) + (len(t) - 1) // 3 for t in texts), default=0)
-    floats = values.cast(pl.Float64)
-    finite = floats.filter(floats.is_finite())
-    if finite.is_empty():
-        return 0
-    spec = f".{fmt['digits']}e" if fmt["notation"] == "scientific" else f",.{fmt['digits']}f"
-    return max(len(format(float(v), spec)) for v in (finite.min(), finite.max()))  # type: ignore[arg-type]
-
-
-def _has_values(df: pl.DataFrame, col: str) -> bool:
-    if col not in df.columns:
-        return False
-    s = df.get_column(col)
-    if s.dtype == pl.String:
-        return bool((s.str.len_chars() > 0).any())
-    if s.dtype.is_numeric():
-        return bool((s.fill_null(0) != 0).any())
-    return s.null_count() < s.len()
-
-
-def available_columns(df: pl.DataFrame, scores: Sequence[ScoreDescriptor]) -> list[Column]:
-    """Every column the grid can show, in Inspect's default order, with default visibility.
-
-    As in Inspect: ``epoch`` shows only with more than one epoch; ``error``,
-    ``limit``, ``retries`` only when the data has them. Beyond Inspect: task and
-    model show when the frame mixes several, and metadata columns are available.
-    """
-    cols: list[Column] = []
-    score_fields = {s.column for s in scores}
-    has_error = _has_values(df, "error")
-    has_limit = _has_values(df, "limit")
-
-    def builtin(cid: str, kind: Any, visible: bool) -> None:
-        fld = BUILTIN_FIELDS[cid]
-        if cid == "sampleUuid" and fld not in df.columns:
-            fld = "sample_id"  # read_samples keeps the uuid there, as samples_df does
-        if fld in df.columns or (cid == "sampleStatus" and (has_error or has_limit)):
-            cols.append(Column(cid, fld, BUILTIN_LABELS[cid], kind, visible))
-
-    builtin("sampleStatus", "status", has_error or has_limit)
-    for multi in ("task_name", "model"):
-        if multi in df.columns:
-            shown = df.get_column(multi).n_unique() > 1
-            label = "Task" if multi == "task_name" else "Model"
-            display = "task_display_name" if multi == "task_name" else "model_display_name"
-            fld = display if display in df.columns else multi
-            cols.append(Column(multi, fld, label, "other", shown))
-    builtin("sampleId", "id", True)
-    builtin("sampleUuid", "other", False)
-    builtin("epoch", "number", "epoch" in df.columns and df.get_column("epoch").n_unique() > 1)
-    for cid in TEXT_FIELDS:
-        builtin(cid, "text", True)
-    for s in scores:
-        # As Inspect's grid: a lone score column is just "Score" (its scorer name adds nothing).
-        label = "Score" if len(scores) == 1 else s.name
-        cols.append(Column(s.view_id, s.column, label, "score", True, s))
-    builtin("tokens", "number", True)
-    builtin("duration", "duration", True)
-    builtin("retries", "number", _has_values(df, "retries"))
-    builtin("error", "text", has_error)
-    builtin("limit", "other", has_limit)
-    taken = {c.field for c in cols} | {c.id for c in cols} | set(BUILTIN_FIELDS.values())
-    taken |= score_fields | HIDDEN_FIELDS
-    for name in df.columns:
-        if name not in taken and not name.startswith("__"):
-            kind: Any = "number" if df.schema[name].is_numeric() else "other"
-            cols.append(Column(name, name, name, kind, False))
-    return cols
-
-
-@dataclass
 class ResolvedView:
     """A view checked against the data: what the grid shows before any user change."""
 
@@ -393,14 +202,6 @@ def _score_lookup(columns: Sequence[Column]) -> dict[str, Column]:
             out[c.id] = c
             out[c.field] = c
     return out
-
-
-def resolve_column_id(cid: str, columns: Sequence[Column]) -> Column:
-    """The column a view entry names; accepts view ids and frame column names."""
-    for c in columns:
-        if c.id == cid or c.field == cid:
-            return c
-    raise unknown_name_error("column", cid, [c.id for c in columns])
 
 
 def _known(cid: str, columns: Sequence[Column]) -> bool:
@@ -476,3 +277,36 @@ def resolve_view(
         score_color_scales=scales,
         sample_score_view=v.sample_score_view,
     )
+
+
+def view_from_logs(df: pl.DataFrame) -> SamplesView | None:
+    """The eval author's TaskSamplesView, read from the logs the frame came from."""
+    if "log" not in df.columns:
+        return None
+    paths = [
+        p for p in df.get_column("log").unique().drop_nulls().to_list()[:64] if Path(p).exists()
+    ]
+    if not paths:
+        return None
+    try:
+        configs = read_viewer_config(paths)
+    except Exception:  # a view is a nicety; the grid must still open
+        return None
+    for cfg in configs.values():
+        view = normalize_view(cfg)
+        if view is not None:
+            return view
+    return None
+
+
+def view_state(v: ResolvedView) -> dict[str, Any]:
+    """The traits a resolved view sets (``_default_view`` holds the eval's own)."""
+    return {
+        "columns": [dict(c) for c in v.columns],
+        "sort": [dict(s) for s in v.sort],
+        "multiline": v.multiline,
+        "compact_scores": v.compact_scores,
+        "color_scales_enabled": v.color_scales_enabled,
+        "score_labels": dict(v.score_labels),
+        "score_color_scales": dict(v.score_color_scales),
+    }

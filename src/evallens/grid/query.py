@@ -8,8 +8,6 @@ filter is a boolean mask over all rows that composes with any cached sort.
 
 from __future__ import annotations
 
-import io
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -19,11 +17,7 @@ from typing import Any
 
 import polars as pl
 
-ROW = "__row"
-"""Name of the hidden column that carries each row's index in the source frame."""
-
-TEXT_PREVIEW_CHARS = 400
-"""Cells ship at most this many characters; the detail panel fetches full text."""
+from evallens.wire import ROW
 
 _PERM_CACHE_SIZE = 8
 PARTIAL_SORT_ROWS = 200_000
@@ -271,65 +265,3 @@ class SampleQuery:
         """Where source row ``row`` sits in the current view, or None when filtered out."""
         hits = (self.view == row).arg_true()
         return int(hits[0]) if hits.len() else None
-
-
-# -- wire format ------------------------------------------------------------------------
-
-
-def _json_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def wire_frame(df: pl.DataFrame, preview_chars: int = TEXT_PREVIEW_CHARS) -> pl.DataFrame:
-    """Turn a window into types the browser decodes simply and safely.
-
-    Integers stay integers (the browser reads int64 exactly, as BigInt beyond 2**53),
-    decimals become float64, long text is cut to a preview, nested values become JSON
-    text, NaN/inf become missing.
-    """
-    exprs: list[pl.Expr] = []
-    for name, dtype in df.schema.items():
-        col = pl.col(name)
-        if name == ROW:
-            exprs.append(col.cast(pl.UInt32))
-        elif dtype == pl.String:
-            exprs.append(col.str.slice(0, preview_chars))
-        elif dtype == pl.Boolean:
-            exprs.append(col)
-        elif dtype.is_float():
-            exprs.append(pl.when(col.is_finite()).then(col).otherwise(None).cast(pl.Float64))
-        elif dtype.is_integer():
-            exprs.append(col)
-        elif dtype.is_numeric():
-            exprs.append(col.cast(pl.Float64))
-        elif dtype.is_temporal():
-            exprs.append(col.dt.to_string())  # a plain cast refuses durations
-        elif isinstance(dtype, (pl.Categorical, pl.Enum, pl.Null)):
-            exprs.append(col.cast(pl.String))
-        else:
-            # Nested values (lists, structs, objects) travel as JSON text; windows are small.
-            texts = [_json_text(v) for v in df.get_column(name).to_list()]
-            exprs.append(
-                pl.lit(pl.Series(name, texts, dtype=pl.String)).str.slice(0, preview_chars)
-            )
-    return df.select(exprs)
-
-
-def to_ipc(df: pl.DataFrame) -> bytes:
-    """Arrow IPC stream bytes for a (wire-typed) frame."""
-    buf = io.BytesIO()
-    df.write_ipc_stream(buf, compat_level=pl.CompatLevel.oldest())
-    return buf.getvalue()
-
-
-def window_ipc(
-    query: SampleQuery,
-    offset: int,
-    limit: int,
-    columns: Sequence[str],
-    preview_chars: int = TEXT_PREVIEW_CHARS,
-) -> bytes:
-    """A view window ready to send: gathered, wire-typed, Arrow IPC encoded."""
-    return to_ipc(wire_frame(query.window(offset, limit, columns), preview_chars))

@@ -1,0 +1,195 @@
+"""The columns a grid can show: Inspect's built-in ids, score columns, the rest of the frame.
+
+Each `Column` pairs an Inspect column id (``sampleId``, ``score__judge__judge``) with the
+frame column behind it, and describes itself to the front end (label, kind, score
+bounds, one number format for the whole column).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import polars as pl
+
+from evallens.errors import unknown_name_error
+from evallens.grid.format import number_format, widest
+from evallens.grid.types import ColumnDef
+from evallens.scores import ScoreDescriptor
+
+STATUS = "__status"
+"""Derived column: 'cancelled', 'error', 'limit' or missing per sample (Inspect's sampleStatus)."""
+
+# Inspect's built-in column ids and the normalized frame column each one shows.
+BUILTIN_FIELDS: dict[str, str] = {
+    "sampleStatus": STATUS,
+    "sampleId": "id",
+    "sampleUuid": "uuid",
+    "epoch": "epoch",
+    "input": "input",
+    "target": "target",
+    "answer": "answer",
+    "tokens": "total_tokens",
+    "duration": "total_time",
+    "retries": "retries",
+    "error": "error",
+    "limit": "limit",
+}
+BUILTIN_LABELS: dict[str, str] = {
+    "sampleStatus": "",
+    "sampleId": "Id",
+    "sampleUuid": "UUID",
+    "epoch": "Epoch",
+    "input": "Input",
+    "target": "Target",
+    "answer": "Answer",
+    "tokens": "Tokens",
+    "duration": "Duration",
+    "retries": "Retries",
+    "error": "Error",
+    "limit": "Limit",
+}
+# Frame columns that are plumbing, not something to show as a column of their own.
+HIDDEN_FIELDS = {"eval_id", "log", "model_usage", "task_display_name", "model_display_name"}
+TEXT_FIELDS = ("input", "target", "answer")
+
+
+@dataclass
+class Column:
+    """A column the grid can show: its Inspect-style id and the frame column behind it."""
+
+    id: str
+    field: str
+    label: str
+    kind: Literal["status", "id", "text", "number", "duration", "score", "other"]
+    default_visible: bool
+    score: ScoreDescriptor | None = None
+
+    def describe(self, df: pl.DataFrame | None = None) -> ColumnDef:
+        """The JSON the front end receives for this column.
+
+        Given the frame, numeric columns also get the one ``format`` all their cells
+        use and ``chars``, the width in characters of their longest value (ids too),
+        both from the whole column, so neither changes as the user scrolls.
+        """
+        out: ColumnDef = {
+            "id": self.id,
+            "field": self.field,
+            "label": self.label,
+            "kind": self.kind,
+        }
+        if df is not None and self.field in df.columns and self.kind != "duration":
+            values = df.get_column(self.field)
+            fmt = number_format(values)
+            if fmt is not None:
+                out["format"] = fmt
+            if fmt is not None or self.kind == "id":
+                out["chars"] = widest(values, fmt)
+        if self.score is not None:
+            s = self.score
+            out["score"] = {
+                "scorer": s.scorer,
+                "name": s.name,
+                "type": s.kind,
+                "min": s.min,
+                "max": s.max,
+                "categories": list(s.categories) if s.categories else None,
+            }
+        return out
+
+
+def _has_values(df: pl.DataFrame, col: str) -> bool:
+    if col not in df.columns:
+        return False
+    s = df.get_column(col)
+    if s.dtype == pl.String:
+        return bool((s.str.len_chars() > 0).any())
+    if s.dtype.is_numeric():
+        return bool((s.fill_null(0) != 0).any())
+    return s.null_count() < s.len()
+
+
+def available_columns(df: pl.DataFrame, scores: Sequence[ScoreDescriptor]) -> list[Column]:
+    """Every column the grid can show, in Inspect's default order, with default visibility.
+
+    As in Inspect: ``epoch`` shows only with more than one epoch; ``error``,
+    ``limit``, ``retries`` only when the data has them. Beyond Inspect: task and
+    model show when the frame mixes several, and metadata columns are available.
+    """
+    cols: list[Column] = []
+    score_fields = {s.column for s in scores}
+    has_error = _has_values(df, "error")
+    has_limit = _has_values(df, "limit")
+
+    def builtin(cid: str, kind: Any, visible: bool) -> None:
+        fld = BUILTIN_FIELDS[cid]
+        if cid == "sampleUuid" and fld not in df.columns:
+            fld = "sample_id"  # read_samples keeps the uuid there, as samples_df does
+        if fld in df.columns or (cid == "sampleStatus" and (has_error or has_limit)):
+            cols.append(Column(cid, fld, BUILTIN_LABELS[cid], kind, visible))
+
+    builtin("sampleStatus", "status", has_error or has_limit)
+    for multi in ("task_name", "model"):
+        if multi in df.columns:
+            shown = df.get_column(multi).n_unique() > 1
+            label = "Task" if multi == "task_name" else "Model"
+            display = "task_display_name" if multi == "task_name" else "model_display_name"
+            fld = display if display in df.columns else multi
+            cols.append(Column(multi, fld, label, "other", shown))
+    builtin("sampleId", "id", True)
+    builtin("sampleUuid", "other", False)
+    builtin("epoch", "number", "epoch" in df.columns and df.get_column("epoch").n_unique() > 1)
+    for cid in TEXT_FIELDS:
+        builtin(cid, "text", True)
+    for s in scores:
+        # As Inspect's grid: a lone score column is just "Score" (its scorer name adds nothing).
+        label = "Score" if len(scores) == 1 else s.name
+        cols.append(Column(s.view_id, s.column, label, "score", True, s))
+    builtin("tokens", "number", True)
+    builtin("duration", "duration", True)
+    builtin("retries", "number", _has_values(df, "retries"))
+    builtin("error", "text", has_error)
+    builtin("limit", "other", has_limit)
+    taken = {c.field for c in cols} | {c.id for c in cols} | set(BUILTIN_FIELDS.values())
+    taken |= score_fields | HIDDEN_FIELDS
+    for name in df.columns:
+        if name not in taken and not name.startswith("__"):
+            kind: Any = "number" if df.schema[name].is_numeric() else "other"
+            cols.append(Column(name, name, name, kind, False))
+    return cols
+
+
+def resolve_column_id(cid: str, columns: Sequence[Column]) -> Column:
+    """The column a view entry names; accepts view ids and frame column names."""
+    for c in columns:
+        if c.id == cid or c.field == cid:
+            return c
+    raise unknown_name_error("column", cid, [c.id for c in columns])
+
+
+def working_frame(df: pl.DataFrame) -> pl.DataFrame:
+    """The frame the grid queries: NaN/inf as missing, a derived sample status.
+
+    Status, first match wins: 'cancelled', 'error', 'limit', else missing.
+    """
+    fixes = [
+        pl.when(pl.col(n).is_finite()).then(pl.col(n)).otherwise(None).alias(n)
+        for n, t in df.schema.items()
+        if t.is_float()
+    ]
+    status_parts = []
+    if "error" in df.columns:
+        err = pl.col("error").cast(pl.String)
+        has_error = err.is_not_null() & (err != "")
+        # As Inspect's viewer: an error's type is the text before its first "(", and a
+        # CancelledError means the sample was cancelled, not that it failed.
+        status_parts.append((has_error & err.str.starts_with("CancelledError("), "cancelled"))
+        status_parts.append((has_error, "error"))
+    if "limit" in df.columns:
+        lim = pl.col("limit").cast(pl.String)
+        status_parts.append((lim.is_not_null() & (lim != ""), "limit"))
+    status: pl.Expr = pl.lit(None, dtype=pl.String)
+    for cond, label in reversed(status_parts):
+        status = pl.when(cond).then(pl.lit(label)).otherwise(status)
+    return df.with_columns(*fixes, status.alias(STATUS))

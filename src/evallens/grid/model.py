@@ -1,0 +1,235 @@
+"""SampleGrid's rules without a comm: columns, view checks, filters, search, windows, details.
+
+A `GridModel` is built once per frame. The widget holds its traits and forwards to it;
+everything here can be tested with a frame and no browser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import polars as pl
+
+from evallens.errors import unknown_name_error
+from evallens.grid.columns import (
+    STATUS,
+    Column,
+    available_columns,
+    resolve_column_id,
+    working_frame,
+)
+from evallens.grid.query import SampleQuery, SortKey
+from evallens.grid.selection import SampleKeys
+from evallens.grid.sorting import default_sort, sort_exprs
+from evallens.grid.types import ColumnDef, ColumnState, DetailReply, SortEntry
+from evallens.grid.view import (
+    normalize_scale,
+    normalize_view,
+    resolve_view,
+    view_from_logs,
+)
+from evallens.scores import describe_scores
+from evallens.wire import json_safe, to_ipc, wire_frame
+
+SEARCHED_FIELDS = ("input", "target", "answer", "id")
+"""What the search box looks in (literal text, case-sensitive)."""
+
+
+def _entries(trait: str, value: Any, key: str) -> list[Any]:
+    """A view list's entries (column ids or dicts), or a clear TypeError."""
+    if isinstance(value, str):
+        return [value]  # one column id given on its own
+    if not isinstance(value, list | tuple):
+        raise TypeError(f"grid.{trait} takes a list, e.g. [{{'{key}': ...}}], got {value!r}")
+    for entry in value:
+        if not isinstance(entry, str | dict):
+            raise TypeError(
+                f"grid.{trait} entries are column ids or dicts with '{key}', got {entry!r}"
+            )
+    return list(value)
+
+
+class GridModel:
+    """One frame's sorted, filtered, searched view, and the rules for changing it.
+
+    Example:
+        >>> import evallens
+        >>> model = GridModel(evallens.demo_samples())
+        >>> model.check_sort(["sampleId"])
+        [{'column': 'sampleId', 'dir': 'asc'}]
+        >>> model.apply(model.check_sort(["score_judge"]), "plus 5")
+        >>> model.query.count
+        2418
+    """
+
+    def __init__(self, frame: pl.DataFrame, view: Any = None) -> None:
+        self.source = frame
+        self.scores = describe_scores(frame)
+        work = working_frame(frame)
+        self.columns: list[Column] = available_columns(work, self.scores)
+        self._work = work
+        keys, key_exprs = default_sort(frame)
+        self.query = SampleQuery(work, {**sort_exprs(self.columns, work.schema), **key_exprs}, keys)
+        # A view the user passes must be right; one read from the logs is honoured as far
+        # as it fits this data (Inspect ignores column ids it does not know).
+        eval_view = normalize_view(view) if view is not None else view_from_logs(frame)
+        self.default = resolve_view(eval_view, self.columns, strict=view is not None)
+        self.keys = SampleKeys(frame)
+        self._searched = ""
+
+    # -- describing ------------------------------------------------------------------------
+    def column(self, cid: str) -> Column:
+        """The column a view entry names (view id or frame column); unknown ids raise."""
+        return resolve_column_id(cid, self.columns)
+
+    def column_defs(self) -> list[ColumnDef]:
+        """What the front end needs to know about every column."""
+        return [c.describe(self._work) for c in self.columns]
+
+    def storage_key(self) -> str:
+        """Where the browser keeps the user's changes: per task set and column set."""
+        tasks: Iterable[str] = []
+        if "task_name" in self.source.columns:
+            tasks = sorted(
+                str(t) for t in self.source.get_column("task_name").unique().drop_nulls()
+            )
+        ident = json.dumps([list(tasks), sorted(self.source.columns)])
+        return "evallens:grid:" + hashlib.sha1(ident.encode()).hexdigest()[:16]
+
+    # -- checking view traits --------------------------------------------------------------
+    def check_sort(self, value: Any) -> list[SortEntry]:
+        """Sort entries by Inspect id or frame column, as ``{"column", "dir"}`` dicts."""
+        out: list[SortEntry] = []
+        for entry in _entries("sort", value, "column"):
+            entry = {"column": entry, "dir": "asc"} if isinstance(entry, str) else dict(entry)
+            col = self.column(str(entry.get("column")))
+            direction = entry.get("dir", "asc")
+            if direction not in ("asc", "desc"):
+                raise ValueError(f"sort direction must be 'asc' or 'desc', got {direction!r}")
+            out.append({"column": col.id, "dir": direction})
+        return out
+
+    def check_columns(self, value: Any) -> list[ColumnState]:
+        """Column entries in order; columns left out stay in the menu, hidden."""
+        out: list[ColumnState] = []
+        seen = set()
+        for entry in _entries("columns", value, "id"):
+            entry = {"id": entry, "visible": True} if isinstance(entry, str) else dict(entry)
+            col = self.column(str(entry.get("id")))
+            if col.id not in seen:
+                seen.add(col.id)
+                out.append({"id": col.id, "visible": bool(entry.get("visible", True))})
+        out += [{"id": c.id, "visible": False} for c in self.columns if c.id not in seen]
+        return out
+
+    def _check_score_keys(self, keys: Iterable[str]) -> None:
+        names = {n for s in self.scores for n in (s.name, s.view_id, s.column)}
+        for key in keys:
+            if key not in names:
+                raise unknown_name_error("score", key, sorted({s.name for s in self.scores}))
+
+    def check_scales(self, value: dict[str, Any]) -> dict[str, Any]:
+        """``score_color_scales`` entries, normalized; unknown scores raise."""
+        self._check_score_keys(value)
+        return {key: normalize_scale(key, spec) for key, spec in value.items()}
+
+    def check_labels(self, value: dict[str, Any]) -> dict[str, str]:
+        """``score_labels`` as text; unknown scores raise."""
+        self._check_score_keys(value)
+        return {str(k): str(v) for k, v in value.items()}
+
+    # -- filters and search ----------------------------------------------------------------
+    def mask_of(self, values: Any) -> pl.Series:
+        """A boolean Series (or list of bools) given as a filter, checked against the frame."""
+        mask = values if isinstance(values, pl.Series) else pl.Series("filter", list(values))
+        if mask.dtype != pl.Boolean:
+            raise TypeError(f"a filter Series must be boolean, got {mask.dtype}")
+        if mask.len() != self.source.height:
+            raise ValueError(
+                f"a filter Series needs one value per sample: got {mask.len()}, "
+                f"the grid has {self.source.height}"
+            )
+        return mask
+
+    def filter_mask(self, expr: Any) -> pl.Series | None:
+        """The rows a filter keeps: an expression, a boolean Series or list, or None."""
+        if expr is None:
+            return None
+        if isinstance(expr, str):
+            raise TypeError(
+                f"grid.filter takes a polars expression, not text: e.g. "
+                f"pl.col('score_x') > 0 instead of {expr!r}"
+            )
+        if not isinstance(expr, pl.Expr):
+            if isinstance(expr, pl.Series | list | tuple) or hasattr(expr, "__array__"):
+                return self.mask_of(expr)
+            raise TypeError(
+                "grid.filter takes a polars expression, a boolean Series or None, "
+                f"got {type(expr).__name__}"
+            )
+        for name in expr.meta.root_names():
+            if name not in self.source.columns:
+                raise unknown_name_error("column", name, self.source.columns)
+        return self.query.mask_for(expr)
+
+    def _search_mask(self, text: str) -> pl.Series | None:
+        text = text.strip()
+        fields = [f for f in SEARCHED_FIELDS if f in self.source.columns]
+        if not text or not fields:
+            return None
+        cond = pl.lit(False)
+        for f in fields:
+            cond = cond | pl.col(f).cast(pl.String).str.contains(text, literal=True)
+        return self.query.mask_for(cond.fill_null(False))
+
+    def apply(self, sort: Sequence[SortEntry], search: str) -> None:
+        """Make the query follow the sort and search (the search rescans text only when
+        it changed, so a sort or column change never waits for it)."""
+        self.query.set_sort(
+            [SortKey(self.column(s["column"]).field, s["dir"] == "desc") for s in sort]
+        )
+        if search != self._searched:
+            self.query.set_mask("search", self._search_mask(search))
+            self._searched = search
+
+    # -- what goes to the browser ----------------------------------------------------------
+    def window(self, offset: int, limit: int, columns: Sequence[ColumnState]) -> bytes:
+        """Rows ``offset .. offset+limit`` of the view, visible columns only, as Arrow."""
+        fields = [self.column(c["id"]).field for c in columns if c.get("visible")]
+        wanted = list(dict.fromkeys([STATUS, *fields]))
+        return to_ipc(wire_frame(self.query.window(offset, limit, wanted)))
+
+    def rows_between(self, start: int, end: int) -> list[int]:
+        """Source rows at view positions ``start .. end`` (a range selection)."""
+        return self.query.view.slice(start, max(0, end - start)).to_list()
+
+    def detail(self, row: int) -> DetailReply:
+        """One sample, whole, with its scores, for the detail panel."""
+        values = self.query.row(row)
+        sample = {k: v for k, v in values.items() if not k.startswith("__")}
+        return {
+            "row": row,
+            "sample": json_safe(sample),
+            "scores": [
+                {
+                    "name": s.name,
+                    "scorer": s.scorer,
+                    "column": s.column,
+                    "type": s.kind,
+                    "value": json_safe(values.get(s.column)),
+                }
+                for s in self.scores
+            ],
+        }
+
+    def selected_samples(self, rows: Sequence[int]) -> pl.DataFrame:
+        """Source ``rows`` in view order (rows the current filter hides follow, in order)."""
+        if not rows:
+            return self.source.clear()
+        view = self.query.view
+        shown = view.filter(view.is_in(list(rows))).to_list()
+        hidden = sorted(set(rows) - set(shown))
+        return self.source[shown + hidden]

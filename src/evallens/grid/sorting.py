@@ -1,0 +1,62 @@
+"""How grid columns sort: the default order, and sort keys for columns whose stored type
+would sort wrongly. What a score means as a number lives in `evallens.scores`: a pass/fail
+score sorts by `evallens.scores.value_expr` (C 1, P 0.5, I and N 0), missing values last.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from evallens.grid.columns import Column
+from evallens.grid.query import SortKey
+from evallens.scores import descriptor_value_expr
+from evallens.wire import ROW
+
+LOG_ORDER = "__log_order"
+"""Sort key of the default order: each log where it first appears in the frame."""
+
+
+def sort_expr(column: Column, dtype: pl.DataType) -> pl.Expr | None:
+    """How a column sorts when its stored type would sort wrongly (None: as stored).
+
+    Example:
+        >>> from evallens.grid.columns import Column
+        >>> ids = pl.DataFrame({"id": ["10", "9", "x"]})
+        >>> key = sort_expr(Column("sampleId", "id", "Id", "id", True), pl.String())
+        >>> ids.sort(key)["id"].to_list()
+        ['9', '10', 'x']
+    """
+    if column.score is not None and dtype == pl.String and column.score.is_numeric:
+        # Pass/fail letters and grades stored as text ('10', '9', … 'I') sort as numbers.
+        return descriptor_value_expr(column.score, dtype)
+    if column.id == "sampleId" and dtype == pl.String:
+        # Ids as text (logs that mix id types): numeric ids in numeric order ('9' < '10').
+        text = pl.col(column.field)
+        return pl.when(text.str.contains(r"^[0-9]{1,19}$")).then(text.str.zfill(20)).otherwise(text)
+    return None
+
+
+def sort_exprs(columns: list[Column], schema: pl.Schema) -> dict[str, pl.Expr]:
+    """The sort key of every column that needs one, by frame column."""
+    out: dict[str, pl.Expr] = {}
+    for c in columns:
+        if c.field in schema and (e := sort_expr(c, schema[c.field])) is not None:
+            out[c.field] = e
+    return out
+
+
+def default_sort(df: pl.DataFrame) -> tuple[list[SortKey], dict[str, pl.Expr]]:
+    """Inspect's sample list order: by id, then epoch (within each log, logs as given).
+
+    Logs store samples in completion order; Inspect's list starts sorted by id, then
+    epoch, numeric ids numerically. Returns the keys and the expressions they need.
+    """
+    keys: list[SortKey] = []
+    exprs: dict[str, pl.Expr] = {}
+    if "log" in df.columns:
+        # The source row index, not a position in the filtered rows: a filtered partial
+        # sort must agree with the full one.
+        exprs[LOG_ORDER] = pl.col(ROW).min().over("log")
+        keys.append(SortKey(LOG_ORDER))
+    keys += [SortKey(name) for name in ("id", "epoch") if name in df.columns]
+    return keys, exprs

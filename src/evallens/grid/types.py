@@ -1,0 +1,143 @@
+"""What SampleGrid's kernel and browser say to each other (mirrors ``widget/src/grid/types.ts``).
+
+Keys are snake_case on both sides. Requests from the browser carry ``type`` and ``id``;
+the reply repeats both (see `evallens.base.EvalLensWidget`), so stale answers can be
+dropped. Row windows travel as Arrow IPC bytes in the message's buffers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, NotRequired, TypedDict
+
+from evallens.scores import ScoreKind
+
+ColumnKind = Literal["status", "id", "text", "number", "duration", "score", "other"]
+
+
+class ScoreInfo(TypedDict):
+    """A score column's meaning, for painting its cells."""
+
+    scorer: str
+    name: str
+    type: ScoreKind
+    min: float | None
+    max: float | None
+    categories: list[str] | None
+
+
+class NumberFormat(TypedDict):
+    """How every number of a column is shown."""
+
+    notation: Literal["fixed", "scientific"]
+    digits: int
+
+
+class ColumnDef(TypedDict):
+    """One column the grid can show (the ``_column_defs`` trait)."""
+
+    id: str
+    field: str
+    label: str
+    kind: ColumnKind
+    score: NotRequired[ScoreInfo]
+    format: NotRequired[NumberFormat]
+    chars: NotRequired[int]
+    """Characters in the column's longest value as shown (numeric columns and ids)."""
+
+
+class ColumnState(TypedDict):
+    """A column's place and visibility in the view (the ``columns`` trait)."""
+
+    id: str
+    visible: bool
+
+
+class SortEntry(TypedDict):
+    """One key of the sort (the ``sort`` trait)."""
+
+    column: str
+    dir: Literal["asc", "desc"]
+
+
+class ViewState(TypedDict):
+    """The parts of the view a user can change (``_default_view`` holds the eval's own)."""
+
+    columns: list[ColumnState]
+    sort: list[SortEntry]
+    multiline: bool
+    compact_scores: bool
+    color_scales_enabled: bool
+    score_labels: dict[str, str]
+    score_color_scales: dict[str, Any]
+
+
+# -- messages ------------------------------------------------------------------------------
+class WindowRequest(TypedDict):
+    """Rows ``offset .. offset+limit`` of the view; ``viewport`` is the first row on screen."""
+
+    type: Literal["window"]
+    id: int
+    offset: int
+    limit: int
+    viewport: NotRequired[int]
+
+
+class WindowReply(TypedDict):
+    """The window's rows are in the buffer; ``revision`` says which view they belong to."""
+
+    revision: int
+    offset: int
+    count: int
+
+
+class RowsBetweenRequest(TypedDict):
+    """Source rows of view positions ``start .. end`` (a range selection); uint32 bytes back."""
+
+    type: Literal["rows_between"]
+    id: int
+    start: int
+    end: int
+
+
+class DetailRequest(TypedDict):
+    """One sample, whole, for the detail panel."""
+
+    type: Literal["detail"]
+    id: int
+    row: int
+
+
+class DetailScore(TypedDict):
+    """One score of the sample shown in the detail panel."""
+
+    name: str
+    scorer: str
+    column: str
+    type: ScoreKind
+    value: Any
+
+
+class DetailReply(TypedDict):
+    """The sample's values (integers beyond 2**53 as their digits) and its scores."""
+
+    row: int
+    sample: dict[str, Any]
+    scores: list[DetailScore]
+
+
+class SetViewRequest(TypedDict):
+    """View edits the browser asks the kernel to apply, all or nothing."""
+
+    type: Literal["set_view"]
+    id: int
+    view: dict[str, Any]
+
+
+class Refresh(TypedDict):
+    """Sent by the kernel when the view changed: the rows at the user's place follow."""
+
+    type: Literal["refresh"]
+    revision: int
+    count: int
+    offset: int
+    sort: list[SortEntry]

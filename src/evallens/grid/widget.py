@@ -1,0 +1,227 @@
+"""SampleGrid: the virtualized, sortable sample list (traits and messages; rules in model.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+import traitlets
+
+from evallens.base import EvalLensWidget, bundle, bytes_from_json
+from evallens.frames import to_frame
+from evallens.grid.edits import ViewEdits
+from evallens.grid.model import GridModel
+from evallens.grid.selection import rows_from_bytes, rows_to_bytes, sync_selection
+from evallens.grid.view import view_state
+from evallens.scores import ScoreDescriptor
+
+FIRST_WINDOW = 100
+"""Rows in the widget's initial state: enough to fill a tall grid without the kernel."""
+
+VIEW_TRAITS = ("columns", "sort", "search", "multiline", "compact_scores",
+               "color_scales_enabled", "score_labels", "score_color_scales")  # fmt: skip
+"""Traits the browser asks the kernel to set (``set_view``) instead of setting them itself."""
+
+Reply = tuple[dict[str, Any], list[bytes]]
+
+
+class SampleGrid(EvalLensWidget):
+    """A virtualized, multi-column-sortable sample list with colour-scaled scores.
+
+    Args:
+        data: Samples: a polars, pandas or Arrow frame, a log file, a directory of logs.
+        view: An Inspect ``TaskSamplesView`` (or ``ViewerConfig``, or the same fields as
+            a dict); without it, the view stored in the logs is used.
+        height: Pixels.
+        filter: Rows to show at first (see `filter`).
+
+    Example:
+        >>> import evallens
+        >>> grid = evallens.SampleGrid(evallens.demo_samples(), view={
+        ...     "name": "by judge", "sort": [{"column": "score__judge__judge", "dir": "desc"}],
+        ...     "score_color_scales": {"judge": "good-high"}})
+        >>> grid.sort
+        [{'column': 'score__judge__judge', 'dir': 'desc'}]
+    """
+
+    _esm = bundle("grid.js")
+    _css = bundle("grid.css")
+
+    columns: traitlets.List[Any] = traitlets.List().tag(sync=True)
+    """Columns in order, ``[{"id", "visible"}]`` (bare ids accepted); Inspect's view ids."""
+    sort: traitlets.List[Any] = traitlets.List().tag(sync=True)
+    """Sort keys, ``[{"column", "dir"}]`` (bare ids accepted); empty: by id, then epoch."""
+    multiline = traitlets.Bool(True).tag(sync=True)
+    """Tall rows showing several lines of text (Inspect's list layout)."""
+    compact_scores = traitlets.Bool(False).tag(sync=True)
+    """Narrow score columns with rotated headers."""
+    color_scales_enabled = traitlets.Bool(True).tag(sync=True)
+    """Paint score cells by their colour scales."""
+    score_labels = traitlets.Dict().tag(sync=True)
+    """Header labels by score name."""
+    score_color_scales = traitlets.Dict().tag(sync=True)
+    """Colour scale by score name: a palette, ``{"palette", "min", "max"}`` or a role map."""
+    search = traitlets.Unicode("").tag(sync=True)
+    """Text to find in input, target, answer or id (literal, case-sensitive)."""
+    focused = traitlets.Int(-1).tag(sync=True)
+    """Source-row index of the sample shown in the detail panel (-1: none)."""
+    selected: traitlets.List[Any] = traitlets.List()
+    """Keys of the selected samples: ``(log, id, epoch)`` tuples, or row indices."""
+
+    _selected_rows = traitlets.Bytes(b"").tag(sync=True, from_json=bytes_from_json)
+    _column_defs = traitlets.List(traitlets.Dict()).tag(sync=True)
+    _default_view = traitlets.Dict().tag(sync=True)
+    _sample_score_view = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    _storage_key = traitlets.Unicode("").tag(sync=True)
+    _initial = traitlets.Bytes(b"").tag(sync=True)
+    _revision = traitlets.Int(0).tag(sync=True)
+    _count = traitlets.Int(0).tag(sync=True)
+    _total = traitlets.Int(0).tag(sync=True)
+
+    def __init__(
+        self, data: Any, *, view: Any = None, height: int = 460, filter: Any = None
+    ) -> None:
+        frame = to_frame(data)
+        self._model = GridModel(frame, view)
+        self._viewport = 0
+        self._filter_expr: pl.Expr | pl.Series | None = None
+        self._edits = ViewEdits(self, VIEW_TRAITS)
+        default = self._model.default
+        super().__init__(
+            height=height,
+            _column_defs=self._model.column_defs(),
+            _default_view=view_state(default),
+            _sample_score_view=default.sample_score_view,
+            _storage_key=self._model.storage_key(),
+            _total=frame.height,
+            **view_state(default),
+        )
+        if filter is not None:
+            self.filter = filter
+        self._model.apply(self.sort, self.search)
+        self._count = self._model.query.count
+        self._initial = self._model.window(0, FIRST_WINDOW, self.columns)
+        self._handle("window", self._on_window)
+        self._handle("detail", lambda msg, _b: (dict(self._model.detail(int(msg["row"]))), []))
+        self._handle("rows_between", self._on_rows_between)
+        self._handle("ping", lambda _msg, _b: ({}, []))
+        self._handle("set_view", self._on_set_view)
+        self.observe(self._on_view_change, ["sort", "columns", "search"])
+        sync_selection(self, self._model.keys)
+
+    def __repr__(self) -> str:
+        sort = ", ".join(f"{s['column']} {s['dir']}" for s in self.sort) or "id, epoch"
+        return (
+            f"SampleGrid({self.view_count:,} of {self._total:,} samples, sorted by {sort}, "
+            f"{len(self._selected_rows) // 4} selected)"
+        )
+
+    # -- public API ----------------------------------------------------------------------
+    @property
+    def data(self) -> pl.DataFrame:
+        """The samples frame the grid shows (unsorted, unfiltered)."""
+        return self._model.source
+
+    @property
+    def scores(self) -> list[ScoreDescriptor]:
+        """The score columns and their detected kinds."""
+        return list(self._model.scores)
+
+    @property
+    def filter(self) -> pl.Expr | pl.Series | None:
+        """Rows to show: a boolean polars expression (e.g. ``pl.col("score_judge") > 5``),
+        a boolean Series with one value per sample, or None for all."""
+        return self._filter_expr
+
+    @filter.setter
+    def filter(self, expr: pl.Expr | pl.Series | Sequence[bool] | None) -> None:
+        mask = self._model.filter_mask(expr)
+        self._model.query.set_mask("filter", mask)
+        self._filter_expr = expr if expr is None or isinstance(expr, pl.Expr) else mask
+        self._refresh()
+
+    @property
+    def view_count(self) -> int:
+        """Samples currently shown (after filters and search)."""
+        return self._model.query.count
+
+    def visible_rows(self, limit: int | None = None) -> pl.DataFrame:
+        """The current view (sorted, filtered) as a frame, optionally the first ``limit``."""
+        view = self._model.query.view
+        return self._model.source[view if limit is None else view.slice(0, limit)]
+
+    def selected_samples(self) -> pl.DataFrame:
+        """The selected samples as a polars frame, in view order (selected samples the
+        current filter hides follow, in frame order)."""
+        return self._model.selected_samples(rows_from_bytes(self._selected_rows))
+
+    def reset_view(self) -> None:
+        """Drop the user's changes (here and those saved in the browser): back to the eval default."""
+        self.set_trait("search", "")
+        for name, value in view_state(self._model.default).items():
+            self.set_trait(name, value)
+        self.send({"type": "reset_view"})
+
+    def set_link_filter(self, name: str, mask: pl.Series | None) -> None:
+        """Filter by another widget's selection (used by ``evallens.link``)."""
+        self._model.query.set_mask(f"link:{name}", mask)
+        self._refresh()
+
+    # -- trait checks (from Python and from the browser alike) ---------------------------
+    @traitlets.validate("sort")
+    def _valid_sort(self, proposal: Any) -> list[Any]:
+        return list(self._model.check_sort(proposal["value"]))
+
+    @traitlets.validate("columns")
+    def _valid_columns(self, proposal: Any) -> list[Any]:
+        return list(self._model.check_columns(proposal["value"]))
+
+    @traitlets.validate("score_color_scales")
+    def _valid_scales(self, proposal: Any) -> dict[str, Any]:
+        return self._model.check_scales(proposal["value"])
+
+    @traitlets.validate("score_labels")
+    def _valid_labels(self, proposal: Any) -> dict[str, str]:
+        return self._model.check_labels(proposal["value"])
+
+    # -- messages ------------------------------------------------------------------------
+    def _refresh(self) -> None:
+        """Recompute the view and push the rows at the user's scroll position.
+
+        The message names the sort its rows have, so the browser draws the arrows with
+        the rows; and ``_initial`` follows the view, so the state a notebook saves shows
+        rows that match its saved sort, search and columns when reopened without a kernel.
+        """
+        model = self._model
+        with self.hold_sync():
+            model.apply(self.sort, self.search)
+            self._count = model.query.count
+            self._revision += 1
+            # Rows arrive in blocks of FIRST_WINDOW: answer with the block the user is at.
+            last_block = max(0, model.query.count - 1) // FIRST_WINDOW * FIRST_WINDOW
+            offset = min(self._viewport // FIRST_WINDOW * FIRST_WINDOW, last_block)
+            rows = model.window(offset, FIRST_WINDOW, self.columns)
+            refresh = {"type": "refresh", "revision": self._revision, "count": self._count}
+            self.send({**refresh, "offset": offset, "sort": self.sort}, [rows])
+            self._initial = rows if offset == 0 else model.window(0, FIRST_WINDOW, self.columns)
+        model.query.warm()
+
+    def _on_view_change(self, _change: Any) -> None:
+        if not self._edits.collecting():
+            self._refresh()
+
+    def _on_set_view(self, msg: dict[str, Any], _buffers: list[bytes]) -> Reply:
+        self._edits.apply(dict(msg.get("view") or {}), self._refresh)
+        return {}, []
+
+    def _on_window(self, msg: dict[str, Any], _buffers: list[bytes]) -> Reply:
+        offset = int(msg.get("offset", 0))
+        limit = min(int(msg.get("limit", FIRST_WINDOW)), 2000)
+        self._viewport = int(msg.get("viewport", offset))
+        body = {"revision": self._revision, "offset": offset, "count": self._model.query.count}
+        return body, [self._model.window(offset, limit, self.columns)]
+
+    def _on_rows_between(self, msg: dict[str, Any], _buffers: list[bytes]) -> Reply:
+        rows = self._model.rows_between(int(msg["start"]), int(msg["end"]))
+        return {}, [rows_to_bytes(rows)]
