@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import nbformat
+import psutil
 import pytest
 from conftest_io import LOGS_DIR, require
+from conftest_open import EvallensOpen
 from nbclient import NotebookClient
 
 from evallens import cli
@@ -84,3 +86,38 @@ def test_open_works_on_a_copy_of_a_given_notebook(tmp_path: Path, fake_lab) -> N
     assert (tmp_path / "demo" / "quickstart.ipynb").read_bytes() == before
     assert QUICKSTART.read_bytes() == before
     assert fake_lab == []  # --no-run
+
+
+@pytest.mark.parametrize("contents", [{}, {"notes.txt": "x", "logs.json": '{"files": []}'}])
+def test_open_refuses_a_directory_without_logs(
+    tmp_path: Path, contents: dict[str, str], capsys: pytest.CaptureFixture[str], fake_lab
+) -> None:
+    empty = tmp_path / "results"
+    empty.mkdir()
+    for name, text in contents.items():
+        (empty / name).write_text(text)
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["open", str(empty), "--dir", str(tmp_path / "nb")])
+    assert exc.value.code != 0
+    assert f"no .eval or .json logs in {empty}" in capsys.readouterr().err
+    assert FakeServer.started == []
+
+
+def test_open_reports_a_failing_cell_in_one_line_and_stops(tmp_path: Path) -> None:
+    odd = tmp_path / "odd"
+    odd.mkdir()
+    (odd / "2024-05-01T10-00-00_task.eval").write_bytes(b"not a zip")
+    with EvallensOpen([str(odd), "--dir", str(tmp_path / "nb")], tmp_path / "home") as opened:
+        assert opened.wait() != 0
+        assert opened.seen, "the server never started"
+        ours = [line for line in opened.stderr.splitlines() if line.startswith("evallens:")]
+        notebook = tmp_path / "nb" / "evallens-odd.ipynb"
+        assert len(ours) == 1, opened.stderr
+        assert "ValueError: no numeric or pass/fail score column" in ours[0]
+        assert str(notebook) in ours[0]
+        assert "Traceback" not in opened.stdout + opened.stderr
+        _, alive = psutil.wait_procs(list(opened.seen.values()), timeout=60)
+        assert alive == []  # the server and its kernel stopped too
+    # The traceback is in the notebook, where the user is pointed.
+    outputs = nbformat.read(notebook, as_version=4).cells[1].outputs
+    assert outputs[-1]["ename"] == "ValueError"

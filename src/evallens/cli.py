@@ -10,7 +10,8 @@ import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
 
-from evallens.serve import LabServer, run_in_session
+from evallens.io._logfile import log_files_in
+from evallens.serve import LabServer, ServeError, run_in_session
 
 
 def _cell(source: str, kind: str = "code") -> dict[str, object]:
@@ -55,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for p in args.logs:
         if not Path(p).exists():
             parser.error(f"no such file or directory: {p}")
+        if Path(p).is_dir() and not log_files_in(Path(p)):
+            parser.error(f"no .eval or .json logs in {p}")
     try:
         import jupyterlab  # noqa: F401
     except ImportError:
@@ -62,8 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.dir.mkdir(parents=True, exist_ok=True)
     notebook = prepare_notebook(args.logs, args.notebook, args.dir)
     server = LabServer(root=notebook.parent.resolve(), **({"port": args.port} if args.port else {}))
-    server.start()
     try:
+        server.start()
         if not args.no_run:
             print(f"evallens: running {notebook.name} in its kernel …", flush=True)
             run_in_session(server, notebook)
@@ -75,6 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return server.proc.wait()
     except KeyboardInterrupt:
         return 0
+    except ServeError as ex:
+        print(f"evallens: {ex}", file=sys.stderr, flush=True)
+        return 1
     finally:
         server.stop()
 

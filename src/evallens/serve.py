@@ -18,12 +18,17 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 OUTPUT_TYPES = ("stream", "display_data", "execute_result", "error")
+
+
+class ServeError(RuntimeError):
+    """A failure `evallens open` reports in one line, without a traceback."""
 
 
 def free_port() -> int:
@@ -80,13 +85,13 @@ class LabServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited with code {self.proc.returncode}\n{tail()}")
+                raise ServeError(f"JupyterLab exited with code {self.proc.returncode}\n{tail()}")
             try:
                 self.api("GET", "/api/status")
                 return
             except OSError:
                 time.sleep(0.3)
-        raise TimeoutError(
+        raise ServeError(
             f"JupyterLab did not answer on port {self.port} within {timeout:.0f}s\n{tail()}"
         )
 
@@ -113,24 +118,27 @@ class LabServer:
 def run_in_session(server: LabServer, notebook: Path, timeout: float = 600) -> None:
     """Create the notebook's kernel session and run its code cells there, saving outputs.
 
-    Raises RuntimeError naming the cell when one fails (its traceback is kept in
-    the notebook, so the user sees it too).
+    Raises ServeError naming the cell when one fails (its traceback is kept in the
+    notebook, so the user sees it too).
     """
     import nbformat
     from jupyter_client import BlockingKernelClient
 
     nb = nbformat.read(notebook, as_version=4)
     kernel_name = nb.metadata.get("kernelspec", {}).get("name", "python3")
-    session = server.api(
-        "POST",
-        "/api/sessions",
-        {
-            "path": notebook.name,
-            "name": notebook.name,
-            "type": "notebook",
-            "kernel": {"name": kernel_name},
-        },
-    )
+    try:
+        session = server.api(
+            "POST",
+            "/api/sessions",
+            {
+                "path": notebook.name,
+                "name": notebook.name,
+                "type": "notebook",
+                "kernel": {"name": kernel_name},
+            },
+        )
+    except urllib.error.HTTPError as ex:
+        raise ServeError(f"JupyterLab could not start a {kernel_name!r} kernel: {ex}") from ex
     connection = server.runtime / f"kernel-{session['kernel']['id']}.json"
     deadline = time.monotonic() + 60
     while not connection.exists() and time.monotonic() < deadline:
@@ -150,11 +158,23 @@ def run_in_session(server: LabServer, notebook: Path, timeout: float = 600) -> N
                 if msg["msg_type"] in OUTPUT_TYPES:
                     into.append(nbformat.v4.output_from_msg(msg))
 
-            reply = client.execute_interactive(cell.source, output_hook=keep, timeout=timeout)
+            try:
+                reply = client.execute_interactive(cell.source, output_hook=keep, timeout=timeout)
+            except TimeoutError:
+                reply = None
             cell.outputs = outputs
-            cell.execution_count = reply["content"].get("execution_count")
-            if reply["content"]["status"] != "ok":
-                failed = f"cell {index + 1} failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}"
+            if reply is None:
+                failed = f"cell {index + 1} of {notebook} did not finish within {timeout:.0f}s"
+                break
+            content = reply["content"]
+            cell.execution_count = content.get("execution_count")
+            if content["status"] != "ok":
+                # One line for the terminal; the notebook keeps the whole message.
+                message = str(content.get("evalue", "")).strip().splitlines()[:1]
+                failed = (
+                    f"cell {index + 1} of {notebook} failed: {content.get('ename', 'error')}: "
+                    f"{''.join(message)} (the notebook shows the full traceback)"
+                )
                 break
     finally:
         client.stop_channels()
@@ -165,4 +185,4 @@ def run_in_session(server: LabServer, notebook: Path, timeout: float = 600) -> N
         NotebookNotary().sign(nb)
         nbformat.write(nb, notebook)
     if failed:
-        raise RuntimeError(f"{notebook.name}: {failed}")
+        raise ServeError(failed)
