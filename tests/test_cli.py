@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -9,10 +11,11 @@ import nbformat
 import psutil
 import pytest
 from conftest_io import LOGS_DIR, require
-from conftest_open import EvallensOpen
+from conftest_open import EvallensOpen, jupyter_home
 from nbclient import NotebookClient
 
 from evallens import cli
+from evallens.serve import LabServer, run_in_session
 
 QUICKSTART = Path(__file__).resolve().parents[1] / "notebooks" / "quickstart.ipynb"
 
@@ -121,3 +124,39 @@ def test_open_reports_a_failing_cell_in_one_line_and_stops(tmp_path: Path) -> No
     # The traceback is in the notebook, where the user is pointed.
     outputs = nbformat.read(notebook, as_version=4).cells[1].outputs
     assert outputs[-1]["ename"] == "ValueError"
+
+
+def test_run_in_session_waits_for_a_kernel_that_is_slow_to_start(tmp_path: Path) -> None:
+    # A kernel that takes a few seconds before it even starts listening, as on a busy
+    # machine: it must count as starting, not as dead.
+    kernels = tmp_path / "data" / "kernels" / "slow"
+    kernels.mkdir(parents=True)
+    start_late = (
+        "import os, sys, time; time.sleep(4); "
+        "os.execv(sys.executable, [sys.executable, '-m', 'ipykernel_launcher', '-f', sys.argv[1]])"
+    )
+    (kernels / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-c", start_late, "{connection_file}"],
+                "display_name": "Python 3 (slow to start)",
+                "language": "python",
+            }
+        )
+    )
+    root = tmp_path / "nb"
+    root.mkdir()
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("print(6 * 7)")],
+        metadata={"kernelspec": {"name": "slow", "display_name": "Slow", "language": "python"}},
+    )
+    nbformat.write(nb, root / "slow.ipynb")
+    server = LabServer(root=root)
+    env = {**jupyter_home(tmp_path / "home"), "JUPYTER_PATH": str(tmp_path / "data")}
+    server.start(env=env, log=tmp_path / "server.log")
+    try:
+        run_in_session(server, root / "slow.ipynb")
+    finally:
+        server.stop()
+    (output,) = nbformat.read(root / "slow.ipynb", as_version=4).cells[0].outputs
+    assert output["text"] == "42\n"

@@ -22,7 +22,11 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from queue import Empty
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jupyter_client import BlockingKernelClient
 
 OUTPUT_TYPES = ("stream", "display_data", "execute_result", "error")
 
@@ -119,7 +123,7 @@ def run_in_session(server: LabServer, notebook: Path, timeout: float = 600) -> N
     """Create the notebook's kernel session and run its code cells there, saving outputs.
 
     Raises ServeError naming the cell when one fails (its traceback is kept in the
-    notebook, so the user sees it too).
+    notebook, so the user sees it too), or when the kernel dies or never answers.
     """
     import nbformat
     from jupyter_client import BlockingKernelClient
@@ -139,16 +143,14 @@ def run_in_session(server: LabServer, notebook: Path, timeout: float = 600) -> N
         )
     except urllib.error.HTTPError as ex:
         raise ServeError(f"JupyterLab could not start a {kernel_name!r} kernel: {ex}") from ex
-    connection = server.runtime / f"kernel-{session['kernel']['id']}.json"
-    deadline = time.monotonic() + 60
-    while not connection.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    kernel_id = session["kernel"]["id"]
     client = BlockingKernelClient()
-    client.load_connection_file(str(connection))
-    client.start_channels()
+    client.load_connection_file(str(wait_for_connection_file(server, kernel_id)))
+    # No heartbeat channel: one late heartbeat is not a dead kernel (see wait_for_kernel).
+    client.start_channels(hb=False)
     failed: str | None = None
     try:
-        client.wait_for_ready(timeout=60)
+        wait_for_kernel(server, client, kernel_id)
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
@@ -186,3 +188,64 @@ def run_in_session(server: LabServer, notebook: Path, timeout: float = 600) -> N
         nbformat.write(nb, notebook)
     if failed:
         raise ServeError(failed)
+
+
+def wait_for_connection_file(server: LabServer, kernel_id: str, timeout: float = 120) -> Path:
+    connection = server.runtime / f"kernel-{kernel_id}.json"
+    deadline = time.monotonic() + timeout
+    while not connection.exists():
+        check_kernel(server, kernel_id)
+        if time.monotonic() > deadline:
+            raise ServeError(f"the kernel's connection file did not appear: {connection}")
+        time.sleep(0.1)
+    return connection
+
+
+def wait_for_kernel(
+    server: LabServer, client: BlockingKernelClient, kernel_id: str, timeout: float = 120
+) -> dict[str, Any]:
+    """The kernel's kernel_info reply, once it answers on both shell and IOPub.
+
+    jupyter_client's ``wait_for_ready`` declares a kernel dead after one missed
+    heartbeat, which a kernel still starting on a busy machine easily misses. Like
+    JupyterLab, keep asking for kernel_info and judge death only by the server's view.
+    """
+    deadline = time.monotonic() + timeout
+    asked: set[str] = set()
+    while time.monotonic() < deadline:
+        asked.add(client.kernel_info())
+        try:
+            reply = client.get_shell_msg(timeout=1)
+        except Empty:
+            check_kernel(server, kernel_id)
+            continue
+        if reply["parent_header"].get("msg_id") not in asked:
+            continue
+        # Outputs come over IOPub, whose subscription may connect after the shell does
+        # (messages published before then are lost): ready once IOPub carries one of the
+        # status messages the kernel publishes for our requests.
+        while True:
+            try:
+                msg = client.get_iopub_msg(timeout=0.5)
+            except Empty:
+                break
+            if msg["parent_header"].get("msg_id") in asked:
+                return dict(reply["content"])
+    raise ServeError(f"the kernel did not answer within {timeout:.0f}s")
+
+
+def check_kernel(server: LabServer, kernel_id: str) -> None:
+    """Raise ServeError if the server no longer has the kernel (or has given up on it)."""
+    assert server.proc is not None
+    if server.proc.poll() is not None:
+        raise ServeError(f"JupyterLab exited with code {server.proc.returncode}")
+    try:
+        model = server.api("GET", f"/api/kernels/{kernel_id}")
+    except urllib.error.HTTPError as ex:
+        if ex.code != 404:
+            raise ServeError(f"JupyterLab could not report on the kernel: {ex}") from ex
+        model = {"execution_state": "dead"}  # the server gave up on it and dropped it
+    except OSError as ex:
+        raise ServeError(f"JupyterLab stopped answering: {ex}") from ex
+    if model["execution_state"] == "dead":
+        raise ServeError("the kernel died while starting (JupyterLab's log above says why)")
