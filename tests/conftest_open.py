@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -51,6 +52,19 @@ class EvallensOpen:
     @property
     def stderr(self) -> str:
         return self.stderr_path.read_text()
+
+    def wait_for_url(self, timeout: float = 300) -> str:
+        """The notebook's URL, once `evallens open` prints it (its cells have run then)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = re.search(r"^evallens: (http://\S+)$", self.stdout, re.MULTILINE)
+            if found:
+                self.descendants()
+                return found.group(1)
+            if self.proc.poll() is not None:
+                raise AssertionError(f"evallens open exited early:\n{self.stderr[-3000:]}")
+            time.sleep(0.2)
+        raise AssertionError(f"evallens open printed no URL:\n{self.stderr[-3000:]}")
 
     def wait(self, timeout: float = 300) -> int:
         """Its exit code, noting the processes it starts on the way (see ``seen``)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Any, ClassVar
@@ -160,3 +161,14 @@ def test_run_in_session_waits_for_a_kernel_that_is_slow_to_start(tmp_path: Path)
         server.stop()
     (output,) = nbformat.read(root / "slow.ipynb", as_version=4).cells[0].outputs
     assert output["text"] == "42\n"
+
+
+def test_sigterm_stops_the_server_and_its_kernel(tmp_path: Path) -> None:
+    with EvallensOpen(["--dir", str(tmp_path / "nb")], tmp_path / "home") as opened:
+        opened.wait_for_url()
+        started = opened.descendants()
+        assert any("ipykernel" in " ".join(p.cmdline()) for p in started)
+        opened.proc.send_signal(signal.SIGTERM)
+        opened.proc.wait(timeout=120)
+        _, alive = psutil.wait_procs(started, timeout=60)
+        assert alive == []

@@ -5,13 +5,24 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import signal
 import sys
 import webbrowser
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from evallens.io._logfile import log_files_in
 from evallens.serve import LabServer, ServeError, run_in_session
+
+# What asks `evallens open` to stop: Ctrl-C, a service manager, a closed terminal (Windows
+# has no SIGHUP).
+STOP_SIGNALS = (
+    signal.SIGINT,
+    signal.SIGTERM,
+    *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()),
+)
 
 
 def _cell(source: str, kind: str = "code") -> dict[str, object]:
@@ -65,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.dir.mkdir(parents=True, exist_ok=True)
     notebook = prepare_notebook(args.logs, args.notebook, args.dir)
     server = LabServer(root=notebook.parent.resolve(), **({"port": args.port} if args.port else {}))
+    previous = _on_stop_signals(_raise_stop)
     try:
         server.start()
         if not args.no_run:
@@ -76,13 +88,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             webbrowser.open(url)
         assert server.proc is not None
         return server.proc.wait()
-    except KeyboardInterrupt:
+    except _Stop:
         return 0
     except ServeError as ex:
         print(f"evallens: {ex}", file=sys.stderr, flush=True)
         return 1
     finally:
+        # A second signal (an impatient Ctrl-C) must not cut the shutdown short and leave
+        # the kernel running.
+        _on_stop_signals(signal.SIG_IGN)
         server.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+class _Stop(Exception):
+    """A stop signal arrived: unwind through ``finally`` so the server and kernel stop too."""
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stop(signum)
+
+
+def _on_stop_signals(handler: Callable[[int, FrameType | None], Any] | int) -> dict[int, Any]:
+    """Handle the stop signals with ``handler``; return the handlers it replaced."""
+    return {signum: signal.signal(signum, handler) for signum in STOP_SIGNALS}
 
 
 def prepare_notebook(logs: Sequence[str], source: Path | None, directory: Path) -> Path:

@@ -78,12 +78,14 @@ class LabServer:
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")  # containers and CI machines often run as root
         full_env = {**os.environ, **(env or {}), "JUPYTER_RUNTIME_DIR": str(self.runtime)}
+        # Its own session: Ctrl-C in the terminal reaches only us, and we shut the server
+        # down in order (kernels first) instead of it asking "Shut down? (y/[n])".
         if log is None:
-            self.proc = subprocess.Popen(cmd, env=full_env)
+            self.proc = subprocess.Popen(cmd, env=full_env, start_new_session=True)
         else:
             with open(log, "wb") as out:
                 self.proc = subprocess.Popen(
-                    cmd, env=full_env, stdout=out, stderr=subprocess.STDOUT
+                    cmd, env=full_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
                 )
         tail = (lambda: log.read_text()[-3000:]) if log is not None else (lambda: "")
         deadline = time.monotonic() + timeout
@@ -110,8 +112,19 @@ class LabServer:
             raw = resp.read()
         return json.loads(raw) if raw else None
 
+    def shutdown_kernels(self) -> None:
+        """Shut down every session's kernel, and any kernel without a session."""
+        try:
+            for session in self.api("GET", "/api/sessions"):
+                self.api("DELETE", f"/api/sessions/{session['id']}")
+            for kernel in self.api("GET", "/api/kernels"):
+                self.api("DELETE", f"/api/kernels/{kernel['id']}")
+        except OSError:
+            pass  # the server stops its remaining kernels itself when terminated
+
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
+            self.shutdown_kernels()
             self.proc.terminate()
             try:
                 self.proc.wait(timeout=15)
