@@ -16,7 +16,7 @@ from conftest_open import EvallensOpen, jupyter_home
 from nbclient import NotebookClient
 
 from evallens import cli
-from evallens.serve import LabServer, run_in_session
+from evallens.serve import OPEN_SETTINGS, LabServer, run_in_session, write_app_settings
 
 QUICKSTART = Path(__file__).resolve().parents[1] / "notebooks" / "quickstart.ipynb"
 
@@ -26,7 +26,9 @@ class FakeServer:
 
     started: ClassVar[list[FakeServer]] = []
 
-    def __init__(self, root: Path, port: int = 8888) -> None:
+    def __init__(
+        self, root: Path, settings: dict[str, dict[str, Any]] | None = None, port: int = 8888
+    ) -> None:
         self.root, self.port = root, port
         self.stopped = False
         FakeServer.started.append(self)
@@ -172,3 +174,36 @@ def test_sigterm_stops_the_server_and_its_kernel(tmp_path: Path) -> None:
         opened.proc.wait(timeout=120)
         _, alive = psutil.wait_procs(started, timeout=60)
         assert alive == []
+
+
+def test_open_settings_sit_under_the_labs_own_overrides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = tmp_path / "lab" / "settings"
+    own.mkdir(parents=True)
+    (own / "overrides.json").write_text(
+        json.dumps(
+            {
+                "@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"},
+                "@jupyterlab/apputils-extension:notification": {"checkForUpdates": True},
+            }
+        )
+    )
+    (own / "page_config.json").write_text(json.dumps({"disabledExtensions": ["some-ext"]}))
+    monkeypatch.setattr("jupyterlab.commands.get_app_dir", lambda: str(tmp_path / "lab"))
+
+    write_app_settings(tmp_path / "settings", OPEN_SETTINGS)
+
+    assert json.loads((tmp_path / "settings" / "overrides.json").read_text()) == {
+        "@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"},
+        "@jupyterlab/apputils-extension:notification": {
+            "fetchNews": "false",  # evallens' addition: no news prompt over the grid
+            "checkForUpdates": True,  # the lab's own choice stands
+        },
+    }
+    assert (tmp_path / "settings" / "page_config.json").read_text() == (
+        own / "page_config.json"
+    ).read_text()
+    assert json.loads((own / "overrides.json").read_text())[
+        "@jupyterlab/apputils-extension:notification"
+    ] == {"checkForUpdates": True}

@@ -14,7 +14,7 @@ from types import FrameType
 from typing import Any
 
 from evallens.io._logfile import log_files_in
-from evallens.serve import LabServer, ServeError, run_in_session
+from evallens.serve import OPEN_SETTINGS, LabServer, ServeError, run_in_session
 
 # What asks `evallens open` to stop: Ctrl-C, a service manager, a closed terminal (Windows
 # has no SIGHUP).
@@ -75,7 +75,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("JupyterLab is not installed: pip install 'evallens[demo]'")
     args.dir.mkdir(parents=True, exist_ok=True)
     notebook = prepare_notebook(args.logs, args.notebook, args.dir)
-    server = LabServer(root=notebook.parent.resolve(), **({"port": args.port} if args.port else {}))
+    server = LabServer(
+        root=notebook.parent.resolve(),
+        settings=OPEN_SETTINGS,
+        **({"port": args.port} if args.port else {}),
+    )
     previous = _on_stop_signals(_raise_stop)
     try:
         server.start()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -30,6 +31,12 @@ if TYPE_CHECKING:
 
 OUTPUT_TYPES = ("stream", "display_data", "execute_result", "error")
 
+OPEN_SETTINGS: dict[str, dict[str, Any]] = {
+    # The news prompt would sit over the grid, and both would reach out to the internet.
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+}
+"""Defaults `evallens open` puts under the user's own JupyterLab settings."""
+
 
 class ServeError(RuntimeError):
     """A failure `evallens open` reports in one line, without a traceback."""
@@ -43,7 +50,10 @@ def free_port() -> int:
 
 @dataclass
 class LabServer:
-    """A JupyterLab server rooted at the notebook's folder, token auth on."""
+    """A JupyterLab server rooted at the notebook's folder, token auth on.
+
+    ``settings`` are defaults layered under the user's own settings (see `OPEN_SETTINGS`).
+    """
 
     root: Path
     port: int = field(default_factory=free_port)
@@ -51,6 +61,7 @@ class LabServer:
     runtime: Path = field(
         default_factory=lambda: Path(tempfile.mkdtemp(prefix="evallens-runtime-"))
     )
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -67,12 +78,20 @@ class LabServer:
         env: dict[str, str] | None = None,
         log: Path | None = None,
     ) -> None:
-        """Start the server and wait until it answers (``log``: where its output goes)."""
+        """Start the server and wait until it answers (``log``: where its output goes).
+
+        ``extra_args`` must not repeat an option set here: JupyterLab then rejects its
+        whole command-line config ("only accepts one value"), logging it, and starts anyway.
+        """
         cmd = [
             sys.executable, "-m", "jupyterlab", "--no-browser",
             f"--port={self.port}", "--ip=127.0.0.1",
             f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.root}",
+            # Everything the page needs is local: no news feed, no update check.
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            *self._settings_args(),
             *(extra_args or []),
         ]  # fmt: skip
         if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -100,6 +119,13 @@ class LabServer:
         raise ServeError(
             f"JupyterLab did not answer on port {self.port} within {timeout:.0f}s\n{tail()}"
         )
+
+    def _settings_args(self) -> list[str]:
+        if not self.settings:
+            return []
+        directory = self.runtime / "lab-settings"
+        write_app_settings(directory, self.settings)
+        return [f"--LabApp.app_settings_dir={directory}"]
 
     def api(self, method: str, path: str, body: Any = None) -> Any:
         req = urllib.request.Request(
@@ -132,8 +158,44 @@ class LabServer:
                 self.proc.kill()
 
 
+def write_app_settings(directory: Path, settings: dict[str, dict[str, Any]]) -> None:
+    """A copy of JupyterLab's app settings directory, with ``settings`` under its overrides.
+
+    Overrides only change defaults: what the user set in JupyterLab still wins, and so does
+    anything the existing overrides.json sets. The rest of the directory (page_config.json,
+    overrides.d/) is copied so JupyterLab behaves as it would with its own.
+    """
+    from jupyterlab.commands import get_app_dir
+
+    default = Path(get_app_dir()) / "settings"
+    if default.is_dir():
+        shutil.copytree(default, directory, dirs_exist_ok=True)
+    directory.mkdir(parents=True, exist_ok=True)
+    overrides = directory / "overrides.json"
+    try:
+        existing = json.loads(overrides.read_text()) if overrides.exists() else {}
+    except ValueError:
+        return  # left as it is: JupyterLab reports the broken file itself
+    if isinstance(existing, dict):
+        overrides.write_text(json.dumps(_layered(settings, existing), indent=2))
+
+
+def _layered(under: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``over`` merged onto ``under``, nested dicts key by key."""
+    merged = dict(under)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _layered(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
 def run_in_session(server: LabServer, notebook: Path, timeout: float = 600) -> None:
     """Create the notebook's kernel session and run its code cells there, saving outputs.
+
+    The notebook is saved the way JupyterLab would save it after this session (with the
+    kernel's spec and language info), so it opens unmodified.
 
     Raises ServeError naming the cell when one fails (its traceback is kept in the
     notebook, so the user sees it too), or when the kernel dies or never answers.
@@ -163,7 +225,14 @@ def run_in_session(server: LabServer, notebook: Path, timeout: float = 600) -> N
     client.start_channels(hb=False)
     failed: str | None = None
     try:
-        wait_for_kernel(server, client, kernel_id)
+        info = wait_for_kernel(server, client, kernel_id)
+        spec = server.api("GET", f"/api/kernelspecs/{kernel_name}")["spec"]
+        nb.metadata["kernelspec"] = {
+            "name": kernel_name,
+            "display_name": spec["display_name"],
+            "language": spec["language"],
+        }
+        nb.metadata["language_info"] = info["language_info"]
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue

@@ -69,7 +69,6 @@ class JupyterLab(LabServer):
         )
         args = [
             "--expose-app-in-browser",  # tests drive JupyterLab's commands (run cells, themes)
-            "--LabApp.news_url=None",
             "--LabApp.extension_manager=readonly",
             *(extra_args or []),
         ]
