@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 from types import TracebackType
+from urllib.parse import parse_qs, urlsplit
 
 import psutil
 
@@ -83,6 +84,11 @@ class EvallensOpen:
             return []
         self.seen |= {p.pid: p for p in found}
         return found
+
+    def api_base(self, url: str) -> tuple[str, str]:
+        """The server's base URL and token, from the notebook's URL."""
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}", parse_qs(parts.query)["token"][0]
 
     def __enter__(self) -> EvallensOpen:
         return self

@@ -30,12 +30,33 @@ if TYPE_CHECKING:
     from jupyter_client import BlockingKernelClient
 
 OUTPUT_TYPES = ("stream", "display_data", "execute_result", "error")
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 OPEN_SETTINGS: dict[str, dict[str, Any]] = {
     # The news prompt would sit over the grid, and both would reach out to the internet.
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
 }
-"""Defaults `evallens open` puts under the user's own JupyterLab settings."""
+"""Defaults `evallens open` puts under the user's own JupyterLab settings.
+
+The widget manager's ``saveState`` is deliberately not among them: with it on, the manager
+marks a notebook modified as soon as any widget loads, so every notebook would open
+modified. `run_in_session` writes the widget state into the notebook instead, and
+JupyterLab keeps that metadata through the user's saves.
+"""
+
+# Runs in the notebook's kernel once its cells have run. A function keeps its names out of
+# the user's namespace; ipywidgets is only looked up, so a notebook without widgets does
+# not get it imported.
+_WIDGET_STATE_CODE = f"""
+def _evallens_widget_state():
+    import sys
+    from IPython.display import display
+    ipywidgets = sys.modules.get("ipywidgets")
+    if ipywidgets is not None:
+        display({{"{WIDGET_STATE}": ipywidgets.Widget.get_manager_state()}}, raw=True)
+_evallens_widget_state()
+del _evallens_widget_state
+"""
 
 
 class ServeError(RuntimeError):
@@ -194,8 +215,9 @@ def _layered(under: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 def run_in_session(server: LabServer, notebook: Path, timeout: float = 600) -> None:
     """Create the notebook's kernel session and run its code cells there, saving outputs.
 
-    The notebook is saved the way JupyterLab would save it after this session (with the
-    kernel's spec and language info), so it opens unmodified.
+    The notebook is saved the way JupyterLab would save it after this session (the
+    kernel's spec and language info, the widgets' state), so it opens unmodified and
+    still shows its widgets once the kernel is gone.
 
     Raises ServeError naming the cell when one fails (its traceback is kept in the
     notebook, so the user sees it too), or when the kernel dies or never answers.
@@ -260,6 +282,10 @@ def run_in_session(server: LabServer, notebook: Path, timeout: float = 600) -> N
                     f"{''.join(message)} (the notebook shows the full traceback)"
                 )
                 break
+        if failed is None and info["language_info"].get("name") == "python":
+            state = widget_state(client, timeout)
+            if state is not None:
+                nb.metadata["widgets"] = {WIDGET_STATE: state}
     finally:
         client.stop_channels()
         # Outputs of an untrusted notebook render as plain text only (widgets included);
@@ -331,3 +357,17 @@ def check_kernel(server: LabServer, kernel_id: str) -> None:
         raise ServeError(f"JupyterLab stopped answering: {ex}") from ex
     if model["execution_state"] == "dead":
         raise ServeError("the kernel died while starting (JupyterLab's log above says why)")
+
+
+def widget_state(client: BlockingKernelClient, timeout: float) -> dict[str, Any] | None:
+    """The kernel's widget manager state (what JupyterLab saves in a notebook), if any."""
+    found: list[dict[str, Any]] = []
+
+    def keep(msg: dict[str, Any]) -> None:
+        if msg["msg_type"] == "display_data" and WIDGET_STATE in msg["content"]["data"]:
+            found.append(msg["content"]["data"][WIDGET_STATE])
+
+    client.execute_interactive(
+        _WIDGET_STATE_CODE, store_history=False, output_hook=keep, timeout=timeout
+    )
+    return found[0] if found and found[0]["state"] else None

@@ -87,3 +87,30 @@ def test_open_shows_no_news_prompt_and_an_unmodified_notebook(browser, tmp_path)
             assert page.evaluate("() => window.jupyterapp.shell.currentWidget.model.dirty") is False
         finally:
             context.close()
+
+
+def test_open_rows_still_show_after_save_kernel_shutdown_and_reload(browser, tmp_path):
+    with _open(tmp_path / "home", tmp_path / "nb") as opened:
+        url = opened.wait_for_url()
+        base, token = opened.api_base(url)
+        context = browser.browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            page = context.new_page()
+            page.goto(url, timeout=90_000)
+            page.wait_for_selector(ROWS, timeout=90_000)
+            # The user saves, shuts the kernel down, and comes back later.
+            page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+            headers = {"Authorization": f"token {token}"}
+            for kernel in context.request.get(f"{base}/api/kernels", headers=headers).json():
+                context.request.delete(f"{base}/api/kernels/{kernel['id']}", headers=headers)
+            page.reload(timeout=90_000)
+            page.wait_for_function(
+                """(rows) => document.querySelector(rows)
+                    || document.body.innerText.includes('Error displaying widget')""",
+                arg=ROWS,
+                timeout=90_000,
+            )
+            assert "Error displaying widget" not in page.locator("body").inner_text()
+            assert page.locator(ROWS).count() > 0
+        finally:
+            context.close()
