@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import sys
 from pathlib import Path
 from typing import Any, ClassVar
@@ -127,6 +128,23 @@ def test_open_reports_a_failing_cell_in_one_line_and_stops(tmp_path: Path) -> No
     # The traceback is in the notebook, where the user is pointed.
     outputs = nbformat.read(notebook, as_version=4).cells[1].outputs
     assert outputs[-1]["ename"] == "ValueError"
+
+
+def test_open_on_a_busy_port_stops_with_jupyterlabs_reason(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        with EvallensOpen(
+            ["--port", port, "--dir", str(tmp_path / "nb")], tmp_path / "home"
+        ) as opened:
+            assert opened.wait() == 1
+    # JupyterLab's own log says which port; evallens adds one line, no traceback.
+    assert f"port {port} is not available" in opened.stderr
+    assert [line for line in opened.stderr.splitlines() if line.startswith("evallens:")] == [
+        "evallens: JupyterLab exited with code 1"
+    ]
+    assert "Traceback" not in opened.stderr
 
 
 def test_run_in_session_waits_for_a_kernel_that_is_slow_to_start(tmp_path: Path) -> None:

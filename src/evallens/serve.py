@@ -107,6 +107,7 @@ class LabServer:
         cmd = [
             sys.executable, "-m", "jupyterlab", "--no-browser",
             f"--port={self.port}", "--ip=127.0.0.1",
+            "--ServerApp.port_retries=0",  # we talk to this port: fail rather than move on
             f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.root}",
             # Everything the page needs is local: no news feed, no update check.
@@ -131,15 +132,16 @@ class LabServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise ServeError(f"JupyterLab exited with code {self.proc.returncode}\n{tail()}")
+                code = self.proc.returncode
+                raise ServeError(f"JupyterLab exited with code {code}\n{tail()}".rstrip())
             try:
-                self.api("GET", "/api/status")
+                # Briefly: until JupyterLab listens, whatever else holds the port may not answer.
+                self.api("GET", "/api/status", timeout=5)
                 return
             except OSError:
                 time.sleep(0.3)
-        raise ServeError(
-            f"JupyterLab did not answer on port {self.port} within {timeout:.0f}s\n{tail()}"
-        )
+        message = f"JupyterLab did not answer on port {self.port} within {timeout:.0f}s"
+        raise ServeError(f"{message}\n{tail()}".rstrip())
 
     def _settings_args(self) -> list[str]:
         if not self.settings:
@@ -148,14 +150,14 @@ class LabServer:
         write_app_settings(directory, self.settings)
         return [f"--LabApp.app_settings_dir={directory}"]
 
-    def api(self, method: str, path: str, body: Any = None) -> Any:
+    def api(self, method: str, path: str, body: Any = None, timeout: float = 30) -> Any:
         req = urllib.request.Request(
             self.base + path,
             method=method,
             data=None if body is None else json.dumps(body).encode(),
             headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
         )
-        with urllib.request.urlopen(req, timeout=30) as resp:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
             raw = resp.read()
         return json.loads(raw) if raw else None
 
