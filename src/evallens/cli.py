@@ -5,12 +5,24 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import signal
 import sys
 import webbrowser
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
-from evallens.serve import LabServer, run_in_session
+from evallens.io._logfile import log_files_in
+from evallens.serve import OPEN_SETTINGS, LabServer, ServeError, run_in_session
+
+# What asks `evallens open` to stop: Ctrl-C, a service manager, a closed terminal (Windows
+# has no SIGHUP).
+STOP_SIGNALS = (
+    signal.SIGINT,
+    signal.SIGTERM,
+    *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()),
+)
 
 
 def _cell(source: str, kind: str = "code") -> dict[str, object]:
@@ -55,15 +67,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     for p in args.logs:
         if not Path(p).exists():
             parser.error(f"no such file or directory: {p}")
+        if Path(p).is_dir() and not log_files_in(Path(p)):
+            parser.error(f"no .eval or .json logs in {p}")
     try:
         import jupyterlab  # noqa: F401
     except ImportError:
         parser.error("JupyterLab is not installed: pip install 'evallens[demo]'")
     args.dir.mkdir(parents=True, exist_ok=True)
     notebook = prepare_notebook(args.logs, args.notebook, args.dir)
-    server = LabServer(root=notebook.parent.resolve(), **({"port": args.port} if args.port else {}))
-    server.start()
+    server = LabServer(
+        root=notebook.parent.resolve(),
+        settings=OPEN_SETTINGS,
+        **({"port": args.port} if args.port else {}),
+    )
+    previous = _on_stop_signals(_raise_stop)
     try:
+        server.start()
         if not args.no_run:
             print(f"evallens: running {notebook.name} in its kernel …", flush=True)
             run_in_session(server, notebook)
@@ -73,10 +92,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             webbrowser.open(url)
         assert server.proc is not None
         return server.proc.wait()
-    except KeyboardInterrupt:
+    except _Stop:
         return 0
+    except ServeError as ex:
+        print(f"evallens: {ex}", file=sys.stderr, flush=True)
+        return 1
     finally:
+        # A second signal (an impatient Ctrl-C) must not cut the shutdown short and leave
+        # the kernel running.
+        _on_stop_signals(signal.SIG_IGN)
         server.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+class _Stop(Exception):
+    """A stop signal arrived: unwind through ``finally`` so the server and kernel stop too."""
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stop(signum)
+
+
+def _on_stop_signals(handler: Callable[[int, FrameType | None], Any] | int) -> dict[int, Any]:
+    """Handle the stop signals with ``handler``; return the handlers it replaced."""
+    return {signum: signal.signal(signum, handler) for signum in STOP_SIGNALS}
 
 
 def prepare_notebook(logs: Sequence[str], source: Path | None, directory: Path) -> Path:

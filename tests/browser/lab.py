@@ -74,7 +74,6 @@ class JupyterLab(LabServer):
         (widgets / "plugin.jupyterlab-settings").write_text(json.dumps({"saveState": True}))
         args = [
             "--expose-app-in-browser",  # tests drive JupyterLab's commands (run cells, themes)
-            "--LabApp.news_url=None",
             "--LabApp.extension_manager=readonly",
             *(extra_args or []),
         ]
