@@ -120,7 +120,8 @@ def test_open_reports_a_failing_cell_in_one_line_and_stops(tmp_path: Path) -> No
         ours = [line for line in opened.stderr.splitlines() if line.startswith("evallens:")]
         notebook = tmp_path / "nb" / "evallens-odd.ipynb"
         assert len(ours) == 1, opened.stderr
-        assert "ValueError: no numeric or pass/fail score column" in ours[0]
+        assert "ValueError: nothing to explore: " in ours[0]
+        assert "1 log, none with samples that could be read" in ours[0]
         assert str(notebook) in ours[0]
         assert "Traceback" not in opened.stdout + opened.stderr
         _, alive = psutil.wait_procs(list(opened.seen.values()), timeout=60)

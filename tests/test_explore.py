@@ -76,7 +76,9 @@ def test_error_only_logs_say_so(tmp_path: Path) -> None:
 
 def test_nothing_to_explore_says_what_was_found(tmp_path: Path) -> None:
     empty = next((logs_dir() / "inspect_ai_tests").glob("*no-samples.json"))
-    with pytest.raises(ValueError, match=r"no-samples\.json: 1 log, none with samples"):
+    with pytest.raises(
+        ValueError, match=r"no-samples\.json: 1 log, none with samples that could be read"
+    ):
         evallens.explore(empty)
     with (
         pytest.warns(evallens.io.LogReadWarning),

@@ -7,6 +7,7 @@ import json
 import shutil
 import signal
 import sys
+import uuid
 import webbrowser
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,7 +27,13 @@ STOP_SIGNALS = (
 
 
 def _cell(source: str, kind: str = "code") -> dict[str, object]:
-    cell: dict[str, object] = {"cell_type": kind, "metadata": {}, "source": source}
+    # nbformat 4.5 cells carry an id; without one nbformat warns (and will refuse later)
+    cell: dict[str, object] = {
+        "id": uuid.uuid4().hex[:8],
+        "cell_type": kind,
+        "metadata": {},
+        "source": source,
+    }
     if kind == "code":
         cell |= {"outputs": [], "execution_count": None}
     return cell

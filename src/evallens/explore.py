@@ -61,7 +61,7 @@ def _nothing_found(source: Any) -> str:
     if logs == 0:
         return f"{where} holds no .eval or .json Inspect logs"
     noun = "log" if logs == 1 else "logs"
-    return f"{where}: {logs} {noun}, none with samples"
+    return f"{where}: {logs} {noun}, none with samples that could be read"
 
 
 def explore(
