@@ -58,6 +58,7 @@ def explore_notebook(logs: Sequence[str]) -> dict[str, object]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``evallens`` command line; returns the exit code."""
     parser = argparse.ArgumentParser(prog="evallens", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     op = sub.add_parser("open", help="open JupyterLab exploring LOGS (files or directories)")

@@ -20,9 +20,11 @@ class SelectionSource(Protocol):
         """Boolean mask over ``samples`` (None: nothing selected, show everything)."""
         ...
 
-    def observe(self, handler: Any, names: Any = ...) -> None: ...
+    def observe(self, handler: Any, names: Any = ...) -> None:
+        """Call ``handler`` when the named traits change (traitlets)."""
 
-    def unobserve(self, handler: Any, names: Any = ...) -> None: ...
+    def unobserve(self, handler: Any, names: Any = ...) -> None:
+        """Stop calling ``handler`` (traitlets)."""
 
 
 # (id(source), id(grid)) → (source, grid, observer, filter name). The widgets themselves are

@@ -27,7 +27,7 @@ from queue import Empty
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from jupyter_client import BlockingKernelClient
+    from jupyter_client.blocking.client import BlockingKernelClient
 
 OUTPUT_TYPES = ("stream", "display_data", "execute_result", "error")
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -64,6 +64,7 @@ class ServeError(RuntimeError):
 
 
 def free_port() -> int:
+    """A loopback port nothing listens on now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -87,9 +88,11 @@ class LabServer:
 
     @property
     def base(self) -> str:
+        """The server's address."""
         return f"http://127.0.0.1:{self.port}"
 
     def url(self, notebook: str) -> str:
+        """The page that opens ``notebook``, with the token."""
         return f"{self.base}/lab/tree/{notebook}?token={self.token}"
 
     def start(
@@ -151,6 +154,7 @@ class LabServer:
         return [f"--LabApp.app_settings_dir={directory}"]
 
     def api(self, method: str, path: str, body: Any = None, timeout: float = 30) -> Any:
+        """Call the server's REST API; the JSON answer (None when empty)."""
         req = urllib.request.Request(
             self.base + path,
             method=method,
@@ -172,6 +176,7 @@ class LabServer:
             pass  # the server stops its remaining kernels itself when terminated
 
     def stop(self) -> None:
+        """Shut the kernels down and stop the server."""
         if self.proc is not None and self.proc.poll() is None:
             self.shutdown_kernels()
             self.proc.terminate()
@@ -225,7 +230,7 @@ def run_in_session(server: LabServer, notebook: Path, timeout: float = 600) -> N
     notebook, so the user sees it too), or when the kernel dies or never answers.
     """
     import nbformat
-    from jupyter_client import BlockingKernelClient
+    from jupyter_client.blocking.client import BlockingKernelClient
 
     nb = nbformat.read(notebook, as_version=4)
     kernel_name = nb.metadata.get("kernelspec", {}).get("name", "python3")
@@ -301,6 +306,7 @@ def run_in_session(server: LabServer, notebook: Path, timeout: float = 600) -> N
 
 
 def wait_for_connection_file(server: LabServer, kernel_id: str, timeout: float = 120) -> Path:
+    """The kernel's connection file, once the server has written it."""
     connection = server.runtime / f"kernel-{kernel_id}.json"
     deadline = time.monotonic() + timeout
     while not connection.exists():

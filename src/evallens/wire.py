@@ -68,8 +68,10 @@ def to_ipc(df: pl.DataFrame) -> bytes:
 
 
 def json_safe(value: Any) -> Any:
-    """A value for a JSON message: integers beyond 2**53 as their digits (JavaScript's
-    JSON.parse would round them), anything JSON lacks as text.
+    """A value for a JSON message, exact in the browser.
+
+    Integers beyond 2**53 become their digits (JavaScript's JSON.parse would round them);
+    anything JSON lacks becomes text.
 
     Example:
         >>> json_safe({"id": 2**53 + 1, "scores": [3, None]})

@@ -186,8 +186,11 @@ class GridModel:
         return self.query.mask_for(cond.fill_null(False))
 
     def apply(self, sort: Sequence[SortEntry], search: str) -> None:
-        """Make the query follow the sort and search (the search rescans text only when
-        it changed, so a sort or column change never waits for it)."""
+        """Make the query follow the sort and search.
+
+        The search rescans text only when it changed, so a sort or column change never
+        waits for it.
+        """
         self.query.set_sort(
             [SortKey(self.column(s["column"]).field, s["dir"] == "desc") for s in sort]
         )

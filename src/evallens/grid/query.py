@@ -68,6 +68,7 @@ class SampleQuery:
 
     @property
     def sort(self) -> tuple[SortKey, ...]:
+        """The sort set (empty: the default order, if any)."""
         return self._sort
 
     @property
@@ -94,8 +95,10 @@ class SampleQuery:
         self._view = None
 
     def mask_for(self, expr: pl.Expr) -> pl.Series:
-        """Evaluate a boolean polars expression over the whole frame (a scalar result such
-        as ``pl.lit(True)`` applies to every row)."""
+        """Evaluate a boolean polars expression over the whole frame.
+
+        A scalar result (such as ``pl.lit(True)``) applies to every row.
+        """
         out = self.df.select(pl.col(ROW), expr.alias("__mask")).get_column("__mask")
         if out.dtype != pl.Boolean:
             raise ValueError(
@@ -211,10 +214,12 @@ class SampleQuery:
             self._sort_in_background(keys)
 
     def is_cached(self, keys: Sequence[SortKey]) -> bool:
+        """Whether the full permutation for ``keys`` is built."""
         with self._lock:
             return tuple(keys) in self._perms
 
     def combined_mask(self) -> pl.Series | None:
+        """All named filters ANDed (None: no filter)."""
         masks = list(self._masks.values())
         if not masks:
             return None

@@ -71,8 +71,10 @@ class SampleKeys:
 
 
 def sync_selection(widget: traitlets.HasTraits, keys: SampleKeys) -> None:
-    """Keep ``widget.selected`` (keys, for Python) and ``widget._selected_rows`` (row
-    bytes, for the browser) in step, whichever side changes."""
+    """Keep a grid's two selection traits in step, whichever side changes.
+
+    ``selected`` holds keys, for Python; ``_selected_rows`` holds row bytes, for the browser.
+    """
     syncing = False
 
     def from_browser(_change: Any) -> None:

@@ -1,5 +1,6 @@
-"""How grid columns sort: the default order, and sort keys for columns whose stored type
-would sort wrongly. What a score means as a number lives in `evallens.scores`: a pass/fail
+"""How grid columns sort: the default order, and keys for columns stored in a wrong type.
+
+Sort keys are needed where a column's stored type would sort wrongly. What a score means as a number lives in `evallens.scores`: a pass/fail
 score sorts by `evallens.scores.value_expr` (C 1, P 0.5, I and N 0), missing values last.
 """
 

@@ -130,8 +130,11 @@ class SampleGrid(EvalLensWidget):
 
     @property
     def filter(self) -> pl.Expr | pl.Series | None:
-        """Rows to show: a boolean polars expression (e.g. ``pl.col("score_judge") > 5``),
-        a boolean Series with one value per sample, or None for all."""
+        """Rows to show.
+
+        A boolean polars expression (e.g. ``pl.col("score_judge") > 5``), a boolean Series
+        with one value per sample, or None for all.
+        """
         return self._filter_expr
 
     @filter.setter
@@ -152,8 +155,10 @@ class SampleGrid(EvalLensWidget):
         return self._model.source[view if limit is None else view.slice(0, limit)]
 
     def selected_samples(self) -> pl.DataFrame:
-        """The selected samples as a polars frame, in view order (selected samples the
-        current filter hides follow, in frame order)."""
+        """The selected samples as a polars frame, in view order.
+
+        Selected samples the current filter hides follow, in frame order.
+        """
         return self._model.selected_samples(rows_from_bytes(self._selected_rows))
 
     def reset_view(self) -> None:

@@ -143,8 +143,11 @@ class ScoresHeatmap(EvalLensWidget):
 
     @property
     def task_scores(self) -> dict[str, str]:
-        """The score column each task's cells average (the same for all unless defaulted
-        per task because tasks use different scorers)."""
+        """The score column each task's cells average.
+
+        The same for all tasks, unless defaulted per task because tasks use different
+        scorers.
+        """
         return self._model.task_scores
 
     @property

@@ -1,4 +1,4 @@
-"""Readers: Inspect logs (``.eval``, ``.json``), parquet exports and frames → polars.
+r"""Readers: Inspect logs (``.eval``, ``.json``), parquet exports and frames → polars.
 
 Every source gives the same samples schema (one row per sample × epoch), with the names
 ``inspect_ai.analysis.samples_df`` uses:
@@ -16,7 +16,7 @@ model                String                       ``provider/model``
 model_display_name   String                       ``model`` (frames may carry a better one)
 id                   Int64 or String              the sample id, in its own type
 epoch                Int64
-input                String                       transcript text (``"user:\\n...\\n"``)
+input                String                       transcript text (``"user:\n...\n"``)
 target               String                       list targets joined with commas
 answer               String                       the first score's answer, if any
 error                String                       error message, ``""`` when none

@@ -1,10 +1,10 @@
-"""Sample summaries the way inspect_ai makes them, without importing inspect_ai.
+r"""Sample summaries the way inspect_ai makes them, without importing inspect_ai.
 
 ``inspect_ai.analysis.samples_df`` reads ``EvalSampleSummary`` objects, which "thin" their
 data when loaded: long text is truncated, metadata strings are shortened (whitespace
 collapsed, at most 1,024 characters), metadata values whose JSON exceeds 1k are replaced by
 a marker, and images in the input become ``(Image)``. Inputs are then rendered as a
-transcript (``"user:\\n...\\n"``). We apply the same rules so our frames agree with
+transcript (``"user:\n...\n"``). We apply the same rules so our frames agree with
 ``samples_df`` value for value; every rule is idempotent, so summaries that inspect_ai
 already thinned when writing the log come through unchanged.
 """

@@ -1,5 +1,8 @@
-"""ScoresByLimit: the widget (``widget``), its rules (``model``) and the success-rate
-curves behind it (``curves``)."""
+"""ScoresByLimit: success rate against a token or time budget.
+
+The widget (``widget``), its rules (``model``) and the success-rate curves behind it
+(``curves``).
+"""
 
 from evallens.limit.widget import ScoresByLimit
 
