@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
-import { renderDetail, scoreLayout, sortScores, type DetailScore } from "../src/grid/detail";
+import { renderDetail, scoreLayout, sortScores } from "../src/grid/detail";
+import type { DetailScore } from "../src/grid/types";
 
 const s = (name: string, value: unknown): DetailScore => ({ name, scorer: name, column: `score_${name}`, type: "numeric", value });
 

@@ -3,33 +3,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { limitsOf, nearestIndex, nearestModel, toggleModel, valuesAt } from "../src/limit/hover";
 import { formatLimit, formatRate, linearTicks, logTicks, makeScale, yTop } from "../src/limit/scale";
 import { bandPath, linePath } from "../src/limit/svg";
-import type { LimitSpec, Series } from "../src/limit/types";
+import type { LimitSpec, LimitState, Series } from "../src/limit/types";
 import { LimitView } from "../src/limit/view";
+import { FakeModel } from "./fake_model";
 
 const EVIL = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
 
-function fakeModel(state: Record<string, unknown>) {
-  const handlers = new Map<string, (() => void)[]>();
-  return {
-    state,
-    saved: 0,
-    get: (k: string) => state[k],
-    set(k: string, v: unknown) {
-      state[k] = v;
-    },
-    save_changes() {
-      this.saved++;
-    },
-    on(e: string, fn: () => void) {
-      handlers.set(e, [...(handlers.get(e) ?? []), fn]);
-    },
-    off() {},
-    send() {},
-    fire(e: string) {
-      for (const fn of handlers.get(e) ?? []) fn();
-    },
-  };
-}
+const fakeModel = (state: Omit<LimitState, "hovered">) => new FakeModel<LimitState>({ ...state, hovered: null });
 
 const series = (model: string, ys: number[], facet: string | null = null): Series => ({
   model,
@@ -133,8 +113,7 @@ describe("LimitView", () => {
     (el.querySelectorAll(".el-lim-legend-item")[0] as HTMLElement).click();
     expect(model.state.selected_models).toEqual([]);
     // set from Python
-    model.state.selected_models = [EVIL];
-    model.fire("change:selected_models");
+    model.emit("selected_models", [EVIL]);
     expect(el.querySelectorAll(".el-lim-legend-item")[1].getAttribute("aria-pressed")).toBe("true");
   });
   it("makes small multiples per facet", () => {

@@ -1,19 +1,7 @@
 // The detail panel: one sample in full, as text. Scores follow Inspect's SampleScoreView.
 import { h } from "../shared/model";
 import { formatNumber } from "./format";
-
-export interface DetailScore {
-  name: string;
-  scorer: string;
-  column: string;
-  type: string;
-  value: unknown;
-}
-
-export interface SampleScoreView {
-  default?: "chips" | "grid" | null;
-  sort?: { column?: "name" | "value" | null; dir?: "asc" | "desc" } | null;
-}
+import type { DetailScore, SampleScoreView } from "./types";
 
 const SECTIONS: [string, string][] = [
   ["input", "Input"],

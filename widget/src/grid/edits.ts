@@ -1,14 +1,7 @@
 // Changes to the grid's view, and which of them only the kernel can make: those that change
 // the rows on screen. Those go to the kernel first and show together with their rows, so an
 // arrow or a column never appears over rows it does not describe.
-import type { ColumnDef, ScaleSpec, SortEntry, ViewState } from "./types";
-
-/** Trait values the page may ask the kernel to set (SampleGrid's VIEW_TRAITS). */
-export type ViewEdit = Partial<ViewState> & {
-  search?: string;
-  score_labels?: Record<string, string>;
-  score_color_scales?: Record<string, ScaleSpec>;
-};
+import type { ColumnDef, SortEntry, ViewEdit } from "./types";
 
 /** What the rows on hand reflect. */
 export interface RowsOnHand {

@@ -1,17 +1,30 @@
 // SampleGrid's front end: a virtualized list of rows fetched from the kernel in blocks.
 import { decodeRows, type Row } from "../shared/arrow";
-import { h, toBytes, type Buffer, type WidgetModel } from "../shared/model";
+import type { AnyModel } from "@anywidget/types";
+import { h, sync, toUint32 } from "../shared/model";
 import { KernelLink } from "../shared/kernel";
 import { NoAnswer, Rpc } from "../shared/rpc";
 import { watchTheme, type Theme } from "../shared/theme";
-import { renderDetail, type DetailScore, type SampleScoreView } from "./detail";
-import { needsKernel, same, type ViewEdit } from "./edits";
+import { renderDetail } from "./detail";
+import { needsKernel, same } from "./edits";
 import { formatCell, headerLabel } from "./format";
 import { paintCell, roleBackground, statusBadge } from "./paint";
 import { canvasHeight, keepFirstRow, physicalTop, virtualTop, type Geometry } from "./scroll";
 import { nextSort, sortOrder } from "./sort";
 import { clearOverrides, loadOverrides, loadWidths, saveOverride, saveWidths } from "./storage";
-import { VIEW_KEYS, type ColumnDef, type ColumnState, type ScaleSpec, type SortEntry, type ViewState } from "./types";
+import {
+  VIEW_KEYS,
+  type ColumnDef,
+  type ColumnState,
+  type GridPushes,
+  type GridRequests,
+  type GridState,
+  type Refresh,
+  type ScaleSpec,
+  type SortEntry,
+  type ViewEdit,
+  type ViewState,
+} from "./types";
 
 export const BLOCK = 100;
 const ROW_HEIGHT = { multiline: 70, compact: 30 };
@@ -50,7 +63,7 @@ function widthOf(def: ColumnDef, compactScores: boolean): string {
 
 export class GridView {
   readonly root: HTMLElement;
-  private readonly rpc: Rpc;
+  private readonly rpc: Rpc<GridRequests, GridPushes>;
   private readonly scroller: HTMLElement;
   private readonly header: HTMLElement;
   private readonly canvas: HTMLElement;
@@ -84,7 +97,10 @@ export class GridView {
   private inFlight: ViewEdit = {};
   private readonly stops: (() => void)[] = [];
 
-  constructor(private readonly model: WidgetModel, el: HTMLElement) {
+  constructor(
+    private readonly model: AnyModel<GridState>,
+    el: HTMLElement,
+  ) {
     this.rpc = new Rpc(model);
     this.kernel = new KernelLink(this.rpc, () => this.hideNotice());
     this.root = h("div", "evallens el-grid");
@@ -158,9 +174,7 @@ export class GridView {
   }
 
   private readSelection(): void {
-    const bytes = toBytes(this.model.get("_selected_rows"));
-    const ids = new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    this.selected = new Set(ids);
+    this.selected = new Set(toUint32(this.model.get("_selected_rows")));
   }
 
   private get rowHeight(): number {
@@ -198,20 +212,10 @@ export class GridView {
     for (const k of ["multiline", "compact_scores", "color_scales_enabled"] as const) {
       if (typeof saved[k] === "boolean" && saved[k] !== this.model.get(k)) {
         this.model.set(k, saved[k]);
-        this.sync();
+        sync(this.model);
       }
     }
     if (Object.keys(edit).length) void this.changeView(edit, null);
-  }
-
-  /** Send the model's changes to the kernel. With none (a notebook reopened from its saved
-   * widget state) the widget manager throws; the change still holds on this page. */
-  private sync(): void {
-    try {
-      this.model.save_changes();
-    } catch {
-      // no kernel to tell
-    }
   }
 
   /** The value a new edit builds on: what is in flight to the kernel, else what shows. */
@@ -219,7 +223,7 @@ export class GridView {
     const pending = this.inFlight[name];
     if (pending !== undefined) return pending as NonNullable<ViewEdit[K]>;
     if (name === "sort") return this.rowsSort as NonNullable<ViewEdit[K]>;
-    return this.model.get(name) ?? (name === "search" ? "" : []);
+    return this.model.get(name) as NonNullable<ViewEdit[K]>;
   }
 
   /** Fields the rows on hand carry (every block of a revision has the same), null if none. */
@@ -240,8 +244,11 @@ export class GridView {
     // first, it would be overwritten when the kernel's answer to the earlier one lands.
     const queued = Object.keys(edit).some((name) => name in this.inFlight);
     if (!queued && !needsKernel(edit, rows)) {
-      for (const [name, value] of Object.entries(edit)) this.model.set(name, value);
-      this.sync();
+      for (const name of Object.keys(edit) as (keyof ViewEdit)[]) {
+        const value = edit[name];
+        if (value !== undefined) this.model.set(name, value);
+      }
+      sync(this.model);
       if (action) this.remember(edit);
       return true;
     }
@@ -350,7 +357,7 @@ export class GridView {
     this.stops.push(() => ro.disconnect());
   }
 
-  private onRefresh(c: Record<string, any>, buffers: Buffer[]): void {
+  private onRefresh(c: Refresh, buffers: DataView[]): void {
     if (c.revision <= this.revision) return;
     this.revision = c.revision;
     if (Array.isArray(c.sort)) this.rowsSort = c.sort;
@@ -723,16 +730,14 @@ export class GridView {
     }
     let ids: Iterable<number> = rows;
     if (!complete) {
-      let reply;
       try {
-        reply = await this.rpc.request("rows_between", { start: lo, end: hi + 1 });
+        const reply = await this.rpc.request("rows_between", { start: lo, end: hi + 1 });
+        ids = toUint32(reply.buffers[0]);
       } catch (err) {
         if (err instanceof NoAnswer) this.kernel.lost();
         this.refuse("selecting rows not loaded yet", err);
         return;
       }
-      const bytes = toBytes(reply.buffers[0]);
-      ids = new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     }
     const next = keep ? new Set(this.selected) : new Set<number>();
     for (const id of ids) next.add(id);
@@ -743,7 +748,7 @@ export class GridView {
     this.selected = next;
     const arr = Uint32Array.from([...next].sort((x, y) => x - y));
     this.model.set("_selected_rows", new DataView(arr.buffer));
-    this.sync();
+    sync(this.model);
     this.renderRows(false);
     this.renderStatus();
   }
@@ -795,7 +800,7 @@ export class GridView {
     this.detail.hidden = false;
     if (this.model.get("focused") !== row) {
       this.model.set("focused", row);
-      this.sync();
+      sync(this.model);
     }
     const head = h("div", "el-detail-head");
     const title = h("span", "el-detail-title", "Sample");
@@ -808,10 +813,10 @@ export class GridView {
       .request("detail", { row })
       .then(({ content }) => {
         if (content.row !== this.detailRow) return;
-        const sample = content.sample as Record<string, unknown>;
+        const sample = content.sample;
         title.textContent = `Sample ${sample.id ?? ""}${sample.epoch && Number(sample.epoch) > 1 ? ` (epoch ${sample.epoch})` : ""}`;
-        const view = (this.model.get("_sample_score_view") ?? null) as SampleScoreView | null;
-        this.detail.replaceChildren(head, renderDetail(sample, content.scores as DetailScore[], view, this.labels));
+        const view = this.model.get("_sample_score_view");
+        this.detail.replaceChildren(head, renderDetail(sample, content.scores, view, this.labels));
       })
       .catch((err: Error) => {
         this.detail.replaceChildren(head, h("div", "el-detail-loading", `Could not load the sample: ${err.message}`));
@@ -823,7 +828,7 @@ export class GridView {
     this.detailRow = -1;
     if (user && this.model.get("focused") !== -1) {
       this.model.set("focused", -1);
-      this.sync();
+      sync(this.model);
     }
   }
 
@@ -917,7 +922,7 @@ export class GridView {
     });
     const reset = h("button", "el-menu-button", "Reset columns");
     reset.addEventListener("click", () => {
-      const def: ViewState = this.model.get("_default_view");
+      const def = this.model.get("_default_view");
       void this.changeView({ columns: def.columns }, "resetting the columns");
     });
     panel.append(reset);

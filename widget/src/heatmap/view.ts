@@ -1,6 +1,7 @@
 // ScoresHeatmap's front end: a CSS grid of cells with sticky labels, a legend, a tooltip,
 // and selection by mouse and keyboard synced to the `selection` trait.
-import { h, type WidgetModel } from "../shared/model";
+import type { AnyModel } from "@anywidget/types";
+import { h } from "../shared/model";
 import { watchTheme, type Theme } from "../shared/theme";
 import { computeLayout, formatValue, type Layout } from "./layout";
 import { fillLegend } from "./legend";
@@ -8,7 +9,7 @@ import { paintCell } from "./paint";
 import { legendGradient } from "./schemes";
 import { cellKey, clickCell, clickLine, moveFocus, splitKey } from "./selection";
 import { fillTip, placeTip } from "./tooltip";
-import type { CellRef, CellRow, HeatmapSpec } from "./types";
+import type { CellRef, CellRow, HeatmapSpec, HeatmapState } from "./types";
 
 export class HeatmapView {
   readonly root: HTMLElement;
@@ -30,7 +31,10 @@ export class HeatmapView {
   private tipTimer = 0;
   private readonly stops: (() => void)[] = [];
 
-  constructor(private readonly model: WidgetModel, el: HTMLElement) {
+  constructor(
+    private readonly model: AnyModel<HeatmapState>,
+    el: HTMLElement,
+  ) {
     this.root = h("div", "evallens el-heatmap");
     this.scroller = h("div", "el-hm-scroll");
     this.scroller.tabIndex = 0;
@@ -50,16 +54,15 @@ export class HeatmapView {
     this.tip.addEventListener("pointerleave", () => this.hideTipSoon());
 
     const rebuild = () => this.build();
-    const sync = () => this.readSelection();
-    model.on("change:_spec", rebuild);
-    model.on("change:width", rebuild);
-    model.on("change:height", rebuild);
-    model.on("change:selection", sync);
+    const events: [string, () => void][] = [
+      ["change:_spec", rebuild],
+      ["change:width", rebuild],
+      ["change:height", rebuild],
+      ["change:selection", () => this.readSelection()],
+    ];
+    for (const [name, fn] of events) model.on(name, fn);
     this.stops.push(() => {
-      model.off("change:_spec", rebuild);
-      model.off("change:width", rebuild);
-      model.off("change:height", rebuild);
-      model.off("change:selection", sync);
+      for (const [name, fn] of events) model.off(name, fn);
     });
     this.stops.push(
       watchTheme((t) => {
@@ -79,10 +82,10 @@ export class HeatmapView {
 
   // -- building ---------------------------------------------------------------------------
   private build(): void {
-    this.spec = this.model.get("_spec") as HeatmapSpec;
+    this.spec = this.model.get("_spec");
     const spec = this.spec;
-    const width = Number(this.model.get("width")) || 700;
-    const height = Number(this.model.get("height")) || Math.round(width / 1.618);
+    const width = this.model.get("width") || 700;
+    const height = this.model.get("height") || Math.round(width / 1.618);
     this.layout = computeLayout(spec, width, height);
     const L = this.layout;
     this.root.style.width = `${width}px`;
@@ -152,7 +155,7 @@ export class HeatmapView {
   }
 
   private buildLegend(): HTMLElement {
-    fillLegend(this.legend, this.spec, Number(this.model.get("width")) || 700);
+    fillLegend(this.legend, this.spec, this.model.get("width") || 700);
     return this.legend;
   }
 
@@ -188,8 +191,7 @@ export class HeatmapView {
 
   // -- selection --------------------------------------------------------------------------
   private readSelection(): void {
-    const raw = (this.model.get("selection") ?? []) as CellRef[];
-    this.selected = new Set(raw.map((c) => cellKey(String(c.task), String(c.model))));
+    this.selected = new Set(this.model.get("selection").map((c) => cellKey(String(c.task), String(c.model))));
     this.showSelection();
   }
 

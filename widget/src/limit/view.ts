@@ -1,7 +1,8 @@
 // ScoresByLimit's front end: title, legend, one SVG with a panel per facet, a tooltip.
 // Hover snaps to the nearest limit (tooltip + `hovered` trait); clicking the plot sets
 // `limit`; clicking legend entries toggles `selected_models`.
-import { h, type WidgetModel } from "../shared/model";
+import type { AnyModel } from "@anywidget/types";
+import { h } from "../shared/model";
 import { watchTheme, type Theme } from "../shared/theme";
 import { nearestIndex, nearestModel, toggleModel, valuesAt } from "./hover";
 import { modelColour } from "./palette";
@@ -9,7 +10,7 @@ import { MARGIN, Panel } from "./panel";
 import { yTop } from "./scale";
 import { svg } from "./svg";
 import { fillTip } from "./tooltip";
-import type { Hover, LimitSpec } from "./types";
+import type { Hover, LimitSpec, LimitState } from "./types";
 
 const FACET_GAP = 16;
 
@@ -26,7 +27,10 @@ export class LimitView {
   private hover: Hover | null = null;
   private readonly stops: (() => void)[] = [];
 
-  constructor(private readonly model: WidgetModel, el: HTMLElement) {
+  constructor(
+    private readonly model: AnyModel<LimitState>,
+    el: HTMLElement,
+  ) {
     this.root = h("div", "evallens el-limit");
     this.titleEl = h("div", "el-lim-title");
     this.legendEl = h("div", "el-lim-legend");
@@ -55,7 +59,9 @@ export class LimitView {
       ["change:limit", limit],
     ];
     for (const [name, fn] of events) model.on(name, fn);
-    this.stops.push(() => events.forEach(([name, fn]) => model.off(name, fn)));
+    this.stops.push(() => {
+      for (const [name, fn] of events) model.off(name, fn);
+    });
     this.stops.push(
       watchTheme((t) => {
         this.theme = t;
@@ -75,10 +81,10 @@ export class LimitView {
 
   // -- building ---------------------------------------------------------------------------
   private build(): void {
-    this.spec = this.model.get("_spec") as LimitSpec;
+    this.spec = this.model.get("_spec");
     const spec = this.spec;
-    const width = Number(this.model.get("width")) || 700;
-    const height = Number(this.model.get("height")) || 433;
+    const width = this.model.get("width") || 700;
+    const height = this.model.get("height") || 433;
     this.root.style.width = `${width}px`;
     this.titleEl.textContent = spec.title ?? "";
     this.titleEl.hidden = !spec.title;
@@ -143,7 +149,7 @@ export class LimitView {
 
   // -- state -> paint ---------------------------------------------------------------------
   private readSelection(): void {
-    this.selected = new Set((this.model.get("selected_models") as string[] | null) ?? []);
+    this.selected = new Set(this.model.get("selected_models"));
     for (const item of this.legendEl.querySelectorAll<HTMLElement>(".el-lim-legend-item")) {
       const on = this.selected.has(item.dataset.model ?? "");
       item.setAttribute("aria-pressed", String(on));
@@ -169,8 +175,8 @@ export class LimitView {
   }
 
   private paintLimit(): void {
-    const limit = this.model.get("limit") as number | null;
-    for (const panel of this.panels) panel.showMarker(limit ?? null);
+    const limit = this.model.get("limit");
+    for (const panel of this.panels) panel.showMarker(limit);
   }
 
   // -- events -----------------------------------------------------------------------------
@@ -225,7 +231,7 @@ export class LimitView {
 
   private placeTip(panel: Panel, limit: number): void {
     const left = panel.geometry.left + panel.x(limit);
-    const plotWidth = this.plot.clientWidth || Number(this.model.get("width")) || 700;
+    const plotWidth = this.plot.clientWidth || this.model.get("width") || 700;
     const tipWidth = this.tip.offsetWidth || 220;
     const x = left + 14 + tipWidth > plotWidth ? left - 14 - tipWidth : left + 14;
     this.tip.style.transform = `translate(${Math.max(0, x)}px, ${panel.geometry.top}px)`;
@@ -234,7 +240,7 @@ export class LimitView {
   private onClick(e: MouseEvent): void {
     const at = this.locate(e);
     if (!at) return;
-    const current = this.model.get("limit") as number | null;
+    const current = this.model.get("limit");
     this.model.set("limit", current === at.limit ? null : at.limit);
     this.model.save_changes();
     this.paintLimit();
