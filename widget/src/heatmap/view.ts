@@ -8,14 +8,14 @@ import { fillLegend } from "./legend";
 import { paintCell } from "./paint";
 import { legendGradient } from "./schemes";
 import { cellKey, clickCell, clickLine, moveFocus, splitKey } from "./selection";
-import { fillTip, placeTip } from "./tooltip";
+import { HoverCard } from "./tooltip";
 import type { CellRef, CellRow, HeatmapSpec, HeatmapState } from "./types";
 
 export class HeatmapView {
   readonly root: HTMLElement;
   private readonly scroller: HTMLElement;
   private readonly grid: HTMLElement;
-  private readonly tip: HTMLElement;
+  private readonly tip = new HoverCard();
   private readonly legend: HTMLElement;
   private spec!: HeatmapSpec;
   private layout!: Layout;
@@ -28,7 +28,6 @@ export class HeatmapView {
   private cellByKey = new Map<string, HTMLElement>();
   private focus: [number, number] | null = null;
   private theme: Theme = "light";
-  private tipTimer = 0;
   private readonly stops: (() => void)[] = [];
 
   constructor(
@@ -42,16 +41,12 @@ export class HeatmapView {
     this.grid.setAttribute("role", "grid");
     this.scroller.append(this.grid);
     this.legend = h("div", "el-hm-legend");
-    this.tip = h("div", "el-hm-tip");
-    this.tip.hidden = true;
     el.append(this.root);
 
     this.grid.addEventListener("click", (e) => this.onClick(e));
     this.scroller.addEventListener("keydown", (e) => this.onKey(e));
     this.grid.addEventListener("pointerover", (e) => this.onHover(e));
-    this.grid.addEventListener("pointerleave", () => this.hideTipSoon());
-    this.tip.addEventListener("pointerenter", () => window.clearTimeout(this.tipTimer));
-    this.tip.addEventListener("pointerleave", () => this.hideTipSoon());
+    this.grid.addEventListener("pointerleave", () => this.tip.hideSoon());
 
     const rebuild = () => this.build();
     const events: [string, () => void][] = [
@@ -75,7 +70,7 @@ export class HeatmapView {
   }
 
   dispose(): void {
-    window.clearTimeout(this.tipTimer);
+    this.tip.dispose();
     for (const stop of this.stops) stop();
     this.root.remove();
   }
@@ -149,7 +144,7 @@ export class HeatmapView {
     this.grid.replaceChildren(...rows);
     this.root.append(this.scroller);
     if (spec.legend) this.root.append(this.buildLegend());
-    this.root.append(this.tip);
+    this.root.append(this.tip.el);
     this.paint();
     this.readSelection();
   }
@@ -280,16 +275,15 @@ export class HeatmapView {
     const target = e.target instanceof Element ? e.target : null;
     const cell = target?.closest<HTMLElement>(".el-hm-cell:not(.el-hm-missing)");
     if (!cell) {
-      this.hideTipSoon();
+      this.tip.hideSoon();
       return;
     }
-    window.clearTimeout(this.tipTimer);
     const i = Number(cell.dataset.x);
     const j = Number(cell.dataset.y);
     const data = this.cellData.get(`${i},${j}`);
     if (!data) return;
     const { task, model } = this.names(i, j);
-    fillTip(this.tip, {
+    const content = {
       task,
       model,
       score: this.spec.task_scores?.[task] ?? this.spec.score,
@@ -298,15 +292,7 @@ export class HeatmapView {
       unit: this.spec.unit,
       stderr: data[4],
       link: data[5],
-    });
-    this.tip.hidden = false;
-    placeTip(this.tip, this.root, e.clientX, e.clientY);
-  }
-
-  private hideTipSoon(): void {
-    window.clearTimeout(this.tipTimer);
-    this.tipTimer = window.setTimeout(() => {
-      this.tip.hidden = true;
-    }, 250);
+    };
+    this.tip.show(content, this.root, e.clientX, e.clientY);
   }
 }
