@@ -2,13 +2,14 @@
 import { decodeRows, type Row } from "../shared/arrow";
 import type { AnyModel } from "@anywidget/types";
 import { h, sync, toUint32 } from "../shared/model";
-import { KernelLink } from "../shared/kernel";
-import { NoAnswer, Rpc } from "../shared/rpc";
+import { NoAnswer } from "../shared/rpc";
 import { watchTheme, type Theme } from "../shared/theme";
+import { BLOCK, BlockCache, rowId } from "./blocks";
 import { renderDetail } from "./detail";
 import { needsKernel, same } from "./edits";
 import { formatCell, headerLabel } from "./format";
 import { paintCell, roleBackground, statusBadge } from "./paint";
+import { GridQuery } from "./query";
 import { canvasHeight, keepFirstRow, physicalTop, virtualTop, type Geometry } from "./scroll";
 import { nextSort, sortOrder } from "./sort";
 import { clearOverrides, loadOverrides, loadWidths, saveOverride, saveWidths } from "./storage";
@@ -16,20 +17,15 @@ import {
   VIEW_KEYS,
   type ColumnDef,
   type ColumnState,
-  type GridPushes,
-  type GridRequests,
   type GridState,
   type Refresh,
   type ScaleSpec,
-  type SortEntry,
   type ViewEdit,
   type ViewState,
 } from "./types";
 
-export const BLOCK = 100;
 const ROW_HEIGHT = { multiline: 70, compact: 30 };
 const OVERSCAN = 3;
-const ROW = "__row";
 const STATUS = "__status";
 
 const WIDTHS: Record<ColumnDef["kind"], string> = {
@@ -63,7 +59,7 @@ function widthOf(def: ColumnDef, compactScores: boolean): string {
 
 export class GridView {
   readonly root: HTMLElement;
-  private readonly rpc: Rpc<GridRequests, GridPushes>;
+  private readonly query: GridQuery;
   private readonly scroller: HTMLElement;
   private readonly header: HTMLElement;
   private readonly canvas: HTMLElement;
@@ -77,11 +73,8 @@ export class GridView {
   private defs = new Map<string, ColumnDef>();
   private scoreColumns = 0;
   private shown: ColumnDef[] = [];
-  private blocks = new Map<number, Row[]>();
-  private pending = new Set<number>();
+  private readonly blocks: BlockCache;
   private pool: HTMLElement[] = [];
-  private revision: number;
-  private count: number;
   private theme: Theme = "light";
   private selected = new Set<number>();
   private focusPos = -1;
@@ -90,9 +83,6 @@ export class GridView {
   private frame = 0;
   /** The row height the last layout applied (0 before the first). */
   private laidOutRowHeight = 0;
-  private readonly kernel: KernelLink;
-  /** The sort the rows on hand reflect: the header's arrows show this one, not a wish. */
-  private rowsSort: SortEntry[];
   /** Edits sent to the kernel and not answered yet: the next click builds on them. */
   private inFlight: ViewEdit = {};
   private readonly stops: (() => void)[] = [];
@@ -101,8 +91,7 @@ export class GridView {
     private readonly model: AnyModel<GridState>,
     el: HTMLElement,
   ) {
-    this.rpc = new Rpc(model);
-    this.kernel = new KernelLink(this.rpc, () => this.hideNotice());
+    this.query = new GridQuery(model, () => this.hideNotice());
     this.root = h("div", "evallens el-grid");
     this.root.tabIndex = -1;
     const toolbar = h("div", "el-toolbar");
@@ -136,17 +125,14 @@ export class GridView {
     this.root.append(toolbar, this.notice, main);
     el.append(this.root);
 
-    this.revision = model.get("_revision") ?? 0;
-    this.count = model.get("_count") ?? 0;
     // The kernel keeps _initial in step with the sort, search and columns, so the saved
     // state's sort is the one these rows have.
-    this.rowsSort = model.get("sort") ?? [];
+    const first = decodeRows(model.get("_initial"));
+    this.blocks = new BlockCache(model.get("_revision"), model.get("_count"), model.get("sort"), first);
     this.readDefs();
     this.readSelection();
-    const first = decodeRows(model.get("_initial"));
-    if (first.length) this.blocks.set(0, first);
 
-    void this.kernel.answers(); // learn early whether a click can be served
+    void this.query.kernel.answers(); // learn early whether a click can be served
     this.buildMenus();
     this.applySavedOverrides();
     this.layout();
@@ -161,7 +147,7 @@ export class GridView {
   }
 
   dispose(): void {
-    this.rpc.dispose();
+    this.query.dispose();
     for (const stop of this.stops) stop();
     cancelAnimationFrame(this.frame);
   }
@@ -208,7 +194,7 @@ export class GridView {
     const cols = saved.columns?.filter((c) => this.defs.has(c.id));
     if (cols?.length && !same(cols, this.model.get("columns"))) edit.columns = cols;
     const sort = saved.sort?.filter((s) => this.defs.has(s.column));
-    if (sort && !same(sort, this.rowsSort)) edit.sort = sort;
+    if (sort && !same(sort, this.blocks.sort)) edit.sort = sort;
     for (const k of ["multiline", "compact_scores", "color_scales_enabled"] as const) {
       if (typeof saved[k] === "boolean" && saved[k] !== this.model.get(k)) {
         this.model.set(k, saved[k]);
@@ -222,14 +208,8 @@ export class GridView {
   private current<K extends keyof ViewEdit>(name: K): NonNullable<ViewEdit[K]> {
     const pending = this.inFlight[name];
     if (pending !== undefined) return pending as NonNullable<ViewEdit[K]>;
-    if (name === "sort") return this.rowsSort as NonNullable<ViewEdit[K]>;
+    if (name === "sort") return this.blocks.sort as NonNullable<ViewEdit[K]>;
     return this.model.get(name) as NonNullable<ViewEdit[K]>;
-  }
-
-  /** Fields the rows on hand carry (every block of a revision has the same), null if none. */
-  private loadedFields(): Set<string> | null {
-    for (const rows of this.blocks.values()) if (rows.length) return new Set(Object.keys(rows[0]));
-    return null;
   }
 
   /** Apply a view edit. `action` names the user's action for the notice when it cannot be
@@ -239,7 +219,7 @@ export class GridView {
    * edit the kernel never sees changes nothing, here or in the notebook's saved state. Pure
    * view edits apply at once, kernel or not. Resolves whether the edit was applied. */
   private async changeView(edit: ViewEdit, action: string | null): Promise<boolean> {
-    const rows = { sort: this.current("sort"), search: this.current("search"), fields: this.loadedFields(), defs: this.defs };
+    const rows = { sort: this.current("sort"), search: this.current("search"), fields: this.blocks.fields(), defs: this.defs };
     // Behind an edit still on its way to the kernel, a pure one queues too: applied here
     // first, it would be overwritten when the kernel's answer to the earlier one lands.
     const queued = Object.keys(edit).some((name) => name in this.inFlight);
@@ -254,10 +234,8 @@ export class GridView {
     }
     Object.assign(this.inFlight, edit);
     try {
-      if (!(await this.kernel.answers())) throw new NoAnswer();
-      await this.rpc.request("set_view", { view: edit });
+      await this.query.setView(edit);
     } catch (err) {
-      if (err instanceof NoAnswer) this.kernel.lost();
       if (action) this.refuse(action, err);
       return false;
     } finally {
@@ -332,8 +310,8 @@ export class GridView {
       if (row >= 0 && row !== this.detailRow) this.openDetail(row);
       if (row < 0) this.closeDetail(false);
     });
-    this.rpc.listen("refresh", (c, b) => this.onRefresh(c, b));
-    this.rpc.listen("reset_view", () => {
+    this.query.onRefresh((refresh, rows) => this.onRefresh(refresh, rows));
+    this.query.onResetView(() => {
       clearOverrides(this.key());
       this.widths = {};
       this.applyWidths();
@@ -357,16 +335,10 @@ export class GridView {
     this.stops.push(() => ro.disconnect());
   }
 
-  private onRefresh(c: Refresh, buffers: DataView[]): void {
-    if (c.revision <= this.revision) return;
-    this.revision = c.revision;
-    if (Array.isArray(c.sort)) this.rowsSort = c.sort;
-    this.count = c.count;
-    this.blocks.clear();
-    this.pending.clear();
-    const rows = decodeRows(buffers[0]);
-    if (rows.length) this.blocks.set(Math.floor(c.offset / BLOCK), rows);
-    if (this.focusPos >= this.count) this.focusPos = this.count - 1;
+  /** The kernel's new view: rows, count and sort change together. */
+  private onRefresh(refresh: Refresh, rows: Row[]): void {
+    if (!this.blocks.replace(refresh, rows)) return;
+    if (this.focusPos >= this.blocks.count) this.focusPos = this.blocks.count - 1;
     this.renderHeader(); // the arrows change together with the rows they describe
     this.sizeCanvas();
     this.renderRows(true);
@@ -424,7 +396,7 @@ export class GridView {
   }
 
   private renderHeader(): void {
-    const sort = this.rowsSort;
+    const sort = this.blocks.sort;
     const multi = sort.length > 1;
     this.header.replaceChildren();
     for (const def of this.shown) {
@@ -514,14 +486,14 @@ export class GridView {
 
   /** The scrolling geometry, at the current row height unless another is given. */
   private geometry(rowHeight = this.rowHeight): Geometry {
-    return { count: this.count, rowHeight, viewport: this.viewportHeight() };
+    return { count: this.blocks.count, rowHeight, viewport: this.viewportHeight() };
   }
 
   private sizeCanvas(): void {
     this.canvas.style.height = `${canvasHeight(this.geometry())}px`;
-    this.root.dataset.count = String(this.count);
+    this.root.dataset.count = String(this.blocks.count);
     const total: number = this.model.get("_total") ?? 0;
-    this.empty.hidden = this.count > 0;
+    this.empty.hidden = this.blocks.count > 0;
     this.empty.textContent = total === 0 ? "No samples to show." : "No samples match the current filters.";
   }
 
@@ -546,14 +518,14 @@ export class GridView {
 
   // -- rows ----------------------------------------------------------------------------
   private rowAt(pos: number): Row | undefined {
-    return this.blocks.get(Math.floor(pos / BLOCK))?.[pos % BLOCK];
+    return this.blocks.rowAt(pos);
   }
 
   private renderRows(force: boolean): void {
     const rh = this.rowHeight;
     const top = this.virtualTop();
     const first = Math.max(0, Math.floor(top / rh) - OVERSCAN);
-    const last = Math.min(this.count - 1, Math.ceil((top + this.viewportHeight()) / rh) + OVERSCAN);
+    const last = Math.min(this.blocks.count - 1, Math.ceil((top + this.viewportHeight()) / rh) + OVERSCAN);
     const n = Math.max(0, last - first + 1);
     this.requestMissing(first, last); // ask the kernel first: the round trip overlaps painting
     this.layer.style.transform = `translateY(${this.scroller.scrollTop}px)`;
@@ -574,13 +546,13 @@ export class GridView {
       el.hidden = false;
       el.style.transform = `translateY(${pos * rh - top}px)`;
       const data = this.rowAt(pos);
-      const stamp = `${this.revision}:${pos}:${data ? 1 : 0}`;
+      const stamp = `${this.blocks.revision}:${pos}:${data ? 1 : 0}`;
       if (force || el.dataset.stamp !== stamp) {
         this.fillRow(el, pos, data);
         el.dataset.stamp = stamp;
       }
-      const rowId = data ? Number(data[ROW]) : -1;
-      el.classList.toggle("el-selected", rowId >= 0 && this.selected.has(rowId));
+      const id = data ? rowId(data) : -1;
+      el.classList.toggle("el-selected", id >= 0 && this.selected.has(id));
       el.classList.toggle("el-focused", pos === this.focusPos);
     }
   }
@@ -591,7 +563,7 @@ export class GridView {
     el.dataset.pos = String(pos);
     el.setAttribute("aria-rowindex", String(pos + 1));
     el.classList.toggle("el-loading", !data);
-    el.dataset.row = data ? String(data[ROW]) : "";
+    el.dataset.row = data ? String(rowId(data)) : "";
     while (el.childElementCount < this.shown.length) {
       const cell = h("div");
       cell.setAttribute("role", "gridcell");
@@ -638,47 +610,26 @@ export class GridView {
   }
 
   private requestMissing(first: number, last: number): void {
-    if (this.count === 0) return;
-    const firstBlock = Math.floor(Math.max(0, first) / BLOCK);
-    const lastBlock = Math.floor(Math.max(0, last) / BLOCK);
-    const maxBlock = Math.floor((this.count - 1) / BLOCK);
-    // What is on screen first, then one block either side as prefetch.
-    const wanted: number[] = [];
-    for (let b = firstBlock; b <= Math.min(maxBlock, lastBlock); b++) wanted.push(b);
-    if (lastBlock + 1 <= maxBlock) wanted.push(lastBlock + 1);
-    if (firstBlock - 1 >= 0) wanted.push(firstBlock - 1);
-    const missing = wanted.filter((b) => !this.blocks.has(b) && !this.pending.has(b));
+    const missing = this.blocks.missing(first, last);
     if (!missing.length) return;
-    if (this.kernel.live === false) {
+    const kernel = this.query.kernel;
+    if (kernel.live === false) {
       // It did not answer last time: ask once more (a ping) rather than queue requests.
-      void this.kernel.answers().then((ok) => (ok ? this.renderRows(false) : this.goOffline()));
+      void kernel.answers().then((ok) => (ok ? this.renderRows(false) : this.goOffline()));
       return;
     }
-    for (const b of missing) this.fetchBlock(b, firstBlock * BLOCK);
-  }
-
-  private fetchBlock(block: number, viewport: number): void {
-    this.pending.add(block);
-    const revision = this.revision;
-    this.rpc
-      .request("window", { offset: block * BLOCK, limit: BLOCK, viewport })
-      .then(({ content, buffers }) => {
-        this.pending.delete(block);
-        if (content.revision !== this.revision || revision !== this.revision) return; // stale
-        this.blocks.set(block, decodeRows(buffers[0]));
-        // Keep memory flat however far the user scrolls: drop blocks far from the viewport.
-        if (this.blocks.size > 40) {
-          for (const b of this.blocks.keys()) if (Math.abs(b - block) > 20) this.blocks.delete(b);
-        }
-        this.renderRows(false);
-      })
-      .catch((err) => {
-        this.pending.delete(block);
-        if (err instanceof NoAnswer) {
-          this.kernel.lost();
-          this.goOffline();
-        }
-      });
+    const viewport = Math.floor(Math.max(0, first) / BLOCK) * BLOCK;
+    const fetch = (offset: number, limit: number, at: number) => this.query.window(offset, limit, at);
+    for (const block of missing) {
+      this.blocks
+        .load(block, viewport, fetch)
+        .then((loaded) => {
+          if (loaded) this.renderRows(false);
+        })
+        .catch((err) => {
+          if (err instanceof NoAnswer) this.goOffline();
+        });
+    }
   }
 
   private goOffline(): void {
@@ -690,7 +641,7 @@ export class GridView {
   private renderStatus(): void {
     const total: number = this.model.get("_total") ?? 0;
     const fmt = (n: number) => n.toLocaleString("en-US");
-    let text = this.count === total ? `${fmt(total)} samples` : `${fmt(this.count)} of ${fmt(total)} samples`;
+    let text = this.blocks.count === total ? `${fmt(total)} samples` : `${fmt(this.blocks.count)} of ${fmt(total)} samples`;
     if (this.selected.size) text += ` · ${fmt(this.selected.size)} selected`;
     this.status.textContent = text;
   }
@@ -726,15 +677,13 @@ export class GridView {
         complete = false;
         break;
       }
-      rows.push(Number(r[ROW]));
+      rows.push(rowId(r));
     }
     let ids: Iterable<number> = rows;
     if (!complete) {
       try {
-        const reply = await this.rpc.request("rows_between", { start: lo, end: hi + 1 });
-        ids = toUint32(reply.buffers[0]);
+        ids = await this.query.rowsBetween(lo, hi + 1);
       } catch (err) {
-        if (err instanceof NoAnswer) this.kernel.lost();
         this.refuse("selecting rows not loaded yet", err);
         return;
       }
@@ -754,12 +703,12 @@ export class GridView {
   }
 
   private setFocus(pos: number, open: boolean): void {
-    if (this.count === 0) return;
-    this.focusPos = Math.max(0, Math.min(this.count - 1, pos));
+    if (this.blocks.count === 0) return;
+    this.focusPos = Math.max(0, Math.min(this.blocks.count - 1, pos));
     this.scrollToPosition(this.focusPos);
     this.renderRows(false);
     const row = this.rowAt(this.focusPos);
-    if (open && row) this.openDetail(Number(row[ROW]));
+    if (open && row) this.openDetail(rowId(row));
   }
 
   private onKey(e: KeyboardEvent): void {
@@ -771,7 +720,7 @@ export class GridView {
       PageDown: at + page,
       PageUp: Math.max(0, at - page),
       Home: 0,
-      End: this.count - 1,
+      End: this.blocks.count - 1,
     };
     if (e.key in moves) {
       e.preventDefault();
@@ -781,10 +730,10 @@ export class GridView {
     const row = this.rowAt(this.focusPos);
     if (e.key === "Enter" && row) {
       e.preventDefault();
-      this.openDetail(Number(row[ROW]));
+      this.openDetail(rowId(row));
     } else if (e.key === " " && row) {
       e.preventDefault();
-      const id = Number(row[ROW]);
+      const id = rowId(row);
       const next = new Set(this.selected);
       if (next.has(id)) next.delete(id);
       else next.add(id);
@@ -809,9 +758,9 @@ export class GridView {
     close.addEventListener("click", () => this.closeDetail(true));
     head.append(title, close);
     this.detail.replaceChildren(head, h("div", "el-detail-loading", "Loading…"));
-    this.rpc
-      .request("detail", { row })
-      .then(({ content }) => {
+    this.query
+      .detail(row)
+      .then((content) => {
         if (content.row !== this.detailRow) return;
         const sample = content.sample;
         title.textContent = `Sample ${sample.id ?? ""}${sample.epoch && Number(sample.epoch) > 1 ? ` (epoch ${sample.epoch})` : ""}`;
