@@ -1,7 +1,7 @@
 // Changes to the grid's view, and which of them only the kernel can make: those that change
 // the rows on screen. Those go to the kernel first and show together with their rows, so an
 // arrow or a column never appears over rows it does not describe.
-import type { ColumnDef, SortEntry, ViewEdit } from "./types";
+import type { ColumnDef, ColumnState, SortEntry, ViewEdit } from "./types";
 
 /** What the rows on hand reflect. */
 export interface RowsOnHand {
@@ -29,3 +29,16 @@ export function needsKernel(edit: ViewEdit, rows: RowsOnHand): boolean {
     return c.visible && def !== undefined && !fields.has(def.field);
   });
 }
+
+/** The columns with `id` moved just before `before` (to the end when `before` is gone);
+ * null when there is no column `id`. */
+export function moveColumn(columns: ColumnState[], id: string, before: string): ColumnState[] | null {
+  const cols = columns.slice();
+  const from = cols.findIndex((c) => c.id === id);
+  if (from < 0) return null;
+  const [item] = cols.splice(from, 1);
+  const to = cols.findIndex((c) => c.id === before);
+  cols.splice(to < 0 ? cols.length : to, 0, item);
+  return cols;
+}
+

@@ -6,83 +6,36 @@ import { NoAnswer } from "../shared/rpc";
 import { watchTheme, type Theme } from "../shared/theme";
 import { BLOCK, BlockCache, rowId } from "./blocks";
 import { renderDetail } from "./detail";
-import { needsKernel, same } from "./edits";
-import { formatCell, headerLabel } from "./format";
-import { paintCell, roleBackground, statusBadge } from "./paint";
+import { Columns } from "./columns";
+import { moveColumn, needsKernel, same } from "./edits";
+import { HeaderView } from "./header";
 import { GridQuery } from "./query";
-import { canvasHeight, keepFirstRow, physicalTop, virtualTop, type Geometry } from "./scroll";
-import { nextSort, sortOrder } from "./sort";
-import { clearOverrides, loadOverrides, loadWidths, saveOverride, saveWidths } from "./storage";
-import {
-  VIEW_KEYS,
-  type ColumnDef,
-  type ColumnState,
-  type GridState,
-  type Refresh,
-  type ScaleSpec,
-  type ViewEdit,
-  type ViewState,
-} from "./types";
-
-const ROW_HEIGHT = { multiline: 70, compact: 30 };
-const OVERSCAN = 3;
-const STATUS = "__status";
-
-const WIDTHS: Record<ColumnDef["kind"], string> = {
-  status: "28px",
-  id: "64px",
-  text: "minmax(130px, 1fr)",
-  number: "72px",
-  duration: "76px",
-  score: "84px",
-  other: "120px",
-};
-
-// The kernel says how many characters a numeric or id column's longest value takes; at the
-// grid's 13px font a digit is ~7.5px wide. Beyond MAX_CHARS an id is cut (its title has it).
-const CHAR_PX = 8;
-const CELL_PADDING = 18;
-const MAX_CHARS = 48;
-
-/** Input usually carries the most text: give it twice the share of the other text columns.
- * Ids and numbers widen to fit their longest value, so "225123" never shows as "225,…". */
-function widthOf(def: ColumnDef, compactScores: boolean): string {
-  if (def.kind === "score" && compactScores) return "44px";
-  if (def.id === "input") return "minmax(200px, 2fr)";
-  const base = WIDTHS[def.kind];
-  if ((def.kind === "id" || def.kind === "number") && def.chars) {
-    const fit = Math.min(def.chars, MAX_CHARS) * CHAR_PX + CELL_PADDING;
-    if (fit > parseInt(base, 10)) return `${fit}px`;
-  }
-  return base;
-}
+import { RowsView } from "./rows";
+import { nextSort } from "./sort";
+import { clearOverrides, loadOverrides, saveOverride } from "./storage";
+import { VIEW_KEYS, type ColumnState, type GridState, type Refresh, type ViewEdit, type ViewState } from "./types";
+import { Viewport } from "./viewport";
 
 export class GridView {
   readonly root: HTMLElement;
   private readonly query: GridQuery;
-  private readonly scroller: HTMLElement;
-  private readonly header: HTMLElement;
-  private readonly canvas: HTMLElement;
-  private readonly layer: HTMLElement;
+  private readonly columns: Columns;
+  private readonly header: HeaderView;
+  private readonly viewport: Viewport;
+  private readonly rows: RowsView;
   private readonly status: HTMLElement;
   private readonly notice: HTMLElement;
   private readonly empty: HTMLElement;
   private readonly detail: HTMLElement;
   private readonly search: HTMLInputElement;
   private readonly menus: HTMLElement;
-  private defs = new Map<string, ColumnDef>();
-  private scoreColumns = 0;
-  private shown: ColumnDef[] = [];
   private readonly blocks: BlockCache;
-  private pool: HTMLElement[] = [];
   private theme: Theme = "light";
   private selected = new Set<number>();
   private focusPos = -1;
   private anchorPos = -1;
   private detailRow = -1;
   private frame = 0;
-  /** The row height the last layout applied (0 before the first). */
-  private laidOutRowHeight = 0;
   /** Edits sent to the kernel and not answered yet: the next click builds on them. */
   private inFlight: ViewEdit = {};
   private readonly stops: (() => void)[] = [];
@@ -106,30 +59,32 @@ export class GridView {
     toolbar.append(this.search, this.status, this.menus);
     this.notice = h("div", "el-notice");
     this.notice.hidden = true;
-    const main = h("div", "el-main");
-    this.scroller = h("div", "el-scroller");
-    this.scroller.tabIndex = 0;
-    this.scroller.setAttribute("role", "grid");
-    this.scroller.setAttribute("aria-label", "Samples");
-    this.header = h("div", "el-header");
-    this.header.setAttribute("role", "row");
-    this.canvas = h("div", "el-canvas");
-    this.layer = h("div", "el-layer");
-    this.empty = h("div", "el-empty");
-    this.empty.hidden = true;
-    this.canvas.append(this.layer);
-    this.scroller.append(this.header, this.canvas, this.empty);
-    this.detail = h("aside", "el-detail");
-    this.detail.hidden = true;
-    main.append(this.scroller, this.detail);
-    this.root.append(toolbar, this.notice, main);
-    el.append(this.root);
-
     // The kernel keeps _initial in step with the sort, search and columns, so the saved
     // state's sort is the one these rows have.
     const first = decodeRows(model.get("_initial"));
     this.blocks = new BlockCache(model.get("_revision"), model.get("_count"), model.get("sort"), first);
-    this.readDefs();
+    this.columns = new Columns(model, this.root);
+    this.header = new HeaderView(this.columns, {
+      sort: (column, additive) => {
+        const sort = nextSort(this.current("sort"), column, additive);
+        void this.changeView({ sort }, "sorting");
+      },
+      move: (id, before) => {
+        const columns = moveColumn(this.current("columns"), id, before);
+        if (columns) void this.changeView({ columns }, "moving a column");
+      },
+    });
+    this.viewport = new Viewport(model, this.header.el);
+    this.rows = new RowsView(this.viewport.layer, this.blocks, (pos, row, e) => this.onRowClick(pos, row, e));
+    const main = h("div", "el-main");
+    this.empty = h("div", "el-empty");
+    this.empty.hidden = true;
+    this.viewport.scroller.append(this.empty);
+    this.detail = h("aside", "el-detail");
+    this.detail.hidden = true;
+    main.append(this.viewport.scroller, this.detail);
+    this.root.append(toolbar, this.notice, main);
+    el.append(this.root);
     this.readSelection();
 
     void this.query.kernel.answers(); // learn early whether a click can be served
@@ -153,30 +108,12 @@ export class GridView {
   }
 
   // -- state from the model ------------------------------------------------------------
-  private readDefs(): void {
-    const defs: ColumnDef[] = this.model.get("_column_defs") ?? [];
-    this.defs = new Map(defs.map((d) => [d.id, d]));
-    this.scoreColumns = defs.filter((d) => d.score).length;
-  }
-
   private readSelection(): void {
     this.selected = new Set(toUint32(this.model.get("_selected_rows")));
   }
 
-  private get rowHeight(): number {
-    return this.model.get("multiline") ? ROW_HEIGHT.multiline : ROW_HEIGHT.compact;
-  }
-
-  private get scales(): Record<string, ScaleSpec> {
-    return this.model.get("score_color_scales") ?? {};
-  }
-
   private get labels(): Record<string, string> {
     return this.model.get("score_labels") ?? {};
-  }
-
-  private labelOf(def: ColumnDef): string {
-    return headerLabel(def, this.labels, this.scoreColumns);
   }
 
   // -- user overrides ------------------------------------------------------------------
@@ -188,12 +125,12 @@ export class GridView {
    * Pure view settings apply at once; a saved sort or columns go through the kernel like a
    * click, so without one the rows saved with the notebook keep the sort they have. */
   private applySavedOverrides(): void {
-    this.widths = loadWidths(this.key());
+    this.columns.loadWidths();
     const saved = loadOverrides(this.key());
     const edit: ViewEdit = {};
-    const cols = saved.columns?.filter((c) => this.defs.has(c.id));
+    const cols = saved.columns?.filter((c) => this.columns.defs.has(c.id));
     if (cols?.length && !same(cols, this.model.get("columns"))) edit.columns = cols;
-    const sort = saved.sort?.filter((s) => this.defs.has(s.column));
+    const sort = saved.sort?.filter((s) => this.columns.defs.has(s.column));
     if (sort && !same(sort, this.blocks.sort)) edit.sort = sort;
     for (const k of ["multiline", "compact_scores", "color_scales_enabled"] as const) {
       if (typeof saved[k] === "boolean" && saved[k] !== this.model.get(k)) {
@@ -219,7 +156,7 @@ export class GridView {
    * edit the kernel never sees changes nothing, here or in the notebook's saved state. Pure
    * view edits apply at once, kernel or not. Resolves whether the edit was applied. */
   private async changeView(edit: ViewEdit, action: string | null): Promise<boolean> {
-    const rows = { sort: this.current("sort"), search: this.current("search"), fields: this.blocks.fields(), defs: this.defs };
+    const rows = { sort: this.current("sort"), search: this.current("search"), fields: this.blocks.fields(), defs: this.columns.defs };
     // Behind an edit still on its way to the kernel, a pure one queues too: applied here
     // first, it would be overwritten when the kernel's answer to the earlier one lands.
     const queued = Object.keys(edit).some((name) => name in this.inFlight);
@@ -279,7 +216,7 @@ export class GridView {
       if (this.columnPanel && !this.columnPanel.hidden) this.fillColumnMenu(this.columnPanel);
     });
     m.on("change:_column_defs", () => {
-      this.readDefs();
+      this.columns.read();
       this.layout();
     });
     m.on("change:multiline", () => {
@@ -313,12 +250,11 @@ export class GridView {
     this.query.onRefresh((refresh, rows) => this.onRefresh(refresh, rows));
     this.query.onResetView(() => {
       clearOverrides(this.key());
-      this.widths = {};
-      this.applyWidths();
+      this.columns.forgetWidths();
     });
 
-    this.scroller.addEventListener("scroll", () => this.schedule());
-    this.scroller.addEventListener("keydown", (e) => this.onKey(e));
+    this.viewport.scroller.addEventListener("scroll", () => this.schedule());
+    this.viewport.scroller.addEventListener("keydown", (e) => this.onKey(e));
     let timer = 0;
     this.search.addEventListener("input", () => {
       window.clearTimeout(timer);
@@ -331,7 +267,7 @@ export class GridView {
       }, 200);
     });
     const ro = new ResizeObserver(() => this.schedule());
-    ro.observe(this.scroller);
+    ro.observe(this.viewport.scroller);
     this.stops.push(() => ro.disconnect());
   }
 
@@ -340,7 +276,8 @@ export class GridView {
     if (!this.blocks.replace(refresh, rows)) return;
     if (this.focusPos >= this.blocks.count) this.focusPos = this.blocks.count - 1;
     this.renderHeader(); // the arrows change together with the rows they describe
-    this.sizeCanvas();
+    this.viewport.size(this.blocks.count);
+    this.showEmpty();
     this.renderRows(true);
     this.renderStatus();
   }
@@ -353,260 +290,49 @@ export class GridView {
     });
   }
 
-  // -- layout --------------------------------------------------------------------------
-  /** Column widths the user dragged, in px, by column id (saved per task with the view). */
-  private widths: Record<string, number> = {};
-
-  private columnWidth(def: ColumnDef, compact: boolean): string {
-    const px = this.widths[def.id];
-    return px ? `${px}px` : widthOf(def, compact);
-  }
-
-  /** Grid template and minimum width: header and rows resolve `fr` against the same width. */
-  private applyWidths(): void {
-    const compact = !!this.model.get("compact_scores");
-    const widths = this.shown.map((d) => this.columnWidth(d, compact));
-    this.root.style.setProperty("--el-cols", widths.join(" ") || "1fr");
-    const minWidth = widths.reduce((sum, w) => sum + parseInt(w.replace("minmax(", ""), 10), 0);
-    this.root.style.setProperty("--el-min-width", `${minWidth}px`);
-  }
-
   private layout(): void {
-    // Multiline changes the row height: keep the first visible row, not the pixel offset.
-    const previous = this.laidOutRowHeight;
-    const before = previous && previous !== this.rowHeight ? this.geometry(previous) : null;
-    const scrollTop = this.scroller.scrollTop; // read before the canvas resizes and clamps it
-    const state: ColumnState[] = this.model.get("columns") ?? [];
-    this.shown = state.filter((c) => c.visible && this.defs.has(c.id)).map((c) => this.defs.get(c.id)!);
-    const compact = !!this.model.get("compact_scores");
-    this.applyWidths();
-    this.root.style.setProperty("--el-row-height", `${this.rowHeight}px`);
-    this.root.style.height = `${this.model.get("height") ?? 460}px`;
-    this.root.classList.toggle("el-multiline", !!this.model.get("multiline"));
-    this.root.classList.toggle("el-compact-scores", compact);
-    this.pool.forEach((r) => r.remove());
-    this.pool = [];
-    this.renderHeader();
-    this.sizeCanvas();
-    if (before) this.scroller.scrollTop = keepFirstRow(scrollTop, before, this.geometry());
-    this.laidOutRowHeight = this.rowHeight;
+    this.viewport.relayout(this.blocks.count, () => {
+      this.columns.update();
+      this.root.style.setProperty("--el-row-height", `${this.viewport.rowHeight}px`);
+      this.root.style.height = `${this.model.get("height")}px`;
+      this.root.classList.toggle("el-multiline", this.model.get("multiline"));
+      this.root.classList.toggle("el-compact-scores", this.model.get("compact_scores"));
+      this.rows.clear();
+      this.renderHeader();
+    });
+    this.showEmpty();
     this.renderRows(true);
     this.renderStatus();
     this.syncMenus();
   }
 
   private renderHeader(): void {
-    const sort = this.blocks.sort;
-    const multi = sort.length > 1;
-    this.header.replaceChildren();
-    for (const def of this.shown) {
-      const cell = h("div", `el-th el-kind-${def.kind}`);
-      cell.setAttribute("role", "columnheader");
-      cell.dataset.column = def.id;
-      cell.tabIndex = 0;
-      cell.draggable = true;
-      const label = this.labelOf(def);
-      cell.title = label || def.id;
-      const text = h("span", "el-th-label", label);
-      cell.append(text);
-      const at = sortOrder(sort, def.id);
-      const entry = at ? sort[at - 1] : undefined;
-      cell.setAttribute("aria-sort", entry ? (entry.dir === "asc" ? "ascending" : "descending") : "none");
-      if (entry) {
-        const mark = h("span", "el-sort-mark", entry.dir === "asc" ? "▲" : "▼");
-        if (multi) mark.append(h("sup", "el-sort-order", String(at)));
-        cell.append(mark);
-      }
-      const activate = (e: MouseEvent | KeyboardEvent) => {
-        const additive = e.shiftKey || e.ctrlKey || e.metaKey;
-        void this.changeView({ sort: nextSort(this.current("sort"), def.id, additive) }, "sorting");
-      };
-      cell.addEventListener("click", (e) => {
-        if (!(e.target as HTMLElement).classList.contains("el-resize")) activate(e);
-      });
-      cell.append(this.resizeHandle(def, cell));
-      cell.addEventListener("keydown", (e) => {
-        if (e.key === "Enter" || e.key === " ") {
-          e.preventDefault();
-          activate(e);
-        }
-      });
-      cell.addEventListener("dragstart", (e) => e.dataTransfer?.setData("text/x-evallens-column", def.id));
-      cell.addEventListener("dragover", (e) => e.preventDefault());
-      cell.addEventListener("drop", (e) => {
-        e.preventDefault();
-        const moved = e.dataTransfer?.getData("text/x-evallens-column");
-        if (moved && moved !== def.id) this.moveColumn(moved, def.id);
-      });
-      this.header.append(cell);
-    }
+    this.header.render(this.blocks.sort);
   }
 
-  /** A drag handle on the header's right edge; double-click returns to the default width. */
-  private resizeHandle(def: ColumnDef, cell: HTMLElement): HTMLElement {
-    const handle = h("span", "el-resize");
-    handle.setAttribute("aria-hidden", "true");
-    handle.title = "Drag to resize, double-click to reset";
-    handle.addEventListener("pointerdown", (e) => {
-      e.preventDefault(); // no text selection, no header drag-and-drop
-      e.stopPropagation();
-      const start = e.clientX;
-      const from = cell.getBoundingClientRect().width;
-      handle.setPointerCapture(e.pointerId);
-      const move = (ev: PointerEvent) => {
-        this.widths[def.id] = Math.max(36, Math.round(from + ev.clientX - start));
-        this.applyWidths();
-      };
-      const up = () => {
-        handle.removeEventListener("pointermove", move);
-        handle.removeEventListener("pointerup", up);
-        saveWidths(this.key(), this.widths);
-      };
-      handle.addEventListener("pointermove", move);
-      handle.addEventListener("pointerup", up);
-    });
-    handle.addEventListener("dblclick", (e) => {
-      e.stopPropagation();
-      delete this.widths[def.id];
-      this.applyWidths();
-      saveWidths(this.key(), this.widths);
-    });
-    return handle;
-  }
-
-  private moveColumn(id: string, before: string): void {
-    const cols = this.current("columns").slice();
-    const from = cols.findIndex((c) => c.id === id);
-    if (from < 0) return;
-    const [item] = cols.splice(from, 1);
-    const to = cols.findIndex((c) => c.id === before);
-    cols.splice(to < 0 ? cols.length : to, 0, item);
-    void this.changeView({ columns: cols }, "moving a column");
-  }
-
-  /** The scrolling geometry, at the current row height unless another is given. */
-  private geometry(rowHeight = this.rowHeight): Geometry {
-    return { count: this.blocks.count, rowHeight, viewport: this.viewportHeight() };
-  }
-
-  private sizeCanvas(): void {
-    this.canvas.style.height = `${canvasHeight(this.geometry())}px`;
+  private showEmpty(): void {
     this.root.dataset.count = String(this.blocks.count);
     const total: number = this.model.get("_total") ?? 0;
     this.empty.hidden = this.blocks.count > 0;
     this.empty.textContent = total === 0 ? "No samples to show." : "No samples match the current filters.";
   }
 
-  /** The first virtual pixel on screen (see scroll.ts for the capped canvas). */
-  private virtualTop(): number {
-    return virtualTop(this.scroller.scrollTop, this.geometry());
-  }
-
-  private viewportHeight(): number {
-    return Math.max(0, this.scroller.clientHeight - this.header.offsetHeight);
-  }
-
-  private scrollToPosition(pos: number): void {
-    const view = this.viewportHeight();
-    const rh = this.rowHeight;
-    const top = this.virtualTop();
-    let target: number | null = null;
-    if (pos * rh < top) target = pos * rh;
-    else if ((pos + 1) * rh > top + view) target = (pos + 1) * rh - view;
-    if (target !== null) this.scroller.scrollTop = physicalTop(target, this.geometry());
-  }
-
-  // -- rows ----------------------------------------------------------------------------
   private rowAt(pos: number): Row | undefined {
     return this.blocks.rowAt(pos);
   }
 
   private renderRows(force: boolean): void {
-    const rh = this.rowHeight;
-    const top = this.virtualTop();
-    const first = Math.max(0, Math.floor(top / rh) - OVERSCAN);
-    const last = Math.min(this.blocks.count - 1, Math.ceil((top + this.viewportHeight()) / rh) + OVERSCAN);
-    const n = Math.max(0, last - first + 1);
-    this.requestMissing(first, last); // ask the kernel first: the round trip overlaps painting
-    this.layer.style.transform = `translateY(${this.scroller.scrollTop}px)`;
-    while (this.pool.length < n) {
-      const row = h("div", "el-row");
-      row.setAttribute("role", "row");
-      row.addEventListener("click", (e) => this.onRowClick(row, e));
-      this.layer.append(row);
-      this.pool.push(row);
-    }
-    for (let i = 0; i < this.pool.length; i++) {
-      const el = this.pool[i];
-      if (i >= n) {
-        el.hidden = true;
-        continue;
-      }
-      const pos = first + i;
-      el.hidden = false;
-      el.style.transform = `translateY(${pos * rh - top}px)`;
-      const data = this.rowAt(pos);
-      const stamp = `${this.blocks.revision}:${pos}:${data ? 1 : 0}`;
-      if (force || el.dataset.stamp !== stamp) {
-        this.fillRow(el, pos, data);
-        el.dataset.stamp = stamp;
-      }
-      const id = data ? rowId(data) : -1;
-      el.classList.toggle("el-selected", id >= 0 && this.selected.has(id));
-      el.classList.toggle("el-focused", pos === this.focusPos);
-    }
-  }
-
-  /** Fill a pooled row in place: cells and their one text span are reused, so scrolling
-   * only rewrites text and colours instead of rebuilding DOM. */
-  private fillRow(el: HTMLElement, pos: number, data: Row | undefined): void {
-    el.dataset.pos = String(pos);
-    el.setAttribute("aria-rowindex", String(pos + 1));
-    el.classList.toggle("el-loading", !data);
-    el.dataset.row = data ? String(rowId(data)) : "";
-    while (el.childElementCount < this.shown.length) {
-      const cell = h("div");
-      cell.setAttribute("role", "gridcell");
-      cell.append(h("span"));
-      el.append(cell);
-    }
-    while (el.childElementCount > this.shown.length) el.lastElementChild!.remove();
-    const enabled = !!this.model.get("color_scales_enabled");
-    this.shown.forEach((def, i) => {
-      const cell = el.children[i] as HTMLElement;
-      const span = cell.firstElementChild as HTMLElement;
-      cell.className = `el-td el-kind-${def.kind}`;
-      cell.dataset.column = def.id;
-      cell.style.background = "";
-      cell.title = "";
-      span.style.background = "";
-      span.title = "";
-      if (!data) {
-        span.className = "";
-        span.textContent = "";
-        return;
-      }
-      const value = def.kind === "status" ? data[STATUS] : data[def.field];
-      if (def.kind === "status") {
-        const badge = statusBadge(value ?? null);
-        span.className = badge ? `el-badge el-badge-${value}` : "";
-        span.textContent = badge?.mark ?? "";
-        span.title = badge?.title ?? "";
-        return;
-      }
-      const text = formatCell(value ?? null, def);
-      const paint = def.score ? paintCell(def, value ?? null, this.scales, enabled, this.theme) : null;
-      span.textContent = text;
-      if (paint && "pill" in paint) {
-        span.className = `el-pill el-role-${paint.pill}`;
-        span.style.background = roleBackground(paint.pill, this.theme);
-      } else {
-        span.className = "el-cell-text";
-        if (paint) cell.style.background = paint.background;
-        if ((def.kind === "text" || def.kind === "other") && text.length > 60) cell.title = text.slice(0, 400);
-        if (def.kind === "id" && text.length > MAX_CHARS) cell.title = text;
-      }
-    });
+    const frame = this.viewport.frame(this.blocks.count);
+    this.requestMissing(frame.first, frame.last); // ask the kernel first: the round trip overlaps painting
+    const look = {
+      columns: this.columns.shown,
+      scales: this.model.get("score_color_scales"),
+      colours: this.model.get("color_scales_enabled"),
+      theme: this.theme,
+      selected: this.selected,
+      focus: this.focusPos,
+    };
+    this.rows.render(frame, look, force);
   }
 
   private requestMissing(first: number, last: number): void {
@@ -647,10 +373,7 @@ export class GridView {
   }
 
   // -- selection, focus, keyboard ------------------------------------------------------
-  private onRowClick(el: HTMLElement, e: MouseEvent): void {
-    const pos = Number(el.dataset.pos);
-    const row = el.dataset.row === "" ? -1 : Number(el.dataset.row);
-    if (row < 0) return;
+  private onRowClick(pos: number, row: number, e: MouseEvent): void {
     if (e.shiftKey && this.anchorPos >= 0) {
       void this.selectRange(this.anchorPos, pos, e.ctrlKey || e.metaKey);
     } else if (e.ctrlKey || e.metaKey) {
@@ -664,7 +387,7 @@ export class GridView {
       this.commitSelection(new Set([row]));
     }
     this.setFocus(pos, true);
-    this.scroller.focus({ preventScroll: true });
+    this.viewport.scroller.focus({ preventScroll: true });
   }
 
   private async selectRange(a: number, b: number, keep: boolean): Promise<void> {
@@ -705,14 +428,14 @@ export class GridView {
   private setFocus(pos: number, open: boolean): void {
     if (this.blocks.count === 0) return;
     this.focusPos = Math.max(0, Math.min(this.blocks.count - 1, pos));
-    this.scrollToPosition(this.focusPos);
+    this.viewport.scrollTo(this.focusPos, this.blocks.count);
     this.renderRows(false);
     const row = this.rowAt(this.focusPos);
     if (open && row) this.openDetail(rowId(row));
   }
 
   private onKey(e: KeyboardEvent): void {
-    const page = Math.max(1, Math.floor(this.viewportHeight() / this.rowHeight) - 1);
+    const page = this.viewport.pageRows();
     const at = this.focusPos < 0 ? -1 : this.focusPos;
     const moves: Record<string, number> = {
       ArrowDown: at + 1,
@@ -842,14 +565,14 @@ export class GridView {
     panel.replaceChildren();
     const state: ColumnState[] = this.model.get("columns") ?? [];
     state.forEach((c, i) => {
-      const def = this.defs.get(c.id);
+      const def = this.columns.defs.get(c.id);
       if (!def) return;
       const row = h("div", "el-menu-item el-column-item");
       row.dataset.column = c.id;
       const box = h("input");
       box.type = "checkbox";
       box.checked = c.visible;
-      box.setAttribute("aria-label", `Show ${this.labelOf(def) || def.id}`);
+      box.setAttribute("aria-label", `Show ${this.columns.labelOf(def) || def.id}`);
       box.addEventListener("change", () => {
         const next = this.current("columns").map((x) => (x.id === c.id ? { id: x.id, visible: box.checked } : x));
         const action = box.checked ? "showing a column" : "hiding a column";
@@ -857,7 +580,7 @@ export class GridView {
           if (!ok) box.checked = !box.checked;
         });
       });
-      const name = h("span", "el-column-name", this.labelOf(def) || def.id);
+      const name = h("span", "el-column-name", this.columns.labelOf(def) || def.id);
       const up = h("button", "el-move", "↑");
       up.setAttribute("aria-label", `Move ${def.id} up`);
       up.disabled = i === 0;
@@ -894,7 +617,6 @@ export class GridView {
     const def: ViewEdit = this.model.get("_default_view");
     if (!(await this.changeView(def, "resetting the view"))) return;
     clearOverrides(this.key());
-    this.widths = {};
-    this.applyWidths();
+    this.columns.forgetWidths();
   }
 }
