@@ -1,7 +1,9 @@
 // The detail panel: one sample in full, as text. Scores follow Inspect's SampleScoreView.
-import { h } from "../shared/model";
+import type { AnyModel } from "@anywidget/types";
+import { h, sync } from "../shared/model";
 import { formatNumber } from "./format";
-import type { DetailScore, SampleScoreView } from "./types";
+import type { GridQuery } from "./query";
+import type { DetailScore, GridState, SampleScoreView } from "./types";
 
 const SECTIONS: [string, string][] = [
   ["input", "Input"],
@@ -142,4 +144,68 @@ export function renderDetail(
     body.append(h("h4", "", "Metadata"), dl);
   }
   return body;
+}
+
+/** The panel beside the rows. The sample it shows is the model's `focused` trait, so
+ * Python opens and closes it too; the sample itself is asked of the kernel. */
+export class DetailPanel {
+  readonly el = h("aside", "el-detail");
+  /** Source-row id of the sample shown (-1: none). */
+  private row = -1;
+
+  constructor(
+    private readonly model: AnyModel<GridState>,
+    private readonly query: GridQuery,
+  ) {
+    this.el.hidden = true;
+  }
+
+  get isOpen(): boolean {
+    return !this.el.hidden;
+  }
+
+  /** Follow `focused` when it changed elsewhere (Python). */
+  follow(): void {
+    const row = this.model.get("focused");
+    if (row >= 0 && row !== this.row) this.open(row);
+    if (row < 0) this.close(false);
+  }
+
+  open(row: number): void {
+    this.row = row;
+    this.el.hidden = false;
+    if (this.model.get("focused") !== row) {
+      this.model.set("focused", row);
+      sync(this.model);
+    }
+    const head = h("div", "el-detail-head");
+    const title = h("span", "el-detail-title", "Sample");
+    const close = h("button", "el-detail-close", "×");
+    close.setAttribute("aria-label", "Close sample details");
+    close.addEventListener("click", () => this.close(true));
+    head.append(title, close);
+    this.el.replaceChildren(head, h("div", "el-detail-loading", "Loading…"));
+    this.query
+      .detail(row)
+      .then(({ row: shown, sample, scores }) => {
+        if (shown !== this.row) return; // another sample was opened meanwhile
+        const epoch = sample.epoch && Number(sample.epoch) > 1 ? ` (epoch ${sample.epoch})` : "";
+        title.textContent = `Sample ${sample.id ?? ""}${epoch}`;
+        const view = this.model.get("_sample_score_view");
+        this.el.replaceChildren(head, renderDetail(sample, scores, view, this.model.get("score_labels")));
+      })
+      .catch((err: Error) => {
+        this.el.replaceChildren(head, h("div", "el-detail-loading", `Could not load the sample: ${err.message}`));
+      });
+  }
+
+  /** `user`: closed here, so Python hears it; otherwise Python closed it. */
+  close(user: boolean): void {
+    this.el.hidden = true;
+    this.row = -1;
+    if (user && this.model.get("focused") !== -1) {
+      this.model.set("focused", -1);
+      sync(this.model);
+    }
+  }
 }

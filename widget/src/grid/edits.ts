@@ -42,3 +42,13 @@ export function moveColumn(columns: ColumnState[], id: string, before: string): 
   return cols;
 }
 
+/** The columns with `id` swapped with its neighbour `delta` (-1: up, 1: down) away; null
+ * when there is no such neighbour. */
+export function shiftColumn(columns: ColumnState[], id: string, delta: number): ColumnState[] | null {
+  const cols = columns.slice();
+  const i = cols.findIndex((c) => c.id === id);
+  const j = i + delta;
+  if (i < 0 || j < 0 || j >= cols.length) return null;
+  [cols[i], cols[j]] = [cols[j], cols[i]];
+  return cols;
+}
