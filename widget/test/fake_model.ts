@@ -1,6 +1,7 @@
 // The one stand-in for anywidget's model in the tests: typed traits, change events, and a
 // kernel on the other end of the custom messages that the test plays by hand.
 import type { AnyModel } from "@anywidget/types";
+import type { GridState } from "../src/grid/types";
 
 type Handler = (...args: never[]) => void;
 type Call = (...args: unknown[]) => void;
@@ -75,4 +76,32 @@ export class FakeModel<S extends object> implements AnyModel<S> {
   requests(type: string): Sent[] {
     return this.sent.filter((m) => m.type === type);
   }
+}
+
+/** A grid's model as the kernel first sends it (no columns, no rows), with `over` on top. */
+export function gridModel(over: Partial<GridState> = {}): FakeModel<GridState> {
+  const view = { columns: [], sort: [], multiline: true, compact_scores: false, color_scales_enabled: true };
+  const labels = { score_labels: {}, score_color_scales: {} };
+  return new FakeModel<GridState>({
+    ...view,
+    ...labels,
+    search: "",
+    focused: -1,
+    _selected_rows: new DataView(new ArrayBuffer(0)),
+    _column_defs: [],
+    _default_view: { ...view, ...labels },
+    _sample_score_view: null,
+    _storage_key: "",
+    _initial: new DataView(new ArrayBuffer(0)),
+    _revision: 0,
+    _count: 0,
+    _total: 0,
+    height: 460,
+    ...over,
+  });
+}
+
+/** Let everything the page has in flight (answers being handled) run to its end. */
+export function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
