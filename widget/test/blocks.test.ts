@@ -21,7 +21,12 @@ function holding() {
     [];
   const fetch: FetchWindow = (offset, _limit, viewport) =>
     new Promise((resolve, reject) =>
-      asked.push({ offset, viewport, answer: (revision) => resolve({ revision, rows: rowsOf(offset / BLOCK) }), fail: reject }),
+      asked.push({
+        offset,
+        viewport,
+        answer: (revision) => resolve({ revision, rows: rowsOf(offset / BLOCK) }),
+        fail: reject,
+      }),
     );
   return { asked, fetch };
 }

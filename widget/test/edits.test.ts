@@ -4,8 +4,14 @@ import type { ColumnDef } from "../src/grid/types";
 
 const def = (id: string, field = id): ColumnDef => ({ id, field, label: id, kind: "text" });
 const defs = new Map([def("sampleId", "id"), def("input"), def("target")].map((d) => [d.id, d]));
-const rows: RowsOnHand = { sort: [{ column: "sampleId", dir: "asc" }], search: "", fields: new Set(["__row", "id", "input"]), defs };
-const cols = (...visible: string[]) => ["sampleId", "input", "target"].map((id) => ({ id, visible: visible.includes(id) }));
+const rows: RowsOnHand = {
+  sort: [{ column: "sampleId", dir: "asc" }],
+  search: "",
+  fields: new Set(["__row", "id", "input"]),
+  defs,
+};
+const cols = (...visible: string[]) =>
+  ["sampleId", "input", "target"].map((id) => ({ id, visible: visible.includes(id) }));
 
 describe("needsKernel", () => {
   it("sends a new sort or search to the kernel, not the one the rows already have", () => {

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { Int32, Table, Utf8, tableToIPC, vectorFromArray } from "apache-arrow";
+import { Int32, Table, tableToIPC, Utf8, vectorFromArray } from "apache-arrow";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ColumnDef } from "../src/grid/types";
 import { GridView } from "../src/grid/view";
@@ -112,7 +112,9 @@ describe("GridView", () => {
       [0, 9, EVIL],
       [1, 10, "ten"],
     ]);
-    model.receive({ type: "refresh", revision: 2, count: 3, offset: 0, sort: [{ column: "sampleId", dir: "asc" }] }, [rows]);
+    model.receive({ type: "refresh", revision: 2, count: 3, offset: 0, sort: [{ column: "sampleId", dir: "asc" }] }, [
+      rows,
+    ]);
     model.answer(request);
     await settle();
     expect(column("sampleId")).toEqual(["1", "9", "10"]);

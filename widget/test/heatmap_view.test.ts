@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
-import { HeatmapView } from "../src/heatmap/view";
 import type { HeatmapSpec, HeatmapState } from "../src/heatmap/types";
+import { HeatmapView } from "../src/heatmap/view";
 import { FakeModel } from "./fake_model";
 
 const NASTY = '<img src=x onerror="window.__pwned=1">';
@@ -51,7 +51,7 @@ describe("HeatmapView", () => {
     expect(el.querySelector("img, script, b, i")).toBeNull();
     expect(el.textContent).toContain(NASTY);
     expect(el.querySelector('[data-x="1"][data-y="1"]')?.textContent).toBe("");
-    expect((window as any).__pwned).toBeUndefined();
+    expect(window.__pwned).toBeUndefined();
   });
 
   it("click, modifier click and labels set the selection", () => {

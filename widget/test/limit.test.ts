@@ -99,7 +99,7 @@ describe("LimitView", () => {
     expect(el.querySelector("script")).toBeNull();
     expect(el.querySelector(".el-lim-title")?.textContent).toBe(EVIL);
     expect(el.querySelectorAll(".el-lim-legend-name")[1].textContent).toBe(EVIL);
-    expect((window as any).__pwned).toBeUndefined();
+    expect(window.__pwned).toBeUndefined();
     view.dispose();
   });
   it("toggles models from the legend and fades the others", () => {
@@ -118,7 +118,11 @@ describe("LimitView", () => {
   });
   it("makes small multiples per facet", () => {
     const el = document.createElement("div");
-    const s = spec({ facets: ["x", "y"], series: [series("a", [0.1, 0.2, 0.3], "x"), series("a", [0.3, 0.2, 0.1], "y")], models: ["a"] });
+    const s = spec({
+      facets: ["x", "y"],
+      series: [series("a", [0.1, 0.2, 0.3], "x"), series("a", [0.3, 0.2, 0.1], "y")],
+      models: ["a"],
+    });
     new LimitView(fakeModel({ _spec: s, width: 600, height: 400, selected_models: [], limit: null }), el);
     expect(el.querySelectorAll(".el-lim-panel").length).toBe(2);
     expect([...el.querySelectorAll(".el-lim-facet")].map((t) => t.textContent)).toEqual(["x", "y"]);

@@ -15,7 +15,11 @@ export function rowId(row: Row): number {
 }
 
 /** Where blocks come from (GridQuery.window). */
-export type FetchWindow = (offset: number, limit: number, viewport: number) => Promise<{ revision: number; rows: Row[] }>;
+export type FetchWindow = (
+  offset: number,
+  limit: number,
+  viewport: number,
+) => Promise<{ revision: number; rows: Row[] }>;
 
 export class BlockCache {
   private readonly blocks = new Map<number, Row[]>();

@@ -35,7 +35,11 @@ function numericValue(v: unknown): number | null {
 }
 
 /** Scores in the order a SampleScoreView asks for (missing values last). */
-export function sortScores(scores: DetailScore[], column: "name" | "value" | null | undefined, dir: "asc" | "desc" = "asc"): DetailScore[] {
+export function sortScores(
+  scores: DetailScore[],
+  column: "name" | "value" | null | undefined,
+  dir: "asc" | "desc" = "asc",
+): DetailScore[] {
   if (!column) return scores.slice();
   const sign = dir === "desc" ? -1 : 1;
   return scores.slice().sort((a, b) => {
@@ -74,7 +78,10 @@ export function renderScores(
     if (layout === "grid") {
       const table = h("table", "el-score-grid");
       const head = h("tr");
-      for (const [key, text] of [["name", "Score"], ["value", "Value"]] as const) {
+      for (const [key, text] of [
+        ["name", "Score"],
+        ["value", "Value"],
+      ] as const) {
         const th = h("th", "", text);
         th.tabIndex = 0;
         th.setAttribute("role", "columnheader");

@@ -47,7 +47,9 @@ export class HeaderView {
         if (multi) mark.append(h("sup", "el-sort-order", String(at)));
         cell.append(mark);
       }
-      const activate = (e: MouseEvent | KeyboardEvent) => this.actions.sort(def.id, e.shiftKey || e.ctrlKey || e.metaKey);
+      const activate = (e: MouseEvent | KeyboardEvent) => {
+        this.actions.sort(def.id, e.shiftKey || e.ctrlKey || e.metaKey);
+      };
       cell.addEventListener("click", (e) => {
         if (!(e.target as HTMLElement).classList.contains("el-resize")) activate(e);
       });

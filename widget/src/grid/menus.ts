@@ -102,7 +102,9 @@ export class Menus {
       box.checked = c.visible;
       box.setAttribute("aria-label", `Show ${name}`);
       box.addEventListener("change", () => {
-        const next = this.editor.current("columns").map((x) => (x.id === c.id ? { id: x.id, visible: box.checked } : x));
+        const next = this.editor
+          .current("columns")
+          .map((x) => (x.id === c.id ? { id: x.id, visible: box.checked } : x));
         const action = box.checked ? "showing a column" : "hiding a column";
         void this.editor.change({ columns: next }, action).then((ok) => {
           if (!ok) box.checked = !box.checked;

@@ -131,7 +131,8 @@ export class RowsView {
     } else {
       span.className = "el-cell-text";
       if (paint) cell.style.background = paint.background;
-      if ((def.kind === "text" || def.kind === "other") && text.length > TITLE_AFTER) cell.title = text.slice(0, TITLE_CHARS);
+      const long = (def.kind === "text" || def.kind === "other") && text.length > TITLE_AFTER;
+      if (long) cell.title = text.slice(0, TITLE_CHARS);
       if (def.kind === "id" && text.length > MAX_CHARS) cell.title = text;
     }
   }

@@ -52,7 +52,13 @@ export interface ViewState {
   color_scales_enabled: boolean;
 }
 
-export const VIEW_KEYS: (keyof ViewState)[] = ["columns", "sort", "multiline", "compact_scores", "color_scales_enabled"];
+export const VIEW_KEYS: (keyof ViewState)[] = [
+  "columns",
+  "sort",
+  "multiline",
+  "compact_scores",
+  "color_scales_enabled",
+];
 
 /** The eval's own view, which "Reset view" returns to. */
 export interface DefaultView extends ViewState {

@@ -66,15 +66,15 @@ export class GridView {
     });
     this.viewport = new Viewport(model, this.header.el);
     this.rows = new RowsView(this.viewport.layer, this.blocks, (pos, row, e) => this.onRowClick(pos, row, e));
-    const changed = () => {
-      this.renderRows(false);
+    const repaint = () => this.renderRows(false);
+    const refuse = (action: string, err: unknown) => this.notice.refuse(action, err);
+    const selected = () => {
+      repaint();
       this.renderStatus();
     };
-    this.selection = new Selection(model, this.query, this.blocks, changed, (action, err) =>
-      this.notice.refuse(action, err),
-    );
+    this.selection = new Selection(model, this.query, this.blocks, selected, refuse);
     this.detail = new DetailPanel(model, this.query);
-    this.focus = new KeyboardFocus(this.blocks, this.viewport, this.selection, this.detail, () => this.renderRows(false));
+    this.focus = new KeyboardFocus(this.blocks, this.viewport, this.selection, this.detail, repaint);
     this.search = new SearchBox(model, this.editor);
     this.menus = new Menus(model, this.columns, this.editor);
 

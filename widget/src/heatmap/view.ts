@@ -2,7 +2,7 @@
 // and selection by mouse and keyboard synced to the `selection` trait.
 import type { AnyModel } from "@anywidget/types";
 import { h } from "../shared/model";
-import { watchTheme, type Theme } from "../shared/theme";
+import { type Theme, watchTheme } from "../shared/theme";
 import { computeLayout, formatValue, type Layout } from "./layout";
 import { fillLegend } from "./legend";
 import { paintCell } from "./paint";
@@ -112,7 +112,7 @@ export class HeatmapView {
     rows.push(parts);
     const corner = h("div", "el-hm-corner", spec.y_label ?? "");
     parts.append(corner);
-    spec.x.forEach((label, i) => parts.append(this.axisLabel("x", i, label, spec.tasks_on_x)));
+    for (const [i, label] of spec.x.entries()) parts.append(this.axisLabel("x", i, label, spec.tasks_on_x));
     this.cellData.clear();
     for (const c of spec.cells) this.cellData.set(`${c[0]},${c[1]}`, c);
     this.cellEls.clear();

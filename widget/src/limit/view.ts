@@ -3,7 +3,7 @@
 // `limit`; clicking legend entries toggles `selected_models`.
 import type { AnyModel } from "@anywidget/types";
 import { h } from "../shared/model";
-import { watchTheme, type Theme } from "../shared/theme";
+import { type Theme, watchTheme } from "../shared/theme";
 import { nearestIndex, nearestModel, toggleModel, valuesAt } from "./hover";
 import { modelColour } from "./palette";
 import { MARGIN, Panel } from "./panel";
@@ -90,7 +90,7 @@ export class LimitView {
     this.titleEl.hidden = !spec.title;
     this.buildLegend();
 
-    const facets: (string | null)[] = spec.facets && spec.facets.length ? spec.facets : [null];
+    const facets: (string | null)[] = spec.facets?.length ? spec.facets : [null];
     const chrome = (spec.title ? 26 : 0) + (spec.legend ? 30 : 0);
     const svgHeight = Math.max(160, height - chrome);
     const top = MARGIN.top + (facets[0] !== null ? 16 : 0);
@@ -182,9 +182,9 @@ export class LimitView {
   // -- events -----------------------------------------------------------------------------
   private locate(e: PointerEvent | MouseEvent): { panel: Panel; limit: number; py: number; px: number } | null {
     const target = e.target as Element | null;
-    if (!target || !target.classList?.contains("el-lim-overlay")) return null;
+    if (!target?.classList?.contains("el-lim-overlay")) return null;
     const panel = this.panels[Number((target as SVGElement).dataset.panel)];
-    if (!panel || !panel.limits.length) return null;
+    if (!panel?.limits.length) return null;
     const box = target.getBoundingClientRect();
     const px = e.clientX - box.left;
     const py = e.clientY - box.top;
@@ -206,7 +206,9 @@ export class LimitView {
 
   private setHover(hover: Hover | null): void {
     const before = this.hover;
-    const same = before === hover || (before && hover && before.panel === hover.panel && before.limit === hover.limit && before.model === hover.model);
+    const same =
+      before === hover ||
+      (before && hover && before.panel === hover.panel && before.limit === hover.limit && before.model === hover.model);
     if (same) return;
     this.hover = hover;
     for (const panel of this.panels) panel.showRule(hover && hover.panel === panel.index ? hover.limit : null);
@@ -219,7 +221,7 @@ export class LimitView {
         xLabel: this.spec.x_label,
         ci: this.spec.ci,
         other: this.spec.other,
-        facet: this.spec.facets ? this.spec.facets[hover.panel] ?? null : null,
+        facet: this.spec.facets ? (this.spec.facets[hover.panel] ?? null) : null,
         colourOf: this.colourOf,
       });
       this.tip.hidden = false;
