@@ -67,8 +67,9 @@ export function inputText(value: string): string {
 export function formatCell(value: Cell, column: ColumnDef): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "number" && column.kind === "duration") return formatDuration(value);
-  if (typeof value === "number" || typeof value === "bigint")
+  if (typeof value === "number" || typeof value === "bigint") {
     return formatInColumn(value, column.format, column.kind !== "id");
+  }
   if (typeof value === "boolean") return value ? "true" : "false";
   return column.id === "input" ? inputText(value) : value;
 }
