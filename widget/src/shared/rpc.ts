@@ -52,7 +52,10 @@ interface Waiting {
 interface Envelope {
   type?: unknown;
   id?: unknown;
-  message?: unknown;
+}
+
+function isError(message: Envelope): message is ErrorMessage {
+  return message.type === "error";
 }
 
 /** `R`: the requests the kernel answers; `P`: the messages it sends on its own, by type. */
@@ -123,7 +126,7 @@ export class Rpc<R extends Exchanges<R> = PingExchange, P extends { [K in keyof 
     if (waiting) {
       this.pending.delete(waiting.id);
       window.clearTimeout(waiting.timer);
-      if (message.type === "error") waiting.reject(new Error(String(message.message)));
+      if (isError(message)) waiting.reject(new Error(String(message.message)));
       else waiting.resolve({ content, buffers });
       return;
     }
