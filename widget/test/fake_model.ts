@@ -3,6 +3,8 @@
 import type { AnyModel } from "@anywidget/types";
 import type { GridState } from "../src/grid/types";
 
+/** Any callback is accepted (AnyModel's `on` takes several shapes); each is called with
+ * what the widget manager would pass it. */
 type Handler = (...args: never[]) => void;
 type Call = (...args: unknown[]) => void;
 
@@ -31,6 +33,8 @@ export class FakeModel<S extends object> implements AnyModel<S> {
     return this.state[key];
   }
 
+  /** Unlike the widget manager's model, no `change:` event follows: a test plays a change
+   * that the widget should hear with `emit`. */
   set<K extends keyof S>(key: K, value: S[K]): void {
     this.state[key] = value;
   }
