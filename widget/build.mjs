@@ -1,8 +1,8 @@
 // Bundle each widget's entry (src/<name>/index.ts) into one self-contained ES module
 // in the Python package's static/ folder: every dependency inside, minified, no CDN.
-import { build } from "esbuild";
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { build } from "esbuild";
 
 const outdir = join("..", "src", "evallens", "static");
 mkdirSync(outdir, { recursive: true });

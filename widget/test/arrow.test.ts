@@ -1,6 +1,19 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Bool, Float64, Int32, Int64, LargeUtf8, Uint32, Uint64, Utf8, tableFromArrays, tableToIPC, Table, vectorFromArray } from "apache-arrow";
+import {
+  Bool,
+  Float64,
+  Int32,
+  Int64,
+  LargeUtf8,
+  Table,
+  tableFromArrays,
+  tableToIPC,
+  Uint32,
+  Uint64,
+  Utf8,
+  vectorFromArray,
+} from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import { decodeRows } from "../src/shared/arrow";
 
@@ -9,20 +22,39 @@ describe("decodeRows", () => {
   it("reads a window exactly as the kernel writes it (polars, oldest compat level)", () => {
     const bytes = readFileSync(join(__dirname, "fixtures", "polars-window.arrow"));
     expect(decodeRows(new Uint8Array(bytes))).toEqual([
-      { __row: 0, id: 1, big: 9007199254740993n, score: 0.5, ok: true, text: "héllo <b>", nested: '{"a": 1}', empty: null },
+      {
+        __row: 0,
+        id: 1,
+        big: 9007199254740993n,
+        score: 0.5,
+        ok: true,
+        text: "héllo <b>",
+        nested: '{"a": 1}',
+        empty: null,
+      },
       { __row: 1, id: 20, big: -9223372036854775808n, score: null, ok: null, text: null, nested: null, empty: null },
       { __row: 2, id: null, big: null, score: null, ok: false, text: "", nested: '{"a": 2}', empty: null },
     ]);
   });
 
   it("reads 64-bit integers exactly: numbers while safe, BigInt beyond 2**53 (apache-arrow as oracle)", () => {
-    const signed = [0n, 9007199254740991n, 9007199254740992n, -9007199254740993n, 9223372036854775807n, -9223372036854775808n, null];
+    const signed = [
+      0n,
+      9007199254740991n,
+      9007199254740992n,
+      -9007199254740993n,
+      9223372036854775807n,
+      -9223372036854775808n,
+      null,
+    ];
     const unsigned = [0n, 1n, 9007199254740991n, 9007199254740993n, 18446744073709551615n, null, 42n];
     const table = new Table({ i: vectorFromArray(signed, new Int64()), u: vectorFromArray(unsigned, new Uint64()) });
     const rows = decodeRows(tableToIPC(table, "stream"));
     // What apache-arrow reads, turned into the cells the grid expects.
     const exact = (v: unknown) =>
-      typeof v === "bigint" && v >= -BigInt(Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+      typeof v === "bigint" && v >= -BigInt(Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(v)
+        : v;
     const oracle = table.toArray().map((r) => ({ i: exact(r.i), u: exact(r.u) }));
     expect(rows).toEqual(oracle);
     expect(rows[1].i).toBe(9007199254740991);

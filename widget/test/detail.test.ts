@@ -1,8 +1,15 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
-import { renderDetail, scoreLayout, sortScores, type DetailScore } from "../src/grid/detail";
+import { renderDetail, scoreLayout, sortScores } from "../src/grid/detail";
+import type { DetailScore } from "../src/grid/types";
 
-const s = (name: string, value: unknown): DetailScore => ({ name, scorer: name, column: `score_${name}`, type: "numeric", value });
+const s = (name: string, value: unknown): DetailScore => ({
+  name,
+  scorer: name,
+  column: `score_${name}`,
+  type: "numeric",
+  value,
+});
 
 describe("detail panel", () => {
   it("chooses chips for 3–6 scores and a grid beyond, unless the view says", () => {
@@ -18,8 +25,13 @@ describe("detail panel", () => {
     expect(sortScores(scores, "value", "desc").map((x) => x.name)).toEqual(["b", "c", "a"]);
   });
   it("renders untrusted text as text", () => {
-    const evil = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=2</script>";
-    const el = renderDetail({ input: evil, metadata_note: evil, id: 1 }, [s(evil, evil), s("x", 1), s("y", 2)], null, {});
+    const evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+    const el = renderDetail(
+      { input: evil, metadata_note: evil, id: 1 },
+      [s(evil, evil), s("x", 1), s("y", 2)],
+      null,
+      {},
+    );
     expect(el.querySelector("img")).toBeNull();
     expect(el.querySelector("script")).toBeNull();
     expect(el.textContent).toContain(evil);

@@ -29,10 +29,29 @@ describe("formatting", () => {
 });
 
 describe("numbers in their column's format", () => {
-  const id: ColumnDef = { id: "sampleId", field: "id", label: "Id", kind: "id", format: { notation: "fixed", digits: 0 }, chars: 16 };
+  const id: ColumnDef = {
+    id: "sampleId",
+    field: "id",
+    label: "Id",
+    kind: "id",
+    format: { notation: "fixed", digits: 0 },
+    chars: 16,
+  };
   const tokens: ColumnDef = { ...num, format: { notation: "fixed", digits: 0 } };
-  const judge: ColumnDef = { id: "judge", field: "score_judge", label: "judge", kind: "number", format: { notation: "fixed", digits: 2 } };
-  const tiny: ColumnDef = { id: "p", field: "p", label: "p", kind: "number", format: { notation: "scientific", digits: 2 } };
+  const judge: ColumnDef = {
+    id: "judge",
+    field: "score_judge",
+    label: "judge",
+    kind: "number",
+    format: { notation: "fixed", digits: 2 },
+  };
+  const tiny: ColumnDef = {
+    id: "p",
+    field: "p",
+    label: "p",
+    kind: "number",
+    format: { notation: "scientific", digits: 2 },
+  };
 
   it("shows ids whole: no separators, every digit even beyond 2**53", () => {
     expect(formatCell(225123, id)).toBe("225123");

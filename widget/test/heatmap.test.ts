@@ -134,7 +134,16 @@ describe("tooltip", () => {
     expect(node.querySelector("img, script, b, a")).toBeNull();
     expect(node.textContent).toContain('<img src=x onerror="window.__x=1">');
     expect(node.textContent).toContain("1,200 samples");
-    fillTip(node, { task: "t", model: "m", score: "s", value: null, n: 0, unit: "logs", stderr: null, link: "https://x.org/" });
+    fillTip(node, {
+      task: "t",
+      model: "m",
+      score: "s",
+      value: null,
+      n: 0,
+      unit: "logs",
+      stderr: null,
+      link: "https://x.org/",
+    });
     const a = node.querySelector("a");
     expect(a?.getAttribute("href")).toBe("https://x.org/");
     expect(a?.rel).toContain("noopener");

@@ -1,41 +1,15 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
+import type { HeatmapSpec, HeatmapState } from "../src/heatmap/types";
 import { HeatmapView } from "../src/heatmap/view";
-import type { HeatmapSpec } from "../src/heatmap/types";
-
-class FakeModel {
-  state: Record<string, unknown>;
-  saves = 0;
-  private handlers = new Map<string, ((...a: unknown[]) => void)[]>();
-  constructor(state: Record<string, unknown>) {
-    this.state = state;
-  }
-  get(name: string): any {
-    return this.state[name];
-  }
-  set(name: string, value: unknown): void {
-    this.state[name] = value;
-  }
-  save_changes(): void {
-    this.saves++;
-  }
-  on(event: string, cb: (...a: unknown[]) => void): void {
-    this.handlers.set(event, [...(this.handlers.get(event) ?? []), cb]);
-  }
-  off(): void {}
-  send(): void {}
-  emit(name: string, value: unknown): void {
-    this.state[name] = value;
-    for (const cb of this.handlers.get(`change:${name}`) ?? []) cb();
-  }
-}
+import { FakeModel } from "./fake_model";
 
 const NASTY = '<img src=x onerror="window.__pwned=1">';
 
 function make(
   text: string | null = "auto",
   extra: Partial<HeatmapSpec> = {},
-): { model: FakeModel; el: HTMLElement; view: HeatmapView } {
+): { model: FakeModel<HeatmapState>; el: HTMLElement; view: HeatmapView } {
   const spec: HeatmapSpec = {
     x: ["t0", NASTY],
     y: ["m0", "<script>window.__pwned=2</script>"],
@@ -61,10 +35,10 @@ function make(
     ],
     ...extra,
   };
-  const model = new FakeModel({ _spec: spec, width: 700, height: 433, selection: [] });
+  const model = new FakeModel<HeatmapState>({ _spec: spec, width: 700, height: 433, selection: [] });
   const el = document.createElement("div");
   document.body.append(el);
-  const view = new HeatmapView(model as any, el);
+  const view = new HeatmapView(model, el);
   return { model, el, view };
 }
 
@@ -77,7 +51,7 @@ describe("HeatmapView", () => {
     expect(el.querySelector("img, script, b, i")).toBeNull();
     expect(el.textContent).toContain(NASTY);
     expect(el.querySelector('[data-x="1"][data-y="1"]')?.textContent).toBe("");
-    expect((window as any).__pwned).toBeUndefined();
+    expect(window.__pwned).toBeUndefined();
   });
 
   it("click, modifier click and labels set the selection", () => {

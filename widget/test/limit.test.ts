@@ -3,33 +3,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { limitsOf, nearestIndex, nearestModel, toggleModel, valuesAt } from "../src/limit/hover";
 import { formatLimit, formatRate, linearTicks, logTicks, makeScale, yTop } from "../src/limit/scale";
 import { bandPath, linePath } from "../src/limit/svg";
-import type { LimitSpec, Series } from "../src/limit/types";
+import type { LimitSpec, LimitState, Series } from "../src/limit/types";
 import { LimitView } from "../src/limit/view";
+import { FakeModel } from "./fake_model";
 
 const EVIL = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
 
-function fakeModel(state: Record<string, unknown>) {
-  const handlers = new Map<string, (() => void)[]>();
-  return {
-    state,
-    saved: 0,
-    get: (k: string) => state[k],
-    set(k: string, v: unknown) {
-      state[k] = v;
-    },
-    save_changes() {
-      this.saved++;
-    },
-    on(e: string, fn: () => void) {
-      handlers.set(e, [...(handlers.get(e) ?? []), fn]);
-    },
-    off() {},
-    send() {},
-    fire(e: string) {
-      for (const fn of handlers.get(e) ?? []) fn();
-    },
-  };
-}
+const fakeModel = (state: Omit<LimitState, "hovered">) => new FakeModel<LimitState>({ ...state, hovered: null });
 
 const series = (model: string, ys: number[], facet: string | null = null): Series => ({
   model,
@@ -119,7 +99,7 @@ describe("LimitView", () => {
     expect(el.querySelector("script")).toBeNull();
     expect(el.querySelector(".el-lim-title")?.textContent).toBe(EVIL);
     expect(el.querySelectorAll(".el-lim-legend-name")[1].textContent).toBe(EVIL);
-    expect((window as any).__pwned).toBeUndefined();
+    expect(window.__pwned).toBeUndefined();
     view.dispose();
   });
   it("toggles models from the legend and fades the others", () => {
@@ -133,13 +113,16 @@ describe("LimitView", () => {
     (el.querySelectorAll(".el-lim-legend-item")[0] as HTMLElement).click();
     expect(model.state.selected_models).toEqual([]);
     // set from Python
-    model.state.selected_models = [EVIL];
-    model.fire("change:selected_models");
+    model.emit("selected_models", [EVIL]);
     expect(el.querySelectorAll(".el-lim-legend-item")[1].getAttribute("aria-pressed")).toBe("true");
   });
   it("makes small multiples per facet", () => {
     const el = document.createElement("div");
-    const s = spec({ facets: ["x", "y"], series: [series("a", [0.1, 0.2, 0.3], "x"), series("a", [0.3, 0.2, 0.1], "y")], models: ["a"] });
+    const s = spec({
+      facets: ["x", "y"],
+      series: [series("a", [0.1, 0.2, 0.3], "x"), series("a", [0.3, 0.2, 0.1], "y")],
+      models: ["a"],
+    });
     new LimitView(fakeModel({ _spec: s, width: 600, height: 400, selected_models: [], limit: null }), el);
     expect(el.querySelectorAll(".el-lim-panel").length).toBe(2);
     expect([...el.querySelectorAll(".el-lim-facet")].map((t) => t.textContent)).toEqual(["x", "y"]);

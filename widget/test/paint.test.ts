@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { paintCell, statusBadge } from "../src/grid/paint";
 import type { ColumnDef } from "../src/grid/types";
 
-const score = (type: NonNullable<ColumnDef["score"]>["type"], min: number | null = 0, max: number | null = 10): ColumnDef => ({
+const score = (
+  type: NonNullable<ColumnDef["score"]>["type"],
+  min: number | null = 0,
+  max: number | null = 10,
+): ColumnDef => ({
   id: "score__judge__judge",
   field: "score_judge",
   label: "judge",
@@ -30,7 +34,9 @@ describe("paintCell", () => {
     expect(paintCell(score("numeric", -1, 1), 1, {}, true, "light")).toEqual({ background: "rgba(120, 170, 245, 1)" });
     // An explicit entry wins; categories get no default; pills stay pills.
     const pinned = { judge: { palette: "good-low" as const, min: null, max: null } };
-    expect(paintCell(score("numeric", 0, 1), 1, pinned, true, "light")).toEqual({ background: "rgba(248, 163, 163, 1)" });
+    expect(paintCell(score("numeric", 0, 1), 1, pinned, true, "light")).toEqual({
+      background: "rgba(248, 163, 163, 1)",
+    });
     expect(paintCell(score("categorical"), "refused", {}, true, "light")).toBeNull();
     expect(paintCell(score("passfail"), "C", {}, true, "light")).toEqual({ pill: "good" });
   });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { MAX_CANVAS, canvasHeight, keepFirstRow, physicalTop, virtualTop, type Geometry } from "../src/grid/scroll";
+import {
+  canvasHeight,
+  type Geometry,
+  keepFirstRow,
+  MAX_CANVAS,
+  physicalTop,
+  scrollToRow,
+  virtualTop,
+  visibleRows,
+} from "../src/grid/scroll";
 
 const at = (count: number, rowHeight: number): Geometry => ({ count, rowHeight, viewport: 400 });
 const firstRow = (scrollTop: number, g: Geometry) => Math.floor(virtualTop(scrollTop, g) / g.rowHeight);
@@ -37,5 +46,41 @@ describe("virtual scrolling", () => {
     expect(mid).toBeLessThan(MAX_CANVAS);
     expect(keepFirstRow(mid, tall, short)).toBeCloseTo(150_000 * 30, 3);
     expect(firstRow(keepFirstRow(150_000 * 30, short, tall), tall)).toBe(150_000);
+  });
+});
+
+describe("rows on screen above the browsers' element-height limit", () => {
+  const huge = at(10_000_000, 30); // 300 M virtual px on an 8 M px canvas
+  const bottom = canvasHeight(huge) - huge.viewport; // the largest scroll offset
+
+  it("the top and the bottom of the scaled canvas show the first and the last rows", () => {
+    expect(visibleRows(virtualTop(0, huge), huge, 3)).toEqual({ first: 0, last: 17 });
+    // 400 px show 13⅓ rows: the last 14, plus 3 rows of overscan above them.
+    expect(visibleRows(virtualTop(bottom, huge), huge, 3)).toEqual({ first: 9_999_983, last: 9_999_999 });
+  });
+
+  it("scrolling to a row anywhere shows it whole, moving as little as needed", () => {
+    for (const row of [1_234_567, 5_000_000, 9_999_999]) {
+      const down = scrollToRow(row, 0, huge);
+      expect(down).not.toBeNull();
+      const top = virtualTop(down as number, huge);
+      expect(top + huge.viewport).toBeCloseTo((row + 1) * 30, 3); // at the bottom edge
+      const shown = visibleRows(top, huge, 0);
+      expect(row).toBeGreaterThanOrEqual(shown.first);
+      expect(row).toBeLessThanOrEqual(shown.last);
+      const up = scrollToRow(row - 100, down as number, huge); // above the screen now
+      expect(virtualTop(up as number, huge)).toBeCloseTo((row - 100) * 30, 3); // at the top edge
+      expect(scrollToRow(row - 5, down as number, huge)).toBeNull(); // already on screen
+    }
+    expect(scrollToRow(9_999_999, 0, huge)).toBeCloseTo(bottom, 6);
+  });
+
+  it("keeps the canvas within the limit and the scroll one to one below it", () => {
+    expect(canvasHeight(at(1_000_000, 70))).toBe(MAX_CANVAS);
+    expect(canvasHeight(at(100_000, 30))).toBe(3_000_000);
+    const small = at(1000, 30);
+    expect(scrollToRow(20, 0, small)).toBe(21 * 30 - 400);
+    expect(scrollToRow(3, 300, small)).toBe(90);
+    expect(visibleRows(300, small, 3)).toEqual({ first: 7, last: 27 });
   });
 });

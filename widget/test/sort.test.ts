@@ -10,14 +10,20 @@ describe("nextSort", () => {
     expect(nextSort(s, "a", false)).toEqual([]);
   });
   it("a plain click replaces a multi-column sort", () => {
-    const s = [{ column: "a", dir: "asc" as const }, { column: "b", dir: "desc" as const }];
+    const s = [
+      { column: "a", dir: "asc" as const },
+      { column: "b", dir: "desc" as const },
+    ];
     expect(nextSort(s, "c", false)).toEqual([{ column: "c", dir: "asc" }]);
   });
   it("modifier clicks add, flip and remove columns keeping order", () => {
     let s = nextSort([{ column: "a", dir: "asc" }], "b", true);
     expect(s.map((x) => x.column)).toEqual(["a", "b"]);
     s = nextSort(s, "a", true);
-    expect(s).toEqual([{ column: "a", dir: "desc" }, { column: "b", dir: "asc" }]);
+    expect(s).toEqual([
+      { column: "a", dir: "desc" },
+      { column: "b", dir: "asc" },
+    ]);
     s = nextSort(s, "a", true);
     expect(s).toEqual([{ column: "b", dir: "asc" }]);
     expect(sortOrder(s, "b")).toBe(1);

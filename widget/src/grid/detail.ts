@@ -1,19 +1,9 @@
 // The detail panel: one sample in full, as text. Scores follow Inspect's SampleScoreView.
-import { h } from "../shared/model";
+import type { AnyModel } from "@anywidget/types";
+import { h, sync } from "../shared/model";
 import { formatNumber } from "./format";
-
-export interface DetailScore {
-  name: string;
-  scorer: string;
-  column: string;
-  type: string;
-  value: unknown;
-}
-
-export interface SampleScoreView {
-  default?: "chips" | "grid" | null;
-  sort?: { column?: "name" | "value" | null; dir?: "asc" | "desc" } | null;
-}
+import type { GridQuery } from "./query";
+import type { DetailScore, GridState, SampleScoreView } from "./types";
 
 const SECTIONS: [string, string][] = [
   ["input", "Input"],
@@ -45,7 +35,11 @@ function numericValue(v: unknown): number | null {
 }
 
 /** Scores in the order a SampleScoreView asks for (missing values last). */
-export function sortScores(scores: DetailScore[], column: "name" | "value" | null | undefined, dir: "asc" | "desc" = "asc"): DetailScore[] {
+export function sortScores(
+  scores: DetailScore[],
+  column: "name" | "value" | null | undefined,
+  dir: "asc" | "desc" = "asc",
+): DetailScore[] {
   if (!column) return scores.slice();
   const sign = dir === "desc" ? -1 : 1;
   return scores.slice().sort((a, b) => {
@@ -84,7 +78,10 @@ export function renderScores(
     if (layout === "grid") {
       const table = h("table", "el-score-grid");
       const head = h("tr");
-      for (const [key, text] of [["name", "Score"], ["value", "Value"]] as const) {
+      for (const [key, text] of [
+        ["name", "Score"],
+        ["value", "Value"],
+      ] as const) {
         const th = h("th", "", text);
         th.tabIndex = 0;
         th.setAttribute("role", "columnheader");
@@ -154,4 +151,68 @@ export function renderDetail(
     body.append(h("h4", "", "Metadata"), dl);
   }
   return body;
+}
+
+/** The panel beside the rows. The sample it shows is the model's `focused` trait, so
+ * Python opens and closes it too; the sample itself is asked of the kernel. */
+export class DetailPanel {
+  readonly el = h("aside", "el-detail");
+  /** Source-row id of the sample shown (-1: none). */
+  private row = -1;
+
+  constructor(
+    private readonly model: AnyModel<GridState>,
+    private readonly query: GridQuery,
+  ) {
+    this.el.hidden = true;
+  }
+
+  get isOpen(): boolean {
+    return !this.el.hidden;
+  }
+
+  /** Follow `focused` when it changed elsewhere (Python). */
+  follow(): void {
+    const row = this.model.get("focused");
+    if (row >= 0 && row !== this.row) this.open(row);
+    if (row < 0) this.close(false);
+  }
+
+  open(row: number): void {
+    this.row = row;
+    this.el.hidden = false;
+    if (this.model.get("focused") !== row) {
+      this.model.set("focused", row);
+      sync(this.model);
+    }
+    const head = h("div", "el-detail-head");
+    const title = h("span", "el-detail-title", "Sample");
+    const close = h("button", "el-detail-close", "×");
+    close.setAttribute("aria-label", "Close sample details");
+    close.addEventListener("click", () => this.close(true));
+    head.append(title, close);
+    this.el.replaceChildren(head, h("div", "el-detail-loading", "Loading…"));
+    this.query
+      .detail(row)
+      .then(({ row: shown, sample, scores }) => {
+        if (shown !== this.row) return; // another sample was opened meanwhile
+        const epoch = sample.epoch && Number(sample.epoch) > 1 ? ` (epoch ${sample.epoch})` : "";
+        title.textContent = `Sample ${sample.id ?? ""}${epoch}`;
+        const view = this.model.get("_sample_score_view");
+        this.el.replaceChildren(head, renderDetail(sample, scores, view, this.model.get("score_labels")));
+      })
+      .catch((err: Error) => {
+        this.el.replaceChildren(head, h("div", "el-detail-loading", `Could not load the sample: ${err.message}`));
+      });
+  }
+
+  /** `user`: closed here, so Python hears it; otherwise Python closed it. */
+  close(user: boolean): void {
+    this.el.hidden = true;
+    this.row = -1;
+    if (user && this.model.get("focused") !== -1) {
+      this.model.set("focused", -1);
+      sync(this.model);
+    }
+  }
 }

@@ -1,14 +1,7 @@
 // Changes to the grid's view, and which of them only the kernel can make: those that change
 // the rows on screen. Those go to the kernel first and show together with their rows, so an
 // arrow or a column never appears over rows it does not describe.
-import type { ColumnDef, ScaleSpec, SortEntry, ViewState } from "./types";
-
-/** Trait values the page may ask the kernel to set (SampleGrid's VIEW_TRAITS). */
-export type ViewEdit = Partial<ViewState> & {
-  search?: string;
-  score_labels?: Record<string, string>;
-  score_color_scales?: Record<string, ScaleSpec>;
-};
+import type { ColumnDef, ColumnState, SortEntry, ViewEdit } from "./types";
 
 /** What the rows on hand reflect. */
 export interface RowsOnHand {
@@ -35,4 +28,27 @@ export function needsKernel(edit: ViewEdit, rows: RowsOnHand): boolean {
     const def = rows.defs.get(c.id);
     return c.visible && def !== undefined && !fields.has(def.field);
   });
+}
+
+/** The columns with `id` moved just before `before` (to the end when `before` is gone);
+ * null when there is no column `id`. */
+export function moveColumn(columns: ColumnState[], id: string, before: string): ColumnState[] | null {
+  const cols = columns.slice();
+  const from = cols.findIndex((c) => c.id === id);
+  if (from < 0) return null;
+  const [item] = cols.splice(from, 1);
+  const to = cols.findIndex((c) => c.id === before);
+  cols.splice(to < 0 ? cols.length : to, 0, item);
+  return cols;
+}
+
+/** The columns with `id` swapped with its neighbour `delta` (-1: up, 1: down) away; null
+ * when there is no such neighbour. */
+export function shiftColumn(columns: ColumnState[], id: string, delta: number): ColumnState[] | null {
+  const cols = columns.slice();
+  const i = cols.findIndex((c) => c.id === id);
+  const j = i + delta;
+  if (i < 0 || j < 0 || j >= cols.length) return null;
+  [cols[i], cols[j]] = [cols[j], cols[i]];
+  return cols;
 }

@@ -10,7 +10,10 @@ export function formatNumber(v: number): string {
   const abs = Math.abs(v);
   if (abs >= 1000) return integer.format(v);
   if (abs >= 1) return v.toFixed(2).replace(/\.?0+$/, "");
-  return v.toPrecision(3).replace(/\.?0+$/, "").replace(/\.$/, "");
+  return v
+    .toPrecision(3)
+    .replace(/\.?0+$/, "")
+    .replace(/\.$/, "");
 }
 
 export function formatDuration(seconds: number): string {
@@ -54,14 +57,19 @@ const ROLE_LINE = /^(?:system|user|assistant|tool):[ \t]*$/;
  * shows just the text, so those header lines go (the frame and the detail panel keep them). */
 export function inputText(value: string): string {
   const kept = value.split(/\r?\n/).filter((line) => !ROLE_LINE.test(line));
-  return kept.join("\n").replace(/\n{3,}/g, "\n\n").trim();
+  return kept
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
 }
 
 /** The text a cell shows. Missing values (null, NaN, inf) show as blank. */
 export function formatCell(value: Cell, column: ColumnDef): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "number" && column.kind === "duration") return formatDuration(value);
-  if (typeof value === "number" || typeof value === "bigint") return formatInColumn(value, column.format, column.kind !== "id");
+  if (typeof value === "number" || typeof value === "bigint") {
+    return formatInColumn(value, column.format, column.kind !== "id");
+  }
   if (typeof value === "boolean") return value ? "true" : "false";
   return column.id === "input" ? inputText(value) : value;
 }

@@ -1,10 +1,11 @@
 // anywidget entry for SampleGrid: the whole contract is render({ model, el }).
-import type { RenderProps } from "../shared/model";
+import type { Render } from "@anywidget/types";
+import type { GridState } from "./types";
 import { GridView } from "./view";
 
-function render({ model, el }: RenderProps): () => void {
+const render: Render<GridState> = ({ model, el }) => {
   const view = new GridView(model, el);
   return () => view.dispose();
-}
+};
 
 export default { render };

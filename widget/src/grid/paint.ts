@@ -1,6 +1,6 @@
 // How a score cell is painted: a pill (pass/fail, boolean, role maps) or a scaled background.
 import type { Cell } from "../shared/arrow";
-import { passFailRole, roleColour, scaleColour, css, type Role } from "../shared/colour";
+import { css, passFailRole, type Role, roleColour, scaleColour } from "../shared/colour";
 import type { Theme } from "../shared/theme";
 import type { ColumnDef, ScaleSpec } from "./types";
 

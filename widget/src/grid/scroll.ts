@@ -40,3 +40,22 @@ export function keepFirstRow(scrollTop: number, before: Geometry, after: Geometr
   const row = virtualTop(scrollTop, before) / before.rowHeight;
   return physicalTop(row * after.rowHeight, after);
 }
+
+/** Rows on screen with the view's first virtual pixel at `top`, plus `overscan` rows
+ * either side, within the view. */
+export function visibleRows(top: number, g: Geometry, overscan: number): { first: number; last: number } {
+  const first = Math.max(0, Math.floor(top / g.rowHeight) - overscan);
+  const last = Math.min(g.count - 1, Math.ceil((top + g.viewport) / g.rowHeight) + overscan);
+  return { first, last };
+}
+
+/** The scroll offset that brings row `pos` wholly into view (scrolling as little as
+ * possible), or null when it is already. */
+export function scrollToRow(pos: number, scrollTop: number, g: Geometry): number | null {
+  const top = virtualTop(scrollTop, g);
+  const rh = g.rowHeight;
+  let target: number | null = null;
+  if (pos * rh < top) target = pos * rh;
+  else if ((pos + 1) * rh > top + g.viewport) target = (pos + 1) * rh - g.viewport;
+  return target === null ? null : physicalTop(target, g);
+}

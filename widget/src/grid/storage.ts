@@ -14,10 +14,11 @@ export function loadOverrides(key: string): Partial<ViewState> {
   if (!s || !key) return {};
   try {
     const raw = s.getItem(key);
-    const parsed = raw ? JSON.parse(raw) : {};
-    const out: Partial<ViewState> = {};
-    for (const k of VIEW_KEYS) if (k in parsed) (out as any)[k] = parsed[k];
-    return out;
+    const parsed: Record<string, unknown> = raw ? JSON.parse(raw) : {};
+    const out: Record<string, unknown> = {};
+    for (const k of VIEW_KEYS) if (k in parsed) out[k] = parsed[k];
+    // What this page once saved for these keys: the caller checks ids against the columns.
+    return out as Partial<ViewState>;
   } catch {
     return {};
   }

@@ -1,4 +1,7 @@
-// The column and view shapes the kernel sends (see evallens/config.py).
+// SampleGrid's wire: its synced traits (GridState), the column and view shapes the kernel
+// sends, and the messages both ways. Keys are snake_case, as the Python widget writes them.
+import type { Buffer } from "../shared/model";
+import type { Empty, Exchange, PingExchange } from "../shared/rpc";
 
 export interface ScoreInfo {
   scorer: string;
@@ -9,7 +12,7 @@ export interface ScoreInfo {
   categories: string[] | null;
 }
 
-/** How every number of a column is shown (see evallens.config.number_format). */
+/** How every number of a column is shown (chosen by the kernel from the whole column). */
 export interface NumberFormat {
   notation: "fixed" | "scientific";
   digits: number;
@@ -49,4 +52,97 @@ export interface ViewState {
   color_scales_enabled: boolean;
 }
 
-export const VIEW_KEYS: (keyof ViewState)[] = ["columns", "sort", "multiline", "compact_scores", "color_scales_enabled"];
+export const VIEW_KEYS: (keyof ViewState)[] = [
+  "columns",
+  "sort",
+  "multiline",
+  "compact_scores",
+  "color_scales_enabled",
+];
+
+/** The eval's own view, which "Reset view" returns to. */
+export interface DefaultView extends ViewState {
+  score_labels: Record<string, string>;
+  score_color_scales: Record<string, ScaleSpec>;
+}
+
+/** Trait values the page may ask the kernel to set (SampleGrid's VIEW_TRAITS). */
+export type ViewEdit = Partial<DefaultView> & { search?: string };
+
+/** Inspect's SampleScoreView: how the detail panel lays out a sample's scores. */
+export interface SampleScoreView {
+  default?: "chips" | "grid" | null;
+  sort?: { column?: "name" | "value" | null; dir?: "asc" | "desc" } | null;
+}
+
+/** SampleGrid's synced traits. */
+export interface GridState extends DefaultView {
+  search: string;
+  /** Source-row index of the sample in the detail panel (-1: none). */
+  focused: number;
+  /** Selected source-row indices, uint32 little-endian. */
+  _selected_rows: Buffer;
+  _column_defs: ColumnDef[];
+  _default_view: DefaultView;
+  _sample_score_view: SampleScoreView | null;
+  /** Where this browser keeps the user's view of these tasks (localStorage). */
+  _storage_key: string;
+  /** The view's first rows as Arrow IPC: a notebook saved with them shows rows without a kernel. */
+  _initial: Buffer;
+  /** Bumped by the kernel whenever the view's rows change; older answers are stale. */
+  _revision: number;
+  /** Rows in the view (after filters and search), and samples in all. */
+  _count: number;
+  _total: number;
+  height: number;
+}
+
+/** A sample's score as the detail panel shows it. */
+export interface DetailScore {
+  name: string;
+  scorer: string;
+  column: string;
+  type: string;
+  value: unknown;
+}
+
+/** What the grid asks its kernel. Replies with rows carry them in buffers[0]: Arrow IPC
+ * for `window`, uint32 source-row ids for `rows_between`. */
+export interface GridRequests extends PingExchange {
+  /** Rows [offset, offset + limit) of the view; `viewport` is where the user is looking. */
+  window: Exchange<{ offset: number; limit: number; viewport: number }, WindowReply>;
+  /** The source-row ids of view positions [start, end). */
+  rows_between: Exchange<{ start: number; end: number }, Empty>;
+  /** One sample in full, by source-row index. */
+  detail: Exchange<{ row: number }, DetailReply>;
+  /** Set these traits, all or none; the new rows follow as a `refresh`. */
+  set_view: Exchange<{ view: ViewEdit }, Empty>;
+}
+
+export interface WindowReply {
+  revision: number;
+  offset: number;
+  count: number;
+}
+
+export interface DetailReply {
+  row: number;
+  sample: Record<string, unknown>;
+  scores: DetailScore[];
+}
+
+/** The view changed (a sort, search or filter): its rows at `offset` are in buffers[0],
+ * and `sort` is the one they have. */
+export interface Refresh {
+  revision: number;
+  count: number;
+  offset: number;
+  sort: SortEntry[];
+}
+
+/** What the grid's kernel sends on its own. */
+export interface GridPushes {
+  refresh: Refresh;
+  /** `reset_view()` in Python: forget the view this browser saved. */
+  reset_view: Empty;
+}

@@ -1,138 +1,95 @@
 // SampleGrid's front end: a virtualized list of rows fetched from the kernel in blocks.
+// Each on-screen part has one job, and every question to the kernel goes through one query
+// layer (query.ts); this class builds the parts, lays them out and passes changes on.
+import type { AnyModel } from "@anywidget/types";
 import { decodeRows, type Row } from "../shared/arrow";
-import { h, toBytes, type Buffer, type WidgetModel } from "../shared/model";
-import { KernelLink } from "../shared/kernel";
-import { NoAnswer, Rpc } from "../shared/rpc";
-import { watchTheme, type Theme } from "../shared/theme";
-import { renderDetail, type DetailScore, type SampleScoreView } from "./detail";
-import { needsKernel, same, type ViewEdit } from "./edits";
-import { formatCell, headerLabel } from "./format";
-import { paintCell, roleBackground, statusBadge } from "./paint";
-import { canvasHeight, keepFirstRow, physicalTop, virtualTop, type Geometry } from "./scroll";
-import { nextSort, sortOrder } from "./sort";
-import { clearOverrides, loadOverrides, loadWidths, saveOverride, saveWidths } from "./storage";
-import { VIEW_KEYS, type ColumnDef, type ColumnState, type ScaleSpec, type SortEntry, type ViewState } from "./types";
-
-export const BLOCK = 100;
-const ROW_HEIGHT = { multiline: 70, compact: 30 };
-const OVERSCAN = 3;
-const ROW = "__row";
-const STATUS = "__status";
-
-const WIDTHS: Record<ColumnDef["kind"], string> = {
-  status: "28px",
-  id: "64px",
-  text: "minmax(130px, 1fr)",
-  number: "72px",
-  duration: "76px",
-  score: "84px",
-  other: "120px",
-};
-
-// The kernel says how many characters a numeric or id column's longest value takes; at the
-// grid's 13px font a digit is ~7.5px wide. Beyond MAX_CHARS an id is cut (its title has it).
-const CHAR_PX = 8;
-const CELL_PADDING = 18;
-const MAX_CHARS = 48;
-
-/** Input usually carries the most text: give it twice the share of the other text columns.
- * Ids and numbers widen to fit their longest value, so "225123" never shows as "225,…". */
-function widthOf(def: ColumnDef, compactScores: boolean): string {
-  if (def.kind === "score" && compactScores) return "44px";
-  if (def.id === "input") return "minmax(200px, 2fr)";
-  const base = WIDTHS[def.kind];
-  if ((def.kind === "id" || def.kind === "number") && def.chars) {
-    const fit = Math.min(def.chars, MAX_CHARS) * CHAR_PX + CELL_PADDING;
-    if (fit > parseInt(base, 10)) return `${fit}px`;
-  }
-  return base;
-}
+import { h } from "../shared/model";
+import { NoAnswer } from "../shared/rpc";
+import { type Theme, watchTheme } from "../shared/theme";
+import { BLOCK, BlockCache } from "./blocks";
+import { Columns } from "./columns";
+import { DetailPanel } from "./detail";
+import { ViewEditor } from "./editor";
+import { moveColumn } from "./edits";
+import { HeaderView } from "./header";
+import { Menus } from "./menus";
+import { Notice } from "./notice";
+import { GridQuery } from "./query";
+import { RowsView } from "./rows";
+import { SearchBox } from "./search";
+import { KeyboardFocus, Selection } from "./selection";
+import { nextSort } from "./sort";
+import { StatusLine } from "./status";
+import type { GridState, Refresh } from "./types";
+import { Viewport } from "./viewport";
 
 export class GridView {
-  readonly root: HTMLElement;
-  private readonly rpc: Rpc;
-  private readonly scroller: HTMLElement;
-  private readonly header: HTMLElement;
-  private readonly canvas: HTMLElement;
-  private readonly layer: HTMLElement;
-  private readonly status: HTMLElement;
-  private readonly notice: HTMLElement;
-  private readonly empty: HTMLElement;
-  private readonly detail: HTMLElement;
-  private readonly search: HTMLInputElement;
-  private readonly menus: HTMLElement;
-  private defs = new Map<string, ColumnDef>();
-  private scoreColumns = 0;
-  private shown: ColumnDef[] = [];
-  private blocks = new Map<number, Row[]>();
-  private pending = new Set<number>();
-  private pool: HTMLElement[] = [];
-  private revision: number;
-  private count: number;
+  readonly root = h("div", "evallens el-grid");
+  private readonly query: GridQuery;
+  private readonly notice = new Notice();
+  private readonly status = new StatusLine();
+  private readonly blocks: BlockCache;
+  private readonly columns: Columns;
+  private readonly header: HeaderView;
+  private readonly viewport: Viewport;
+  private readonly rows: RowsView;
+  private readonly editor: ViewEditor;
+  private readonly selection: Selection;
+  private readonly detail: DetailPanel;
+  private readonly focus: KeyboardFocus;
+  private readonly search: SearchBox;
+  private readonly menus: Menus;
   private theme: Theme = "light";
-  private selected = new Set<number>();
-  private focusPos = -1;
-  private anchorPos = -1;
-  private detailRow = -1;
   private frame = 0;
-  /** The row height the last layout applied (0 before the first). */
-  private laidOutRowHeight = 0;
-  private readonly kernel: KernelLink;
-  /** The sort the rows on hand reflect: the header's arrows show this one, not a wish. */
-  private rowsSort: SortEntry[];
-  /** Edits sent to the kernel and not answered yet: the next click builds on them. */
-  private inFlight: ViewEdit = {};
   private readonly stops: (() => void)[] = [];
 
-  constructor(private readonly model: WidgetModel, el: HTMLElement) {
-    this.rpc = new Rpc(model);
-    this.kernel = new KernelLink(this.rpc, () => this.hideNotice());
-    this.root = h("div", "evallens el-grid");
-    this.root.tabIndex = -1;
-    const toolbar = h("div", "el-toolbar");
-    this.search = h("input", "el-search");
-    this.search.type = "search";
-    this.search.placeholder = "Search input, target, answer, id";
-    this.search.setAttribute("aria-label", "Search samples");
-    this.search.value = model.get("search") ?? "";
-    this.status = h("span", "el-status");
-    this.status.setAttribute("role", "status");
-    this.menus = h("div", "el-menus");
-    toolbar.append(this.search, this.status, this.menus);
-    this.notice = h("div", "el-notice");
-    this.notice.hidden = true;
-    const main = h("div", "el-main");
-    this.scroller = h("div", "el-scroller");
-    this.scroller.tabIndex = 0;
-    this.scroller.setAttribute("role", "grid");
-    this.scroller.setAttribute("aria-label", "Samples");
-    this.header = h("div", "el-header");
-    this.header.setAttribute("role", "row");
-    this.canvas = h("div", "el-canvas");
-    this.layer = h("div", "el-layer");
-    this.empty = h("div", "el-empty");
-    this.empty.hidden = true;
-    this.canvas.append(this.layer);
-    this.scroller.append(this.header, this.canvas, this.empty);
-    this.detail = h("aside", "el-detail");
-    this.detail.hidden = true;
-    main.append(this.scroller, this.detail);
-    this.root.append(toolbar, this.notice, main);
-    el.append(this.root);
-
-    this.revision = model.get("_revision") ?? 0;
-    this.count = model.get("_count") ?? 0;
+  constructor(
+    private readonly model: AnyModel<GridState>,
+    el: HTMLElement,
+  ) {
+    this.query = new GridQuery(model, () => this.notice.hide());
     // The kernel keeps _initial in step with the sort, search and columns, so the saved
     // state's sort is the one these rows have.
-    this.rowsSort = model.get("sort") ?? [];
-    this.readDefs();
-    this.readSelection();
     const first = decodeRows(model.get("_initial"));
-    if (first.length) this.blocks.set(0, first);
+    this.blocks = new BlockCache(model.get("_revision"), model.get("_count"), model.get("sort"), first);
+    this.columns = new Columns(model, this.root);
+    this.editor = new ViewEditor(model, this.query, this.blocks, this.columns, this.notice);
+    this.header = new HeaderView(this.columns, {
+      sort: (column, additive) => {
+        const sort = nextSort(this.editor.current("sort"), column, additive);
+        void this.editor.change({ sort }, "sorting");
+      },
+      move: (id, before) => {
+        const columns = moveColumn(this.editor.current("columns"), id, before);
+        if (columns) void this.editor.change({ columns }, "moving a column");
+      },
+    });
+    this.viewport = new Viewport(model, this.header.el);
+    this.rows = new RowsView(this.viewport.layer, this.blocks, (pos, row, e) => this.onRowClick(pos, row, e));
+    const repaint = () => this.renderRows(false);
+    const refuse = (action: string, err: unknown) => this.notice.refuse(action, err);
+    const selected = () => {
+      repaint();
+      this.renderStatus();
+    };
+    this.selection = new Selection(model, this.query, this.blocks, selected, refuse);
+    this.detail = new DetailPanel(model, this.query);
+    this.focus = new KeyboardFocus(this.blocks, this.viewport, this.selection, this.detail, repaint);
+    this.search = new SearchBox(model, this.editor);
+    this.menus = new Menus(model, this.columns, this.editor);
 
-    void this.kernel.answers(); // learn early whether a click can be served
-    this.buildMenus();
-    this.applySavedOverrides();
+    this.root.tabIndex = -1;
+    const toolbar = h("div", "el-toolbar");
+    toolbar.append(this.search.el, this.status.el, this.menus.el);
+    this.viewport.scroller.append(this.status.empty);
+    const main = h("div", "el-main");
+    main.append(this.viewport.scroller, this.detail.el);
+    this.root.append(toolbar, this.notice.el, main);
+    el.append(this.root);
+
+    void this.query.kernel.answers(); // learn early whether a click can be served
+    this.columns.loadWidths();
+    this.editor.applySaved();
     this.layout();
     this.bind();
     this.stops.push(
@@ -145,225 +102,69 @@ export class GridView {
   }
 
   dispose(): void {
-    this.rpc.dispose();
+    this.query.dispose();
     for (const stop of this.stops) stop();
     cancelAnimationFrame(this.frame);
   }
 
-  // -- state from the model ------------------------------------------------------------
-  private readDefs(): void {
-    const defs: ColumnDef[] = this.model.get("_column_defs") ?? [];
-    this.defs = new Map(defs.map((d) => [d.id, d]));
-    this.scoreColumns = defs.filter((d) => d.score).length;
-  }
-
-  private readSelection(): void {
-    const bytes = toBytes(this.model.get("_selected_rows"));
-    const ids = new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    this.selected = new Set(ids);
-  }
-
-  private get rowHeight(): number {
-    return this.model.get("multiline") ? ROW_HEIGHT.multiline : ROW_HEIGHT.compact;
-  }
-
-  private get scales(): Record<string, ScaleSpec> {
-    return this.model.get("score_color_scales") ?? {};
-  }
-
-  private get labels(): Record<string, string> {
-    return this.model.get("score_labels") ?? {};
-  }
-
-  private labelOf(def: ColumnDef): string {
-    return headerLabel(def, this.labels, this.scoreColumns);
-  }
-
-  // -- user overrides ------------------------------------------------------------------
-  private key(): string {
-    return this.model.get("_storage_key") ?? "";
-  }
-
-  /** User > eval default > built-in: overrides saved in this browser win, if still valid.
-   * Pure view settings apply at once; a saved sort or columns go through the kernel like a
-   * click, so without one the rows saved with the notebook keep the sort they have. */
-  private applySavedOverrides(): void {
-    this.widths = loadWidths(this.key());
-    const saved = loadOverrides(this.key());
-    const edit: ViewEdit = {};
-    const cols = saved.columns?.filter((c) => this.defs.has(c.id));
-    if (cols?.length && !same(cols, this.model.get("columns"))) edit.columns = cols;
-    const sort = saved.sort?.filter((s) => this.defs.has(s.column));
-    if (sort && !same(sort, this.rowsSort)) edit.sort = sort;
-    for (const k of ["multiline", "compact_scores", "color_scales_enabled"] as const) {
-      if (typeof saved[k] === "boolean" && saved[k] !== this.model.get(k)) {
-        this.model.set(k, saved[k]);
-        this.sync();
-      }
-    }
-    if (Object.keys(edit).length) void this.changeView(edit, null);
-  }
-
-  /** Send the model's changes to the kernel. With none (a notebook reopened from its saved
-   * widget state) the widget manager throws; the change still holds on this page. */
-  private sync(): void {
-    try {
-      this.model.save_changes();
-    } catch {
-      // no kernel to tell
-    }
-  }
-
-  /** The value a new edit builds on: what is in flight to the kernel, else what shows. */
-  private current<K extends keyof ViewEdit>(name: K): NonNullable<ViewEdit[K]> {
-    const pending = this.inFlight[name];
-    if (pending !== undefined) return pending as NonNullable<ViewEdit[K]>;
-    if (name === "sort") return this.rowsSort as NonNullable<ViewEdit[K]>;
-    return this.model.get(name) ?? (name === "search" ? "" : []);
-  }
-
-  /** Fields the rows on hand carry (every block of a revision has the same), null if none. */
-  private loadedFields(): Set<string> | null {
-    for (const rows of this.blocks.values()) if (rows.length) return new Set(Object.keys(rows[0]));
-    return null;
-  }
-
-  /** Apply a view edit. `action` names the user's action for the notice when it cannot be
-   * done, and the edit is remembered in this browser; null: an attempt the user did not make
-   * (no notice, nothing remembered). Edits that change rows go to the kernel, which sets the
-   * traits and sends the rows (one round trip): the screen changes only with them, and an
-   * edit the kernel never sees changes nothing, here or in the notebook's saved state. Pure
-   * view edits apply at once, kernel or not. Resolves whether the edit was applied. */
-  private async changeView(edit: ViewEdit, action: string | null): Promise<boolean> {
-    const rows = { sort: this.current("sort"), search: this.current("search"), fields: this.loadedFields(), defs: this.defs };
-    // Behind an edit still on its way to the kernel, a pure one queues too: applied here
-    // first, it would be overwritten when the kernel's answer to the earlier one lands.
-    const queued = Object.keys(edit).some((name) => name in this.inFlight);
-    if (!queued && !needsKernel(edit, rows)) {
-      for (const [name, value] of Object.entries(edit)) this.model.set(name, value);
-      this.sync();
-      if (action) this.remember(edit);
-      return true;
-    }
-    Object.assign(this.inFlight, edit);
-    try {
-      if (!(await this.kernel.answers())) throw new NoAnswer();
-      await this.rpc.request("set_view", { view: edit });
-    } catch (err) {
-      if (err instanceof NoAnswer) this.kernel.lost();
-      if (action) this.refuse(action, err);
-      return false;
-    } finally {
-      for (const name of Object.keys(edit) as (keyof ViewEdit)[]) {
-        if (this.inFlight[name] === edit[name]) delete this.inFlight[name];
-      }
-    }
-    this.hideNotice();
-    if (action) this.remember(edit);
-    return true;
-  }
-
-  /** Keep the user's view choices in this browser (per task), as Inspect's viewer does not. */
-  private remember(edit: ViewEdit): void {
-    for (const name of VIEW_KEYS) if (edit[name] !== undefined) saveOverride(this.key(), name, edit[name]);
-  }
-
-  private refuse(action: string, err: unknown): void {
-    const why =
-      err instanceof NoAnswer
-        ? `The kernel is not answering: ${action} needs it.`
-        : `The kernel could not do it (${action}): ${err instanceof Error ? err.message : String(err)}.`;
-    this.showNotice(`${why} Nothing was changed.`);
-  }
-
-  private showNotice(text: string): void {
-    this.notice.textContent = text;
-    this.notice.hidden = false;
-  }
-
-  private hideNotice(): void {
-    this.notice.hidden = true;
-  }
-
-  // -- events --------------------------------------------------------------------------
   private bind(): void {
     const m = this.model;
     m.on("change:columns", () => {
       this.layout();
-      // An open column menu follows (an edit the kernel applied lands here, not at the click).
-      if (this.columnPanel && !this.columnPanel.hidden) this.fillColumnMenu(this.columnPanel);
+      this.menus.columnsChanged();
     });
     m.on("change:_column_defs", () => {
-      this.readDefs();
+      this.columns.read();
       this.layout();
     });
-    m.on("change:multiline", () => {
-      this.syncMenus();
-      this.layout();
-    });
-    m.on("change:compact_scores", () => {
-      this.syncMenus();
-      this.layout();
-    });
+    for (const name of ["multiline", "compact_scores"]) {
+      m.on(`change:${name}`, () => {
+        this.menus.sync();
+        this.layout();
+      });
+    }
     m.on("change:color_scales_enabled", () => {
-      this.syncMenus();
+      this.menus.sync();
       this.renderRows(true);
     });
     m.on("change:score_color_scales", () => this.renderRows(true));
     m.on("change:score_labels", () => this.layout());
-    m.on("change:search", () => {
-      if (this.search.value !== m.get("search")) this.search.value = m.get("search") ?? "";
-    });
+    m.on("change:search", () => this.search.follow());
     m.on("change:_selected_rows", () => {
-      this.readSelection();
+      this.selection.read();
       this.renderRows(true);
       this.renderStatus();
     });
     m.on("change:height", () => this.layout());
-    m.on("change:focused", () => {
-      const row = m.get("focused");
-      if (row >= 0 && row !== this.detailRow) this.openDetail(row);
-      if (row < 0) this.closeDetail(false);
-    });
-    this.rpc.listen("refresh", (c, b) => this.onRefresh(c, b));
-    this.rpc.listen("reset_view", () => {
-      clearOverrides(this.key());
-      this.widths = {};
-      this.applyWidths();
+    m.on("change:focused", () => this.detail.follow());
+    this.query.onRefresh((refresh, rows) => this.onRefresh(refresh, rows));
+    this.query.onResetView(() => {
+      this.editor.forgetSaved();
+      this.columns.forgetWidths();
     });
 
-    this.scroller.addEventListener("scroll", () => this.schedule());
-    this.scroller.addEventListener("keydown", (e) => this.onKey(e));
-    let timer = 0;
-    this.search.addEventListener("input", () => {
-      window.clearTimeout(timer);
-      timer = window.setTimeout(() => {
-        const text = this.search.value;
-        void this.changeView({ search: text }, "searching").then((ok) => {
-          // Nothing was searched: the box must not claim otherwise (unless typing went on).
-          if (!ok && this.search.value === text) this.search.value = m.get("search") ?? "";
-        });
-      }, 200);
-    });
+    const scroller = this.viewport.scroller;
+    scroller.addEventListener("scroll", () => this.schedule());
+    scroller.addEventListener("keydown", (e) => this.focus.key(e));
     const ro = new ResizeObserver(() => this.schedule());
-    ro.observe(this.scroller);
+    ro.observe(scroller);
     this.stops.push(() => ro.disconnect());
   }
 
-  private onRefresh(c: Record<string, any>, buffers: Buffer[]): void {
-    if (c.revision <= this.revision) return;
-    this.revision = c.revision;
-    if (Array.isArray(c.sort)) this.rowsSort = c.sort;
-    this.count = c.count;
-    this.blocks.clear();
-    this.pending.clear();
-    const rows = decodeRows(buffers[0]);
-    if (rows.length) this.blocks.set(Math.floor(c.offset / BLOCK), rows);
-    if (this.focusPos >= this.count) this.focusPos = this.count - 1;
+  /** The kernel's new view: rows, count and sort change together. */
+  private onRefresh(refresh: Refresh, rows: Row[]): void {
+    if (!this.blocks.replace(refresh, rows)) return;
+    this.focus.clamp(this.blocks.count);
     this.renderHeader(); // the arrows change together with the rows they describe
-    this.sizeCanvas();
+    this.viewport.size(this.blocks.count);
     this.renderRows(true);
     this.renderStatus();
+  }
+
+  private onRowClick(pos: number, row: number, e: MouseEvent): void {
+    this.selection.click(pos, row, e);
+    this.focus.set(pos, true);
+    this.viewport.scroller.focus({ preventScroll: true });
   }
 
   private schedule(): void {
@@ -374,573 +175,64 @@ export class GridView {
     });
   }
 
-  // -- layout --------------------------------------------------------------------------
-  /** Column widths the user dragged, in px, by column id (saved per task with the view). */
-  private widths: Record<string, number> = {};
-
-  private columnWidth(def: ColumnDef, compact: boolean): string {
-    const px = this.widths[def.id];
-    return px ? `${px}px` : widthOf(def, compact);
-  }
-
-  /** Grid template and minimum width: header and rows resolve `fr` against the same width. */
-  private applyWidths(): void {
-    const compact = !!this.model.get("compact_scores");
-    const widths = this.shown.map((d) => this.columnWidth(d, compact));
-    this.root.style.setProperty("--el-cols", widths.join(" ") || "1fr");
-    const minWidth = widths.reduce((sum, w) => sum + parseInt(w.replace("minmax(", ""), 10), 0);
-    this.root.style.setProperty("--el-min-width", `${minWidth}px`);
-  }
-
   private layout(): void {
-    // Multiline changes the row height: keep the first visible row, not the pixel offset.
-    const previous = this.laidOutRowHeight;
-    const before = previous && previous !== this.rowHeight ? this.geometry(previous) : null;
-    const scrollTop = this.scroller.scrollTop; // read before the canvas resizes and clamps it
-    const state: ColumnState[] = this.model.get("columns") ?? [];
-    this.shown = state.filter((c) => c.visible && this.defs.has(c.id)).map((c) => this.defs.get(c.id)!);
-    const compact = !!this.model.get("compact_scores");
-    this.applyWidths();
-    this.root.style.setProperty("--el-row-height", `${this.rowHeight}px`);
-    this.root.style.height = `${this.model.get("height") ?? 460}px`;
-    this.root.classList.toggle("el-multiline", !!this.model.get("multiline"));
-    this.root.classList.toggle("el-compact-scores", compact);
-    this.pool.forEach((r) => r.remove());
-    this.pool = [];
-    this.renderHeader();
-    this.sizeCanvas();
-    if (before) this.scroller.scrollTop = keepFirstRow(scrollTop, before, this.geometry());
-    this.laidOutRowHeight = this.rowHeight;
+    this.viewport.relayout(this.blocks.count, () => {
+      this.columns.update();
+      this.root.style.setProperty("--el-row-height", `${this.viewport.rowHeight}px`);
+      this.root.style.height = `${this.model.get("height")}px`;
+      this.root.classList.toggle("el-multiline", this.model.get("multiline"));
+      this.root.classList.toggle("el-compact-scores", this.model.get("compact_scores"));
+      this.rows.clear();
+      this.renderHeader();
+    });
     this.renderRows(true);
     this.renderStatus();
-    this.syncMenus();
+    this.menus.sync();
   }
 
   private renderHeader(): void {
-    const sort = this.rowsSort;
-    const multi = sort.length > 1;
-    this.header.replaceChildren();
-    for (const def of this.shown) {
-      const cell = h("div", `el-th el-kind-${def.kind}`);
-      cell.setAttribute("role", "columnheader");
-      cell.dataset.column = def.id;
-      cell.tabIndex = 0;
-      cell.draggable = true;
-      const label = this.labelOf(def);
-      cell.title = label || def.id;
-      const text = h("span", "el-th-label", label);
-      cell.append(text);
-      const at = sortOrder(sort, def.id);
-      const entry = at ? sort[at - 1] : undefined;
-      cell.setAttribute("aria-sort", entry ? (entry.dir === "asc" ? "ascending" : "descending") : "none");
-      if (entry) {
-        const mark = h("span", "el-sort-mark", entry.dir === "asc" ? "▲" : "▼");
-        if (multi) mark.append(h("sup", "el-sort-order", String(at)));
-        cell.append(mark);
-      }
-      const activate = (e: MouseEvent | KeyboardEvent) => {
-        const additive = e.shiftKey || e.ctrlKey || e.metaKey;
-        void this.changeView({ sort: nextSort(this.current("sort"), def.id, additive) }, "sorting");
-      };
-      cell.addEventListener("click", (e) => {
-        if (!(e.target as HTMLElement).classList.contains("el-resize")) activate(e);
-      });
-      cell.append(this.resizeHandle(def, cell));
-      cell.addEventListener("keydown", (e) => {
-        if (e.key === "Enter" || e.key === " ") {
-          e.preventDefault();
-          activate(e);
-        }
-      });
-      cell.addEventListener("dragstart", (e) => e.dataTransfer?.setData("text/x-evallens-column", def.id));
-      cell.addEventListener("dragover", (e) => e.preventDefault());
-      cell.addEventListener("drop", (e) => {
-        e.preventDefault();
-        const moved = e.dataTransfer?.getData("text/x-evallens-column");
-        if (moved && moved !== def.id) this.moveColumn(moved, def.id);
-      });
-      this.header.append(cell);
-    }
-  }
-
-  /** A drag handle on the header's right edge; double-click returns to the default width. */
-  private resizeHandle(def: ColumnDef, cell: HTMLElement): HTMLElement {
-    const handle = h("span", "el-resize");
-    handle.setAttribute("aria-hidden", "true");
-    handle.title = "Drag to resize, double-click to reset";
-    handle.addEventListener("pointerdown", (e) => {
-      e.preventDefault(); // no text selection, no header drag-and-drop
-      e.stopPropagation();
-      const start = e.clientX;
-      const from = cell.getBoundingClientRect().width;
-      handle.setPointerCapture(e.pointerId);
-      const move = (ev: PointerEvent) => {
-        this.widths[def.id] = Math.max(36, Math.round(from + ev.clientX - start));
-        this.applyWidths();
-      };
-      const up = () => {
-        handle.removeEventListener("pointermove", move);
-        handle.removeEventListener("pointerup", up);
-        saveWidths(this.key(), this.widths);
-      };
-      handle.addEventListener("pointermove", move);
-      handle.addEventListener("pointerup", up);
-    });
-    handle.addEventListener("dblclick", (e) => {
-      e.stopPropagation();
-      delete this.widths[def.id];
-      this.applyWidths();
-      saveWidths(this.key(), this.widths);
-    });
-    return handle;
-  }
-
-  private moveColumn(id: string, before: string): void {
-    const cols = this.current("columns").slice();
-    const from = cols.findIndex((c) => c.id === id);
-    if (from < 0) return;
-    const [item] = cols.splice(from, 1);
-    const to = cols.findIndex((c) => c.id === before);
-    cols.splice(to < 0 ? cols.length : to, 0, item);
-    void this.changeView({ columns: cols }, "moving a column");
-  }
-
-  /** The scrolling geometry, at the current row height unless another is given. */
-  private geometry(rowHeight = this.rowHeight): Geometry {
-    return { count: this.count, rowHeight, viewport: this.viewportHeight() };
-  }
-
-  private sizeCanvas(): void {
-    this.canvas.style.height = `${canvasHeight(this.geometry())}px`;
-    this.root.dataset.count = String(this.count);
-    const total: number = this.model.get("_total") ?? 0;
-    this.empty.hidden = this.count > 0;
-    this.empty.textContent = total === 0 ? "No samples to show." : "No samples match the current filters.";
-  }
-
-  /** The first virtual pixel on screen (see scroll.ts for the capped canvas). */
-  private virtualTop(): number {
-    return virtualTop(this.scroller.scrollTop, this.geometry());
-  }
-
-  private viewportHeight(): number {
-    return Math.max(0, this.scroller.clientHeight - this.header.offsetHeight);
-  }
-
-  private scrollToPosition(pos: number): void {
-    const view = this.viewportHeight();
-    const rh = this.rowHeight;
-    const top = this.virtualTop();
-    let target: number | null = null;
-    if (pos * rh < top) target = pos * rh;
-    else if ((pos + 1) * rh > top + view) target = (pos + 1) * rh - view;
-    if (target !== null) this.scroller.scrollTop = physicalTop(target, this.geometry());
-  }
-
-  // -- rows ----------------------------------------------------------------------------
-  private rowAt(pos: number): Row | undefined {
-    return this.blocks.get(Math.floor(pos / BLOCK))?.[pos % BLOCK];
+    this.header.render(this.blocks.sort);
   }
 
   private renderRows(force: boolean): void {
-    const rh = this.rowHeight;
-    const top = this.virtualTop();
-    const first = Math.max(0, Math.floor(top / rh) - OVERSCAN);
-    const last = Math.min(this.count - 1, Math.ceil((top + this.viewportHeight()) / rh) + OVERSCAN);
-    const n = Math.max(0, last - first + 1);
-    this.requestMissing(first, last); // ask the kernel first: the round trip overlaps painting
-    this.layer.style.transform = `translateY(${this.scroller.scrollTop}px)`;
-    while (this.pool.length < n) {
-      const row = h("div", "el-row");
-      row.setAttribute("role", "row");
-      row.addEventListener("click", (e) => this.onRowClick(row, e));
-      this.layer.append(row);
-      this.pool.push(row);
-    }
-    for (let i = 0; i < this.pool.length; i++) {
-      const el = this.pool[i];
-      if (i >= n) {
-        el.hidden = true;
-        continue;
-      }
-      const pos = first + i;
-      el.hidden = false;
-      el.style.transform = `translateY(${pos * rh - top}px)`;
-      const data = this.rowAt(pos);
-      const stamp = `${this.revision}:${pos}:${data ? 1 : 0}`;
-      if (force || el.dataset.stamp !== stamp) {
-        this.fillRow(el, pos, data);
-        el.dataset.stamp = stamp;
-      }
-      const rowId = data ? Number(data[ROW]) : -1;
-      el.classList.toggle("el-selected", rowId >= 0 && this.selected.has(rowId));
-      el.classList.toggle("el-focused", pos === this.focusPos);
-    }
-  }
-
-  /** Fill a pooled row in place: cells and their one text span are reused, so scrolling
-   * only rewrites text and colours instead of rebuilding DOM. */
-  private fillRow(el: HTMLElement, pos: number, data: Row | undefined): void {
-    el.dataset.pos = String(pos);
-    el.setAttribute("aria-rowindex", String(pos + 1));
-    el.classList.toggle("el-loading", !data);
-    el.dataset.row = data ? String(data[ROW]) : "";
-    while (el.childElementCount < this.shown.length) {
-      const cell = h("div");
-      cell.setAttribute("role", "gridcell");
-      cell.append(h("span"));
-      el.append(cell);
-    }
-    while (el.childElementCount > this.shown.length) el.lastElementChild!.remove();
-    const enabled = !!this.model.get("color_scales_enabled");
-    this.shown.forEach((def, i) => {
-      const cell = el.children[i] as HTMLElement;
-      const span = cell.firstElementChild as HTMLElement;
-      cell.className = `el-td el-kind-${def.kind}`;
-      cell.dataset.column = def.id;
-      cell.style.background = "";
-      cell.title = "";
-      span.style.background = "";
-      span.title = "";
-      if (!data) {
-        span.className = "";
-        span.textContent = "";
-        return;
-      }
-      const value = def.kind === "status" ? data[STATUS] : data[def.field];
-      if (def.kind === "status") {
-        const badge = statusBadge(value ?? null);
-        span.className = badge ? `el-badge el-badge-${value}` : "";
-        span.textContent = badge?.mark ?? "";
-        span.title = badge?.title ?? "";
-        return;
-      }
-      const text = formatCell(value ?? null, def);
-      const paint = def.score ? paintCell(def, value ?? null, this.scales, enabled, this.theme) : null;
-      span.textContent = text;
-      if (paint && "pill" in paint) {
-        span.className = `el-pill el-role-${paint.pill}`;
-        span.style.background = roleBackground(paint.pill, this.theme);
-      } else {
-        span.className = "el-cell-text";
-        if (paint) cell.style.background = paint.background;
-        if ((def.kind === "text" || def.kind === "other") && text.length > 60) cell.title = text.slice(0, 400);
-        if (def.kind === "id" && text.length > MAX_CHARS) cell.title = text;
-      }
-    });
+    const frame = this.viewport.frame(this.blocks.count);
+    this.requestMissing(frame.first, frame.last); // ask the kernel first: the round trip overlaps painting
+    const look = {
+      columns: this.columns.shown,
+      scales: this.model.get("score_color_scales"),
+      colours: this.model.get("color_scales_enabled"),
+      theme: this.theme,
+      selected: this.selection.ids,
+      focus: this.focus.pos,
+    };
+    this.rows.render(frame, look, force);
   }
 
   private requestMissing(first: number, last: number): void {
-    if (this.count === 0) return;
-    const firstBlock = Math.floor(Math.max(0, first) / BLOCK);
-    const lastBlock = Math.floor(Math.max(0, last) / BLOCK);
-    const maxBlock = Math.floor((this.count - 1) / BLOCK);
-    // What is on screen first, then one block either side as prefetch.
-    const wanted: number[] = [];
-    for (let b = firstBlock; b <= Math.min(maxBlock, lastBlock); b++) wanted.push(b);
-    if (lastBlock + 1 <= maxBlock) wanted.push(lastBlock + 1);
-    if (firstBlock - 1 >= 0) wanted.push(firstBlock - 1);
-    const missing = wanted.filter((b) => !this.blocks.has(b) && !this.pending.has(b));
+    const missing = this.blocks.missing(first, last);
     if (!missing.length) return;
-    if (this.kernel.live === false) {
+    const kernel = this.query.kernel;
+    if (kernel.live === false) {
       // It did not answer last time: ask once more (a ping) rather than queue requests.
-      void this.kernel.answers().then((ok) => (ok ? this.renderRows(false) : this.goOffline()));
+      void kernel.answers().then((ok) => (ok ? this.renderRows(false) : this.notice.offline()));
       return;
     }
-    for (const b of missing) this.fetchBlock(b, firstBlock * BLOCK);
-  }
-
-  private fetchBlock(block: number, viewport: number): void {
-    this.pending.add(block);
-    const revision = this.revision;
-    this.rpc
-      .request("window", { offset: block * BLOCK, limit: BLOCK, viewport })
-      .then(({ content, buffers }) => {
-        this.pending.delete(block);
-        if (content.revision !== this.revision || revision !== this.revision) return; // stale
-        this.blocks.set(block, decodeRows(buffers[0]));
-        // Keep memory flat however far the user scrolls: drop blocks far from the viewport.
-        if (this.blocks.size > 40) {
-          for (const b of this.blocks.keys()) if (Math.abs(b - block) > 20) this.blocks.delete(b);
-        }
-        this.renderRows(false);
-      })
-      .catch((err) => {
-        this.pending.delete(block);
-        if (err instanceof NoAnswer) {
-          this.kernel.lost();
-          this.goOffline();
-        }
-      });
-  }
-
-  private goOffline(): void {
-    this.showNotice(
-      "The kernel is not answering: showing the rows saved with the notebook. Scrolling further, sorting and filtering need a running kernel.",
-    );
+    const viewport = Math.floor(Math.max(0, first) / BLOCK) * BLOCK;
+    const fetch = (offset: number, limit: number, at: number) => this.query.window(offset, limit, at);
+    for (const block of missing) {
+      this.blocks
+        .load(block, viewport, fetch)
+        .then((loaded) => {
+          if (loaded) this.renderRows(false);
+        })
+        .catch((err) => {
+          if (err instanceof NoAnswer) this.notice.offline();
+        });
+    }
   }
 
   private renderStatus(): void {
-    const total: number = this.model.get("_total") ?? 0;
-    const fmt = (n: number) => n.toLocaleString("en-US");
-    let text = this.count === total ? `${fmt(total)} samples` : `${fmt(this.count)} of ${fmt(total)} samples`;
-    if (this.selected.size) text += ` · ${fmt(this.selected.size)} selected`;
-    this.status.textContent = text;
-  }
-
-  // -- selection, focus, keyboard ------------------------------------------------------
-  private onRowClick(el: HTMLElement, e: MouseEvent): void {
-    const pos = Number(el.dataset.pos);
-    const row = el.dataset.row === "" ? -1 : Number(el.dataset.row);
-    if (row < 0) return;
-    if (e.shiftKey && this.anchorPos >= 0) {
-      void this.selectRange(this.anchorPos, pos, e.ctrlKey || e.metaKey);
-    } else if (e.ctrlKey || e.metaKey) {
-      const next = new Set(this.selected);
-      if (next.has(row)) next.delete(row);
-      else next.add(row);
-      this.anchorPos = pos;
-      this.commitSelection(next);
-    } else {
-      this.anchorPos = pos;
-      this.commitSelection(new Set([row]));
-    }
-    this.setFocus(pos, true);
-    this.scroller.focus({ preventScroll: true });
-  }
-
-  private async selectRange(a: number, b: number, keep: boolean): Promise<void> {
-    const [lo, hi] = a < b ? [a, b] : [b, a];
-    const rows: number[] = [];
-    let complete = true;
-    for (let p = lo; p <= hi; p++) {
-      const r = this.rowAt(p);
-      if (!r) {
-        complete = false;
-        break;
-      }
-      rows.push(Number(r[ROW]));
-    }
-    let ids: Iterable<number> = rows;
-    if (!complete) {
-      let reply;
-      try {
-        reply = await this.rpc.request("rows_between", { start: lo, end: hi + 1 });
-      } catch (err) {
-        if (err instanceof NoAnswer) this.kernel.lost();
-        this.refuse("selecting rows not loaded yet", err);
-        return;
-      }
-      const bytes = toBytes(reply.buffers[0]);
-      ids = new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    }
-    const next = keep ? new Set(this.selected) : new Set<number>();
-    for (const id of ids) next.add(id);
-    this.commitSelection(next);
-  }
-
-  private commitSelection(next: Set<number>): void {
-    this.selected = next;
-    const arr = Uint32Array.from([...next].sort((x, y) => x - y));
-    this.model.set("_selected_rows", new DataView(arr.buffer));
-    this.sync();
-    this.renderRows(false);
-    this.renderStatus();
-  }
-
-  private setFocus(pos: number, open: boolean): void {
-    if (this.count === 0) return;
-    this.focusPos = Math.max(0, Math.min(this.count - 1, pos));
-    this.scrollToPosition(this.focusPos);
-    this.renderRows(false);
-    const row = this.rowAt(this.focusPos);
-    if (open && row) this.openDetail(Number(row[ROW]));
-  }
-
-  private onKey(e: KeyboardEvent): void {
-    const page = Math.max(1, Math.floor(this.viewportHeight() / this.rowHeight) - 1);
-    const at = this.focusPos < 0 ? -1 : this.focusPos;
-    const moves: Record<string, number> = {
-      ArrowDown: at + 1,
-      ArrowUp: Math.max(0, at - 1),
-      PageDown: at + page,
-      PageUp: Math.max(0, at - page),
-      Home: 0,
-      End: this.count - 1,
-    };
-    if (e.key in moves) {
-      e.preventDefault();
-      this.setFocus(moves[e.key], !this.detail.hidden);
-      return;
-    }
-    const row = this.rowAt(this.focusPos);
-    if (e.key === "Enter" && row) {
-      e.preventDefault();
-      this.openDetail(Number(row[ROW]));
-    } else if (e.key === " " && row) {
-      e.preventDefault();
-      const id = Number(row[ROW]);
-      const next = new Set(this.selected);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      this.commitSelection(next);
-    } else if (e.key === "Escape") {
-      this.closeDetail(true);
-    }
-  }
-
-  // -- detail panel --------------------------------------------------------------------
-  private openDetail(row: number): void {
-    this.detailRow = row;
-    this.detail.hidden = false;
-    if (this.model.get("focused") !== row) {
-      this.model.set("focused", row);
-      this.sync();
-    }
-    const head = h("div", "el-detail-head");
-    const title = h("span", "el-detail-title", "Sample");
-    const close = h("button", "el-detail-close", "×");
-    close.setAttribute("aria-label", "Close sample details");
-    close.addEventListener("click", () => this.closeDetail(true));
-    head.append(title, close);
-    this.detail.replaceChildren(head, h("div", "el-detail-loading", "Loading…"));
-    this.rpc
-      .request("detail", { row })
-      .then(({ content }) => {
-        if (content.row !== this.detailRow) return;
-        const sample = content.sample as Record<string, unknown>;
-        title.textContent = `Sample ${sample.id ?? ""}${sample.epoch && Number(sample.epoch) > 1 ? ` (epoch ${sample.epoch})` : ""}`;
-        const view = (this.model.get("_sample_score_view") ?? null) as SampleScoreView | null;
-        this.detail.replaceChildren(head, renderDetail(sample, content.scores as DetailScore[], view, this.labels));
-      })
-      .catch((err: Error) => {
-        this.detail.replaceChildren(head, h("div", "el-detail-loading", `Could not load the sample: ${err.message}`));
-      });
-  }
-
-  private closeDetail(user: boolean): void {
-    this.detail.hidden = true;
-    this.detailRow = -1;
-    if (user && this.model.get("focused") !== -1) {
-      this.model.set("focused", -1);
-      this.sync();
-    }
-  }
-
-  // -- menus ---------------------------------------------------------------------------
-  private viewToggles: [keyof ViewState, HTMLInputElement][] = [];
-  private columnPanel: HTMLElement | null = null;
-
-  private buildMenus(): void {
-    const viewMenu = this.menu("View", (panel) => {
-      const toggles: [keyof ViewState, string][] = [
-        ["multiline", "Multiline"],
-        ["compact_scores", "Compact scores"],
-        ["color_scales_enabled", "Score colors"],
-      ];
-      for (const [name, label] of toggles) {
-        const row = h("label", "el-menu-item");
-        const box = h("input");
-        box.type = "checkbox";
-        box.dataset.option = name;
-        box.addEventListener("change", () => void this.changeView({ [name]: box.checked }, label.toLowerCase()));
-        row.append(box, document.createTextNode(label));
-        panel.append(row);
-        this.viewToggles.push([name, box]);
-      }
-      const reset = h("button", "el-menu-button", "Reset view");
-      reset.addEventListener("click", () => void this.resetView());
-      panel.append(reset);
-    });
-    const columnMenu = this.menu("Columns", (panel) => this.fillColumnMenu(panel));
-    this.columnPanel = columnMenu.querySelector<HTMLElement>(".el-menu-panel");
-    this.menus.append(viewMenu, columnMenu);
-  }
-
-  private menu(label: string, fill: (panel: HTMLElement) => void): HTMLElement {
-    const wrap = h("div", "el-menu");
-    const button = h("button", "el-menu-toggle", label);
-    button.setAttribute("aria-haspopup", "true");
-    button.setAttribute("aria-expanded", "false");
-    const panel = h("div", "el-menu-panel");
-    panel.hidden = true;
-    panel.dataset.menu = label.toLowerCase();
-    fill(panel);
-    button.addEventListener("click", () => {
-      const open = panel.hidden;
-      for (const other of this.menus.querySelectorAll<HTMLElement>(".el-menu-panel")) other.hidden = true;
-      for (const b of this.menus.querySelectorAll(".el-menu-toggle")) b.setAttribute("aria-expanded", "false");
-      if (open && label === "Columns") fill(panel);
-      panel.hidden = !open;
-      button.setAttribute("aria-expanded", String(open));
-    });
-    panel.addEventListener("keydown", (e) => {
-      if (e.key === "Escape") {
-        panel.hidden = true;
-        button.focus();
-      }
-    });
-    wrap.append(button, panel);
-    return wrap;
-  }
-
-  private fillColumnMenu(panel: HTMLElement): void {
-    panel.replaceChildren();
-    const state: ColumnState[] = this.model.get("columns") ?? [];
-    state.forEach((c, i) => {
-      const def = this.defs.get(c.id);
-      if (!def) return;
-      const row = h("div", "el-menu-item el-column-item");
-      row.dataset.column = c.id;
-      const box = h("input");
-      box.type = "checkbox";
-      box.checked = c.visible;
-      box.setAttribute("aria-label", `Show ${this.labelOf(def) || def.id}`);
-      box.addEventListener("change", () => {
-        const next = this.current("columns").map((x) => (x.id === c.id ? { id: x.id, visible: box.checked } : x));
-        const action = box.checked ? "showing a column" : "hiding a column";
-        void this.changeView({ columns: next }, action).then((ok) => {
-          if (!ok) box.checked = !box.checked;
-        });
-      });
-      const name = h("span", "el-column-name", this.labelOf(def) || def.id);
-      const up = h("button", "el-move", "↑");
-      up.setAttribute("aria-label", `Move ${def.id} up`);
-      up.disabled = i === 0;
-      up.addEventListener("click", () => this.shiftColumn(c.id, -1));
-      const down = h("button", "el-move", "↓");
-      down.setAttribute("aria-label", `Move ${def.id} down`);
-      down.disabled = i === state.length - 1;
-      down.addEventListener("click", () => this.shiftColumn(c.id, 1));
-      row.append(box, name, up, down);
-      panel.append(row);
-    });
-    const reset = h("button", "el-menu-button", "Reset columns");
-    reset.addEventListener("click", () => {
-      const def: ViewState = this.model.get("_default_view");
-      void this.changeView({ columns: def.columns }, "resetting the columns");
-    });
-    panel.append(reset);
-  }
-
-  private shiftColumn(id: string, delta: number): void {
-    const cols = this.current("columns").slice();
-    const i = cols.findIndex((c) => c.id === id);
-    const j = i + delta;
-    if (i < 0 || j < 0 || j >= cols.length) return;
-    [cols[i], cols[j]] = [cols[j], cols[i]];
-    void this.changeView({ columns: cols }, "moving a column");
-  }
-
-  private syncMenus(): void {
-    for (const [name, box] of this.viewToggles) box.checked = !!this.model.get(name);
-  }
-
-  private async resetView(): Promise<void> {
-    const def: ViewEdit = this.model.get("_default_view");
-    if (!(await this.changeView(def, "resetting the view"))) return;
-    clearOverrides(this.key());
-    this.widths = {};
-    this.applyWidths();
+    this.root.dataset.count = String(this.blocks.count);
+    this.status.show(this.blocks.count, this.model.get("_total"), this.selection.ids.size);
   }
 }

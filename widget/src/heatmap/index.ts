@@ -1,10 +1,11 @@
 // anywidget entry for ScoresHeatmap: the whole contract is render({ model, el }).
-import type { RenderProps } from "../shared/model";
+import type { Render } from "@anywidget/types";
+import type { HeatmapState } from "./types";
 import { HeatmapView } from "./view";
 
-function render({ model, el }: RenderProps): () => void {
+const render: Render<HeatmapState> = ({ model, el }) => {
   const view = new HeatmapView(model, el);
   return () => view.dispose();
-}
+};
 
 export default { render };

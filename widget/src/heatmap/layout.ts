@@ -50,5 +50,8 @@ export function formatValue(v: number | null): string {
   const abs = Math.abs(v);
   if (abs >= 100) return v.toFixed(0);
   if (abs >= 10) return v.toFixed(1);
-  return v.toFixed(abs >= 1 ? 2 : 3).replace(/0+$/, "").replace(/\.$/, "");
+  return v
+    .toFixed(abs >= 1 ? 2 : 3)
+    .replace(/0+$/, "")
+    .replace(/\.$/, "");
 }

@@ -11,7 +11,11 @@ export function fillLegend(node: HTMLElement, spec: HeatmapSpec, width: number):
   bar.style.width = `${Math.round(Math.min(370, width / 2))}px`;
   const ticks = h("div", "el-hm-legend-ticks");
   ticks.style.width = bar.style.width;
-  ticks.append(h("span", "", formatValue(lo)), h("span", "", formatValue((lo + hi) / 2)), h("span", "", formatValue(hi)));
+  ticks.append(
+    h("span", "", formatValue(lo)),
+    h("span", "", formatValue((lo + hi) / 2)),
+    h("span", "", formatValue(hi)),
+  );
   const wrap = h("div", "el-hm-legend-scale");
   wrap.append(bar, ticks);
   const title = h("span", "el-hm-legend-title", spec.score);

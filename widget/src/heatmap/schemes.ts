@@ -1,8 +1,9 @@
 // Colour schemes for the heatmap: sequential ramps by name (Observable Plot's names),
 // sampled at evenly spaced stops and blended linearly in sRGB; plus Inspect's palettes.
-import { scaleColour, type Palette, type RGBA } from "../shared/colour";
+import { type Palette, type RGBA, scaleColour } from "../shared/colour";
 import type { Theme } from "../shared/theme";
 
+// biome-ignore format: a table, one ramp a line
 const RAMPS: Record<string, string[]> = {
   viridis: ["#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#addc30", "#fde725"],
   magma: ["#000004", "#1c1044", "#4f127b", "#812581", "#b5367a", "#e55964", "#fb8761", "#fec287", "#fcfdbf"],
@@ -28,9 +29,7 @@ function hex(c: string): RGBA {
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255, 1];
 }
 
-const PARSED: Record<string, RGBA[]> = Object.fromEntries(
-  Object.entries(RAMPS).map(([k, v]) => [k, v.map(hex)]),
-);
+const PARSED: Record<string, RGBA[]> = Object.fromEntries(Object.entries(RAMPS).map(([k, v]) => [k, v.map(hex)]));
 
 /** Position of `value` in the domain, clamped to [0, 1] (a flat domain sits mid-scale). */
 export function position(value: number, domain: [number, number], reverse = false): number {

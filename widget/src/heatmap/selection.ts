@@ -47,12 +47,7 @@ export function clickLine(current: ReadonlySet<string>, keys: readonly string[],
 }
 
 /** Move a focus position by an arrow key, staying inside an nx × ny grid. */
-export function moveFocus(
-  pos: [number, number] | null,
-  key: string,
-  nx: number,
-  ny: number,
-): [number, number] | null {
+export function moveFocus(pos: [number, number] | null, key: string, nx: number, ny: number): [number, number] | null {
   if (nx === 0 || ny === 0) return null;
   if (pos === null) return [0, 0];
   const [x, y] = pos;

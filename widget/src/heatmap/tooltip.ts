@@ -61,3 +61,34 @@ export function placeTip(tip: HTMLElement, root: HTMLElement, clientX: number, c
   tip.style.left = `${Math.max(0, left)}px`;
   tip.style.top = `${Math.max(0, top)}px`;
 }
+
+/** The card on the page: shown at once over a cell, hidden a moment after the pointer
+ * leaves, so the pointer can travel onto the card to reach its link. */
+export class HoverCard {
+  readonly el = h("div", "el-hm-tip");
+  private timer = 0;
+
+  constructor() {
+    this.el.hidden = true;
+    this.el.addEventListener("pointerenter", () => window.clearTimeout(this.timer));
+    this.el.addEventListener("pointerleave", () => this.hideSoon());
+  }
+
+  show(content: TipContent, root: HTMLElement, clientX: number, clientY: number): void {
+    window.clearTimeout(this.timer);
+    fillTip(this.el, content);
+    this.el.hidden = false;
+    placeTip(this.el, root, clientX, clientY);
+  }
+
+  hideSoon(): void {
+    window.clearTimeout(this.timer);
+    this.timer = window.setTimeout(() => {
+      this.el.hidden = true;
+    }, 250);
+  }
+
+  dispose(): void {
+    window.clearTimeout(this.timer);
+  }
+}

@@ -1,4 +1,5 @@
-// What the kernel sends ScoresHeatmap in its `_spec` trait (see widgets/heatmap.py).
+// ScoresHeatmap's wire: its synced traits and the `_spec` the kernel draws from (mirrors
+// evallens/heatmap/types.py; snake_case, as every spec).
 
 /** One cell: [x index, y index, mean value | null, n, stderr | null, log viewer url | null]. */
 export type CellRow = [number, number, number | null, number, number | null, string | null];
@@ -30,4 +31,13 @@ export interface HeatmapSpec {
 export interface CellRef {
   task: string;
   model: string;
+}
+
+/** ScoresHeatmap's synced traits. */
+export interface HeatmapState {
+  /** The selected cells; set here by clicks, or from Python. */
+  selection: CellRef[];
+  width: number;
+  height: number;
+  _spec: HeatmapSpec;
 }

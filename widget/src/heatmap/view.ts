@@ -1,20 +1,21 @@
 // ScoresHeatmap's front end: a CSS grid of cells with sticky labels, a legend, a tooltip,
 // and selection by mouse and keyboard synced to the `selection` trait.
-import { h, type WidgetModel } from "../shared/model";
-import { watchTheme, type Theme } from "../shared/theme";
+import type { AnyModel } from "@anywidget/types";
+import { h } from "../shared/model";
+import { type Theme, watchTheme } from "../shared/theme";
 import { computeLayout, formatValue, type Layout } from "./layout";
 import { fillLegend } from "./legend";
 import { paintCell } from "./paint";
 import { legendGradient } from "./schemes";
 import { cellKey, clickCell, clickLine, moveFocus, splitKey } from "./selection";
-import { fillTip, placeTip } from "./tooltip";
-import type { CellRef, CellRow, HeatmapSpec } from "./types";
+import { HoverCard } from "./tooltip";
+import type { CellRef, CellRow, HeatmapSpec, HeatmapState } from "./types";
 
 export class HeatmapView {
   readonly root: HTMLElement;
   private readonly scroller: HTMLElement;
   private readonly grid: HTMLElement;
-  private readonly tip: HTMLElement;
+  private readonly tip = new HoverCard();
   private readonly legend: HTMLElement;
   private spec!: HeatmapSpec;
   private layout!: Layout;
@@ -27,10 +28,12 @@ export class HeatmapView {
   private cellByKey = new Map<string, HTMLElement>();
   private focus: [number, number] | null = null;
   private theme: Theme = "light";
-  private tipTimer = 0;
   private readonly stops: (() => void)[] = [];
 
-  constructor(private readonly model: WidgetModel, el: HTMLElement) {
+  constructor(
+    private readonly model: AnyModel<HeatmapState>,
+    el: HTMLElement,
+  ) {
     this.root = h("div", "evallens el-heatmap");
     this.scroller = h("div", "el-hm-scroll");
     this.scroller.tabIndex = 0;
@@ -38,28 +41,23 @@ export class HeatmapView {
     this.grid.setAttribute("role", "grid");
     this.scroller.append(this.grid);
     this.legend = h("div", "el-hm-legend");
-    this.tip = h("div", "el-hm-tip");
-    this.tip.hidden = true;
     el.append(this.root);
 
     this.grid.addEventListener("click", (e) => this.onClick(e));
     this.scroller.addEventListener("keydown", (e) => this.onKey(e));
     this.grid.addEventListener("pointerover", (e) => this.onHover(e));
-    this.grid.addEventListener("pointerleave", () => this.hideTipSoon());
-    this.tip.addEventListener("pointerenter", () => window.clearTimeout(this.tipTimer));
-    this.tip.addEventListener("pointerleave", () => this.hideTipSoon());
+    this.grid.addEventListener("pointerleave", () => this.tip.hideSoon());
 
     const rebuild = () => this.build();
-    const sync = () => this.readSelection();
-    model.on("change:_spec", rebuild);
-    model.on("change:width", rebuild);
-    model.on("change:height", rebuild);
-    model.on("change:selection", sync);
+    const events: [string, () => void][] = [
+      ["change:_spec", rebuild],
+      ["change:width", rebuild],
+      ["change:height", rebuild],
+      ["change:selection", () => this.readSelection()],
+    ];
+    for (const [name, fn] of events) model.on(name, fn);
     this.stops.push(() => {
-      model.off("change:_spec", rebuild);
-      model.off("change:width", rebuild);
-      model.off("change:height", rebuild);
-      model.off("change:selection", sync);
+      for (const [name, fn] of events) model.off(name, fn);
     });
     this.stops.push(
       watchTheme((t) => {
@@ -72,17 +70,17 @@ export class HeatmapView {
   }
 
   dispose(): void {
-    window.clearTimeout(this.tipTimer);
+    this.tip.dispose();
     for (const stop of this.stops) stop();
     this.root.remove();
   }
 
   // -- building ---------------------------------------------------------------------------
   private build(): void {
-    this.spec = this.model.get("_spec") as HeatmapSpec;
+    this.spec = this.model.get("_spec");
     const spec = this.spec;
-    const width = Number(this.model.get("width")) || 700;
-    const height = Number(this.model.get("height")) || Math.round(width / 1.618);
+    const width = this.model.get("width") || 700;
+    const height = this.model.get("height") || Math.round(width / 1.618);
     this.layout = computeLayout(spec, width, height);
     const L = this.layout;
     this.root.style.width = `${width}px`;
@@ -114,7 +112,7 @@ export class HeatmapView {
     rows.push(parts);
     const corner = h("div", "el-hm-corner", spec.y_label ?? "");
     parts.append(corner);
-    spec.x.forEach((label, i) => parts.append(this.axisLabel("x", i, label, spec.tasks_on_x)));
+    for (const [i, label] of spec.x.entries()) parts.append(this.axisLabel("x", i, label, spec.tasks_on_x));
     this.cellData.clear();
     for (const c of spec.cells) this.cellData.set(`${c[0]},${c[1]}`, c);
     this.cellEls.clear();
@@ -146,13 +144,13 @@ export class HeatmapView {
     this.grid.replaceChildren(...rows);
     this.root.append(this.scroller);
     if (spec.legend) this.root.append(this.buildLegend());
-    this.root.append(this.tip);
+    this.root.append(this.tip.el);
     this.paint();
     this.readSelection();
   }
 
   private buildLegend(): HTMLElement {
-    fillLegend(this.legend, this.spec, Number(this.model.get("width")) || 700);
+    fillLegend(this.legend, this.spec, this.model.get("width") || 700);
     return this.legend;
   }
 
@@ -188,8 +186,7 @@ export class HeatmapView {
 
   // -- selection --------------------------------------------------------------------------
   private readSelection(): void {
-    const raw = (this.model.get("selection") ?? []) as CellRef[];
-    this.selected = new Set(raw.map((c) => cellKey(String(c.task), String(c.model))));
+    this.selected = new Set(this.model.get("selection").map((c) => cellKey(String(c.task), String(c.model))));
     this.showSelection();
   }
 
@@ -278,16 +275,15 @@ export class HeatmapView {
     const target = e.target instanceof Element ? e.target : null;
     const cell = target?.closest<HTMLElement>(".el-hm-cell:not(.el-hm-missing)");
     if (!cell) {
-      this.hideTipSoon();
+      this.tip.hideSoon();
       return;
     }
-    window.clearTimeout(this.tipTimer);
     const i = Number(cell.dataset.x);
     const j = Number(cell.dataset.y);
     const data = this.cellData.get(`${i},${j}`);
     if (!data) return;
     const { task, model } = this.names(i, j);
-    fillTip(this.tip, {
+    const content = {
       task,
       model,
       score: this.spec.task_scores?.[task] ?? this.spec.score,
@@ -296,15 +292,7 @@ export class HeatmapView {
       unit: this.spec.unit,
       stderr: data[4],
       link: data[5],
-    });
-    this.tip.hidden = false;
-    placeTip(this.tip, this.root, e.clientX, e.clientY);
-  }
-
-  private hideTipSoon(): void {
-    window.clearTimeout(this.tipTimer);
-    this.tipTimer = window.setTimeout(() => {
-      this.tip.hidden = true;
-    }, 250);
+    };
+    this.tip.show(content, this.root, e.clientX, e.clientY);
   }
 }

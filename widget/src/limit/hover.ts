@@ -27,7 +27,7 @@ export function valuesAt(series: Series[], x: number, field: "y" | "lo" | "hi" |
   return series.map((s) => {
     const i = s.x.indexOf(x);
     const column = s[field];
-    return i < 0 || !column ? null : column[i] ?? null;
+    return i < 0 || !column ? null : (column[i] ?? null);
   });
 }
 

@@ -1,10 +1,11 @@
 // anywidget entry for ScoresByLimit: the whole contract is render({ model, el }).
-import type { RenderProps } from "../shared/model";
+import type { Render } from "@anywidget/types";
+import type { LimitState } from "./types";
 import { LimitView } from "./view";
 
-function render({ model, el }: RenderProps): () => void {
+const render: Render<LimitState> = ({ model, el }) => {
   const view = new LimitView(model, el);
   return () => view.dispose();
-}
+};
 
 export default { render };

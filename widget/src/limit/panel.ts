@@ -52,7 +52,11 @@ export class Panel {
       const py = this.y(t);
       axes.append(
         svg("line", { class: "el-lim-grid", x1: 0, x2: width, y1: py, y2: py }),
-        svg("text", { class: "el-lim-tick", x: -6, y: py, "text-anchor": "end", "dominant-baseline": "middle" }, `${Math.round(t * 100)}%`),
+        svg(
+          "text",
+          { class: "el-lim-tick", x: -6, y: py, "text-anchor": "end", "dominant-baseline": "middle" },
+          `${Math.round(t * 100)}%`,
+        ),
       );
     }
     for (const t of this.x.ticks()) {
@@ -64,11 +68,21 @@ export class Panel {
     }
     axes.append(svg("line", { class: "el-lim-axis", x1: 0, x2: width, y1: height, y2: height }));
     if (labels.xLabel) {
-      axes.append(svg("text", { class: "el-lim-label", x: width / 2, y: height + 32, "text-anchor": "middle" }, labels.xLabel + (log ? " (log scale)" : "")));
+      axes.append(
+        svg(
+          "text",
+          { class: "el-lim-label", x: width / 2, y: height + 32, "text-anchor": "middle" },
+          labels.xLabel + (log ? " (log scale)" : ""),
+        ),
+      );
     }
     if (labels.yLabel) {
       axes.append(
-        svg("text", { class: "el-lim-label", transform: `translate(${-36},${height / 2}) rotate(-90)`, "text-anchor": "middle" }, labels.yLabel),
+        svg(
+          "text",
+          { class: "el-lim-label", transform: `translate(${-36},${height / 2}) rotate(-90)`, "text-anchor": "middle" },
+          labels.yLabel,
+        ),
       );
     }
     if (labels.facet !== null) {

@@ -12,7 +12,13 @@ export interface TipOptions {
   colourOf: (model: string) => string;
 }
 
-export function fillTip(tip: HTMLElement, series: Series[], limit: number, hovered: string | null, o: TipOptions): void {
+export function fillTip(
+  tip: HTMLElement,
+  series: Series[],
+  limit: number,
+  hovered: string | null,
+  o: TipOptions,
+): void {
   const ys = valuesAt(series, limit, "y");
   const los = valuesAt(series, limit, "lo");
   const his = valuesAt(series, limit, "hi");
@@ -41,6 +47,7 @@ export function fillTip(tip: HTMLElement, series: Series[], limit: number, hover
     table.append(line);
   }
   parts.push(table);
-  if (rows.some((r) => r.lo !== null)) parts.push(h("div", "el-lim-tip-note", `± ${Math.round(o.ci * 100)}% confidence interval`));
+  if (rows.some((r) => r.lo !== null))
+    parts.push(h("div", "el-lim-tip-note", `± ${Math.round(o.ci * 100)}% confidence interval`));
   tip.replaceChildren(...parts);
 }

@@ -1,4 +1,5 @@
-// The chart specification the kernel sends (mirrors evallens/limit/types.py; snake_case, as every spec).
+// ScoresByLimit's wire: its synced traits and the chart specification the kernel sends
+// (mirrors evallens/limit/types.py; snake_case, as every spec).
 
 export type Num = number | null;
 
@@ -36,4 +37,17 @@ export interface Hover {
   panel: number;
   limit: number;
   model: string | null;
+}
+
+/** ScoresByLimit's synced traits. */
+export interface LimitState {
+  /** Models picked in the legend (empty: all shown alike). */
+  selected_models: string[];
+  /** The limit clicked on the plot, or null. */
+  limit: number | null;
+  /** What the pointer is on, snapped to a limit (null: off the plot). */
+  hovered: { model: string | null; limit: number } | null;
+  width: number;
+  height: number;
+  _spec: LimitSpec;
 }

@@ -1,15 +1,16 @@
 // ScoresByLimit's front end: title, legend, one SVG with a panel per facet, a tooltip.
 // Hover snaps to the nearest limit (tooltip + `hovered` trait); clicking the plot sets
 // `limit`; clicking legend entries toggles `selected_models`.
-import { h, type WidgetModel } from "../shared/model";
-import { watchTheme, type Theme } from "../shared/theme";
+import type { AnyModel } from "@anywidget/types";
+import { h } from "../shared/model";
+import { type Theme, watchTheme } from "../shared/theme";
 import { nearestIndex, nearestModel, toggleModel, valuesAt } from "./hover";
 import { modelColour } from "./palette";
 import { MARGIN, Panel } from "./panel";
 import { yTop } from "./scale";
 import { svg } from "./svg";
 import { fillTip } from "./tooltip";
-import type { Hover, LimitSpec } from "./types";
+import type { Hover, LimitSpec, LimitState } from "./types";
 
 const FACET_GAP = 16;
 
@@ -26,7 +27,10 @@ export class LimitView {
   private hover: Hover | null = null;
   private readonly stops: (() => void)[] = [];
 
-  constructor(private readonly model: WidgetModel, el: HTMLElement) {
+  constructor(
+    private readonly model: AnyModel<LimitState>,
+    el: HTMLElement,
+  ) {
     this.root = h("div", "evallens el-limit");
     this.titleEl = h("div", "el-lim-title");
     this.legendEl = h("div", "el-lim-legend");
@@ -55,7 +59,9 @@ export class LimitView {
       ["change:limit", limit],
     ];
     for (const [name, fn] of events) model.on(name, fn);
-    this.stops.push(() => events.forEach(([name, fn]) => model.off(name, fn)));
+    this.stops.push(() => {
+      for (const [name, fn] of events) model.off(name, fn);
+    });
     this.stops.push(
       watchTheme((t) => {
         this.theme = t;
@@ -75,16 +81,16 @@ export class LimitView {
 
   // -- building ---------------------------------------------------------------------------
   private build(): void {
-    this.spec = this.model.get("_spec") as LimitSpec;
+    this.spec = this.model.get("_spec");
     const spec = this.spec;
-    const width = Number(this.model.get("width")) || 700;
-    const height = Number(this.model.get("height")) || 433;
+    const width = this.model.get("width") || 700;
+    const height = this.model.get("height") || 433;
     this.root.style.width = `${width}px`;
     this.titleEl.textContent = spec.title ?? "";
     this.titleEl.hidden = !spec.title;
     this.buildLegend();
 
-    const facets: (string | null)[] = spec.facets && spec.facets.length ? spec.facets : [null];
+    const facets: (string | null)[] = spec.facets?.length ? spec.facets : [null];
     const chrome = (spec.title ? 26 : 0) + (spec.legend ? 30 : 0);
     const svgHeight = Math.max(160, height - chrome);
     const top = MARGIN.top + (facets[0] !== null ? 16 : 0);
@@ -143,7 +149,7 @@ export class LimitView {
 
   // -- state -> paint ---------------------------------------------------------------------
   private readSelection(): void {
-    this.selected = new Set((this.model.get("selected_models") as string[] | null) ?? []);
+    this.selected = new Set(this.model.get("selected_models"));
     for (const item of this.legendEl.querySelectorAll<HTMLElement>(".el-lim-legend-item")) {
       const on = this.selected.has(item.dataset.model ?? "");
       item.setAttribute("aria-pressed", String(on));
@@ -169,16 +175,16 @@ export class LimitView {
   }
 
   private paintLimit(): void {
-    const limit = this.model.get("limit") as number | null;
-    for (const panel of this.panels) panel.showMarker(limit ?? null);
+    const limit = this.model.get("limit");
+    for (const panel of this.panels) panel.showMarker(limit);
   }
 
   // -- events -----------------------------------------------------------------------------
   private locate(e: PointerEvent | MouseEvent): { panel: Panel; limit: number; py: number; px: number } | null {
     const target = e.target as Element | null;
-    if (!target || !target.classList?.contains("el-lim-overlay")) return null;
+    if (!target?.classList?.contains("el-lim-overlay")) return null;
     const panel = this.panels[Number((target as SVGElement).dataset.panel)];
-    if (!panel || !panel.limits.length) return null;
+    if (!panel?.limits.length) return null;
     const box = target.getBoundingClientRect();
     const px = e.clientX - box.left;
     const py = e.clientY - box.top;
@@ -200,7 +206,9 @@ export class LimitView {
 
   private setHover(hover: Hover | null): void {
     const before = this.hover;
-    const same = before === hover || (before && hover && before.panel === hover.panel && before.limit === hover.limit && before.model === hover.model);
+    const same =
+      before === hover ||
+      (before && hover && before.panel === hover.panel && before.limit === hover.limit && before.model === hover.model);
     if (same) return;
     this.hover = hover;
     for (const panel of this.panels) panel.showRule(hover && hover.panel === panel.index ? hover.limit : null);
@@ -213,7 +221,7 @@ export class LimitView {
         xLabel: this.spec.x_label,
         ci: this.spec.ci,
         other: this.spec.other,
-        facet: this.spec.facets ? this.spec.facets[hover.panel] ?? null : null,
+        facet: this.spec.facets ? (this.spec.facets[hover.panel] ?? null) : null,
         colourOf: this.colourOf,
       });
       this.tip.hidden = false;
@@ -225,7 +233,7 @@ export class LimitView {
 
   private placeTip(panel: Panel, limit: number): void {
     const left = panel.geometry.left + panel.x(limit);
-    const plotWidth = this.plot.clientWidth || Number(this.model.get("width")) || 700;
+    const plotWidth = this.plot.clientWidth || this.model.get("width") || 700;
     const tipWidth = this.tip.offsetWidth || 220;
     const x = left + 14 + tipWidth > plotWidth ? left - 14 - tipWidth : left + 14;
     this.tip.style.transform = `translate(${Math.max(0, x)}px, ${panel.geometry.top}px)`;
@@ -234,7 +242,7 @@ export class LimitView {
   private onClick(e: MouseEvent): void {
     const at = this.locate(e);
     if (!at) return;
-    const current = this.model.get("limit") as number | null;
+    const current = this.model.get("limit");
     this.model.set("limit", current === at.limit ? null : at.limit);
     this.model.save_changes();
     this.paintLimit();

@@ -3,7 +3,7 @@
 // strings, nulls), in a few KB instead of apache-arrow's ~200 KB bundle. 64-bit integers
 // are read exactly: a number while it is safe, a BigInt beyond 2**53 (ids can be that big).
 // Format: https://arrow.apache.org/docs/format/Columnar.html#serialization-and-interprocess-communication-ipc
-import { toBytes, type Buffer } from "./model";
+import { type Buffer, toBytes } from "./model";
 
 export type Cell = string | number | bigint | boolean | null;
 export type Row = Record<string, Cell>;
@@ -22,7 +22,10 @@ interface Field {
 
 // Flatbuffers: tables reached through vtables, offsets relative to where they are stored.
 class Table {
-  constructor(private readonly view: DataView, readonly pos: number) {}
+  constructor(
+    private readonly view: DataView,
+    readonly pos: number,
+  ) {}
 
   private field(index: number): number {
     const vtable = this.pos - this.view.getInt32(this.pos, true);
@@ -220,7 +223,10 @@ export function decodeRows(buf: Buffer): Row[] {
       const bufs = header.vector(2);
       const buffers: { offset: number; length: number }[] = [];
       for (let i = 0; i < bufs.length; i++) {
-        buffers.push({ offset: readInt64(view, bufs.start + i * 16), length: readInt64(view, bufs.start + i * 16 + 8) });
+        buffers.push({
+          offset: readInt64(view, bufs.start + i * 16),
+          length: readInt64(view, bufs.start + i * 16 + 8),
+        });
       }
       const columns: Cell[][] = [];
       let b = 0;

@@ -5,7 +5,6 @@ export type Palette = "good-high" | "good-low" | "neutral" | "diverging";
 export type Role = "good" | "bad" | "warn" | "info" | "muted";
 export type RGBA = [number, number, number, number];
 
-
 interface Stops {
   red: RGBA;
   amber: RGBA;

@@ -9,7 +9,8 @@ export function currentTheme(doc: Document = document): Theme {
   if (jp === "false") return "dark";
   if (body?.classList.contains("vscode-dark") || body?.classList.contains("vscode-high-contrast")) return "dark";
   if (body?.classList.contains("vscode-light")) return "light";
-  const media = typeof window !== "undefined" && window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  const media =
+    typeof window !== "undefined" && window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
   return media?.matches ? "dark" : "light";
 }
 

@@ -1,0 +1,100 @@
+// The header row: a cell per shown column with its label and sort arrow (and its place in
+// a multi-column sort), a handle on its right edge to resize it, and drag-and-drop to move
+// it. Clicks and drops say what the user asked for; the grid decides how it is done.
+import { h } from "../shared/model";
+import type { Columns } from "./columns";
+import { sortOrder } from "./sort";
+import type { ColumnDef, SortEntry } from "./types";
+
+export interface HeaderActions {
+  /** A click, Enter or Space on a header; `additive`: Shift, Ctrl or Cmd was held. */
+  sort(column: string, additive: boolean): void;
+  /** A header dropped on another: column `id` goes just before column `before`. */
+  move(id: string, before: string): void;
+}
+
+/** The drag's payload type: only our own headers are dropped on headers. */
+const DRAGGED_COLUMN = "text/x-evallens-column";
+
+export class HeaderView {
+  readonly el = h("div", "el-header");
+
+  constructor(
+    private readonly columns: Columns,
+    private readonly actions: HeaderActions,
+  ) {
+    this.el.setAttribute("role", "row");
+  }
+
+  /** Draw the shown columns' headers; the arrows show `sort`, the sort the rows have. */
+  render(sort: SortEntry[]): void {
+    const multi = sort.length > 1;
+    this.el.replaceChildren();
+    for (const def of this.columns.shown) {
+      const cell = h("div", `el-th el-kind-${def.kind}`);
+      cell.setAttribute("role", "columnheader");
+      cell.dataset.column = def.id;
+      cell.tabIndex = 0;
+      cell.draggable = true;
+      const label = this.columns.labelOf(def);
+      cell.title = label || def.id;
+      cell.append(h("span", "el-th-label", label));
+      const at = sortOrder(sort, def.id);
+      const entry = at ? sort[at - 1] : undefined;
+      cell.setAttribute("aria-sort", entry ? (entry.dir === "asc" ? "ascending" : "descending") : "none");
+      if (entry) {
+        const mark = h("span", "el-sort-mark", entry.dir === "asc" ? "▲" : "▼");
+        if (multi) mark.append(h("sup", "el-sort-order", String(at)));
+        cell.append(mark);
+      }
+      const activate = (e: MouseEvent | KeyboardEvent) => {
+        this.actions.sort(def.id, e.shiftKey || e.ctrlKey || e.metaKey);
+      };
+      cell.addEventListener("click", (e) => {
+        if (!(e.target as HTMLElement).classList.contains("el-resize")) activate(e);
+      });
+      cell.append(this.resizeHandle(def, cell));
+      cell.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" || e.key === " ") {
+          e.preventDefault();
+          activate(e);
+        }
+      });
+      cell.addEventListener("dragstart", (e) => e.dataTransfer?.setData(DRAGGED_COLUMN, def.id));
+      cell.addEventListener("dragover", (e) => e.preventDefault());
+      cell.addEventListener("drop", (e) => {
+        e.preventDefault();
+        const moved = e.dataTransfer?.getData(DRAGGED_COLUMN);
+        if (moved && moved !== def.id) this.actions.move(moved, def.id);
+      });
+      this.el.append(cell);
+    }
+  }
+
+  /** A drag handle on the header's right edge; double-click returns to the default width. */
+  private resizeHandle(def: ColumnDef, cell: HTMLElement): HTMLElement {
+    const handle = h("span", "el-resize");
+    handle.setAttribute("aria-hidden", "true");
+    handle.title = "Drag to resize, double-click to reset";
+    handle.addEventListener("pointerdown", (e) => {
+      e.preventDefault(); // no text selection, no header drag-and-drop
+      e.stopPropagation();
+      const start = e.clientX;
+      const from = cell.getBoundingClientRect().width;
+      handle.setPointerCapture(e.pointerId);
+      const move = (ev: PointerEvent) => this.columns.resize(def.id, from + ev.clientX - start);
+      const up = () => {
+        handle.removeEventListener("pointermove", move);
+        handle.removeEventListener("pointerup", up);
+        this.columns.saveWidths();
+      };
+      handle.addEventListener("pointermove", move);
+      handle.addEventListener("pointerup", up);
+    });
+    handle.addEventListener("dblclick", (e) => {
+      e.stopPropagation();
+      this.columns.resetWidth(def.id);
+    });
+    return handle;
+  }
+}

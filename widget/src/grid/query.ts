@@ -1,0 +1,70 @@
+// The grid's one query layer: every question the grid asks its kernel (rows, the ids
+// between two rows, a sample, a view edit) and what the kernel sends on its own, over the
+// widget's typed messages; plus whether the kernel answers at all.
+import { decodeRows, type Row } from "../shared/arrow";
+import { KernelLink } from "../shared/kernel";
+import { type MessageChannel, toUint32 } from "../shared/model";
+import { NoAnswer, Rpc } from "../shared/rpc";
+import type { DetailReply, GridPushes, GridRequests, Refresh, ViewEdit } from "./types";
+
+export class GridQuery {
+  readonly kernel: KernelLink;
+  private readonly rpc: Rpc<GridRequests, GridPushes>;
+
+  /** `back` runs when the kernel is heard from again after it did not answer. */
+  constructor(model: MessageChannel, back: () => void) {
+    this.rpc = new Rpc(model);
+    this.kernel = new KernelLink(this.rpc, back);
+  }
+
+  /** Rows [offset, offset + limit) of the view, with the revision they belong to;
+   * `viewport` (the first row on screen) is where the kernel sends its next refresh. */
+  async window(offset: number, limit: number, viewport: number): Promise<{ revision: number; rows: Row[] }> {
+    const { content, buffers } = await this.ask("window", { offset, limit, viewport });
+    return { revision: content.revision, rows: decodeRows(buffers[0]) };
+  }
+
+  /** Source-row ids of view positions [start, end): a range that reaches rows not loaded. */
+  async rowsBetween(start: number, end: number): Promise<Uint32Array> {
+    const { buffers } = await this.ask("rows_between", { start, end });
+    return toUint32(buffers[0]);
+  }
+
+  /** Ask the kernel to set view traits; it answers once they are set and the rows they
+   * give are sent (a `refresh`). A kernel that did not answer last time is pinged first,
+   * so a click it cannot serve fails fast. */
+  async setView(view: ViewEdit): Promise<void> {
+    if (!(await this.kernel.answers())) throw new NoAnswer();
+    await this.ask("set_view", { view });
+  }
+
+  /** One sample in full, by source-row index. */
+  async detail(row: number): Promise<DetailReply> {
+    return (await this.rpc.request("detail", { row })).content;
+  }
+
+  /** The view changed in the kernel: its revision, count and sort, and rows at `offset`. */
+  onRefresh(fn: (refresh: Refresh, rows: Row[]) => void): void {
+    this.rpc.listen("refresh", (content, buffers) => fn(content, decodeRows(buffers[0])));
+  }
+
+  /** Python's `reset_view()`: the view this browser saved is to be forgotten. */
+  onResetView(fn: () => void): void {
+    this.rpc.listen("reset_view", () => fn());
+  }
+
+  dispose(): void {
+    this.rpc.dispose();
+  }
+
+  /** A request whose silence means the kernel is gone or busy: until it is heard from
+   * again, the grid pings before relying on it. */
+  private async ask<K extends "window" | "rows_between" | "set_view">(type: K, body: GridRequests[K]["body"]) {
+    try {
+      return await this.rpc.request(type, body);
+    } catch (err) {
+      if (err instanceof NoAnswer) this.kernel.lost();
+      throw err;
+    }
+  }
+}
