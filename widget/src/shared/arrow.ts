@@ -1,5 +1,5 @@
 // A small reader for the Arrow IPC streams the kernel sends: enough of the format for
-// the simple column types `evallens.query.wire_frame` produces (ints, floats, bools,
+// the simple column types `evallens.wire.wire_frame` produces (ints, floats, bools,
 // strings, nulls), in a few KB instead of apache-arrow's ~200 KB bundle. 64-bit integers
 // are read exactly: a number while it is safe, a BigInt beyond 2**53 (ids can be that big).
 // Format: https://arrow.apache.org/docs/format/Columnar.html#serialization-and-interprocess-communication-ipc
