@@ -6,9 +6,14 @@ samples), generated once into ``--cache`` and reused. For each size we time our 
 samples_df on the same files in the same run, and measure our peak memory against the
 size of the frame we return.
 
+With ``--real`` it also times both on the real logs in ``../shared/data/logs`` (many small
+logs of every shape, nested metadata, dict scores): a fast path only generated logs take
+is not fast.
+
 Usage:
     .venv/bin/python bench/bench_read.py                  # 16k and 200k samples
     .venv/bin/python bench/bench_read.py --sizes 16000    # quicker
+    .venv/bin/python bench/bench_read.py --sizes "" --real
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 GEN_LOGS = ROOT.parent / "shared" / "tools" / "gen_logs.py"
+REAL_LOGS = ROOT.parent / "shared" / "data" / "logs"
 
 # samples → (models, tasks, samples per log): real multi-log layouts, not one giant file
 LAYOUTS: dict[int, tuple[int, int, int]] = {
@@ -42,7 +48,7 @@ source, parallel = sys.argv[1], json.loads(sys.argv[2])
 cold = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 # warm-up on one log so one-time costs (thread pools, allocator arenas, codecs) are not
 # counted as memory used for the data
-read_samples(sorted(pathlib.Path(source).glob("*.eval"))[0], parallel=False)
+read_samples(sorted(pathlib.Path(source).rglob("*.eval"))[0], parallel=False)
 warm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 cpu = time.process_time()
 start = time.perf_counter()
@@ -172,15 +178,42 @@ def bench_size(cache: Path, samples: int, runs: int, reference_runs: int) -> dic
     return result
 
 
+def bench_real(runs: int) -> dict[str, object]:
+    """Both readers on the shared real logs (whatever shapes they hold)."""
+    ours = [_child(_OURS, str(REAL_LOGS), "null") for _ in range(runs)]
+    theirs = [_child(_THEIRS, str(REAL_LOGS), "false") for _ in range(runs)]
+    ours_s = statistics.median(t["seconds"] for t in ours)
+    theirs_s = statistics.median(t["seconds"] for t in theirs)
+    logs = [p for p in REAL_LOGS.rglob("*") if p.suffix in (".eval", ".json")]
+    return {
+        "source": "../shared/data/logs (real logs)",
+        "files": len(logs),
+        "ours": {
+            "median_seconds": ours_s,
+            "runs": [round(t["seconds"], 3) for t in ours],
+            "rows": ours[0]["rows"],
+        },
+        "samples_df": {
+            "median_seconds": theirs_s,
+            "runs": [round(t["seconds"], 3) for t in theirs],
+            "rows": theirs[0]["rows"],
+        },
+        "speedup_wall": round(theirs_s / ours_s, 1),
+        "note": "rows differ where samples_df skips .json logs without a timestamped name "
+        "and reads copied logs twice",
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, default=Path("/tmp/evallens-bench"))
     parser.add_argument("--sizes", default="16000,200000")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--real", action="store_true", help="also bench the shared real logs")
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
-    results = []
-    for size in (int(s) for s in args.sizes.split(",")):
+    results: list[dict[str, object]] = [bench_real(args.runs)] if args.real else []
+    for size in (int(s) for s in args.sizes.split(",") if s):
         # samples_df needs minutes at 200k; once is enough to see the ratio
         reference_runs = args.runs if size <= 20_000 else 1
         results.append(bench_size(args.cache, size, args.runs, reference_runs))
