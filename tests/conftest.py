@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -10,19 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest_io import SHARED, require
-
-GEN_LOGS = SHARED / "tools" / "gen_logs.py"
-
-
-def generate_logs(out: Path, *args: str) -> Path:
-    """Real Inspect logs written by inspect_ai's mock model (../shared/tools/gen_logs.py)."""
-    subprocess.run(
-        [sys.executable, str(require(GEN_LOGS)), "--out", str(out), "--clean", *args],
-        check=True,
-        capture_output=True,
-    )
-    return out
+from conftest_io import generate_logs
 
 
 @pytest.fixture(scope="session")

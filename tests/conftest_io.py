@@ -6,6 +6,8 @@ import json
 import math
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -86,3 +88,16 @@ def same_value(column: str, ours: Any, theirs: Any) -> bool:
     if isinstance(ours, list) and isinstance(theirs, str):
         theirs = json.loads(theirs)  # samples_df writes list scores as JSON text
     return bool(plain(ours) == plain(theirs))
+
+
+GEN_LOGS = SHARED / "tools" / "gen_logs.py"
+
+
+def generate_logs(out: Path, *args: str) -> Path:
+    """Real Inspect logs written by inspect_ai's mock model (../shared/tools/gen_logs.py)."""
+    subprocess.run(
+        [sys.executable, str(require(GEN_LOGS)), "--out", str(out), "--clean", *args],
+        check=True,
+        capture_output=True,
+    )
+    return out

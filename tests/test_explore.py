@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest_io import logs_dir
+from conftest_io import generate_logs, logs_dir
 
 import evallens
 
@@ -63,8 +63,6 @@ def test_logs_without_scores_show_their_samples_and_say_why_there_is_no_heatmap(
 
 
 def test_error_only_logs_say_so(tmp_path: Path) -> None:
-    from conftest import generate_logs
-
     logs = generate_logs(
         tmp_path / "errors", "--models", "1", "--tasks", "1", "--samples", "4",
         "--scorers", "match", "--error-rate", "1.0",
