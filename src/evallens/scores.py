@@ -327,11 +327,19 @@ def describe_column(series: pl.Series) -> dict[str, Any]:
     if dtype == pl.Boolean:
         return {"kind": "boolean"}
     if dtype.is_numeric():
-        distinct = present.unique()
-        lo, hi = distinct.min(), distinct.max()
-        if distinct.len() == 2 and lo == 0 and hi == 1:
+        # min, max and a 0/1 test in one pass: far cheaper than unique() on a million floats
+        lo, hi, zero_one = (
+            present.to_frame("v")
+            .select(
+                pl.col("v").min(),
+                pl.col("v").max().alias("hi"),
+                ((pl.col("v") == 0) | (pl.col("v") == 1)).all().alias("b"),
+            )
+            .row(0)
+        )
+        if zero_one and lo == 0 and hi == 1:
             return {"kind": "binary", "min": 0.0, "max": 1.0}
-        return {"kind": "numeric", "min": float(lo), "max": float(hi)}  # type: ignore[arg-type]
+        return {"kind": "numeric", "min": float(lo), "max": float(hi)}
     if dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum):
         counts = present.cast(pl.String).value_counts(name="__n")
         return _describe_text(counts.to_series(0).to_list(), counts.get_column("__n").to_list())

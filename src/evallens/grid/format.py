@@ -6,6 +6,8 @@ Mirrors ``widget/src/grid/format.ts``, which applies the format the kernel chose
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -13,6 +15,72 @@ from evallens.grid.types import NumberFormat
 
 FIXED_DIGITS_MAX = 5
 """Beyond this many decimals a column's numbers are shown in scientific notation."""
+
+
+@dataclass(frozen=True)
+class NumberStats:
+    """What a column's format depends on, from its finite values."""
+
+    integer: bool
+    """Stored as integers (shown exactly, whatever their size)."""
+    lo: float | None
+    hi: float | None
+    smallest: float | None
+    """Smallest non-zero magnitude."""
+    largest: float | None
+    integral: bool
+    """Every value a whole number."""
+
+
+def number_stats(df: pl.DataFrame, fields: Sequence[str]) -> dict[str, NumberStats]:
+    """The stats of every numeric column in ``fields``, in one pass over the frame.
+
+    One select for all columns: polars computes them side by side, where a pass per
+    column cost ~30 ms at a million rows.
+    """
+    numeric = [f for f in fields if f in df.columns and df.schema[f].is_numeric()]
+    exprs: list[pl.Expr] = []
+    for i, name in enumerate(numeric):
+        col = pl.col(name)
+        if df.schema[name].is_integer():
+            exprs += [
+                col.min().cast(pl.Float64).alias(f"lo{i}"),
+                col.max().cast(pl.Float64).alias(f"hi{i}"),
+            ]
+            continue
+        c = col.cast(pl.Float64)
+        fin = c.filter(c.is_finite())
+        mag = fin.abs().filter(fin != 0)
+        exprs += [
+            fin.min().alias(f"lo{i}"),
+            fin.max().alias(f"hi{i}"),
+            mag.min().alias(f"small{i}"),
+            mag.max().alias(f"large{i}"),
+            (fin == fin.round(0)).all().alias(f"whole{i}"),
+        ]
+    row = df.select(exprs).row(0, named=True) if exprs else {}
+    out: dict[str, NumberStats] = {}
+    for i, name in enumerate(numeric):
+        integer = df.schema[name].is_integer()
+        out[name] = NumberStats(
+            integer=integer,
+            lo=row[f"lo{i}"],
+            hi=row[f"hi{i}"],
+            smallest=None if integer else row[f"small{i}"],
+            largest=None if integer else row[f"large{i}"],
+            integral=True if integer else bool(row[f"whole{i}"]),
+        )
+    return out
+
+
+def format_of(stats: NumberStats) -> NumberFormat:
+    """The format a column with these stats shows every number in."""
+    if stats.integer or stats.smallest is None or stats.integral:
+        return {"notation": "fixed", "digits": 0}
+    digits = max(0, 2 - math.floor(math.log10(stats.smallest)))
+    if digits > FIXED_DIGITS_MAX or (stats.largest or 0) >= 1e15:
+        return {"notation": "scientific", "digits": 2}
+    return {"notation": "fixed", "digits": digits}
 
 
 def number_format(values: pl.Series) -> NumberFormat | None:
@@ -30,33 +98,19 @@ def number_format(values: pl.Series) -> NumberFormat | None:
         >>> number_format(pl.Series([0.5, 9.17e-7]))
         {'notation': 'scientific', 'digits': 2}
     """
-    if not values.dtype.is_numeric():
-        return None
-    if values.dtype.is_integer():
-        return {"notation": "fixed", "digits": 0}
-    floats = values.cast(pl.Float64)
-    finite = floats.filter(floats.is_finite())
-    magnitudes = finite.abs().filter(finite != 0)
-    if magnitudes.is_empty() or bool((finite == finite.round(0)).all()):
-        return {"notation": "fixed", "digits": 0}
-    smallest, largest = float(magnitudes.min()), float(magnitudes.max())  # type: ignore[arg-type]
-    digits = max(0, 2 - math.floor(math.log10(smallest)))
-    if digits > FIXED_DIGITS_MAX or largest >= 1e15:
-        return {"notation": "scientific", "digits": 2}
-    return {"notation": "fixed", "digits": digits}
+    stats = number_stats(values.rename("v").to_frame(), ["v"]).get("v")
+    return None if stats is None else format_of(stats)
 
 
-def widest(values: pl.Series, fmt: NumberFormat | None) -> int:
+def widest(values: pl.Series, stats: NumberStats | None) -> int:
     """Characters in the column's longest value as shown (an estimate that errs wide)."""
-    if fmt is None:
+    if stats is None:
         longest = values.cast(pl.String).str.len_chars().max()
         return int(longest) if isinstance(longest, int) else 0
-    if values.dtype.is_integer():  # exact digits, even beyond 2**53; room for separators
+    ends = [v for v in (stats.lo, stats.hi) if v is not None]
+    if stats.integer:  # exact digits, even beyond 2**53; room for separators
         texts = [str(v) for v in (values.min(), values.max()) if v is not None]
         return max((len(t) + (len(t) - 1) // 3 for t in texts), default=0)
-    floats = values.cast(pl.Float64)
-    finite = floats.filter(floats.is_finite())
-    if finite.is_empty():
-        return 0
+    fmt = format_of(stats)
     spec = f".{fmt['digits']}e" if fmt["notation"] == "scientific" else f",.{fmt['digits']}f"
-    return max(len(format(float(v), spec)) for v in (finite.min(), finite.max()))  # type: ignore[arg-type]
+    return max((len(format(float(v), spec)) for v in ends), default=0)

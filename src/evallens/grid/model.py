@@ -21,6 +21,7 @@ from evallens.grid.columns import (
     resolve_column_id,
     working_frame,
 )
+from evallens.grid.format import number_stats
 from evallens.grid.query import SampleQuery, SortKey
 from evallens.grid.selection import SampleKeys
 from evallens.grid.sorting import default_sort, sort_exprs
@@ -87,7 +88,9 @@ class GridModel:
 
     def column_defs(self) -> list[ColumnDef]:
         """What the front end needs to know about every column."""
-        return [c.describe(self._work) for c in self.columns]
+        wanted = [c.field for c in self.columns if c.kind != "duration"]
+        stats = number_stats(self._work, wanted)
+        return [c.describe(self._work, stats) for c in self.columns]
 
     def storage_key(self) -> str:
         """Where the browser keeps the user's changes: per task set and column set."""
