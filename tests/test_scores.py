@@ -211,3 +211,32 @@ def test_default_score_per_task_and_what_was_found() -> None:
         default_score(frame.clear())
     with pytest.raises(ValueError, match=r"score_label \(categorical\).*pass score="):
         default_score(frame.select("score_label"))
+
+
+def test_choosing_and_reading_default_scores_describes_each_column_once(monkeypatch) -> None:
+    import evallens.scores as scores
+
+    frame = pl.DataFrame(
+        {
+            "task": ["a", "b"],
+            "score_label": ["x", "y"],
+            "score_m": ["C", None],
+            "score_j": [None, "7"],
+        }
+    )
+    described: list[str] = []
+    real = scores.describe_column
+
+    def counting(series: pl.Series) -> dict[str, object]:
+        described.append(series.name)
+        return real(series)
+
+    monkeypatch.setattr(scores, "describe_column", counting)
+    cache: scores.ScoreCache = {}
+    chosen = scores.default_scores(frame, "task", cache=cache)
+    values = frame.select(scores.values_by(frame, "task", chosen, cache=cache))
+    assert chosen == {"a": "score_m", "b": "score_j"}
+    assert values["value"].to_list() == [1.0, 7.0]
+    assert sorted(described) == ["score_j", "score_label", "score_m"]  # once each
+    with pytest.raises(ValueError, match=r"'score_label'.*not numeric"):
+        scores.score_values(frame, "score_label", cache=cache)  # a refusal is kept too

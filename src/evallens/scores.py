@@ -460,7 +460,14 @@ def _not_numeric(d: ScoreDescriptor, dtype: pl.DataType) -> str:
     )
 
 
-def score_values(df: pl.DataFrame, column: str, *, unit: bool = False) -> pl.Expr:
+ScoreCache = dict[tuple[str, bool], "pl.Expr | ValueError"]
+"""Score expressions already built for one frame, by (column, unit): choosing a default
+score and then reading it describes each column once, not twice."""
+
+
+def score_values(
+    df: pl.DataFrame, column: str, *, unit: bool = False, cache: ScoreCache | None = None
+) -> pl.Expr:
     """A score column as Float64 numbers: the one rule for sorting, means and success.
 
     Args:
@@ -468,6 +475,7 @@ def score_values(df: pl.DataFrame, column: str, *, unit: bool = False) -> pl.Exp
         column: The score column.
         unit: Also require every value in [0, 1] (success as a probability, e.g. for
             `scores_by_limit_df`): 0/1, booleans, pass/fail letters, fractions.
+        cache: Expressions (and refusals) already built for this same ``df``.
 
     Raises:
         ValueError: naming the column, when it holds no numbers (or, with ``unit``,
@@ -478,6 +486,17 @@ def score_values(df: pl.DataFrame, column: str, *, unit: bool = False) -> pl.Exp
         >>> df.select(score_values(df, "grade"))["grade"].to_list()
         [10.0, 9.0, 0.0, None]
     """
+    if cache is not None:
+        cached = cache.get((column, unit))
+        if cached is None:
+            try:
+                cached = score_values(df, column, unit=unit)
+            except ValueError as error:
+                cached = error
+            cache[(column, unit)] = cached
+        if isinstance(cached, ValueError):
+            raise cached
+        return cached
     if column not in df.columns:
         raise unknown_name_error("column", column, df.columns)
     d = _descriptor_of(df, column)
@@ -498,14 +517,12 @@ def score_values(df: pl.DataFrame, column: str, *, unit: bool = False) -> pl.Exp
 
 
 # --------------------------------------------------------------------------- defaults
-def _fits(df: pl.DataFrame, column: str, unit: bool, cache: dict[str, bool]) -> bool:
-    if column not in cache:
-        try:
-            score_values(df, column, unit=unit)
-            cache[column] = True
-        except ValueError:
-            cache[column] = False
-    return cache[column]
+def _fits(df: pl.DataFrame, column: str, unit: bool, cache: ScoreCache) -> bool:
+    try:
+        score_values(df, column, unit=unit, cache=cache)
+    except ValueError:
+        return False
+    return True
 
 
 def _no_score(df: pl.DataFrame, unit: bool, argument: str) -> NoScoreError:
@@ -540,7 +557,7 @@ def default_score(df: pl.DataFrame, *, unit: bool = False, argument: str = "scor
         >>> default_score(pl.DataFrame({"score_notes": ["x"], "score_match": ["C"]}))
         'score_match'
     """
-    cache: dict[str, bool] = {}
+    cache: ScoreCache = {}
     for column in score_columns(df.columns):
         if _fits(df, column, unit, cache):
             return column
@@ -548,14 +565,21 @@ def default_score(df: pl.DataFrame, *, unit: bool = False, argument: str = "scor
 
 
 def default_scores(
-    df: pl.DataFrame, by: str, *, unit: bool = False, argument: str = "score"
+    df: pl.DataFrame,
+    by: str,
+    *,
+    unit: bool = False,
+    argument: str = "score",
+    cache: ScoreCache | None = None,
 ) -> dict[str, str]:
     """Per value of ``by`` (a task column): the first numeric score with values there.
 
     Tasks scored by different scorers each get their own default: the score the task's
     logs lead their results with (their headline, when the frame came from the readers),
     else the first numeric or pass/fail score column with values in that task. A task
-    whose rows have no numeric score at all is left out (it has nothing to show).
+    whose rows have no numeric score at all is left out (it has nothing to show). Pass
+    the same ``cache`` to `values_by` to read the chosen scores without describing them
+    again.
 
     Example:
         >>> df = pl.DataFrame({"task": ["a", "b"], "score_x": ["C", None], "score_y": [None, 7]})
@@ -578,7 +602,7 @@ def default_scores(
     )
     split = _known_split(columns)
     pairs = {c: split.get(c) or split_score_column(c, columns) for c in columns}
-    cache: dict[str, bool] = {}
+    cache = {} if cache is None else cache
     chosen: dict[str, str] = {}
     for row in present.iter_rows(named=True):
         # The eval's headline first (what inspect_ai reports for it), then column order.
@@ -594,7 +618,12 @@ def default_scores(
 
 
 def values_by(
-    df: pl.DataFrame, by: str, choice: Mapping[str, str], *, unit: bool = False
+    df: pl.DataFrame,
+    by: str,
+    choice: Mapping[str, str],
+    *,
+    unit: bool = False,
+    cache: ScoreCache | None = None,
 ) -> pl.Expr:
     """One Float64 expression: each row's value of the score ``choice`` names for its ``by``.
 
@@ -608,10 +637,10 @@ def values_by(
         groups.setdefault(column, []).append(key)
     if len(groups) == 1:
         (column,) = groups
-        return score_values(df, column, unit=unit).alias("value")
+        return score_values(df, column, unit=unit, cache=cache).alias("value")
     key_col = pl.col(by).cast(pl.String)
     out: pl.Expr = pl.lit(None, dtype=pl.Float64)
     for column, keys in reversed(groups.items()):
-        values = score_values(df, column, unit=unit)
+        values = score_values(df, column, unit=unit, cache=cache)
         out = pl.when(key_col.is_in(keys)).then(values).otherwise(out)
     return out.alias("value")

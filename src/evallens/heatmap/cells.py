@@ -23,7 +23,13 @@ from typing import Literal
 import polars as pl
 
 from evallens.errors import unknown_name_error
-from evallens.scores import MISSING_TASK_HINT, default_scores, score_values, values_by
+from evallens.scores import (
+    MISSING_TASK_HINT,
+    ScoreCache,
+    default_scores,
+    score_values,
+    values_by,
+)
 
 HEADLINE = "score_headline_value"
 
@@ -99,8 +105,13 @@ def resolve_columns(
     task_name: str = "task_display_name",
     model_name: str = "model_display_name",
     score_value: str = HEADLINE,
+    *,
+    cache: ScoreCache | None = None,
 ) -> HeatmapColumns:
     """Apply inspect_viz's column fallbacks; unknown names raise with near matches.
+
+    ``cache`` (shared with `aggregate` over the same frame) keeps the scores chosen
+    here from being described again there.
 
     On a samples frame without ``score_value``, each task gets its own default score
     (its first numeric or pass/fail score with values in that task), so tasks scored by
@@ -118,7 +129,7 @@ def resolve_columns(
     level: Literal["evals", "samples"] = "samples" if _has(df, "id") else "evals"
     task, model = _require(df, task_name), _require(df, model_name)
     if score_value == HEADLINE and not _has(df, HEADLINE) and level == "samples":
-        chosen = default_scores(df, task, argument="score_value")
+        chosen = default_scores(df, task, argument="score_value", cache=cache)
         distinct = set(chosen.values())
         if len(distinct) == 1:
             return HeatmapColumns(task, model, distinct.pop(), level, log_viewer=_viewer(df))
@@ -166,7 +177,9 @@ def _http(url: pl.Expr) -> pl.Expr:
     return pl.when(text.str.contains(r"(?i)^https?://")).then(text).otherwise(None)
 
 
-def aggregate(df: pl.DataFrame, columns: HeatmapColumns) -> HeatmapData:
+def aggregate(
+    df: pl.DataFrame, columns: HeatmapColumns, *, cache: ScoreCache | None = None
+) -> HeatmapData:
     """Mean score per task × model, with counts, standard errors and log links.
 
     Rows whose task or model is missing are left out (they have no place on the grid).
@@ -179,9 +192,9 @@ def aggregate(df: pl.DataFrame, columns: HeatmapColumns) -> HeatmapData:
         [('a', 0.5, 2), ('b', 0.5, 1)]
     """
     if columns.score is not None:
-        value = score_values(df, columns.score).alias("value")
+        value = score_values(df, columns.score, cache=cache).alias("value")
     else:
-        value = values_by(df, columns.task, columns.task_scores or {})
+        value = values_by(df, columns.task, columns.task_scores or {}, cache=cache)
     extra: list[pl.Expr] = []
     if columns.stderr is not None:
         extra.append(pl.col(columns.stderr).cast(pl.Float64, strict=False).alias("__stderr"))

@@ -14,6 +14,7 @@ from evallens.heatmap.cells import HeatmapData, aggregate, resolve_columns
 from evallens.heatmap.order import Orientation, axis_order
 from evallens.heatmap.selection import cell_codes, selection_codes
 from evallens.heatmap.types import CellOptions, CellRef, CellRow, HeatmapSpec
+from evallens.scores import ScoreCache
 
 COLOR_SCHEMES = (
     "viridis", "magma", "inferno", "plasma", "cividis", "turbo",
@@ -82,9 +83,9 @@ class HeatmapModel:
         sort: Any = "ascending",
         orientation: Orientation = "horizontal",
     ) -> None:
-        self.data: HeatmapData = aggregate(
-            frame, resolve_columns(frame, task_name, model_name, score_value)
-        )
+        cache: ScoreCache = {}  # each chosen score is described once
+        columns = resolve_columns(frame, task_name, model_name, score_value, cache=cache)
+        self.data: HeatmapData = aggregate(frame, columns, cache=cache)
         self.orientation = orientation
         self.x, self.y = axis_order(self.data, sort, orientation)
         self._tasks = set(self.data.tasks)

@@ -12,7 +12,7 @@ import polars as pl
 from evallens.errors import unknown_name_error
 from evallens.limit.curves import LIMIT_COLUMNS, Scale, scores_by_limit_df, usage_expr
 from evallens.limit.types import LimitSpec, Series
-from evallens.scores import default_score, default_scores, values_by
+from evallens.scores import ScoreCache, default_score, default_scores, values_by
 
 LIMIT_LABELS = {
     "total_tokens": "Tokens",
@@ -45,7 +45,8 @@ def with_default_score(samples: pl.DataFrame) -> tuple[pl.DataFrame, str]:
     task = next((c for c in ("task_name", "task_display_name") if c in samples.columns), None)
     if task is None:
         return samples, default_score(samples, unit=True)
-    chosen = default_scores(samples, task, unit=True)
+    cache: ScoreCache = {}  # the chosen scores are described once
+    chosen = default_scores(samples, task, unit=True, cache=cache)
     tasks = samples.get_column(task).drop_nulls().cast(pl.String).unique(maintain_order=True)
     left_out = [t for t in tasks.to_list() if t not in chosen]
     if left_out:
@@ -56,7 +57,7 @@ def with_default_score(samples: pl.DataFrame) -> tuple[pl.DataFrame, str]:
         )
     if len(set(chosen.values())) == 1:
         return samples, next(iter(chosen.values()))
-    values = values_by(samples, task, chosen, unit=True).alias(DEFAULT_SCORE)
+    values = values_by(samples, task, chosen, unit=True, cache=cache).alias(DEFAULT_SCORE)
     return samples.with_columns(values), DEFAULT_SCORE
 
 
