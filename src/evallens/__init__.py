@@ -1,5 +1,6 @@
 """evallens: Jupyter widgets for exploring Inspect AI evaluation results."""
 
+from evallens.compare import paired, paired_stats
 from evallens.demo import demo_samples, synthetic_samples
 from evallens.errors import ColumnNotFoundError, NoScoreError, UnknownNameError
 from evallens.explore import explore
@@ -32,6 +33,8 @@ __all__ = [
     "describe_scores",
     "explore",
     "link",
+    "paired",
+    "paired_stats",
     "read_evals",
     "read_samples",
     "read_viewer_config",
