@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import polars as pl
@@ -25,7 +25,7 @@ from evallens.grid.format import number_stats
 from evallens.grid.query import SampleQuery, SortKey
 from evallens.grid.selection import SampleKeys
 from evallens.grid.sorting import default_sort, sort_exprs
-from evallens.grid.types import ColumnDef, ColumnState, DetailReply, SortEntry
+from evallens.grid.types import ColumnDef, ColumnState, CompareDetail, DetailReply, SortEntry
 from evallens.grid.view import (
     normalize_scale,
     normalize_view,
@@ -80,6 +80,9 @@ class GridModel:
         self.default = resolve_view(eval_view, self.columns, strict=view is not None)
         self.keys = SampleKeys(frame)
         self._searched = ""
+        self.compare_detail: Callable[[dict[str, Any]], CompareDetail | None] | None = None
+        """Set by a caller whose rows pair two samples: given a row's values, the pair for
+        the detail panel (None: show the row as usual)."""
 
     # -- describing ------------------------------------------------------------------------
     def column(self, cid: str) -> Column:
@@ -213,10 +216,13 @@ class GridModel:
         return self.query.view.slice(start, max(0, end - start)).to_list()
 
     def detail(self, row: int) -> DetailReply:
-        """One sample, whole, with its scores, for the detail panel."""
+        """One sample, whole, with its scores, for the detail panel.
+
+        With `compare_detail` set, the pair it gives for the row goes under ``compare``.
+        """
         values = self.query.row(row)
         sample = {k: v for k, v in values.items() if not k.startswith("__")}
-        return {
+        reply: DetailReply = {
             "row": row,
             "sample": json_safe(sample),
             "scores": [
@@ -230,6 +236,10 @@ class GridModel:
                 for s in self.scores
             ],
         }
+        pair = self.compare_detail(values) if self.compare_detail is not None else None
+        if pair is not None:
+            reply["compare"] = json_safe(pair)
+        return reply
 
     def selected_samples(self, rows: Sequence[int]) -> pl.DataFrame:
         """Source ``rows`` in view order (rows the current filter hides follow, in order)."""

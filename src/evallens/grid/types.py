@@ -117,12 +117,35 @@ class DetailScore(TypedDict):
     value: Any
 
 
+CompareStatus = Literal["improved", "regressed", "unchanged", "missing"]
+
+
+class CompareSide(TypedDict):
+    """One of two compared samples: a heading (untrusted text), its values and its scores."""
+
+    label: str
+    sample: dict[str, Any]
+    scores: list[DetailScore]
+
+
+class CompareDetail(TypedDict):
+    """A paired row's two samples, baseline first, and how the pair changed."""
+
+    status: CompareStatus
+    delta: float | None
+    sides: list[CompareSide]
+
+
 class DetailReply(TypedDict):
-    """The sample's values (integers beyond 2**53 as their digits) and its scores."""
+    """The sample's values (integers beyond 2**53 as their digits) and its scores.
+
+    ``compare`` is there when the row pairs two samples (see `GridModel.compare_detail`).
+    """
 
     row: int
     sample: dict[str, Any]
     scores: list[DetailScore]
+    compare: NotRequired[CompareDetail | None]
 
 
 class SetViewRequest(TypedDict):

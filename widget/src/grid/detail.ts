@@ -1,9 +1,10 @@
 // The detail panel: one sample in full, as text. Scores follow Inspect's SampleScoreView.
 import type { AnyModel } from "@anywidget/types";
 import { h, sync } from "../shared/model";
+import { renderCompare } from "./compare";
 import { formatNumber } from "./format";
 import type { GridQuery } from "./query";
-import type { DetailScore, GridState, SampleScoreView } from "./types";
+import type { CompareDetail, DetailScore, GridState, SampleScoreView } from "./types";
 
 const SECTIONS: [string, string][] = [
   ["input", "Input"],
@@ -13,6 +14,8 @@ const SECTIONS: [string, string][] = [
   ["limit", "Limit"],
 ];
 const SUMMARY = ["task_display_name", "task_name", "model", "id", "epoch", "total_tokens", "total_time", "retries"];
+/** What two compared samples share, shown once above them (the rest is per side). */
+const SHARED = new Set(["task_display_name", "task_name", "id", "epoch", "input", "target"]);
 
 export function valueText(v: unknown): string {
   if (v === null || v === undefined) return "";
@@ -122,28 +125,35 @@ export function renderScores(
   return wrap;
 }
 
+/** One sample; with `compare`, a paired row: the shared Input and Target once, then the
+ * two samples side by side (see compare.ts). */
 export function renderDetail(
   sample: Record<string, unknown>,
   scores: DetailScore[],
   view: SampleScoreView | null,
   labels: Record<string, string>,
+  compare: CompareDetail | null = null,
 ): HTMLElement {
   const body = h("div", "el-detail-body");
   const summary = h("dl", "el-detail-summary");
   for (const key of SUMMARY) {
+    if (compare && !SHARED.has(key)) continue;
     if (key in sample && sample[key] !== null && sample[key] !== "") {
       summary.append(h("dt", "", key), h("dd", "", valueText(sample[key])));
     }
   }
   body.append(summary);
-  if (scores.length) {
+  if (scores.length && !compare) {
     body.append(h("h4", "", "Scores"), renderScores(scores, view, labels));
   }
   for (const [key, title] of SECTIONS) {
-    const v = sample[key];
+    if (compare && !SHARED.has(key)) continue;
+    // A paired row without its own input or target takes the baseline's.
+    const v = compare ? (sample[key] ?? compare.sides?.[0]?.sample?.[key]) : sample[key];
     if (v === null || v === undefined || v === "") continue;
     body.append(h("h4", "", title), h("pre", `el-detail-text el-detail-${key}`, valueText(v)));
   }
+  if (compare) body.append(renderCompare(compare, view, labels));
   const meta = Object.keys(sample).filter((k) => k.startsWith("metadata_") || k === "metadata");
   if (meta.length) {
     const dl = h("dl", "el-detail-meta");
@@ -194,12 +204,17 @@ export class DetailPanel {
     this.el.replaceChildren(head, h("div", "el-detail-loading", "Loading…"));
     this.query
       .detail(row)
-      .then(({ row: shown, sample, scores }) => {
+      .then(({ row: shown, sample, scores, compare }) => {
         if (shown !== this.row) return; // another sample was opened meanwhile
         const epoch = sample.epoch && Number(sample.epoch) > 1 ? ` (epoch ${sample.epoch})` : "";
         title.textContent = `Sample ${sample.id ?? ""}${epoch}`;
         const view = this.model.get("_sample_score_view");
-        this.el.replaceChildren(head, renderDetail(sample, scores, view, this.model.get("score_labels")));
+        // Two samples side by side want a wider panel (grid.css).
+        this.el.classList.toggle("el-detail-compare", !!compare);
+        this.el.replaceChildren(
+          head,
+          renderDetail(sample, scores, view, this.model.get("score_labels"), compare ?? null),
+        );
       })
       .catch((err: Error) => {
         this.el.replaceChildren(head, h("div", "el-detail-loading", `Could not load the sample: ${err.message}`));

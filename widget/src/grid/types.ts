@@ -129,6 +129,26 @@ export interface DetailReply {
   row: number;
   sample: Record<string, unknown>;
   scores: DetailScore[];
+  /** A row that pairs two samples (a comparison): both of them, shown side by side. */
+  compare?: CompareDetail | null;
+}
+
+/** How a compared pair changed from the baseline. */
+export type CompareStatus = "improved" | "regressed" | "unchanged" | "missing";
+
+/** A paired row's two samples, baseline first, and how the pair changed. */
+export interface CompareDetail {
+  status: CompareStatus;
+  /** Compared minus baseline (null: no number to compare). */
+  delta: number | null;
+  sides: CompareSide[];
+}
+
+/** One of two compared samples: a heading (untrusted text), its values and its scores. */
+export interface CompareSide {
+  label: string;
+  sample: Record<string, unknown>;
+  scores: DetailScore[];
 }
 
 /** The view changed (a sort, search or filter): its rows at `offset` are in buffers[0],
