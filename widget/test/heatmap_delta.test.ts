@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
-import { deltasByCell, formatSigned } from "../src/heatmap/delta";
+import { deltasByCell, formatP, formatSigned } from "../src/heatmap/delta";
+import { fillTip, type TipContent } from "../src/heatmap/tooltip";
 import type { HeatmapSpec, HeatmapState } from "../src/heatmap/types";
 import { HeatmapView } from "../src/heatmap/view";
 import { FakeModel } from "./fake_model";
@@ -51,6 +52,14 @@ function mount(s: HeatmapSpec): HTMLElement {
   return el;
 }
 
+/** The hover card's rows as [label, value] text, after pointing at a cell. */
+function hover(el: HTMLElement, x: number, y: number): string[][] {
+  cell(el, x, y).dispatchEvent(new MouseEvent("pointerover", { bubbles: true }));
+  const tip = el.querySelector<HTMLElement>(".el-hm-tip")!;
+  expect(tip.hidden).toBe(false);
+  return [...tip.querySelectorAll(".el-hm-tip-row")].map((r) => [...r.children].map((c) => c.textContent ?? ""));
+}
+
 const cell = (el: HTMLElement, x: number, y: number) =>
   el.querySelector<HTMLElement>(`[data-x="${x}"][data-y="${y}"]`)!;
 
@@ -65,6 +74,12 @@ describe("signed deltas", () => {
     expect(formatSigned(-3)).toBe("\u22123");
     expect(formatSigned(null)).toBe("");
     expect(formatSigned(Number.NaN)).toBe("");
+  });
+
+  it("write small adjusted p-values as a bound", () => {
+    expect(formatP(0.0123)).toBe("0.012");
+    expect(formatP(0.0004)).toBe("< 0.001");
+    expect(formatP(1)).toBe("1");
   });
 
   it("pair delta rows with cells by position, only in baseline mode", () => {
@@ -104,11 +119,72 @@ describe("HeatmapView in baseline mode", () => {
     expect(el.querySelector<HTMLElement>('[data-line="y0"]')!.classList.contains("el-hm-baseline")).toBe(false);
   });
 
+  it("tooltip gives the delta, its CI, flips, adjusted p and paired n, as text", () => {
+    const el = mount(spec());
+    expect(hover(el, 0, 0)).toEqual([
+      ["Task", "t0"],
+      ["Model", "m1"],
+      [`Δ vs ${BASE}`, "+0.12"],
+      ["95% CI", "[+0.06, +0.18]"],
+      ["Flips", "12 improved · 3 regressed"],
+      ["p (adjusted)", "0.004"],
+      ["Significant", "yes (CI excludes 0)"],
+      ["n", "40 paired samples"],
+      ["stderr", "0.03"],
+    ]);
+    const tip = el.querySelector<HTMLElement>(".el-hm-tip")!;
+    expect(tip.querySelector("img, script")).toBeNull();
+    expect(tip.querySelector("a")?.getAttribute("href")).toBe("https://example.org/log");
+    expect(hover(el, 1, 0)).toContainEqual(["95% CI", "[\u22120.13, +0.03]"]);
+    const own = hover(el, 0, 1);
+    expect(own).toContainEqual(["95% CI", "n/a"]);
+    expect(own).toContainEqual(["Significant", "no"]);
+    expect(own.map((r) => r[0])).not.toContain("p (adjusted)");
+    expect(tip.querySelector("a")).toBeNull();
+  });
+
+  it("tooltip without a delta row still shows the delta and paired n", () => {
+    const el = mount(spec({ deltas: null }));
+    expect(hover(el, 1, 0)).toEqual([
+      ["Task", "t1"],
+      ["Model", "m1"],
+      [`Δ vs ${BASE}`, "\u22120.05"],
+      ["n", "38 paired samples"],
+      ["stderr", "0.04"],
+    ]);
+  });
+
   it("leaves plain heatmaps as they were", () => {
     const el = mount(spec({ baseline: null, deltas: null, scheme: "viridis", domain: [0, 1] }));
     expect(cell(el, 0, 0).textContent).toBe("0.12");
     expect(cell(el, 1, 0).textContent).toBe("-0.05");
     expect(cell(el, 0, 0).hasAttribute("aria-label")).toBe(false);
     expect(el.querySelector(".el-hm-significant, .el-hm-baseline")).toBeNull();
+    expect(hover(el, 1, 0)).toEqual([
+      ["Task", "t1"],
+      ["Model", "m1"],
+      [`Δ score_judge vs ${BASE}`, "-0.05"],
+      ["n", "38 samples"],
+      ["stderr", "0.04"],
+    ]);
+  });
+
+  it("fillTip is unchanged without a baseline, whatever delta it is handed", () => {
+    const plain: TipContent = {
+      task: "t",
+      model: "m",
+      score: "s",
+      value: 0.5,
+      n: 1200,
+      unit: "samples",
+      stderr: 0.01,
+      link: null,
+    };
+    const a = document.createElement("div");
+    const b = document.createElement("div");
+    fillTip(a, plain);
+    fillTip(b, { ...plain, baseline: null, delta: [0, 1, 2, 3, 0.5, true] });
+    expect(a.textContent).toBe("Taskt" + "Modelm" + "s0.5" + "n1,200 samples" + "stderr0.01");
+    expect(b.innerHTML).toBe(a.innerHTML);
   });
 });

@@ -44,3 +44,28 @@ export function markCell(cell: HTMLElement, value: number | null, delta: DeltaRo
   const text = value === null || !Number.isFinite(value) ? "no value" : formatSigned(value);
   cell.setAttribute("aria-label", significant ? `${text}, significant` : text);
 }
+
+/** An adjusted p-value: three decimals, and below that only that it is small. */
+export function formatP(p: number): string {
+  return p < 0.001 ? "< 0.001" : formatValue(p);
+}
+
+/** The hover card's figures for one cell in baseline mode, as [label, value] text. */
+export function deltaTipRows(n: number, stderr: number | null, delta: DeltaRow | null): [string, string][] {
+  const rows: [string, string][] = [];
+  if (delta) {
+    const [lo, hi, improved, regressed, p, significant] = delta;
+    const ci = lo === null || hi === null ? "n/a" : `[${formatSigned(lo)}, ${formatSigned(hi)}]`;
+    rows.push(["95% CI", ci]);
+    rows.push(["Flips", `${count(improved)} improved · ${count(regressed)} regressed`]);
+    if (p !== null) rows.push(["p (adjusted)", formatP(p)]);
+    rows.push(["Significant", significant ? "yes (CI excludes 0)" : "no"]);
+  }
+  rows.push(["n", `${count(n)} paired samples`]);
+  if (stderr !== null) rows.push(["stderr", formatValue(stderr)]);
+  return rows;
+}
+
+function count(n: number): string {
+  return n.toLocaleString("en-US");
+}

@@ -302,6 +302,8 @@ export class HeatmapView {
       unit: this.spec.unit,
       stderr: data[4],
       link: data[5],
+      baseline: baselineOf(this.spec),
+      delta: this.deltaData.get(`${i},${j}`) ?? null,
     };
     this.tip.show(content, this.root, e.clientX, e.clientY);
   }
