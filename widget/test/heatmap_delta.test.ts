@@ -154,12 +154,25 @@ describe("HeatmapView in baseline mode", () => {
     ]);
   });
 
+  it("legend reads as centred on 0 and keys the significance mark", () => {
+    const el = mount(spec());
+    const ticks = [...el.querySelectorAll(".el-hm-legend-ticks span")].map((t) => t.textContent);
+    expect(ticks).toEqual(["\u22120.2", "0", "+0.2"]);
+    const title = el.querySelector<HTMLElement>(".el-hm-legend-title")!;
+    expect(title.textContent).toBe(`Δ score_judge vs ${BASE}`);
+    expect(title.title).toBe(`Δ score_judge vs ${BASE}`);
+    expect(el.querySelector(".el-hm-legend-key")?.textContent).toBe("significant");
+    expect(el.querySelector(".el-hm-legend img")).toBeNull();
+  });
+
   it("leaves plain heatmaps as they were", () => {
     const el = mount(spec({ baseline: null, deltas: null, scheme: "viridis", domain: [0, 1] }));
     expect(cell(el, 0, 0).textContent).toBe("0.12");
     expect(cell(el, 1, 0).textContent).toBe("-0.05");
     expect(cell(el, 0, 0).hasAttribute("aria-label")).toBe(false);
     expect(el.querySelector(".el-hm-significant, .el-hm-baseline")).toBeNull();
+    expect(el.querySelector(".el-hm-legend-key")).toBeNull();
+    expect([...el.querySelectorAll(".el-hm-legend-ticks span")].map((t) => t.textContent)).toEqual(["0", "0.5", "1"]);
     expect(hover(el, 1, 0)).toEqual([
       ["Task", "t1"],
       ["Model", "m1"],
