@@ -26,6 +26,8 @@ function spec(nx: number, ny: number, extra: Partial<HeatmapSpec> = {}): Heatmap
     task_scores: null,
     unit: "samples",
     cells: [],
+    baseline: null,
+    deltas: null,
     ...extra,
   };
 }

@@ -33,6 +33,8 @@ function make(
       [1, 0, 0.9, 10, 0.05, "https://example.org/log"],
       [1, 1, null, 3, null, null],
     ],
+    baseline: null,
+    deltas: null,
     ...extra,
   };
   const model = new FakeModel<HeatmapState>({ _spec: spec, width: 700, height: 433, selection: [] });

@@ -7,6 +7,13 @@ from typing import TypedDict
 CellRow = tuple[int, int, float | None, int, float | None, str | None]
 """One cell: x index, y index, mean value, n, stderr, log viewer url."""
 
+DeltaRow = tuple[float | None, float | None, int, int, float | None, bool]
+"""Baseline mode, per cell: CI low, CI high, improved, regressed, adjusted p, significant.
+
+``improved`` and ``regressed`` count the paired samples that flip either way;
+``significant`` is true when the CI excludes 0.
+"""
+
 
 class CellOptions(TypedDict):
     """Cell drawing options: text colour (None hides values) and inset in pixels."""
@@ -38,6 +45,14 @@ class HeatmapSpec(TypedDict):
     """Per task, the score column its cells average, when tasks use different scores."""
     unit: str
     cells: list[CellRow]
+    baseline: str | None
+    """The model every cell is compared against; None for plain mean scores.
+
+    When set, a cell's value is its mean paired delta (model - baseline), n the paired
+    samples and stderr the paired standard error.
+    """
+    deltas: list[DeltaRow] | None
+    """With a baseline, one row per entry of ``cells``, in the same order."""
 
 
 class CellRef(TypedDict):

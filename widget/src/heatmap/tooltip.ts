@@ -1,6 +1,8 @@
 // The hover card of a cell: plain text only, and a link only to http(s) pages.
 import { h } from "../shared/model";
+import { deltaTipRows, formatSigned } from "./delta";
 import { formatValue } from "./layout";
+import type { DeltaRow } from "./types";
 
 export interface TipContent {
   task: string;
@@ -11,6 +13,9 @@ export interface TipContent {
   unit: string;
   stderr: number | null;
   link: string | null;
+  /** Baseline mode: the model compared against, and the cell's delta row when sent. */
+  baseline?: string | null;
+  delta?: DeltaRow | null;
 }
 
 /** The link target when it is a web page; anything else (javascript:, data:, files) is refused. */
@@ -31,13 +36,20 @@ function row(label: string, value: string): HTMLElement {
 }
 
 export function fillTip(node: HTMLElement, c: TipContent): void {
-  node.replaceChildren(
-    row("Task", c.task),
-    row("Model", c.model),
-    row(c.score, c.value === null ? "no value" : formatValue(c.value)),
-    row("n", `${c.n.toLocaleString("en-US")} ${c.unit}`),
-  );
-  if (c.stderr !== null) node.append(row("stderr", formatValue(c.stderr)));
+  node.replaceChildren(row("Task", c.task), row("Model", c.model));
+  if (typeof c.baseline === "string") {
+    const head = row(`Δ vs ${c.baseline}`, c.value === null ? "no value" : formatSigned(c.value));
+    // A model name can be long: its label wraps rather than pushing the delta out of the card.
+    head.classList.add("el-hm-tip-wrap");
+    node.append(head);
+    for (const [label, value] of deltaTipRows(c.n, c.stderr, c.delta ?? null)) node.append(row(label, value));
+  } else {
+    node.append(
+      row(c.score, c.value === null ? "no value" : formatValue(c.value)),
+      row("n", `${c.n.toLocaleString("en-US")} ${c.unit}`),
+    );
+    if (c.stderr !== null) node.append(row("stderr", formatValue(c.stderr)));
+  }
   const href = safeHref(c.link);
   if (href) {
     const a = h("a", "el-hm-tip-link", "Open log viewer");

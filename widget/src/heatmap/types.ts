@@ -4,6 +4,11 @@
 /** One cell: [x index, y index, mean value | null, n, stderr | null, log viewer url | null]. */
 export type CellRow = [number, number, number | null, number, number | null, string | null];
 
+/** Baseline mode, per cell: [ci low | null, ci high | null, improved, regressed, adjusted p | null,
+ * significant]. `improved` and `regressed` count the paired samples that flip either way;
+ * `significant` is true when the CI excludes 0. */
+export type DeltaRow = [number | null, number | null, number, number, number | null, boolean];
+
 export interface HeatmapSpec {
   x: string[];
   y: string[];
@@ -25,6 +30,12 @@ export interface HeatmapSpec {
   task_scores: Record<string, string> | null;
   unit: string;
   cells: CellRow[];
+  /** The model every cell is compared against; null for plain mean scores. When set, a
+   * cell's value is its mean paired delta (model − baseline), n the paired samples and
+   * stderr the paired standard error. */
+  baseline: string | null;
+  /** With a baseline, one row per entry of `cells`, in the same order. */
+  deltas: DeltaRow[] | null;
 }
 
 /** A selected cell, as Python sees it. */

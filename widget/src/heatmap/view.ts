@@ -3,13 +3,14 @@
 import type { AnyModel } from "@anywidget/types";
 import { h } from "../shared/model";
 import { type Theme, watchTheme } from "../shared/theme";
-import { computeLayout, formatValue, type Layout } from "./layout";
+import { baselineOf, cellText, deltasByCell, markCell } from "./delta";
+import { computeLayout, type Layout } from "./layout";
 import { fillLegend } from "./legend";
 import { paintCell } from "./paint";
 import { legendGradient } from "./schemes";
 import { cellKey, clickCell, clickLine, moveFocus, splitKey } from "./selection";
 import { HoverCard } from "./tooltip";
-import type { CellRef, CellRow, HeatmapSpec, HeatmapState } from "./types";
+import type { CellRef, CellRow, DeltaRow, HeatmapSpec, HeatmapState } from "./types";
 
 export class HeatmapView {
   readonly root: HTMLElement;
@@ -22,6 +23,8 @@ export class HeatmapView {
   /** Cell elements by "x,y" (present cells only) and their data. */
   private cellEls = new Map<string, HTMLElement>();
   private cellData = new Map<string, CellRow>();
+  /** In baseline mode, each cell's delta row by "x,y". */
+  private deltaData = new Map<string, DeltaRow>();
   private selected = new Set<string>();
   /** What the cells currently show as selected, and the cells by their task × model key. */
   private shown = new Set<string>();
@@ -115,6 +118,8 @@ export class HeatmapView {
     for (const [i, label] of spec.x.entries()) parts.append(this.axisLabel("x", i, label, spec.tasks_on_x));
     this.cellData.clear();
     for (const c of spec.cells) this.cellData.set(`${c[0]},${c[1]}`, c);
+    this.deltaData = deltasByCell(spec);
+    const baseline = baselineOf(spec);
     this.cellEls.clear();
     this.cellByKey.clear();
     this.shown = new Set();
@@ -136,7 +141,8 @@ export class HeatmapView {
           this.cellEls.set(key, cell);
           this.cellByKey.set(cellKey(task, model), cell);
           cell.setAttribute("aria-selected", "false");
-          if (L.showText) cell.append(h("span", "el-hm-value", formatValue(data[2])));
+          if (L.showText) cell.append(h("span", "el-hm-value", cellText(spec, data[2])));
+          if (baseline !== null) markCell(cell, data[2], this.deltaData.get(key));
         }
         parts.append(cell);
       }
@@ -155,13 +161,17 @@ export class HeatmapView {
   }
 
   /** A column or row label; a task's hover text names the score its cells average when
-   * tasks differ. */
+   * tasks differ, and the baseline model's says it is the baseline. */
   private axisLabel(axis: "x" | "y", index: number, label: string, isTask: boolean): HTMLElement {
     const node = h("div", `el-hm-${axis}label`);
     node.setAttribute("role", axis === "x" ? "columnheader" : "rowheader");
     node.dataset.line = `${axis}${index}`;
-    const score = isTask ? this.spec.task_scores?.[label] : undefined;
-    node.title = score ? `${label} (${score})` : label;
+    let note = isTask ? this.spec.task_scores?.[label] : undefined;
+    if (!isTask && label === baselineOf(this.spec)) {
+      note = "baseline";
+      node.classList.add("el-hm-baseline");
+    }
+    node.title = note ? `${label} (${note})` : label;
     node.append(h("span", "el-hm-label-text", label));
     return node;
   }
@@ -292,6 +302,8 @@ export class HeatmapView {
       unit: this.spec.unit,
       stderr: data[4],
       link: data[5],
+      baseline: baselineOf(this.spec),
+      delta: this.deltaData.get(`${i},${j}`) ?? null,
     };
     this.tip.show(content, this.root, e.clientX, e.clientY);
   }

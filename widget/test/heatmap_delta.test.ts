@@ -1,0 +1,203 @@
+// @vitest-environment jsdom
+import { describe, expect, it } from "vitest";
+import { deltasByCell, formatP, formatSigned } from "../src/heatmap/delta";
+import { fillTip, type TipContent } from "../src/heatmap/tooltip";
+import type { HeatmapSpec, HeatmapState } from "../src/heatmap/types";
+import { HeatmapView } from "../src/heatmap/view";
+import { FakeModel } from "./fake_model";
+
+const BASE = "<img src=x onerror=alert(1)>";
+
+function spec(extra: Partial<HeatmapSpec> = {}): HeatmapSpec {
+  return {
+    x: ["t0", "t1"],
+    y: ["m1", BASE],
+    tasks_on_x: true,
+    x_label: null,
+    y_label: null,
+    title: null,
+    tip: true,
+    legend: true,
+    scheme: "diverging",
+    reverse: false,
+    domain: [-0.2, 0.2],
+    cell: { text: "auto", inset: 1 },
+    margin_left: null,
+    x_tick_rotate: null,
+    score: `Δ score_judge vs ${BASE}`,
+    task_scores: null,
+    unit: "samples",
+    cells: [
+      [0, 0, 0.12, 40, 0.03, "https://example.org/log"],
+      [1, 0, -0.05, 38, 0.04, null],
+      [0, 1, 0, 40, 0, null],
+      [1, 1, null, 0, null, null],
+    ],
+    baseline: BASE,
+    deltas: [
+      [0.06, 0.18, 12, 3, 0.004, true],
+      [-0.13, 0.03, 2, 4, 0.21, false],
+      [null, null, 0, 0, null, false],
+      [null, null, 0, 0, null, false],
+    ],
+    ...extra,
+  };
+}
+
+function mount(s: HeatmapSpec): HTMLElement {
+  const model = new FakeModel<HeatmapState>({ _spec: s, width: 700, height: 433, selection: [] });
+  const el = document.createElement("div");
+  document.body.append(el);
+  new HeatmapView(model, el);
+  return el;
+}
+
+/** The hover card's rows as [label, value] text, after pointing at a cell. */
+function hover(el: HTMLElement, x: number, y: number): string[][] {
+  cell(el, x, y).dispatchEvent(new MouseEvent("pointerover", { bubbles: true }));
+  const tip = el.querySelector<HTMLElement>(".el-hm-tip")!;
+  expect(tip.hidden).toBe(false);
+  return [...tip.querySelectorAll(".el-hm-tip-row")].map((r) => [...r.children].map((c) => c.textContent ?? ""));
+}
+
+const cell = (el: HTMLElement, x: number, y: number) =>
+  el.querySelector<HTMLElement>(`[data-x="${x}"][data-y="${y}"]`)!;
+
+describe("signed deltas", () => {
+  it("write the sign out, with a real minus, and zero bare", () => {
+    expect(formatSigned(0.12)).toBe("+0.12");
+    expect(formatSigned(-0.05)).toBe("\u22120.05");
+    expect(formatSigned(0)).toBe("0");
+    expect(formatSigned(-0.0001)).toBe("0");
+    expect(formatSigned(0.35887)).toBe("+0.359");
+    expect(formatSigned(-12.345)).toBe("\u221212.3");
+    expect(formatSigned(-3)).toBe("\u22123");
+    expect(formatSigned(null)).toBe("");
+    expect(formatSigned(Number.NaN)).toBe("");
+  });
+
+  it("write small adjusted p-values as a bound", () => {
+    expect(formatP(0.0123)).toBe("0.012");
+    expect(formatP(0.0004)).toBe("< 0.001");
+    expect(formatP(1)).toBe("1");
+  });
+
+  it("pair delta rows with cells by position, only in baseline mode", () => {
+    expect(deltasByCell(spec()).get("1,0")?.[4]).toBe(0.21);
+    expect(deltasByCell(spec({ deltas: [[0, 1, 1, 0, null, true]] })).size).toBe(1);
+    expect(deltasByCell(spec({ deltas: null })).size).toBe(0);
+    expect(deltasByCell(spec({ baseline: null })).size).toBe(0);
+  });
+});
+
+describe("HeatmapView in baseline mode", () => {
+  it("shows signed cell text", () => {
+    const el = mount(spec());
+    expect(cell(el, 0, 0).textContent).toBe("+0.12");
+    expect(cell(el, 1, 0).textContent).toBe("\u22120.05");
+    expect(cell(el, 0, 1).textContent).toBe("0");
+    expect(cell(el, 1, 1).textContent).toBe("");
+  });
+
+  it("marks significant cells by class and in words, not by colour alone", () => {
+    const el = mount(spec());
+    const marked = el.querySelectorAll(".el-hm-significant");
+    expect(marked).toHaveLength(1);
+    expect(marked[0]).toBe(cell(el, 0, 0));
+    expect(cell(el, 0, 0).getAttribute("aria-label")).toBe("+0.12, significant");
+    expect(cell(el, 1, 0).getAttribute("aria-label")).toBe("\u22120.05");
+    expect(cell(el, 1, 1).getAttribute("aria-label")).toBe("no value");
+  });
+
+  it("renders a hostile baseline name as text and marks its label", () => {
+    const el = mount(spec());
+    expect(el.querySelector("img, script")).toBeNull();
+    expect(el.textContent).toContain(BASE);
+    const label = el.querySelector<HTMLElement>('[data-line="y1"]')!;
+    expect(label.classList.contains("el-hm-baseline")).toBe(true);
+    expect(label.title).toBe(`${BASE} (baseline)`);
+    expect(el.querySelector<HTMLElement>('[data-line="y0"]')!.classList.contains("el-hm-baseline")).toBe(false);
+  });
+
+  it("tooltip gives the delta, its CI, flips, adjusted p and paired n, as text", () => {
+    const el = mount(spec());
+    expect(hover(el, 0, 0)).toEqual([
+      ["Task", "t0"],
+      ["Model", "m1"],
+      [`Δ vs ${BASE}`, "+0.12"],
+      ["95% CI", "[+0.06, +0.18]"],
+      ["Flips", "12 improved · 3 regressed"],
+      ["p (adjusted)", "0.004"],
+      ["Significant", "yes (CI excludes 0)"],
+      ["n", "40 paired samples"],
+      ["stderr", "0.03"],
+    ]);
+    const tip = el.querySelector<HTMLElement>(".el-hm-tip")!;
+    expect(tip.querySelector("img, script")).toBeNull();
+    expect(tip.querySelector("a")?.getAttribute("href")).toBe("https://example.org/log");
+    expect(hover(el, 1, 0)).toContainEqual(["95% CI", "[\u22120.13, +0.03]"]);
+    const own = hover(el, 0, 1);
+    expect(own).toContainEqual(["95% CI", "n/a"]);
+    expect(own).toContainEqual(["Significant", "no"]);
+    expect(own.map((r) => r[0])).not.toContain("p (adjusted)");
+    expect(tip.querySelector("a")).toBeNull();
+  });
+
+  it("tooltip without a delta row still shows the delta and paired n", () => {
+    const el = mount(spec({ deltas: null }));
+    expect(hover(el, 1, 0)).toEqual([
+      ["Task", "t1"],
+      ["Model", "m1"],
+      [`Δ vs ${BASE}`, "\u22120.05"],
+      ["n", "38 paired samples"],
+      ["stderr", "0.04"],
+    ]);
+  });
+
+  it("legend reads as centred on 0 and keys the significance mark", () => {
+    const el = mount(spec());
+    const ticks = [...el.querySelectorAll(".el-hm-legend-ticks span")].map((t) => t.textContent);
+    expect(ticks).toEqual(["\u22120.2", "0", "+0.2"]);
+    const title = el.querySelector<HTMLElement>(".el-hm-legend-title")!;
+    expect(title.textContent).toBe(`Δ score_judge vs ${BASE}`);
+    expect(title.title).toBe(`Δ score_judge vs ${BASE}`);
+    expect(el.querySelector(".el-hm-legend-key")?.textContent).toBe("significant");
+    expect(el.querySelector(".el-hm-legend img")).toBeNull();
+  });
+
+  it("leaves plain heatmaps as they were", () => {
+    const el = mount(spec({ baseline: null, deltas: null, scheme: "viridis", domain: [0, 1] }));
+    expect(cell(el, 0, 0).textContent).toBe("0.12");
+    expect(cell(el, 1, 0).textContent).toBe("-0.05");
+    expect(cell(el, 0, 0).hasAttribute("aria-label")).toBe(false);
+    expect(el.querySelector(".el-hm-significant, .el-hm-baseline")).toBeNull();
+    expect(el.querySelector(".el-hm-legend-key")).toBeNull();
+    expect([...el.querySelectorAll(".el-hm-legend-ticks span")].map((t) => t.textContent)).toEqual(["0", "0.5", "1"]);
+    expect(hover(el, 1, 0)).toEqual([
+      ["Task", "t1"],
+      ["Model", "m1"],
+      [`Δ score_judge vs ${BASE}`, "-0.05"],
+      ["n", "38 samples"],
+      ["stderr", "0.04"],
+    ]);
+  });
+
+  it("fillTip is unchanged without a baseline, whatever delta it is handed", () => {
+    const plain: TipContent = {
+      task: "t",
+      model: "m",
+      score: "s",
+      value: 0.5,
+      n: 1200,
+      unit: "samples",
+      stderr: 0.01,
+      link: null,
+    };
+    const a = document.createElement("div");
+    const b = document.createElement("div");
+    fillTip(a, plain);
+    fillTip(b, { ...plain, baseline: null, delta: [0, 1, 2, 3, 0.5, true] });
+    expect(a.textContent).toBe("Taskt" + "Modelm" + "s0.5" + "n1,200 samples" + "stderr0.01");
+    expect(b.innerHTML).toBe(a.innerHTML);
+  });
+});
