@@ -145,7 +145,7 @@ def test_distribution_functions_match_scipy() -> None:
 
 def test_corrections_match_statsmodels() -> None:
     rng = np.random.default_rng(3)
-    p = list(rng.uniform(0, 0.2, 40)) + [0.0, 1.0, 0.05, 0.05]
+    p = [*rng.uniform(0, 0.2, 40), 0.0, 1.0, 0.05, 0.05]
     for method, name in (("holm", "holm"), ("fdr_bh", "bh")):
         assert adjust(p, name) == pytest.approx(list(multipletests(p, method=method)[1]))
     assert adjust([0.2, None], None) == [0.2, None]
@@ -161,8 +161,8 @@ def test_confidence_level_and_missing_pairs(demo: pl.DataFrame) -> None:
     ci = sps.ttest_rel(m, b).confidence_interval(0.99)
     assert (row["ci_low"], row["ci_high"]) == pytest.approx((ci.low, ci.high), rel=1e-9)
     assert row["p_adjusted"] == row["p"]
-    missing = pairs.filter(
-        (pl.col("task") == row["task"]) & (pl.col("model") == row["model"])
-    )["status"]
+    missing = pairs.filter((pl.col("task") == row["task"]) & (pl.col("model") == row["model"]))[
+        "status"
+    ]
     assert row["missing"] == int((missing == "missing").sum()) > 0
     assert math.isfinite(row["p"])

@@ -94,16 +94,18 @@ def _reducer(reduce: str) -> tuple[str, int | None]:
     raise unknown_name_error("epoch reducer", reduce, [*REDUCERS, "pass_at_<k>"])
 
 
-def pass_at_k(n: int, correct: int, k: int) -> float:
+def pass_at_k(n: int, correct: int, k: int) -> float | None:
     """Chance that at least one of ``k`` of ``n`` epochs is correct (the unbiased estimator).
 
-    As Inspect's ``pass_at`` reducer: ``1 - C(n - c, k) / C(n, k)``, and 1 when fewer
-    than ``k`` epochs failed.
+    As Inspect's ``pass_at`` reducer: ``1 - C(n - c, k) / C(n, k)``, 1 when fewer
+    than ``k`` epochs failed, and undefined (None) with fewer than ``k`` scored epochs.
 
     Example:
-        >>> pass_at_k(4, 1, 2), pass_at_k(3, 0, 1), pass_at_k(2, 1, 3)
-        (0.5, 0.0, 1.0)
+        >>> pass_at_k(4, 1, 2), pass_at_k(3, 0, 1), pass_at_k(3, 2, 2), pass_at_k(2, 1, 3)
+        (0.5, 0.0, 1.0, None)
     """
+    if n < k:
+        return None
     if n - correct < k:
         return 1.0
     return 1.0 - math.comb(n - correct, k) / math.comb(n, k)
@@ -222,7 +224,7 @@ def paired(
         ...                         score="score_match")
         >>> pairs.filter(pl.col("model") == "openai/o4-mini")["status"].value_counts(
         ...     sort=True).rows()
-        [('unchanged', 1599), ('regressed', 546), ('improved', 255)]
+        [('unchanged', 1525), ('regressed', 467), ('improved', 360), ('missing', 48)]
     """
     return pair_samples(
         samples, baseline, score=score, by=by, task=task, epochs=epochs, reduce=reduce,
@@ -299,7 +301,9 @@ def pair_samples(
     runs = others.select("task", "model").unique()
     left = base_side.join(runs, on="task").with_columns(pl.lit(True).alias("__b"))
     right = others.with_columns(pl.lit(True).alias("__m"))
-    joined = left.join(right, on=[*keys, "model"], how="full", coalesce=True)
+    joined = left.join(
+        right, on=[*keys, "model"], how="full", coalesce=True, maintain_order="left_right"
+    )
     # Right-only rows of tasks the baseline never ran are not pairs.
     joined = joined.filter(pl.col("task").is_in(base_side.get_column("task").unique().implode()))
     if joined.height == 0:
@@ -327,7 +331,6 @@ def pair_samples(
     frame = (
         joined.with_columns(delta.alias("delta"))
         .with_columns(status.cast(Status).alias("status"))
-        .select(*keys, *side_counts, "model", "value_baseline", "value", "delta", "status",
-                "log_baseline", "log")  # fmt: skip
+        .select(*keys, *side_counts, "model", *PAIR_COLUMNS[2:], "log_baseline", "log")
     )
     return Pairs(frame, name, scores, higher_is_better)

@@ -156,7 +156,7 @@ def wilcoxon_p(positive_rank_sum: float, n: int, tie_term: float, exact: bool) -
         for r in range(1, n + 1):
             for s in range(int(total), r - 1, -1):
                 counts[s] += counts[s - r]
-        stat = int(round(min(positive_rank_sum, total - positive_rank_sum)))
+        stat = round(min(positive_rank_sum, total - positive_rank_sum))
         return min(1.0, 2.0 * sum(counts[: stat + 1]) / 2.0**n)
     mean = total / 2.0
     var = n * (n + 1) * (2 * n + 1) / 24.0 - tie_term / 48.0

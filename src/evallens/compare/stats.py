@@ -237,7 +237,7 @@ def paired_stats(
         ...                               score="score_match")
         >>> row = table.filter(task="Trivia", model="openai/o4-mini").row(0, named=True)
         >>> row["n"], row["improved"], row["regressed"], row["test"]
-        (200, 20, 48, 'mcnemar')
+        (195, 10, 25, 'mcnemar')
     """
     if isinstance(samples, pl.DataFrame) and set(PAIR_COLUMNS) <= set(samples.columns):
         pairs = _as_pairs(samples, baseline, higher_is_better)
