@@ -1,6 +1,6 @@
 """evallens: Jupyter widgets for exploring Inspect AI evaluation results."""
 
-from evallens.compare import paired, paired_stats
+from evallens.compare import Comparison, compare, paired, paired_stats
 from evallens.demo import demo_samples, synthetic_samples
 from evallens.errors import ColumnNotFoundError, NoScoreError, UnknownNameError
 from evallens.explore import explore
@@ -21,6 +21,7 @@ from evallens.scores import ScoreDescriptor, describe_scores
 
 __all__ = [
     "ColumnNotFoundError",
+    "Comparison",
     "LogReadError",
     "LogReadWarning",
     "NoScoreError",
@@ -29,6 +30,7 @@ __all__ = [
     "ScoresByLimit",
     "ScoresHeatmap",
     "UnknownNameError",
+    "compare",
     "demo_samples",
     "describe_scores",
     "explore",

@@ -2,5 +2,6 @@
 
 from evallens.compare.pairs import paired
 from evallens.compare.stats import paired_stats
+from evallens.compare.widget import Comparison, compare
 
-__all__ = ["paired", "paired_stats"]
+__all__ = ["Comparison", "compare", "paired", "paired_stats"]

@@ -144,10 +144,47 @@ def _reduce_epochs(base: pl.DataFrame, reduce: str) -> pl.DataFrame:
     )
 
 
-def _duplicates_error(side: pl.DataFrame, keys: Sequence[str]) -> ValueError | None:
-    dup = side.filter(pl.len().over(keys) > 1)
-    if dup.height == 0:
+def _packed_keys(side: pl.DataFrame, keys: Sequence[str]) -> pl.Expr | None:
+    """The keys packed into one UInt64 (mixed radix), when they are small integers.
+
+    Categories count by their codes. None when a key is not an integer or the packed
+    value could overflow, so the caller falls back to hashing the keys themselves.
+    """
+    parts = []
+    for k in keys:
+        dtype = side.schema[k]
+        col = pl.col(k).to_physical() if isinstance(dtype, pl.Categorical) else pl.col(k)
+        if not (isinstance(dtype, pl.Categorical) or dtype.is_integer()):
+            return None
+        parts.append(col)
+    bounds = side.select(
+        *(p.min().alias(f"lo{i}") for i, p in enumerate(parts)),
+        *(p.max().alias(f"hi{i}") for i, p in enumerate(parts)),
+    ).row(0)
+    lows, highs = bounds[: len(parts)], bounds[len(parts) :]
+    if any(v is None for v in bounds) or min(lows) < 0:
         return None
+    packed: pl.Expr = pl.lit(0, pl.UInt64)
+    span = 1
+    for col, high in zip(parts, highs, strict=True):
+        span *= high + 1
+        if span >= 2**63:
+            return None
+        packed = packed * (high + 1) + col.cast(pl.UInt64)
+    return packed
+
+
+def _has_duplicates(side: pl.DataFrame, keys: Sequence[str]) -> bool:
+    packed = _packed_keys(side, keys)
+    if packed is not None:  # one integer column: a fraction of the cost of hashing rows
+        return bool(side.select(packed.n_unique()).item() < side.height)
+    return bool(side.select(keys).is_duplicated().any())
+
+
+def _duplicates_error(side: pl.DataFrame, keys: Sequence[str]) -> ValueError | None:
+    if not _has_duplicates(side, keys):
+        return None
+    dup = side.filter(pl.len().over(keys) > 1)
     first = dup.row(0, named=True)
     logs = dup.filter(pl.all_horizontal(pl.col(k) == first[k] for k in keys))["log"]
     where = ", ".join(sorted({str(x) for x in logs.to_list() if x is not None})) or "one log"
@@ -159,21 +196,44 @@ def _duplicates_error(side: pl.DataFrame, keys: Sequence[str]) -> ValueError | N
     )
 
 
-def _overlap_error(joined: pl.DataFrame, baseline: str) -> ValueError | None:
-    counts = joined.group_by("task", "model").agg(
-        pl.col("__b").sum().alias("b"), pl.col("__m").sum().alias("m"),
-        (pl.col("__b") & pl.col("__m")).sum().alias("both"),
-    )  # fmt: skip
-    none = counts.filter(pl.col("both") == 0).sort("task", "model")
-    if none.height == 0:
-        return None
-    task, model, b, m, _ = none.row(0)
-    more = f" ({none.height - 1} more task × model pairs alike)" if none.height > 1 else ""
-    return ValueError(
-        f"no overlap on task {task!r}: {model!r} has {m} samples and baseline {baseline!r} "
-        f"has {b}, but no sample id (and epoch) is in both{more}; check that they ran the "
-        "same dataset, or leave that task out"
+def _missing_on_model_side(
+    pairs: pl.DataFrame,
+    base_side: pl.DataFrame,
+    others: pl.DataFrame,
+    keys: list[str],
+    baseline: str,
+) -> pl.DataFrame:
+    """Baseline samples a model lacks on a task it ran (rows with no value on its side).
+
+    Counted first, so the usual case, where every model ran every baseline sample of
+    its tasks, costs two small group-bys and no join.
+    """
+    per_task = base_side.group_by("task").agg(pl.len().alias("b"))
+    matched = pairs.group_by("task", "model").agg(
+        pl.col("__b").count().alias("both"), pl.len().alias("m")
     )
+    short = matched.join(per_task, on="task").filter(pl.col("both") < pl.col("b"))
+    none = short.filter(pl.col("both") == 0).sort("task", "model")
+    if none.height:
+        task, model, _, m, b = none.select("task", "model", "both", "m", "b").row(0)
+        more = f" ({none.height - 1} more task × model pairs alike)" if none.height > 1 else ""
+        raise ValueError(
+            f"no overlap on task {task!r}: {model!r} has {m} samples and baseline "
+            f"{baseline!r} has {b}, but no sample id (and epoch) is in both{more}; check "
+            "that they ran the same dataset, or leave that task out"
+        )
+    lacking = (
+        base_side.join(short.select("task", "model"), on="task")
+        .join(others.select(*keys, "model"), on=[*keys, "model"], how="anti")
+        .with_columns(
+            pl.lit(None, pl.Float64).alias("value"),
+            pl.lit(None, pl.String).alias("log"),
+            pl.lit(True).alias("__b"),
+        )
+    )
+    if "epochs" in others.columns:
+        lacking = lacking.with_columns(pl.lit(None, others.schema["epochs"]).alias("epochs"))
+    return lacking.select(pairs.columns)
 
 
 def paired(
@@ -254,8 +314,12 @@ def pair_samples(
     epochs: Epochs = "align",
     reduce: str = "mean",
     higher_is_better: bool = True,
+    cache: ScoreCache | None = None,
 ) -> Pairs:
-    """`paired`, with the baseline's name and the score compared per task."""
+    """`paired`, with the baseline's name and the score compared per task.
+
+    ``cache`` holds score expressions already built for this same frame.
+    """
     df = to_frame(samples)
     if "id" in df.columns:
         df = identity_from_logs(df)
@@ -267,13 +331,13 @@ def pair_samples(
     if epochs not in ("align", "reduce"):
         raise ValueError(f"epochs is 'align' or 'reduce', got {epochs!r}")
     name = _baseline_name(df, by, baseline)
-    cache: ScoreCache = {}
-    value, scores = _values(df, task, score, cache)
+    value, scores = _values(df, task, score, {} if cache is None else cache)
+    # Task and model as categories: the duplicate check and the group-bys hash integers.
     base = df.select(
-        pl.col(task).cast(pl.String).alias("task"),
+        pl.col(task).cast(pl.String).cast(pl.Categorical).alias("task"),
         pl.col("id"),
         *([pl.col("epoch").cast(pl.Int64)] if epochs == "align" else []),
-        pl.col(by).cast(pl.String).alias("model"),
+        pl.col(by).cast(pl.String).cast(pl.Categorical).alias("model"),
         value.cast(pl.Float64).alias("value"),
         (pl.col("log").cast(pl.String) if "log" in df.columns else pl.lit(None, pl.String)).alias(
             "log"
@@ -295,27 +359,21 @@ def pair_samples(
         .drop("model")
         .rename({k: v for k, v in renamed.items() if k in base.columns})
     )
-    others = base.filter(pl.col("model") != name)
-    # The baseline's samples once per model that ran the task, so a sample the model
-    # lacks shows as missing; tasks only one side ran are left out (nothing to pair).
-    runs = others.select("task", "model").unique()
-    left = base_side.join(runs, on="task").with_columns(pl.lit(True).alias("__b"))
-    right = others.with_columns(pl.lit(True).alias("__m"))
-    joined = left.join(
-        right, on=[*keys, "model"], how="full", coalesce=True, maintain_order="left_right"
+    # Tasks the baseline never ran have nothing to pair.
+    others = base.filter(
+        (pl.col("model") != name) & pl.col("task").is_in(base_side.get_column("task").implode())
     )
-    # Right-only rows of tasks the baseline never ran are not pairs.
-    joined = joined.filter(pl.col("task").is_in(base_side.get_column("task").unique().implode()))
-    if joined.height == 0:
+    if others.height == 0:
         raise ValueError(
             f"no task has samples from both baseline {name!r} and another model "
             f"(the baseline ran {base_side['task'].n_unique()} tasks, the other models "
-            f"{others['task'].n_unique()})"
+            f"{base.filter(pl.col('model') != name)['task'].n_unique()})"
         )
-    joined = joined.with_columns(pl.col("__b", "__m").fill_null(False))
-    error = _overlap_error(joined, name)
-    if error:
-        raise error
+    pairs = others.join(
+        base_side.with_columns(pl.lit(True).alias("__b")), on=keys, how="left",
+        maintain_order="left",
+    )  # fmt: skip
+    pairs = pl.concat([pairs, _missing_on_model_side(pairs, base_side, others, keys, name)])
     sign = 1.0 if higher_is_better else -1.0
     delta = pl.col("value") - pl.col("value_baseline")
     status = (
@@ -329,8 +387,9 @@ def pair_samples(
     )
     side_counts = [pl.col("epochs_baseline"), pl.col("epochs")] if extra else []
     frame = (
-        joined.with_columns(delta.alias("delta"))
+        pairs.with_columns(delta.alias("delta"))
         .with_columns(status.cast(Status).alias("status"))
         .select(*keys, *side_counts, "model", *PAIR_COLUMNS[2:], "log_baseline", "log")
+        .with_columns(pl.col("task", "model").cast(pl.String))
     )
     return Pairs(frame, name, scores, higher_is_better)

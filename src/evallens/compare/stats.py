@@ -44,21 +44,13 @@ STAT_COLUMNS = (
 _WILCOXON_EXACT_MAX = 50  # as scipy: the exact distribution up to 50 non-zero pairs
 
 
-def _group_aggregates(frame: pl.DataFrame) -> pl.DataFrame:
-    both = frame.filter(pl.col("status") != "missing")
+def _wilcoxon_parts(frame: pl.DataFrame) -> pl.DataFrame:
+    """Per task × model: the positive rank sum, the tie term and whether ranks tie."""
     delta = pl.col("delta")
-    nonzero = delta != 0
-    ranked = both.with_columns(
-        pl.when(nonzero)
-        .then(delta.abs())
-        .otherwise(None)
-        .rank("average")
-        .over("task", "model")
-        .alias("__rank")
-    )
+    both = frame.filter((pl.col("status") != "missing") & (delta != 0))
+    ranked = both.with_columns(delta.abs().rank("average").over("task", "model").alias("__rank"))
     ties = (
-        ranked.filter(nonzero)
-        .group_by("task", "model", delta.abs().alias("__abs"))
+        both.group_by("task", "model", delta.abs().alias("__abs"))
         .agg(pl.len().cast(pl.Float64).alias("__t"))
         .group_by("task", "model")
         .agg(
@@ -66,41 +58,46 @@ def _group_aggregates(frame: pl.DataFrame) -> pl.DataFrame:
             (pl.col("__t") > 1).any().alias("has_ties"),
         )
     )
-    stats = ranked.group_by("task", "model").agg(
-        pl.len().alias("n"),
-        pl.col("value_baseline").mean().alias("mean_baseline"),
-        pl.col("value").mean().alias("mean"),
-        delta.mean().alias("mean_delta"),
-        delta.std(ddof=1).alias("sd"),
-        (pl.col("status") == "improved").sum().alias("improved"),
-        (pl.col("status") == "regressed").sum().alias("regressed"),
-        (pl.col("status") == "unchanged").sum().alias("unchanged"),
-        nonzero.sum().alias("nonzero"),
-        pl.col("__rank").filter(delta > 0).sum().alias("rank_plus"),
+    ranks = ranked.group_by("task", "model").agg(
+        pl.col("__rank").filter(delta > 0).sum().alias("rank_plus")
     )
-    missing = frame.group_by("task", "model").agg(
-        (pl.col("status") == "missing").sum().alias("missing"),
-        (pl.col("value_baseline").is_in([0.0, 1.0]) | pl.col("value_baseline").is_null())
-        .all()
-        .alias("__b01"),
-        (pl.col("value").is_in([0.0, 1.0]) | pl.col("value").is_null()).all().alias("__m01"),
+    return ranks.join(ties, on=["task", "model"], how="left")
+
+
+def _group_aggregates(frame: pl.DataFrame, wilcoxon: bool) -> pl.DataFrame:
+    delta = pl.col("delta")
+    paired = pl.col("status") != "missing"
+    status = pl.col("status")
+
+    def unit(column: str) -> pl.Expr:
+        value = pl.col(column)
+        return ((value == 0) | (value == 1) | value.is_null()).all()
+
+    stats = frame.group_by("task", "model").agg(
+        paired.sum().alias("n"),
+        (~paired).sum().alias("missing"),
+        pl.col("value_baseline").filter(paired).mean().alias("mean_baseline"),
+        pl.col("value").filter(paired).mean().alias("mean"),
+        delta.mean().alias("mean_delta"),  # null deltas are the missing pairs
+        delta.std(ddof=1).alias("sd"),
+        (status == "improved").sum().alias("improved"),
+        (status == "regressed").sum().alias("regressed"),
+        (status == "unchanged").sum().alias("unchanged"),
+        (delta != 0).sum().alias("nonzero"),
+        (unit("value_baseline") & unit("value")).alias("__unit"),
     )
     # A task is binary when every value compared there, on either side, is 0 or 1.
-    binary = (
-        missing.group_by("task")
-        .agg((pl.col("__b01") & pl.col("__m01")).all().alias("binary"))
-        .select("task", "binary")
-    )
-    return (
-        missing.select("task", "model", "missing")
-        .join(stats, on=["task", "model"], how="left")
-        .join(ties, on=["task", "model"], how="left")
-        .join(binary, on="task", how="left")
-        .with_columns(
-            pl.col("n", "improved", "regressed", "unchanged", "nonzero").fill_null(0),
-            pl.col("tie_term").fill_null(0.0),
-            pl.col("has_ties").fill_null(False),
+    stats = stats.with_columns(pl.col("__unit").all().over("task").alias("binary"))
+    if wilcoxon:
+        stats = stats.join(_wilcoxon_parts(frame), on=["task", "model"], how="left")
+    else:
+        stats = stats.with_columns(
+            pl.lit(None, pl.Float64).alias("rank_plus"),
+            pl.lit(None, pl.Float64).alias("tie_term"),
+            pl.lit(None, pl.Boolean).alias("has_ties"),
         )
+    return stats.with_columns(
+        pl.col("tie_term").fill_null(0.0), pl.col("has_ties").fill_null(False)
     )
 
 
@@ -150,7 +147,7 @@ def stats_of(
         raise ValueError(f"confidence is a fraction between 0 and 1, got {confidence!r}")
     if test not in ("auto", "t", "wilcoxon", "mcnemar"):
         raise ValueError(f"test is 'auto', 't', 'wilcoxon' or 'mcnemar', got {test!r}")
-    agg = _group_aggregates(pairs.frame)
+    agg = _group_aggregates(pairs.frame, wilcoxon=test == "wilcoxon")
     tasks = pairs.frame.get_column("task").unique(maintain_order=True).to_list()
     models = pairs.frame.get_column("model").unique(maintain_order=True).to_list()
     rows = sorted(

@@ -237,3 +237,37 @@ def aggregate(
         models=models,
         domain=color_domain(base.get_column("value")),
     )
+
+
+def delta_cells(columns: HeatmapColumns, table: pl.DataFrame) -> HeatmapData:
+    """Cells of a baseline comparison: each task × model's mean paired delta.
+
+    ``table`` is a `evallens.paired_stats` table; ``n`` counts paired samples and
+    ``stderr`` is the paired standard error. The colour domain is symmetric about 0,
+    so no change sits at the palette's midpoint.
+
+    Example:
+        >>> import evallens
+        >>> df = evallens.demo_samples()
+        >>> table = evallens.paired_stats(df, baseline="gpt-4.1", score="score_match")
+        >>> data = delta_cells(resolve_columns(df, score_value="score_match"), table)
+        >>> data.domain[0] == -data.domain[1]
+        True
+    """
+    cells = table.select(
+        "task",
+        "model",
+        pl.col("mean_delta").alias("value"),
+        pl.col("n").cast(pl.Int64),
+        pl.col("stderr"),
+        pl.lit(None, pl.String).alias("log_viewer"),
+    )
+    reach = cells.get_column("value").abs().max()
+    top = float(reach) if isinstance(reach, int | float) and reach > 0 else 1.0
+    return HeatmapData(
+        columns=columns,
+        cells=cells,
+        tasks=_first_appearance(cells.get_column("task")),
+        models=_first_appearance(cells.get_column("model")),
+        domain=(-top, top),
+    )

@@ -9,11 +9,13 @@ from typing import Any
 
 import polars as pl
 
+from evallens.compare.pairs import Pairs, pair_samples
+from evallens.compare.stats import stats_of
 from evallens.errors import close_matches, unknown_name_error
-from evallens.heatmap.cells import HeatmapData, aggregate, resolve_columns
+from evallens.heatmap.cells import HeatmapData, aggregate, delta_cells, resolve_columns
 from evallens.heatmap.order import Orientation, axis_order
 from evallens.heatmap.selection import cell_codes, selection_codes
-from evallens.heatmap.types import CellOptions, CellRef, CellRow, HeatmapSpec
+from evallens.heatmap.types import CellOptions, CellRef, CellRow, DeltaRow, HeatmapSpec
 from evallens.scores import ScoreCache
 
 COLOR_SCHEMES = (
@@ -82,10 +84,30 @@ class HeatmapModel:
         score_value: str = "score_headline_value",
         sort: Any = "ascending",
         orientation: Orientation = "horizontal",
+        baseline: str | Pairs | None = None,
     ) -> None:
         cache: ScoreCache = {}  # each chosen score is described once
         columns = resolve_columns(frame, task_name, model_name, score_value, cache=cache)
-        self.data: HeatmapData = aggregate(frame, columns, cache=cache)
+        self.pairs: Pairs | None = None
+        self.stats: pl.DataFrame | None = None
+        if baseline is None:
+            self.data: HeatmapData = aggregate(frame, columns, cache=cache)
+        else:
+            if columns.level != "samples":
+                raise ValueError(
+                    "baseline= compares two models sample by sample: pass a samples frame "
+                    "(one row per sample, with an 'id' column), not an evals frame"
+                )
+            self.pairs = (
+                baseline
+                if isinstance(baseline, Pairs)
+                else pair_samples(
+                    frame, baseline, score=columns.score, by=columns.model, task=columns.task,
+                    cache=cache,
+                )
+            )  # fmt: skip
+            self.stats = stats_of(self.pairs)
+            self.data = delta_cells(columns, self.stats)
         self.orientation = orientation
         self.x, self.y = axis_order(self.data, sort, orientation)
         self._tasks = set(self.data.tasks)
@@ -174,6 +196,17 @@ class HeatmapModel:
         ]
         c = self.data.columns
         lo, hi = domain or self.data.domain
+        score = c.score or "Default score per task"
+        deltas: list[DeltaRow] | None = None
+        if self.pairs is not None and self.stats is not None:
+            score = f"Δ {c.score or 'default score'} vs {self.pairs.baseline}"
+            deltas = [
+                (_num(lo_), _num(hi_), up, down, _num(p), bool(sig))
+                for lo_, hi_, up, down, p, sig in self.stats.select(
+                    "ci_low", "ci_high", "improved", "regressed", "p_adjusted",
+                    pl.col("ci_excludes_zero").fill_null(False),
+                ).iter_rows()
+            ]  # fmt: skip
         return {
             "x": self.x,
             "y": self.y,
@@ -189,8 +222,10 @@ class HeatmapModel:
             "cell": cell,
             "margin_left": margin_left,
             "x_tick_rotate": x_tick_rotate,
-            "score": c.score or "Default score per task",
+            "score": score,
             "task_scores": None if c.task_scores is None else dict(c.task_scores),
             "unit": "samples" if c.level == "samples" else "logs",
             "cells": rows,
+            "baseline": None if self.pairs is None else self.pairs.baseline,
+            "deltas": deltas,
         }

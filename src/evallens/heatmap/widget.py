@@ -46,7 +46,13 @@ class ScoresHeatmap(EvalLensWidget):
         sort: ``"ascending"`` (highest top-right), ``"descending"`` (highest bottom-left),
             None (data order) or per-axis orders (see `evallens.heatmap.order.axis_order`).
         orientation: ``"horizontal"`` (tasks across) or ``"vertical"`` (tasks down).
-        color_scheme: One of `evallens.heatmap.model.COLOR_SCHEMES`.
+        color_scheme: One of `evallens.heatmap.model.COLOR_SCHEMES`; by default
+            ``viridis``, and ``diverging`` (red, clear, green) with a baseline.
+        baseline: A model to compare the others against, sample by sample (a samples
+            frame only). Cells then show each model's mean paired delta to it (see
+            `evallens.paired_stats`), centred at 0; the tooltip gives the interval, the
+            flips each way and the adjusted p, and cells whose interval excludes 0 are
+            marked. The baseline itself has no cells.
         **attributes: ``color_domain=[lo, hi]``, ``color_reverse=True``,
             ``margin_left=px`` (row label width), ``x_tick_rotate`` (0 keeps labels flat).
 
@@ -89,11 +95,13 @@ class ScoresHeatmap(EvalLensWidget):
         legend: Any = NOT_GIVEN,
         sort: Any = "ascending",
         orientation: Orientation = "horizontal",
-        color_scheme: str = "viridis",
+        color_scheme: str | None = None,
+        baseline: Any = None,
         **attributes: Any,
     ) -> None:
         check_attributes(attributes)
-        scheme = check_scheme(color_scheme)
+        default_scheme = "viridis" if baseline is None else "diverging"
+        scheme = check_scheme(color_scheme or default_scheme)
         frame = to_frame(data)
         # A samples frame without task or model (samples_df' defaults) names its logs.
         frame = identity_from_logs(frame) if "id" in frame.columns else frame
@@ -104,6 +112,7 @@ class ScoresHeatmap(EvalLensWidget):
             score_value=score_value,
             sort=sort,
             orientation=orientation,
+            baseline=baseline,
         )
         w, h = chart_size(width, height)
         spec = self._model.spec(
@@ -124,6 +133,8 @@ class ScoresHeatmap(EvalLensWidget):
     def __repr__(self) -> str:
         data = self._model.data
         score = data.columns.score or "a score per task"
+        if self._model.pairs is not None:
+            score = f"Δ {score} vs {self._model.pairs.baseline}"
         return (
             f"ScoresHeatmap({len(data.tasks)} tasks × {len(data.models)} models, {score}, "
             f"{len(self.selection)} selected)"
@@ -134,6 +145,21 @@ class ScoresHeatmap(EvalLensWidget):
     def cells(self) -> pl.DataFrame:
         """One row per task × model with data: task, model, value, n, stderr, log_viewer."""
         return self._model.data.cells
+
+    @property
+    def baseline(self) -> str | None:
+        """The model the cells compare against (None: cells are mean scores)."""
+        return None if self._model.pairs is None else self._model.pairs.baseline
+
+    @property
+    def stats(self) -> pl.DataFrame | None:
+        """With a baseline, the `evallens.paired_stats` table the cells show."""
+        return self._model.stats
+
+    @property
+    def pairs(self) -> pl.DataFrame | None:
+        """With a baseline, the `evallens.paired` frame behind the cells."""
+        return None if self._model.pairs is None else self._model.pairs.frame
 
     @property
     def columns(self) -> dict[str, str | None]:
