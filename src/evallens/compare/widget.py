@@ -79,6 +79,14 @@ class Comparison(ipywidgets.VBox):
         self.picker.observe(lambda change: self._build(change["new"]), "value")
         self.chips.observe(lambda _change: self._apply_chip(), "value")
 
+    def __repr__(self) -> str:
+        counts = self.status_counts()
+        shown = " · ".join(f"{s.capitalize()} {counts.get(s, 0):,}" for s in CHIP_ORDER)
+        return (
+            f"Comparison({self.pairs.get_column('model').n_unique()} models vs "
+            f"{self.baseline!r} on {self.pairs.get_column('task').n_unique()} tasks: {shown})"
+        )
+
     # -- public API ----------------------------------------------------------------------
     @property
     def baseline(self) -> str:
