@@ -47,7 +47,7 @@ def test_delta_heatmap_needs_samples_and_a_known_baseline(demo: pl.DataFrame) ->
     evals = demo.group_by("task_name", "model").agg(pl.col("score_judge").mean())
     with pytest.raises(ValueError, match="samples frame"):
         evallens.ScoresHeatmap(evals.rename({"score_judge": "score_headline_value"}), baseline="x")
-    with pytest.raises(evallens.UnknownNameError, match="did you mean 'gpt-4.1'"):
+    with pytest.raises(evallens.UnknownNameError, match=r"did you mean 'gpt-4\.1'"):
         evallens.ScoresHeatmap(demo, baseline="gpt-4.l")
 
 
