@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import polars as pl
@@ -31,6 +31,10 @@ PAIR_COLUMNS = ("task", "model", "value_baseline", "value", "delta", "status")
 """The columns every `paired` frame has (besides the sample keys and logs)."""
 
 Epochs = Literal["align", "reduce"]
+ROW, ROW_BASELINE = "__row", "__row_baseline"
+SIDES = ("log_baseline", "log", ROW_BASELINE, ROW)
+"""Each side's row in the samples frame, carried through the joins (the first epoch's when
+epochs are reduced), so the sides' other fields are a gather, not another join."""
 REDUCERS = ("mean", "median", "max", "min")
 _PASS_AT = re.compile(r"pass_at_(\d+)")
 
@@ -120,7 +124,7 @@ def _reduce_epochs(base: pl.DataFrame, reduce: str) -> pl.DataFrame:
         agg = {"mean": value.mean(), "median": value.median(), "max": value.max(),
                "min": value.min()}[kind]  # fmt: skip
         return base.group_by(keys, maintain_order=True).agg(
-            agg.alias("value"), value.count().alias("epochs"), pl.col("log").first()
+            agg.alias("value"), value.count().alias("epochs"), pl.col("log", ROW).first()
         )
     odd = base.filter(value.is_not_null() & ~value.is_in([0.0, 1.0]))
     if odd.height:
@@ -129,7 +133,7 @@ def _reduce_epochs(base: pl.DataFrame, reduce: str) -> pl.DataFrame:
             f"{odd['task'][0]!r} has the value {odd['value'][0]}: reduce with 'mean'"
         )
     counted = base.group_by(keys, maintain_order=True).agg(
-        value.count().alias("epochs"), value.sum().alias("__correct"), pl.col("log").first()
+        value.count().alias("epochs"), value.sum().alias("__correct"), pl.col("log", ROW).first()
     )
     combos = counted.select("epochs", "__correct").unique().drop_nulls()
     table = combos.with_columns(
@@ -228,6 +232,7 @@ def _missing_on_model_side(
         .with_columns(
             pl.lit(None, pl.Float64).alias("value"),
             pl.lit(None, pl.String).alias("log"),
+            pl.lit(None, pl.UInt32).alias(ROW),
             pl.lit(True).alias("__b"),
         )
     )
@@ -302,6 +307,10 @@ class Pairs:
     scores: dict[str, str]
     """Per task, the score column compared."""
     higher_is_better: bool
+    rows: pl.DataFrame | None = None
+    """Per pair, the row of each side's sample in the samples frame (null: no sample)."""
+    cache: ScoreCache = field(default_factory=dict)
+    """Score expressions built for the samples frame (reused by views of the same frame)."""
 
 
 def pair_samples(
@@ -331,7 +340,8 @@ def pair_samples(
     if epochs not in ("align", "reduce"):
         raise ValueError(f"epochs is 'align' or 'reduce', got {epochs!r}")
     name = _baseline_name(df, by, baseline)
-    value, scores = _values(df, task, score, {} if cache is None else cache)
+    cache = {} if cache is None else cache
+    value, scores = _values(df, task, score, cache)
     # Task and model as categories: the duplicate check and the group-bys hash integers.
     base = df.select(
         pl.col(task).cast(pl.String).cast(pl.Categorical).alias("task"),
@@ -342,6 +352,7 @@ def pair_samples(
         (pl.col("log").cast(pl.String) if "log" in df.columns else pl.lit(None, pl.String)).alias(
             "log"
         ),
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias(ROW),
     ).filter(pl.col("task").is_not_null() & pl.col("model").is_not_null())
     if epochs == "reduce":
         base = _reduce_epochs(base, reduce)
@@ -353,7 +364,8 @@ def pair_samples(
         error = _duplicates_error(base, [*keys, "model"])
         if error:
             raise error
-    renamed = {"value": "value_baseline", "log": "log_baseline", "epochs": "epochs_baseline"}
+    renamed = {"value": "value_baseline", "log": "log_baseline", "epochs": "epochs_baseline",
+               ROW: ROW_BASELINE}  # fmt: skip
     base_side = (
         base.filter(pl.col("model") == name)
         .drop("model")
@@ -389,7 +401,8 @@ def pair_samples(
     frame = (
         pairs.with_columns(delta.alias("delta"))
         .with_columns(status.cast(Status).alias("status"))
-        .select(*keys, *side_counts, "model", *PAIR_COLUMNS[2:], "log_baseline", "log")
+        .select(*keys, *side_counts, "model", *PAIR_COLUMNS[2:], *SIDES)
         .with_columns(pl.col("task", "model").cast(pl.String))
     )
-    return Pairs(frame, name, scores, higher_is_better)
+    rows = frame.select(ROW_BASELINE, ROW)
+    return Pairs(frame.drop(ROW_BASELINE, ROW), name, scores, higher_is_better, rows, cache)

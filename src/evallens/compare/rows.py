@@ -6,7 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from evallens.compare.pairs import Pairs
+from evallens.compare.pairs import ROW, ROW_BASELINE, Pairs
 from evallens.grid.types import CompareDetail, CompareSide, DetailScore
 
 SIDE_FIELDS = ("answer", "error", "limit", "total_tokens", "total_time", "retries")
@@ -21,51 +21,48 @@ BASELINE, COMPARED, DELTA = "score_baseline", "score_compared", "score_delta"
 def compare_frame(samples: pl.DataFrame, pairs: Pairs, task: str, by: str) -> pl.DataFrame:
     """One row per pair: keys, both values, delta, status, and each side's sample fields.
 
-    ``task`` and ``by`` are the samples' task and model columns; the rows carry them
-    under the same names (so a heatmap over the samples filters these rows), and as
-    ``task_name`` / ``model`` for the grid's Task and Model columns.
+    ``samples`` is the frame the pairs were built from. ``task`` and ``by`` are its task
+    and model columns; the rows carry them under the same names (so a heatmap over the
+    samples filters these rows), and as ``task_name`` / ``model`` for the grid's Task and
+    Model columns.
     """
+    if pairs.rows is None:
+        raise ValueError("compare_frame needs pairs built from samples (pair_samples)")
     frame = pairs.frame
     keys = [k for k in ("task", "id", "epoch") if k in frame.columns]
     fields = [f for f in (*SIDE_FIELDS, *SHARED_FIELDS) if f in samples.columns]
-    sides = samples.select(
-        pl.col(task).cast(pl.String).alias("task"),
-        pl.col("id"),
-        *([pl.col("epoch").cast(pl.Int64)] if "epoch" in keys else []),
-        pl.col(by).cast(pl.String).alias("model"),
-        *fields,
-    )
-    if "epoch" not in keys:  # epochs reduced: show each side's first epoch
-        sides = sides.unique([*keys, "model"], keep="first", maintain_order=True)
-    baseline = (
-        sides.filter(pl.col("model") == pairs.baseline)
-        .drop("model")
-        .rename({f: f"{f}_baseline" for f in fields})
-    )
-    mine = sides.filter(pl.col("model") != pairs.baseline).drop(
-        [f for f in SHARED_FIELDS if f in fields]
-    )
-    joined = frame.join(baseline, on=keys, how="left", maintain_order="left").join(
-        mine, on=[*keys, "model"], how="left", maintain_order="left"
-    )
-    shared = [pl.col(f"{f}_baseline").alias(f) for f in SHARED_FIELDS if f in fields]
+    own = [f for f in SIDE_FIELDS if f in fields]
+    shared = [f for f in SHARED_FIELDS if f in fields]
+    source = samples.select(fields)
+    baseline = source.select(pl.all().gather(pairs.rows.get_column(ROW_BASELINE)))
+    mine = source.select(pl.all().gather(pairs.rows.get_column(ROW)))
     tasks = sorted({task, "task_name", "task_display_name"})
     models = sorted({by, "model", "model_display_name"} - {"model"})
-    return joined.select(
-        *(pl.col("task").alias(n) for n in tasks),
-        "model",
-        *(pl.col("model").alias(n) for n in models),
-        *keys[1:],
-        *shared,
-        pl.col("value_baseline").alias(BASELINE),
-        pl.col("value").alias(COMPARED),
-        pl.col("delta").alias(DELTA),
-        pl.col("status").cast(pl.String),
-        *(f for f in SIDE_FIELDS if f in fields),
-        *(f"{f}_baseline" for f in SIDE_FIELDS if f in fields),
-        *(c for c in ("epochs", "epochs_baseline") if c in joined.columns),
-        "log",
-        "log_baseline",
+    return pl.concat(
+        [
+            frame.select(
+                *(pl.col("task").alias(n) for n in tasks),
+                "model",
+                *(pl.col("model").alias(n) for n in models),
+                *keys[1:],
+            ),
+            # The sample's own text from the baseline, or the other side's when it lacks one.
+            pl.DataFrame([baseline[f].fill_null(mine[f]) for f in shared]),
+            frame.select(
+                pl.col("value_baseline").alias(BASELINE),
+                pl.col("value").alias(COMPARED),
+                pl.col("delta").alias(DELTA),
+                pl.col("status").cast(pl.String),
+            ),
+            mine.select(own),
+            baseline.select(pl.col(own).name.suffix("_baseline")),
+            frame.select(
+                *(c for c in ("epochs", "epochs_baseline") if c in frame.columns),
+                "log",
+                "log_baseline",
+            ),
+        ],
+        how="horizontal",
     )
 
 

@@ -15,6 +15,7 @@ from evallens.heatmap import ScoresHeatmap
 from evallens.heatmap.cells import HEADLINE, resolve_columns
 from evallens.io._frames import identity_from_logs
 from evallens.link import link, unlink
+from evallens.scores import ScoreCache
 
 CHIP_ORDER = ("improved", "regressed", "unchanged", "missing")
 """Status chips left to right (as a reader scans: what got better, what got worse)."""
@@ -61,7 +62,10 @@ class Comparison(ipywidgets.VBox):
         self._higher_is_better = higher_is_better
         self._heatmap_options = heatmap_options
         self._grid_height = grid_height
-        columns = resolve_columns(samples, task, by or "model_display_name", score or HEADLINE)
+        self._cache: ScoreCache = {}  # the samples' scores, described once for all views
+        columns = resolve_columns(
+            samples, task, by or "model_display_name", score or HEADLINE, cache=self._cache
+        )
         self._task, self._by = columns.task, columns.model
         models = (
             samples.get_column(self._by).cast(pl.String).drop_nulls().unique(maintain_order=True)
@@ -131,7 +135,7 @@ class Comparison(ipywidgets.VBox):
     def status_counts(self) -> dict[str, int]:
         """Pairs per status within the selected cells (all pairs when none is selected)."""
         mask = self.heatmap.selection_mask(self.grid.data)
-        status = self.grid.data.get_column("status")
+        status = self.pairs.get_column("status")  # the grid's rows, in order, as categories
         if mask is not None:
             status = status.filter(mask)
         counts = status.value_counts()
@@ -146,6 +150,7 @@ class Comparison(ipywidgets.VBox):
         self.pairs_info: Pairs = pair_samples(
             self._samples, baseline, score=self._score, by=self._by, task=self._task,
             epochs=self._epochs, reduce=self._reduce, higher_is_better=self._higher_is_better,
+            cache=self._cache,
         )  # fmt: skip
         self.heatmap = ScoresHeatmap(
             self._samples,

@@ -86,7 +86,8 @@ class HeatmapModel:
         orientation: Orientation = "horizontal",
         baseline: str | Pairs | None = None,
     ) -> None:
-        cache: ScoreCache = {}  # each chosen score is described once
+        # Each chosen score is described once (a comparison's pairs bring theirs along).
+        cache: ScoreCache = baseline.cache if isinstance(baseline, Pairs) else {}
         columns = resolve_columns(frame, task_name, model_name, score_value, cache=cache)
         self.pairs: Pairs | None = None
         self.stats: pl.DataFrame | None = None
