@@ -141,3 +141,21 @@ def test_compare_reduces_epochs_and_takes_a_lower_is_better_score(demo: pl.DataF
     assert worse.grid.sort == [{"column": "score__delta__delta", "dir": "desc"}]
     first = worse.shown().row(0, named=True)
     assert first["status"] == "regressed" and first[DELTA] > 0
+
+
+def test_pairs_missing_a_sample_keep_distinct_keys(demo: pl.DataFrame) -> None:
+    """A pair whose compared sample does not exist has no log of its own: keys still differ."""
+    lacking = demo.filter(
+        ~((pl.col("id") == 5) & pl.col("model_display_name").is_in(["o4-mini", "claude-sonnet-4"]))
+    )
+    ui = evallens.compare(lacking, baseline="gpt-4.1")
+    gone = ui.pairs.filter(pl.col("value").is_null() & (pl.col("id") == 5))
+    assert gone.height > 0 and set(gone["status"]) == {"missing"}
+    rows = [i for i, r in enumerate(ui.grid.data.iter_rows(named=True)) if r["log"] is None]
+    ui.grid.selected = rows[:4]
+    keys = ui.grid.selected
+    assert len(set(keys)) == len(keys) == min(4, len(rows))
+    ui.grid.selected = []
+    ui.grid.selected = keys  # the keys name the same rows again
+    assert ui.selected_samples().height == len(keys)
+    assert sorted(ui.grid._model.keys.rows_for_keys(keys)) == sorted(rows[:4])

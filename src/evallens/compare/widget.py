@@ -161,8 +161,10 @@ class Comparison(ipywidgets.VBox):
             **self._heatmap_options,
         )
         frame = compare_frame(self._samples, self.pairs_info, self._task, self._by)
+        # A pair is one sample of one compared model: its log alone can be missing.
+        keys = [k for k in ("task_name", "model", "id", "epoch") if k in frame.columns]
         self.grid = SampleGrid(
-            frame, view=compare_view(self.pairs_info, frame), height=self._grid_height
+            frame, view=compare_view(self.pairs_info, frame), height=self._grid_height, keys=keys
         )
         pairs = self.pairs_info
         self.grid._model.compare_detail = lambda values: detail_of(pairs, values)

@@ -66,7 +66,9 @@ class GridModel:
         2418
     """
 
-    def __init__(self, frame: pl.DataFrame, view: Any = None) -> None:
+    def __init__(
+        self, frame: pl.DataFrame, view: Any = None, key_columns: Sequence[str] | None = None
+    ) -> None:
         self.source = frame
         self.scores = describe_scores(frame)
         work = working_frame(frame)
@@ -78,7 +80,7 @@ class GridModel:
         # as it fits this data (Inspect ignores column ids it does not know).
         eval_view = normalize_view(view) if view is not None else view_from_logs(frame)
         self.default = resolve_view(eval_view, self.columns, strict=view is not None)
-        self.keys = SampleKeys(frame)
+        self.keys = SampleKeys(frame, key_columns)
         self._searched = ""
         self.compare_detail: Callable[[dict[str, Any]], CompareDetail | None] | None = None
         """Set by a caller whose rows pair two samples: given a row's values, the pair for

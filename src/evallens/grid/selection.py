@@ -13,6 +13,8 @@ from typing import Any
 import polars as pl
 import traitlets
 
+from evallens.errors import unknown_name_error
+
 KEY_COLUMNS = ("log", "id", "epoch")
 """A sample's identity: the log it came from, its id, its epoch."""
 
@@ -36,9 +38,15 @@ class SampleKeys:
         ([('a', 2, 1)], [0])
     """
 
-    def __init__(self, frame: pl.DataFrame) -> None:
+    def __init__(self, frame: pl.DataFrame, columns: Sequence[str] | None = None) -> None:
         self.frame = frame
-        self.columns = [c for c in KEY_COLUMNS if c in frame.columns]
+        if columns is None:
+            self.columns = [c for c in KEY_COLUMNS if c in frame.columns]
+        else:
+            for c in columns:
+                if c not in frame.columns:
+                    raise unknown_name_error("column", c, frame.columns)
+            self.columns = list(columns)
 
     def keys_for_rows(self, rows: Sequence[int]) -> list[Any]:
         """The keys of source ``rows`` (the rows themselves when the frame has no keys)."""
@@ -63,7 +71,7 @@ class SampleKeys:
         wanted = pl.DataFrame([tuple(k) for k in keys], schema=self.columns, orient="row").cast(
             key_frame.schema
         )
-        found = key_frame.with_row_index("__r").join(wanted, on=self.columns)
+        found = key_frame.with_row_index("__r").join(wanted, on=self.columns, nulls_equal=True)
         missing = len(wanted) - found.height
         if missing > 0:
             raise ValueError(f"{missing} of the keys given to `selected` match no sample")

@@ -35,6 +35,8 @@ class SampleGrid(EvalLensWidget):
             a dict); without it, the view stored in the logs is used.
         height: Pixels.
         filter: Rows to show at first (see `filter`).
+        keys: The columns that name a row in `selected` (default: ``log``, ``id``,
+            ``epoch``, those the frame has).
 
     Example:
         >>> import evallens
@@ -67,7 +69,8 @@ class SampleGrid(EvalLensWidget):
     focused = traitlets.Int(-1).tag(sync=True)
     """Source-row index of the sample shown in the detail panel (-1: none)."""
     selected: traitlets.List[Any] = traitlets.List()
-    """Keys of the selected samples: ``(log, id, epoch)`` tuples, or row indices."""
+    """Keys of the selected samples: ``(log, id, epoch)`` tuples (or the ``keys=``
+    columns' values), or row indices."""
 
     _selected_rows = traitlets.Bytes(b"").tag(sync=True, from_json=bytes_from_json)
     _column_defs = traitlets.List(traitlets.Dict()).tag(sync=True)
@@ -80,10 +83,16 @@ class SampleGrid(EvalLensWidget):
     _total = traitlets.Int(0).tag(sync=True)
 
     def __init__(
-        self, data: Any, *, view: Any = None, height: int = 460, filter: Any = None
+        self,
+        data: Any,
+        *,
+        view: Any = None,
+        height: int = 460,
+        filter: Any = None,
+        keys: Sequence[str] | None = None,
     ) -> None:
         frame = to_frame(data)
-        self._model = GridModel(frame, view)
+        self._model = GridModel(frame, view, keys)
         self._viewport = 0
         self._filter_expr: pl.Expr | pl.Series | None = None
         self._edits = ViewEdits(self, VIEW_TRAITS)

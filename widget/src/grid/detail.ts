@@ -138,6 +138,8 @@ export function renderDetail(
   const summary = h("dl", "el-detail-summary");
   for (const key of SUMMARY) {
     if (compare && !SHARED.has(key)) continue;
+    // A task named the same by both columns is said once.
+    if (key === "task_name" && sample.task_display_name === sample.task_name) continue;
     if (key in sample && sample[key] !== null && sample[key] !== "") {
       summary.append(h("dt", "", key), h("dd", "", valueText(sample[key])));
     }
