@@ -243,6 +243,41 @@ class GridModel:
             reply["compare"] = json_safe(pair)
         return reply
 
+    def neighbour(self, row: int, step: int) -> int:
+        """The source row ``step`` places from ``row`` in the current view order (-1: none).
+
+        A row the view no longer shows (filtered out since it was opened) has no
+        neighbours but the view's first row, going forward.
+        """
+        view = self.query.view
+        hits = (view == row).arg_true()
+        if hits.len() == 0:
+            return int(view[0]) if step > 0 and view.len() else -1
+        at = int(hits[0]) + step
+        return int(view[at]) if 0 <= at < view.len() else -1
+
+    def opened_key(self, row: int) -> dict[str, Any] | None:
+        """The ``opened`` value of source ``row``: its key columns by name (None: no row)."""
+        if row < 0 or not self.keys.columns:
+            return None
+        (key,) = self.keys.keys_for_rows([row])
+        return {c: json_safe(v) for c, v in zip(self.keys.columns, key, strict=True)}
+
+    def row_of_opened(self, opened: Any) -> int:
+        """The source row an ``opened`` value names; unknown keys raise naming them."""
+        if opened is None:
+            return -1
+        if not isinstance(opened, dict):
+            raise ValueError(f"opened is a dict of {', '.join(self.keys.columns)} or None")
+        missing = [c for c in self.keys.columns if c not in opened]
+        if missing or not self.keys.columns:
+            raise ValueError(
+                f"opened needs {', '.join(self.keys.columns) or 'key columns'}; "
+                f"missing {', '.join(missing)}"
+            )
+        (row,) = self.keys.rows_for_keys([tuple(opened[c] for c in self.keys.columns)])
+        return row
+
     def selected_samples(self, rows: Sequence[int]) -> pl.DataFrame:
         """Source ``rows`` in view order (rows the current filter hides follow, in order)."""
         if not rows:

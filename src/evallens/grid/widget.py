@@ -68,6 +68,9 @@ class SampleGrid(EvalLensWidget):
     """Text to find in input, target, answer or id (literal, case-sensitive)."""
     focused = traitlets.Int(-1).tag(sync=True)
     """Source-row index of the sample shown in the detail panel (-1: none)."""
+    opened = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    """The sample open in the detail panel by its keys, e.g. ``{"log", "id", "epoch"}``
+    (None: none). Set it to open a sample; it follows clicks in the browser."""
     selected: traitlets.List[Any] = traitlets.List()
     """Keys of the selected samples: ``(log, id, epoch)`` tuples (or the ``keys=``
     columns' values), or row indices."""
@@ -115,8 +118,14 @@ class SampleGrid(EvalLensWidget):
         self._handle("detail", lambda msg, _b: (dict(self._model.detail(int(msg["row"]))), []))
         self._handle("rows_between", self._on_rows_between)
         self._handle("ping", lambda _msg, _b: ({}, []))
+        self._handle(
+            "neighbour",
+            lambda msg, _b: ({"row": self._model.neighbour(int(msg["row"]), int(msg["step"]))}, []),
+        )
         self._handle("set_view", self._on_set_view)
         self.observe(self._on_view_change, ["sort", "columns", "search"])
+        self.observe(self._on_focused, ["focused"])
+        self.observe(self._on_opened, ["opened"])
         sync_selection(self, self._model.keys)
 
     def __repr__(self) -> str:
@@ -198,6 +207,22 @@ class SampleGrid(EvalLensWidget):
     @traitlets.validate("score_labels")
     def _valid_labels(self, proposal: Any) -> dict[str, str]:
         return self._model.check_labels(proposal["value"])
+
+    @traitlets.validate("opened")
+    def _valid_opened(self, proposal: Any) -> dict[str, Any] | None:
+        value = proposal["value"]
+        row = self._model.row_of_opened(value)  # unknown keys raise here
+        return self._model.opened_key(row)
+
+    def _on_focused(self, change: Any) -> None:
+        key = self._model.opened_key(int(change["new"]))
+        if key != self.opened:
+            self.set_trait("opened", key)
+
+    def _on_opened(self, change: Any) -> None:
+        row = self._model.row_of_opened(change["new"])
+        if row != self.focused:
+            self.focused = row
 
     # -- messages ------------------------------------------------------------------------
     def _refresh(self) -> None:
