@@ -90,6 +90,15 @@ class WindowReply(TypedDict):
     count: int
 
 
+class NeighbourRequest(TypedDict):
+    """The source row ``step`` places from ``row`` in the view's order; ``{"row"}`` back (-1: none)."""
+
+    type: Literal["neighbour"]
+    id: int
+    row: int
+    step: int
+
+
 class RowsBetweenRequest(TypedDict):
     """Source rows of view positions ``start .. end`` (a range selection); uint32 bytes back."""
 

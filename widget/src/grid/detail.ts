@@ -177,6 +177,8 @@ export class DetailPanel {
     private readonly query: GridQuery,
   ) {
     this.el.hidden = true;
+    this.el.tabIndex = -1;
+    this.el.addEventListener("keydown", (e) => this.key(e));
   }
 
   get isOpen(): boolean {
@@ -202,7 +204,14 @@ export class DetailPanel {
     const close = h("button", "el-detail-close", "×");
     close.setAttribute("aria-label", "Close sample details");
     close.addEventListener("click", () => this.close(true));
-    head.append(title, close);
+    const steps = [-1, 1].map((step) => {
+      const b = h("button", "el-detail-step", step < 0 ? "‹" : "›");
+      b.setAttribute("aria-label", step < 0 ? "Previous sample ([)" : "Next sample (])");
+      b.title = step < 0 ? "Previous sample ([)" : "Next sample (])";
+      b.addEventListener("click", () => this.step(step));
+      return b;
+    });
+    head.append(title, ...steps, close);
     this.el.replaceChildren(head, h("div", "el-detail-loading", "Loading…"));
     this.query
       .detail(row)
@@ -221,6 +230,26 @@ export class DetailPanel {
       .catch((err: Error) => {
         this.el.replaceChildren(head, h("div", "el-detail-loading", `Could not load the sample: ${err.message}`));
       });
+  }
+
+  /** Open the sample `step` places away in the grid's current order (the kernel knows it). */
+  step(step: number): void {
+    if (this.row < 0) return;
+    const from = this.row;
+    this.query
+      .neighbour(from, step)
+      .then((row) => {
+        if (row >= 0 && this.row === from) this.open(row);
+      })
+      .catch(() => {}); // no kernel: stay on this sample
+  }
+
+  /** `[` and `]` step through samples while the panel has focus or is open. */
+  key(e: KeyboardEvent): boolean {
+    if (!this.isOpen || (e.key !== "[" && e.key !== "]")) return false;
+    e.preventDefault();
+    this.step(e.key === "[" ? -1 : 1);
+    return true;
   }
 
   /** `user`: closed here, so Python hears it; otherwise Python closed it. */

@@ -43,6 +43,11 @@ export class GridQuery {
     return (await this.rpc.request("detail", { row })).content;
   }
 
+  /** The source row `step` places from `row` in the kernel's current view order (-1: none). */
+  async neighbour(row: number, step: number): Promise<number> {
+    return (await this.rpc.request("neighbour", { row, step })).content.row;
+  }
+
   /** The view changed in the kernel: its revision, count and sort, and rows at `offset`. */
   onRefresh(fn: (refresh: Refresh, rows: Row[]) => void): void {
     this.rpc.listen("refresh", (content, buffers) => fn(content, decodeRows(buffers[0])));

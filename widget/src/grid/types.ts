@@ -115,6 +115,8 @@ export interface GridRequests extends PingExchange {
   rows_between: Exchange<{ start: number; end: number }, Empty>;
   /** One sample in full, by source-row index. */
   detail: Exchange<{ row: number }, DetailReply>;
+  /** The source row `step` places from `row` in the view's order (-1: none). */
+  neighbour: Exchange<{ row: number; step: number }, { row: number }>;
   /** Set these traits, all or none; the new rows follow as a `refresh`. */
   set_view: Exchange<{ view: ViewEdit }, Empty>;
 }

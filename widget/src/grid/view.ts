@@ -145,7 +145,7 @@ export class GridView {
 
     const scroller = this.viewport.scroller;
     scroller.addEventListener("scroll", () => this.schedule());
-    scroller.addEventListener("keydown", (e) => this.focus.key(e));
+    scroller.addEventListener("keydown", (e) => this.detail.key(e) || this.focus.key(e));
     const ro = new ResizeObserver(() => this.schedule());
     ro.observe(scroller);
     this.stops.push(() => ro.disconnect());
