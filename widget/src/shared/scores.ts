@@ -62,10 +62,13 @@ export function scoreLayout(count: number, view: SampleScoreView | null): "list"
   return count <= 6 ? "chips" : "grid";
 }
 
+/** `text` turns a name or value into nodes: plain text unless the caller shows more (the
+ * sample view marks invisible characters in untrusted content). */
 export function renderScores(
   scores: ScoreLike[],
   view: SampleScoreView | null,
   labels: Record<string, string>,
+  text: (s: string) => Node = (s) => document.createTextNode(s),
 ): HTMLElement {
   const wrap = h("div", "el-detail-scores");
   const layout = scoreLayout(scores.length, view);
@@ -73,6 +76,11 @@ export function renderScores(
   let sortCol = view?.sort?.column ?? null;
   let sortDir: "asc" | "desc" = view?.sort?.dir ?? "asc";
   const label = (s: ScoreLike) => labels[s.name] ?? s.name;
+  const cell = <K extends "td" | "span">(tag: K, className: string, content: string) => {
+    const el = h(tag, className);
+    el.append(text(content));
+    return el;
+  };
 
   const draw = () => {
     wrap.replaceChildren();
@@ -108,14 +116,14 @@ export function renderScores(
       table.append(head);
       for (const s of ordered) {
         const tr = h("tr");
-        tr.append(h("td", "el-score-name", label(s)), h("td", "el-score-value", valueText(s.value)));
+        tr.append(cell("td", "el-score-name", label(s)), cell("td", "el-score-value", valueText(s.value)));
         table.append(tr);
       }
       wrap.append(table);
     } else {
       for (const s of ordered) {
         const chip = h("span", layout === "chips" ? "el-chip" : "el-score-item");
-        chip.append(h("span", "el-chip-name", label(s)), h("span", "el-chip-value", valueText(s.value)));
+        chip.append(cell("span", "el-chip-name", label(s)), cell("span", "el-chip-value", valueText(s.value)));
         wrap.append(chip);
       }
     }
