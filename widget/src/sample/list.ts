@@ -63,7 +63,11 @@ export class MessageList {
     this.canvas.append(this.layer);
     this.scroller.append(this.canvas);
     this.scroller.addEventListener("scroll", () => {
-      if (this.reveal && Math.abs(this.scroller.scrollTop - this.ownScrollTop) > 1) this.reveal = null;
+      // The user scrolled: a pending reveal gives way, and j/k start again from the top.
+      if (Math.abs(this.scroller.scrollTop - this.ownScrollTop) > 1) {
+        this.reveal = null;
+        this.current = -1;
+      }
       this.schedule();
     });
     // Reasoning opened, an image decoded: the message's height changed.
