@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
-import { renderDetail, scoreLayout, sortScores } from "../src/grid/detail";
+import { renderDetail } from "../src/grid/detail";
 import type { DetailScore } from "../src/grid/types";
+import { scoreLayout, sortScores } from "../src/shared/scores";
 
 const s = (name: string, value: unknown): DetailScore => ({
   name,

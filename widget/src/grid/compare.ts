@@ -1,7 +1,7 @@
 // The detail panel of a paired row (a comparison): how the pair changed, then the two
 // samples side by side, baseline first. Labels and values are untrusted: text only.
 import { h } from "../shared/model";
-import { renderScores, valueText } from "./detail";
+import { renderScores, valueText } from "../shared/scores";
 import { formatNumber } from "./format";
 import type { CompareDetail, CompareSide, SampleScoreView } from "./types";
 

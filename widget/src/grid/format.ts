@@ -1,29 +1,9 @@
 import type { Cell } from "../shared/arrow";
+import { formatDuration, formatNumber } from "../shared/numbers";
 import type { ColumnDef, NumberFormat } from "./types";
 
-const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
-
-/** A lone number with no column to take a format from (the detail panel's values). */
-export function formatNumber(v: number): string {
-  if (!Number.isFinite(v)) return "";
-  if (Number.isInteger(v)) return Math.abs(v) >= 10000 ? integer.format(v) : String(v);
-  const abs = Math.abs(v);
-  if (abs >= 1000) return integer.format(v);
-  if (abs >= 1) return v.toFixed(2).replace(/\.?0+$/, "");
-  return v
-    .toPrecision(3)
-    .replace(/\.?0+$/, "")
-    .replace(/\.$/, "");
-}
-
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return "";
-  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
-  const m = Math.floor(seconds / 60);
-  const s = Math.round(seconds - m * 60);
-  if (m < 60) return `${m}m ${s}s`;
-  return `${Math.floor(m / 60)}h ${m % 60}m`;
-}
+// The grid's modules and tests take the lone-number formats from here too.
+export { formatDuration, formatNumber };
 
 const fixedFormats = new Map<string, Intl.NumberFormat>();
 

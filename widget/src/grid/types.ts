@@ -2,6 +2,7 @@
 // sends, and the messages both ways. Keys are snake_case, as the Python widget writes them.
 import type { Buffer } from "../shared/model";
 import type { Empty, Exchange, PingExchange } from "../shared/rpc";
+import type { SampleScoreView } from "../shared/scores";
 
 export interface ScoreInfo {
   scorer: string;
@@ -69,11 +70,8 @@ export interface DefaultView extends ViewState {
 /** Trait values the page may ask the kernel to set (SampleGrid's VIEW_TRAITS). */
 export type ViewEdit = Partial<DefaultView> & { search?: string };
 
-/** Inspect's SampleScoreView: how the detail panel lays out a sample's scores. */
-export interface SampleScoreView {
-  default?: "chips" | "grid" | null;
-  sort?: { column?: "name" | "value" | null; dir?: "asc" | "desc" } | null;
-}
+/** Inspect's SampleScoreView (shared with the sample view). */
+export type { SampleScoreView };
 
 /** SampleGrid's synced traits. */
 export interface GridState extends DefaultView {
