@@ -50,8 +50,14 @@ for (const name of entries) {
     .filter((p) => p.startsWith("src/shared/") && p.endsWith(".ts"))
     .sort()
     .map((p) => p.replace(/\.ts$/, ".css"));
+  // Another widget's parts embedded in this one (the grid's detail panel holds the sample
+  // view) bring that widget's stylesheet.
+  const embedded = [...new Set(inputs.map((p) => p.split("/")[1]))]
+    .filter((dir) => inputs.some((p) => p.startsWith(`src/${dir}/`)) && dir !== name && dir !== "shared")
+    .sort()
+    .map((dir) => join("src", dir, `${dir}.css`));
   const own = join("src", name, `${name}.css`);
-  const parts = [...new Set([join("src", "shared", "theme.css"), ...shared, own])].filter(existsSync);
+  const parts = [...new Set([join("src", "shared", "theme.css"), ...shared, ...embedded, own])].filter(existsSync);
   writeFileSync(join(outdir, `${name}.css`), parts.map((p) => readFileSync(p, "utf8")).join("\n"));
   appendFileSync(join(outdir, `${name}.js`), licenses(inputs));
 }

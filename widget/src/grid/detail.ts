@@ -1,10 +1,12 @@
 // The detail panel: one sample in full, as text. Scores follow Inspect's SampleScoreView.
+
 import type { AnyModel } from "@anywidget/types";
+import { NAV_EVENT, type SampleNavDetail, SampleViewEl } from "../sample/element";
 import { h, sync } from "../shared/model";
 import { renderScores, type SampleScoreView, valueText } from "../shared/scores";
 import { renderCompare } from "./compare";
 import type { GridQuery } from "./query";
-import type { CompareDetail, DetailScore, GridState } from "./types";
+import type { CompareDetail, DetailScore, GridState, SampleViewData } from "./types";
 
 const SECTIONS: [string, string][] = [
   ["input", "Input"],
@@ -63,6 +65,8 @@ export class DetailPanel {
   readonly el = h("aside", "el-detail");
   /** Source-row id of the sample shown (-1: none). */
   private row = -1;
+  /** The sample views on show (one, or a compared row's two). */
+  private samples: SampleViewEl[] = [];
 
   constructor(
     private readonly model: AnyModel<GridState>,
@@ -71,6 +75,8 @@ export class DetailPanel {
     this.el.hidden = true;
     this.el.tabIndex = -1;
     this.el.addEventListener("keydown", (e) => this.key(e));
+    // The sample view's own previous/next ([ ] p n) steps through the grid's order.
+    this.el.addEventListener(NAV_EVENT, (e) => this.step((e as CustomEvent<SampleNavDetail>).detail.dir));
   }
 
   get isOpen(): boolean {
@@ -107,21 +113,47 @@ export class DetailPanel {
     this.el.replaceChildren(head, h("div", "el-detail-loading", "Loading…"));
     this.query
       .detail(row)
-      .then(({ row: shown, sample, scores, compare }) => {
+      .then(({ row: shown, sample, scores, compare, sample_view }) => {
         if (shown !== this.row) return; // another sample was opened meanwhile
         const epoch = sample.epoch && Number(sample.epoch) > 1 ? ` (epoch ${sample.epoch})` : "";
         title.textContent = `Sample ${sample.id ?? ""}${epoch}`;
         const view = this.model.get("_sample_score_view");
         // Two samples side by side want a wider panel (grid.css).
         this.el.classList.toggle("el-detail-compare", !!compare);
-        this.el.replaceChildren(
-          head,
-          renderDetail(sample, scores, view, this.model.get("score_labels"), compare ?? null),
-        );
+        this.disposeSamples();
+        if (sample_view && !compare) {
+          // The whole sample: its own sections replace the row's summary.
+          this.el.replaceChildren(head, this.sampleView(row, 0, sample_view));
+          return;
+        }
+        const body = renderDetail(sample, scores, view, this.model.get("score_labels"), compare ?? null);
+        // A compared row: each side's transcript under its column, when its log is readable.
+        const columns = body.querySelectorAll<HTMLElement>(".el-compare-side");
+        compare?.sides.forEach((side, i) => {
+          if (side.sample_view && columns[i]) columns[i].append(this.sampleView(row, i, side.sample_view));
+        });
+        this.el.replaceChildren(head, body);
       })
       .catch((err: Error) => {
         this.el.replaceChildren(head, h("div", "el-detail-loading", `Could not load the sample: ${err.message}`));
       });
+  }
+
+  /** A sample view of the row's sample (`side` of a compared row), fetching its messages. */
+  private sampleView(row: number, side: number, data: SampleViewData): HTMLElement {
+    const view = new SampleViewEl({
+      head: data.head,
+      messages: data.messages,
+      revision: data.revision,
+      fetchMessages: (offset, limit) => this.query.sampleMessages(row, side, offset, limit),
+    });
+    this.samples.push(view);
+    return view.el;
+  }
+
+  private disposeSamples(): void {
+    for (const view of this.samples) view.dispose();
+    this.samples = [];
   }
 
   /** Open the sample `step` places away in the grid's current order (the kernel knows it). */
@@ -146,6 +178,7 @@ export class DetailPanel {
 
   /** `user`: closed here, so Python hears it; otherwise Python closed it. */
   close(user: boolean): void {
+    this.disposeSamples();
     this.el.hidden = true;
     this.row = -1;
     if (user && this.model.get("focused") !== -1) {

@@ -1,6 +1,7 @@
 // The grid's one query layer: every question the grid asks its kernel (rows, the ids
 // between two rows, a sample, a view edit) and what the kernel sends on its own, over the
 // widget's typed messages; plus whether the kernel answers at all.
+import type { MessagesReply } from "../sample/types";
 import { decodeRows, type Row } from "../shared/arrow";
 import { KernelLink } from "../shared/kernel";
 import { type MessageChannel, toUint32 } from "../shared/model";
@@ -41,6 +42,11 @@ export class GridQuery {
   /** One sample in full, by source-row index. */
   async detail(row: number): Promise<DetailReply> {
     return (await this.rpc.request("detail", { row })).content;
+  }
+
+  /** A window of the messages of the sample open at `row` (`side` of a compared row). */
+  async sampleMessages(row: number, side: number, offset: number, limit: number): Promise<MessagesReply> {
+    return (await this.rpc.request("sample_messages", { row, side, offset, limit })).content;
   }
 
   /** The source row `step` places from `row` in the kernel's current view order (-1: none). */

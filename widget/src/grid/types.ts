@@ -1,5 +1,6 @@
 // SampleGrid's wire: its synced traits (GridState), the column and view shapes the kernel
 // sends, and the messages both ways. Keys are snake_case, as the Python widget writes them.
+import type { Message, MessagesReply, SampleHead } from "../sample/types";
 import type { Buffer } from "../shared/model";
 import type { Empty, Exchange, PingExchange } from "../shared/rpc";
 import type { SampleScoreView } from "../shared/scores";
@@ -115,6 +116,8 @@ export interface GridRequests extends PingExchange {
   detail: Exchange<{ row: number }, DetailReply>;
   /** The source row `step` places from `row` in the view's order (-1: none). */
   neighbour: Exchange<{ row: number; step: number }, { row: number }>;
+  /** A window of the open sample's messages (`side`: which sample of a compared row). */
+  sample_messages: Exchange<{ row: number; side: number; offset: number; limit: number }, MessagesReply>;
   /** Set these traits, all or none; the new rows follow as a `refresh`. */
   set_view: Exchange<{ view: ViewEdit }, Empty>;
 }
@@ -131,6 +134,16 @@ export interface DetailReply {
   scores: DetailScore[];
   /** A row that pairs two samples (a comparison): both of them, shown side by side. */
   compare?: CompareDetail | null;
+  /** The whole sample (messages, scoring, scans), when the kernel can read it from its log. */
+  sample_view?: SampleViewData | null;
+}
+
+/** A whole sample for the sample view: its head and first messages; more are asked for
+ * with `sample_messages` (side 0, or a compared row's side 0 / 1). */
+export interface SampleViewData {
+  head: SampleHead;
+  messages: Message[];
+  revision: number;
 }
 
 /** How a compared pair changed from the baseline. */
@@ -149,6 +162,8 @@ export interface CompareSide {
   label: string;
   sample: Record<string, unknown>;
   scores: DetailScore[];
+  /** The side's whole sample, when its log can be read. */
+  sample_view?: SampleViewData | null;
 }
 
 /** The view changed (a sort, search or filter): its rows at `offset` are in buffers[0],
