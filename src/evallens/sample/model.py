@@ -174,7 +174,6 @@ class SampleModel:
                 raise unknown_name_error(
                     "ViewerConfig field", extra[0], sorted(VIEWER_CONFIG_FIELDS)
                 )
-        self.viewer_config = config
         messages = sample.get("messages")
         self._messages: list[Mapping[str, Any]] = messages if isinstance(messages, list) else []
         self._index = ToolCallIndex(self._messages)
@@ -205,11 +204,6 @@ class SampleModel:
             "error": _error(sample.get("error")),
             "limit": _limit(sample.get("limit")),
         }
-
-    @property
-    def message_count(self) -> int:
-        """Messages in the sample."""
-        return len(self._messages)
 
     def messages(self, offset: int, limit: int) -> list[Message]:
         """Messages ``offset .. offset + limit`` (at most `MAX_WINDOW`), as the view shows them."""

@@ -123,7 +123,6 @@ class SampleView(EvalLensWidget):
 
     # -- loading ---------------------------------------------------------------------------
     def _load(self, source: Any, id: int | str | None, epoch: int) -> SampleModel:
-        user_config = self._viewer_config
         if isinstance(source, str | os.PathLike):
             return self._read(os.fspath(source), id, epoch)
         if id is not None:
@@ -135,7 +134,7 @@ class SampleView(EvalLensWidget):
                 "SampleView takes a sample (a dict, or an inspect_ai EvalSample) or a log path "
                 f"and an id, got {type(source).__name__}"
             )
-        return SampleModel(source, viewer_config=user_config)
+        return SampleModel(source, viewer_config=self._viewer_config)
 
     def _read(self, path: str, id: int | str | None, epoch: int) -> SampleModel:
         if id is None:
