@@ -17,6 +17,7 @@ from evallens.io import (
 from evallens.limit import ScoresByLimit
 from evallens.limit.curves import scores_by_limit_df
 from evallens.link import link, unlink
+from evallens.sample import SampleView
 from evallens.scores import ScoreDescriptor, describe_scores
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "LogReadWarning",
     "NoScoreError",
     "SampleGrid",
+    "SampleView",
     "ScoreDescriptor",
     "ScoresByLimit",
     "ScoresHeatmap",
