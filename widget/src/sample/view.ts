@@ -24,7 +24,7 @@ export class SampleWidgetView {
       head: model.get("_head"),
       messages: model.get("_initial_messages") ?? [],
       revision: model.get("_revision") ?? 0,
-      fetchMessages: (offset, limit) => this.fetch(offset, limit),
+      fetchMessages: (offset, limit) => this.requestMessages(offset, limit),
     });
     this.root.append(this.sample.el);
     el.append(this.root);
@@ -44,7 +44,7 @@ export class SampleWidgetView {
     this.root.remove();
   }
 
-  private async fetch(offset: number, limit: number): Promise<MessagesReply> {
+  private async requestMessages(offset: number, limit: number): Promise<MessagesReply> {
     const reply = await this.rpc.request("messages", { offset, limit });
     return reply.content;
   }
