@@ -11,9 +11,8 @@ from conftest_io import generate_logs
 from inspect_ai.log import read_eval_log, read_eval_log_sample
 
 import evallens
-from evallens.base import STATIC
 from evallens.sample.model import SampleModel
-from evallens.sample.widget import INITIAL_MESSAGES, SampleView, _front_end
+from evallens.sample.widget import INITIAL_MESSAGES, SampleView
 
 
 def sample(n: int = 120, sid: Any = 1) -> dict[str, Any]:
@@ -115,15 +114,6 @@ def test_wrong_arguments_say_what_is_wrong() -> None:
         SampleView(42)
     with pytest.raises(evallens.UnknownNameError, match="trust_content"):
         SampleView(sample(), viewer_config={"trust": True})
-
-
-def test_the_front_end_or_a_stand_in() -> None:
-    built = STATIC / "sample.js"
-    if built.exists():
-        assert SampleView._esm == built
-    else:
-        assert "not built" in str(SampleView._esm)
-    assert _front_end("no-such-widget.js", "stand-in") == "stand-in"
 
 
 # -- reading from a log (evallens.read_sample) ---------------------------------------------

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
 
 from evallens.compare.pairs import ROW, ROW_BASELINE, Pairs
 from evallens.grid.types import CompareDetail, CompareSide, DetailScore
+from evallens.sample.opened import Source
 
 SIDE_FIELDS = ("answer", "error", "limit", "total_tokens", "total_time", "retries")
 """Fields each side of a pair has for itself (the baseline's get a ``_baseline`` suffix)."""
@@ -111,3 +113,14 @@ def detail_of(pairs: Pairs, values: dict[str, Any]) -> CompareDetail:
             side(str(values.get("model")), "", COMPARED),
         ],
     }
+
+
+def sample_sources(values: Mapping[str, Any]) -> list[Source | None]:
+    """Where a compared row's two samples are: the baseline's, then the other model's."""
+
+    def source(log: Any) -> Source | None:
+        if not log or values.get("id") is None:
+            return None
+        return (str(log), values["id"], int(values.get("epoch") or 1))
+
+    return [source(values.get("log_baseline")), source(values.get("log"))]

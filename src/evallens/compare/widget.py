@@ -8,7 +8,7 @@ import ipywidgets
 import polars as pl
 
 from evallens.compare.pairs import STATUSES, Epochs, Pairs, pair_samples
-from evallens.compare.rows import compare_frame, compare_view, detail_of
+from evallens.compare.rows import compare_frame, compare_view, detail_of, sample_sources
 from evallens.frames import to_frame
 from evallens.grid import SampleGrid
 from evallens.heatmap import ScoresHeatmap
@@ -168,6 +168,7 @@ class Comparison(ipywidgets.VBox):
         )
         pairs = self.pairs_info
         self.grid._model.compare_detail = lambda values: detail_of(pairs, values)
+        self.grid._model.samples.sources = sample_sources
         link(self.heatmap, self.grid)
         self.heatmap.observe(self._recount, "selection")
         self.children = (self._controls, self.heatmap, self.grid)

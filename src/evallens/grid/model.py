@@ -32,6 +32,7 @@ from evallens.grid.view import (
     resolve_view,
     view_from_logs,
 )
+from evallens.sample.opened import OpenSamples
 from evallens.scores import describe_scores
 from evallens.wire import json_safe, to_ipc, wire_frame
 
@@ -82,6 +83,8 @@ class GridModel:
         self.default = resolve_view(eval_view, self.columns, strict=view is not None)
         self.keys = SampleKeys(frame, key_columns)
         self._searched = ""
+        self.samples = OpenSamples()
+        """The whole samples the detail panel shows, read from their logs when they are here."""
         self.compare_detail: Callable[[dict[str, Any]], CompareDetail | None] | None = None
         """Set by a caller whose rows pair two samples: given a row's values, the pair for
         the detail panel (None: show the row as usual)."""
@@ -221,6 +224,8 @@ class GridModel:
         """One sample, whole, with its scores, for the detail panel.
 
         With `compare_detail` set, the pair it gives for the row goes under ``compare``.
+        When the row's log is on this machine, the whole sample (each side's, for a pair)
+        goes with it for the sample view, its messages following by `OpenSamples.messages`.
         """
         values = self.query.row(row)
         sample = {k: v for k, v in values.items() if not k.startswith("__")}
@@ -239,8 +244,13 @@ class GridModel:
             ],
         }
         pair = self.compare_detail(values) if self.compare_detail is not None else None
+        views = self.samples.open(row, values)
         if pair is not None:
+            for side, view in zip(pair["sides"], views, strict=False):
+                side["sample_view"] = view
             reply["compare"] = json_safe(pair)
+        elif views and views[0] is not None:
+            reply["sample_view"] = views[0]
         return reply
 
     def neighbour(self, row: int, step: int) -> int:

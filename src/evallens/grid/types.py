@@ -7,7 +7,10 @@ dropped. Row windows travel as Arrow IPC bytes in the message's buffers.
 
 from __future__ import annotations
 
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
+
+if TYPE_CHECKING:  # the sample view's types import the grid's view rules
+    from evallens.sample.types import SampleViewData
 
 from evallens.scores import ScoreKind
 
@@ -135,6 +138,8 @@ class CompareSide(TypedDict):
     label: str
     sample: dict[str, Any]
     scores: list[DetailScore]
+    sample_view: NotRequired[SampleViewData | None]
+    """The side's whole sample, when its log is on this machine."""
 
 
 class CompareDetail(TypedDict):
@@ -155,6 +160,7 @@ class DetailReply(TypedDict):
     sample: dict[str, Any]
     scores: list[DetailScore]
     compare: NotRequired[CompareDetail | None]
+    sample_view: NotRequired[SampleViewData | None]
 
 
 class SetViewRequest(TypedDict):

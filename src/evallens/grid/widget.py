@@ -119,6 +119,18 @@ class SampleGrid(EvalLensWidget):
         self._handle("rows_between", self._on_rows_between)
         self._handle("ping", lambda _msg, _b: ({}, []))
         self._handle(
+            "sample_messages",
+            lambda msg, _b: (
+                dict(
+                    self._model.samples.messages(
+                        int(msg["row"]), int(msg.get("side", 0)),
+                        int(msg.get("offset", 0)), int(msg.get("limit", 50)),
+                    )
+                ),
+                [],
+            ),
+        )  # fmt: skip
+        self._handle(
             "neighbour",
             lambda msg, _b: ({"row": self._model.neighbour(int(msg["row"]), int(msg["step"]))}, []),
         )

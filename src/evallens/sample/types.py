@@ -95,6 +95,14 @@ class MessagesReply(TypedDict):
     messages: list[Message]
 
 
+class SampleViewData(TypedDict):
+    """A whole sample as a host panel receives it: head, first messages, revision."""
+
+    head: Head
+    messages: list[Message]
+    revision: int
+
+
 # -- scores and scans ----------------------------------------------------------------------
 class ScoreEntry(TypedDict):
     """One score of the sample, named by its key in ``sample.scores``."""

@@ -3,38 +3,15 @@
 from __future__ import annotations
 
 import os
-import pathlib
 from collections.abc import Mapping
 from typing import Any
 
 import traitlets
 
 from evallens.base import EvalLensWidget, bundle
-from evallens.io._logfile import read_log
-from evallens.io._samples import remove_namespace
 from evallens.sample.model import SampleModel
+from evallens.sample.opened import INITIAL_MESSAGES, read_sample_model
 from evallens.sample.types import MessagesReply
-
-INITIAL_MESSAGES = 50
-"""Messages in the widget's initial state, so a saved notebook shows them without a kernel."""
-
-_NOT_BUILT = """\
-export default {
-  render({ el }) {
-    el.textContent = "evallens: the SampleView front end (sample.js) is not built: " +
-      "run `npm run build` in widget/ (or reinstall with `pip install -e .`).";
-  },
-};
-"""
-
-
-def _front_end(name: str, missing: str) -> pathlib.Path | str:
-    """The built module, or a stand-in saying it is missing (importing evallens still works)."""
-    try:
-        return bundle(name)
-    except FileNotFoundError:
-        return missing
-
 
 Reply = tuple[dict[str, Any], list[bytes]]
 
@@ -69,8 +46,8 @@ class SampleView(EvalLensWidget):
         2
     """
 
-    _esm = _front_end("sample.js", _NOT_BUILT)
-    _css = _front_end("sample.css", "")
+    _esm = bundle("sample.js")
+    _css = bundle("sample.css")
 
     _head = traitlets.Dict().tag(sync=True)
     _initial_messages: traitlets.List[Any] = traitlets.List().tag(sync=True)
@@ -139,20 +116,7 @@ class SampleView(EvalLensWidget):
     def _read(self, path: str, id: int | str | None, epoch: int) -> SampleModel:
         if id is None:
             raise TypeError(f"SampleView({path!r}, id): give the id of the sample to show")
-        from evallens.io import read_sample  # type: ignore[attr-defined,unused-ignore]
-
-        sample = read_sample(path, id, epoch)
-        spec = read_log(path, samples=False).header.get("eval") or {}
-        user_config = self._viewer_config
-        task = spec.get("task")
-        return SampleModel(
-            sample,
-            log=os.path.abspath(path),
-            viewer_config=user_config if user_config is not None else spec.get("viewer"),
-            task=remove_namespace(str(task)) if task else None,
-            model=spec.get("model"),
-            strict=user_config is not None,
-        )
+        return read_sample_model(path, id, epoch, viewer_config=self._viewer_config)
 
     # -- messages --------------------------------------------------------------------------
     def _on_messages(self, msg: dict[str, Any], _buffers: list[bytes]) -> Reply:
