@@ -17,6 +17,8 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -97,10 +99,20 @@ def read_log(path: str, *, samples: bool = True, raw: bool = False) -> LogFile:
         samples: Also read the sample summaries (``False`` reads only the header).
         raw: Keep an ``.eval`` log's ``summaries.json`` as bytes, unparsed.
     """
-    try:
+    with reading(path):
         if path.endswith(".json"):
             return _read_json_log(path, samples=samples)
         return _read_eval_log(path, samples=samples, raw=raw)
+
+
+@contextmanager
+def reading(path: str) -> Iterator[None]:
+    """Whatever reading ``path`` raises becomes a `LogReadError` naming it and saying why.
+
+    A missing file stays a `FileNotFoundError`, and a `LogReadError` passes unchanged.
+    """
+    try:
+        yield
     except LogReadError:
         raise
     except FileNotFoundError:
