@@ -53,6 +53,7 @@ from evallens.io._read import (
     read_viewer_config,
     scan_samples,
 )
+from evallens.io._sample import read_sample
 from evallens.io._samples import MODEL_USAGE_DTYPE
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "LogReadWarning",
     "Source",
     "read_evals",
+    "read_sample",
     "read_samples",
     "read_viewer_config",
     "scan_samples",
