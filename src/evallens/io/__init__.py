@@ -46,6 +46,7 @@ natively (sample summaries only), in worker processes when there is enough to re
 """
 
 from evallens.io._errors import ErrorPolicy, LogReadError, LogReadWarning
+from evallens.io._messages import read_messages
 from evallens.io._read import (
     Source,
     read_evals,
@@ -63,6 +64,7 @@ __all__ = [
     "LogReadWarning",
     "Source",
     "read_evals",
+    "read_messages",
     "read_sample",
     "read_samples",
     "read_viewer_config",
