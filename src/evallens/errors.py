@@ -26,7 +26,7 @@ class UnknownNameError(ValueError):
         self.candidates = list(candidates)
         self.near = close_matches(name, self.candidates)
         hint = f"; did you mean {', '.join(repr(c) for c in self.near)}?" if self.near else ""
-        super().__init__(f"unknown {kind} {name!r}{hint} (available: {', '.join(candidates)})")
+        super().__init__(f"unknown {kind} {name!r}{hint} (available: {_listing(self.candidates)})")
 
 
 class ColumnNotFoundError(UnknownNameError):
@@ -35,6 +35,16 @@ class ColumnNotFoundError(UnknownNameError):
 
 class NoScoreError(ValueError):
     """A frame has no score to show by default; the message says what it has."""
+
+
+_LISTED = 30
+"""Names an error message lists at most (a log can hold thousands of sample ids)."""
+
+
+def _listing(candidates: Sequence[str]) -> str:
+    if len(candidates) <= _LISTED:
+        return ", ".join(candidates)
+    return f"{', '.join(candidates[:_LISTED])}, … ({len(candidates)} in all)"
 
 
 def close_matches(name: str, candidates: Sequence[str], n: int = 5) -> list[str]:

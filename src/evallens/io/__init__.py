@@ -46,6 +46,7 @@ natively (sample summaries only), in worker processes when there is enough to re
 """
 
 from evallens.io._errors import ErrorPolicy, LogReadError, LogReadWarning
+from evallens.io._messages import read_messages
 from evallens.io._read import (
     Source,
     read_evals,
@@ -53,6 +54,7 @@ from evallens.io._read import (
     read_viewer_config,
     scan_samples,
 )
+from evallens.io._sample import read_sample
 from evallens.io._samples import MODEL_USAGE_DTYPE
 
 __all__ = [
@@ -62,6 +64,8 @@ __all__ = [
     "LogReadWarning",
     "Source",
     "read_evals",
+    "read_messages",
+    "read_sample",
     "read_samples",
     "read_viewer_config",
     "scan_samples",

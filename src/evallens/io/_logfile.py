@@ -17,9 +17,11 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from evallens.io._errors import LogReadError
 from evallens.io._summary import summary_from_sample
@@ -97,10 +99,20 @@ def read_log(path: str, *, samples: bool = True, raw: bool = False) -> LogFile:
         samples: Also read the sample summaries (``False`` reads only the header).
         raw: Keep an ``.eval`` log's ``summaries.json`` as bytes, unparsed.
     """
-    try:
+    with reading(path):
         if path.endswith(".json"):
             return _read_json_log(path, samples=samples)
         return _read_eval_log(path, samples=samples, raw=raw)
+
+
+@contextmanager
+def reading(path: str) -> Iterator[None]:
+    """Whatever reading ``path`` raises becomes a `LogReadError` naming it and saying why.
+
+    A missing file stays a `FileNotFoundError`, and a `LogReadError` passes unchanged.
+    """
+    try:
+        yield
     except LogReadError:
         raise
     except FileNotFoundError:
@@ -139,74 +151,106 @@ _EOCD = struct.Struct("<4sHHHHIIH")
 _EOCD64_LOCATOR = struct.Struct("<4sIQI")
 _EOCD64 = struct.Struct("<4sQHHIIQQQQ")
 _CENTRAL = struct.Struct("<4sHHHHHHIIIHHHHHII")
-_WANTED = (b"header.json", b"summaries.json")
+_CENTRAL_SIGNATURE = b"PK\x01\x02"
+_UTF8_NAME = 0x800  # general purpose flag: the member name is UTF-8 (else cp437)
+
+ZipEntry = tuple[int, int, int, int]
+"""A zip member's local header offset, compressed size, size and compression method."""
 
 
-def _quick_members(path: str) -> dict[str, tuple[int, int, int, int]] | None:
-    """Find ``header.json`` and ``summaries.json`` without indexing every zip member.
+def central_directory(f: BinaryIO) -> bytes | None:
+    """A zip's central directory, as bytes; ``None`` whenever anything is unusual.
 
     ``zipfile`` builds a `ZipInfo` for each of a log's members, one per sample, which
-    costs more than reading the two members we need. Here we scan the central directory
-    bytes for just those names. Returns name → (local header offset, compressed size,
-    size, method), or ``None`` whenever anything is unusual (the caller then uses zipfile).
+    costs more than reading the one or two members we need; the raw directory can be
+    searched for a name instead (`find_zip_entry`). Callers fall back to ``zipfile``
+    on ``None``.
     """
-    with open(path, "rb") as f:
-        f.seek(0, 2)
-        size = f.tell()
-        tail_size = min(size, _EOCD.size + 65535 + _EOCD64_LOCATOR.size)
-        f.seek(size - tail_size)
-        tail = f.read(tail_size)
-        at = tail.rfind(b"PK\x05\x06")
-        if at < 0 or at + _EOCD.size > len(tail):
-            return None
-        _, _, _, _, entries, cd_size, cd_offset, _ = _EOCD.unpack_from(tail, at)
-        if cd_offset == 0xFFFFFFFF or cd_size == 0xFFFFFFFF or entries == 0xFFFF:
-            locator = at - _EOCD64_LOCATOR.size
-            if locator < 0 or tail[locator : locator + 4] != b"PK\x06\x07":
-                return None
-            _, _, eocd64_offset, _ = _EOCD64_LOCATOR.unpack_from(tail, locator)
-            f.seek(eocd64_offset)
-            record = f.read(_EOCD64.size)
-            if len(record) < _EOCD64.size or record[:4] != b"PK\x06\x06":
-                return None
-            fields = _EOCD64.unpack(record)
-            cd_size, cd_offset = fields[8], fields[9]
-        f.seek(cd_offset)
-        directory = f.read(cd_size)
-    if len(directory) != cd_size:
+    f.seek(0, 2)
+    size = f.tell()
+    tail_size = min(size, _EOCD.size + 65535 + _EOCD64_LOCATOR.size)
+    f.seek(size - tail_size)
+    tail = f.read(tail_size)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + _EOCD.size > len(tail):
         return None
-    found: dict[str, tuple[int, int, int, int]] = {}
-    for name in _WANTED:
-        start = 0
-        while (hit := directory.find(name, start)) >= 0:
-            start = hit + 1
-            record_at = hit - _CENTRAL.size
-            if record_at < 0 or directory[record_at : record_at + 4] != b"PK\x01\x02":
-                continue  # the name inside another member's name or comment
-            fields = _CENTRAL.unpack_from(directory, record_at)
-            if fields[10] != len(name):
-                continue
-            method, compressed, plain, extra_len, offset = (
-                fields[4],
-                fields[8],
-                fields[9],
-                fields[11],
-                fields[16],
-            )
-            if 0xFFFFFFFF in (compressed, plain, offset):
-                extra = directory[hit + len(name) : hit + len(name) + extra_len]
-                values = _zip64_values(extra)
-                if values is None:
-                    return None
-                if plain == 0xFFFFFFFF:
-                    plain = values.pop(0)
-                if compressed == 0xFFFFFFFF:
-                    compressed = values.pop(0)
-                if offset == 0xFFFFFFFF:
-                    offset = values.pop(0)
-            found[name.decode()] = (offset, compressed, plain, method)
-            break
+    _, _, _, _, entries, cd_size, cd_offset, _ = _EOCD.unpack_from(tail, at)
+    if cd_offset == 0xFFFFFFFF or cd_size == 0xFFFFFFFF or entries == 0xFFFF:
+        locator = at - _EOCD64_LOCATOR.size
+        if locator < 0 or tail[locator : locator + 4] != b"PK\x06\x07":
+            return None
+        _, _, eocd64_offset, _ = _EOCD64_LOCATOR.unpack_from(tail, locator)
+        f.seek(eocd64_offset)
+        record = f.read(_EOCD64.size)
+        if len(record) < _EOCD64.size or record[:4] != b"PK\x06\x06":
+            return None
+        fields = _EOCD64.unpack(record)
+        cd_size, cd_offset = fields[8], fields[9]
+    f.seek(cd_offset)
+    directory = f.read(cd_size)
+    return directory if len(directory) == cd_size else None
+
+
+def _entry_at(directory: bytes, record_at: int) -> tuple[ZipEntry, int] | None:
+    """The entry of the central record at ``record_at``, and where the next one starts."""
+    fields = _CENTRAL.unpack_from(directory, record_at)
+    method, compressed, plain = fields[4], fields[8], fields[9]
+    name_len, extra_len, comment_len, offset = fields[10], fields[11], fields[12], fields[16]
+    name_end = record_at + _CENTRAL.size + name_len
+    if 0xFFFFFFFF in (compressed, plain, offset):
+        values = _zip64_values(directory[name_end : name_end + extra_len])
+        if values is None:
+            return None
+        if plain == 0xFFFFFFFF:
+            plain = values.pop(0)
+        if compressed == 0xFFFFFFFF:
+            compressed = values.pop(0)
+        if offset == 0xFFFFFFFF:
+            offset = values.pop(0)
+    return (offset, compressed, plain, method), name_end + extra_len + comment_len
+
+
+def find_zip_entry(directory: bytes, name: str) -> ZipEntry | None:
+    """The member called ``name``, found by searching the directory's bytes for it.
+
+    A name repeated in the directory resolves to its last record, as ``zipfile`` and
+    inspect_ai resolve it (a requeued sample is logged again under its name). ``None``
+    when absent, or when the name is stored in another encoding (see `zip_entries`).
+    """
+    wanted = name.encode()
+    found: ZipEntry | None = None
+    start = 0
+    while (hit := directory.find(wanted, start)) >= 0:
+        start = hit + 1
+        record_at = hit - _CENTRAL.size
+        if record_at < 0 or directory[record_at : record_at + 4] != _CENTRAL_SIGNATURE:
+            continue  # the name inside another member's name or comment
+        if _CENTRAL.unpack_from(directory, record_at)[10] != len(wanted):
+            continue
+        entry = _entry_at(directory, record_at)
+        if entry is not None:
+            found = entry[0]
     return found
+
+
+def zip_entries(directory: bytes) -> dict[str, ZipEntry] | None:
+    """Every member by name (the last record of a repeated name); ``None`` if malformed."""
+    entries: dict[str, ZipEntry] = {}
+    at = 0
+    while at + _CENTRAL.size <= len(directory):
+        if directory[at : at + 4] != _CENTRAL_SIGNATURE:
+            return None
+        fields = _CENTRAL.unpack_from(directory, at)
+        flags, name_len = fields[3], fields[10]
+        raw_name = directory[at + _CENTRAL.size : at + _CENTRAL.size + name_len]
+        entry = _entry_at(directory, at)
+        if entry is None:
+            return None
+        name = raw_name.decode("utf-8" if flags & _UTF8_NAME else "cp437")
+        entries.pop(name, None)  # a repeated name moves to its last place, as in namelist()
+        entries[name] = entry[0]
+        at = entry[1]
+    return entries
 
 
 def _zip64_values(extra: bytes) -> list[int] | None:
@@ -220,7 +264,8 @@ def _zip64_values(extra: bytes) -> list[int] | None:
     return None
 
 
-def _read_raw_member(f: Any, entry: tuple[int, int, int, int], name: str) -> bytes:
+def read_zip_entry(f: BinaryIO, entry: ZipEntry, name: str) -> bytes:
+    """The decompressed bytes of one member (stored, deflated or Zstandard)."""
     offset, compressed, plain, method = entry
     f.seek(offset)
     header = f.read(_LOCAL_HEADER.size)
@@ -254,14 +299,16 @@ def _read_raw_member(f: Any, entry: tuple[int, int, int, int], name: str) -> byt
 
 def _read_eval_quick(path: str) -> LogFile | None:
     """Header and raw summaries of a finished log, reading only those two members."""
-    members = _quick_members(path)
-    if members is None or "header.json" not in members or "summaries.json" not in members:
-        return None
     with open(path, "rb") as f:
-        header = _check_header(
-            path, json.loads(_read_raw_member(f, members["header.json"], "header.json"))
-        )
-        summaries = _read_raw_member(f, members["summaries.json"], "summaries.json")
+        directory = central_directory(f)
+        if directory is None:
+            return None
+        header_entry = find_zip_entry(directory, "header.json")
+        summaries_entry = find_zip_entry(directory, "summaries.json")
+        if header_entry is None or summaries_entry is None:
+            return None
+        header = _check_header(path, json.loads(read_zip_entry(f, header_entry, "header.json")))
+        summaries = read_zip_entry(f, summaries_entry, "summaries.json")
     return LogFile(path, header, None, summaries)
 
 

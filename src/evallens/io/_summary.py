@@ -155,10 +155,20 @@ def _base57(number: int, pad: int = 22) -> str:
     return "".join(reversed(digits))
 
 
+def _auto_id(base: str, suffix: str) -> str:
+    """inspect_ai's stable made-up ids: the md5 of base and suffix, written in base 57."""
+    digest = hashlib.md5(f"{base}_{suffix}".encode()).digest()
+    return _base57(uuid.UUID(bytes=digest).int)
+
+
 def auto_sample_id(eval_id: str, sample_id: Any, epoch: Any) -> str:
     """The id inspect_ai gives a sample without a uuid (md5 of eval id, id and epoch)."""
-    digest = hashlib.md5(f"{eval_id}_{sample_id}_{epoch}".encode()).digest()
-    return _base57(uuid.UUID(bytes=digest).int)
+    return _auto_id(eval_id, f"{sample_id}_{epoch}")
+
+
+def auto_message_id(sample_key: str, position: int) -> str:
+    """The id ``messages_df`` gives a message logged without one (its sample, its place)."""
+    return _auto_id(sample_key, f"message_{position}")
 
 
 def normalize_created(created: str) -> str:
