@@ -115,6 +115,11 @@ def _info(sample: Mapping[str, Any]) -> Info:
     usage = sample.get("model_usage") or None
     total_tokens = None
     if isinstance(usage, Mapping):
+        # Unset counts (a log written with or without them) are not shown.
+        usage = {
+            m: {k: v for k, v in u.items() if v is not None} if isinstance(u, Mapping) else u
+            for m, u in usage.items()
+        }
         total_tokens = sum(int(u.get("total_tokens") or 0) for u in usage.values())
     retries = sample.get("retries")
     if not isinstance(retries, int):
