@@ -131,7 +131,7 @@ def test_scan_sections_follow_the_logs_viewer_config(
         scans = {s["name"]: s["sections"] for s in head["scans"]}
         assert scans["scan_answer_check"] == [
             {"kind": "value"},
-            {"kind": "explanation"},
+            {"kind": "explanation", "label": "Rationale"},
             {
                 "kind": "metadata_key",
                 "key": "confidence",

@@ -28,7 +28,7 @@ from typing import Any, Literal, cast
 
 from evallens.errors import unknown_name_error
 from evallens.sample.globs import glob_match, specificity
-from evallens.sample.types import BuiltinName, Section
+from evallens.sample.types import BuiltinName, BuiltinSection, Section
 
 BUILTIN_ORDER: tuple[str, ...] = (
     "explanation",
@@ -273,5 +273,10 @@ class ScannerViews:
             elif f.name == "metadata":
                 sections.append({"kind": "metadata", "hidden_keys": hidden_keys})
             else:
-                sections.append({"kind": cast(BuiltinName, f.name)})
+                builtin: BuiltinSection = {"kind": cast(BuiltinName, f.name)}
+                if f.label is not None:
+                    builtin["label"] = f.label
+                if f.collapsed:
+                    builtin["collapsed"] = True
+                sections.append(builtin)
         return sections

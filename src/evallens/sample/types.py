@@ -7,7 +7,7 @@ Keys are snake_case on both sides. ``_head`` holds everything but the messages;
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 Role = Literal["system", "user", "assistant", "tool"]
 
@@ -118,9 +118,15 @@ BuiltinName = Literal["explanation", "label", "value", "validation", "answer"]
 
 
 class BuiltinSection(TypedDict):
-    """One of a scan's built-in sections (``metadata`` is `MetadataSection`)."""
+    """One of a scan's built-in sections (``metadata`` is `MetadataSection`).
+
+    ``label`` and ``collapsed`` are Inspect's ``ScannerResultField`` overrides (e.g. an
+    explanation headed "Rationale"), sent when the view sets them.
+    """
 
     kind: BuiltinName
+    label: NotRequired[str | None]
+    collapsed: NotRequired[bool]
 
 
 class MetadataSection(TypedDict):
