@@ -91,6 +91,9 @@ export class DetailPanel {
   }
 
   open(row: number): void {
+    // `[` or `]` pressed in the sample on show: that sample is about to go, and the focus
+    // with it. Keep the focus in the panel so the next key steps on.
+    const focused = this.el.contains(document.activeElement);
     this.row = row;
     this.el.hidden = false;
     if (this.model.get("focused") !== row) {
@@ -111,6 +114,7 @@ export class DetailPanel {
     });
     head.append(title, ...steps, close);
     this.el.replaceChildren(head, h("div", "el-detail-loading", "Loading…"));
+    if (focused) this.el.focus({ preventScroll: true });
     this.query
       .detail(row)
       .then(({ row: shown, sample, scores, compare, sample_view }) => {
@@ -123,7 +127,11 @@ export class DetailPanel {
         this.disposeSamples();
         if (sample_view && !compare) {
           // The whole sample: its own sections replace the row's summary.
-          this.el.replaceChildren(head, this.sampleView(row, 0, sample_view));
+          const keep = this.el.contains(document.activeElement);
+          const sampleEl = this.sampleView(row, 0, sample_view);
+          this.el.replaceChildren(head, sampleEl);
+          // The focus goes on into the sample, where its own keys (j, k, [ and ]) work.
+          if (keep) sampleEl.focus({ preventScroll: true });
           return;
         }
         const body = renderDetail(sample, scores, view, this.model.get("score_labels"), compare ?? null);
