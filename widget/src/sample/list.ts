@@ -207,7 +207,10 @@ export class MessageList {
       let el = this.drawn.get(i);
       const kind = msg ? "message" : this.store.failing(Math.floor(i / PAGE)) ? "failed" : "loading";
       if (!el || el.dataset.kind !== kind) {
-        if (el) this.resize?.unobserve(el);
+        if (el) {
+          this.resize?.unobserve(el);
+          el.remove();
+        }
         el = msg ? this.message(msg) : this.placeholder(i, kind === "failed");
         el.dataset.kind = kind;
         this.drawn.set(i, el);
@@ -219,9 +222,17 @@ export class MessageList {
       if (!msg) el.style.height = `${this.heights.get(i)}px`;
       ordered.push(el);
     }
-    const children = this.layer.children;
-    if (children.length !== ordered.length || ordered.some((el, k) => children[k] !== el)) {
-      this.layer.replaceChildren(...ordered);
+    // Only new messages go in: moving one already in place (as replaceChildren would)
+    // makes the browser style and lay it out again, every frame of a scroll.
+    let next = this.layer.firstElementChild;
+    for (const el of ordered) {
+      if (el === next) next = next.nextElementSibling;
+      else this.layer.insertBefore(el, next);
+    }
+    while (next) {
+      const after = next.nextElementSibling;
+      next.remove();
+      next = after;
     }
     return changed;
   }
