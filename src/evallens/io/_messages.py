@@ -7,9 +7,7 @@ time. Logs are found, read in parallel and reported when bad exactly as `read_sa
 
 from __future__ import annotations
 
-import gc
 import io
-import json
 import multiprocessing
 import os
 import zipfile
@@ -25,6 +23,7 @@ from evallens.io._columns import series_from_values
 from evallens.io._errors import BadFile, ErrorPolicy, LogReadError, check_policy, report_bad_files
 from evallens.io._logfile import (
     central_directory,
+    parse_json,
     read_member,
     read_zip_entry,
     reading,
@@ -264,7 +263,7 @@ class _LogSamples:
     def _open(self) -> None:
         if self.path.endswith(".json"):
             with open(self.path, "rb") as f:
-                document = _parse(f.read())
+                document = parse_json(f.read())
             if not isinstance(document, dict):
                 raise LogReadError(self.path, "not an Inspect log (not a JSON object)")
             self._document = document
@@ -293,7 +292,7 @@ class _LogSamples:
         # a running log has no header yet; its start journal holds the spec
         for name in ("header.json", "_journal/start.json"):
             if name in self._names:
-                return _parse(self._member(name))
+                return parse_json(self._member(name))
         raise LogReadError(self.path, "not an Inspect .eval log (no header.json in the zip)")
 
     def samples(self) -> Iterator[dict[str, Any]]:
@@ -304,26 +303,10 @@ class _LogSamples:
             return
         for name in self._names:
             if name.startswith("samples/") and name.endswith(".json"):
-                sample = _parse(self._member(name))
+                sample = parse_json(self._member(name))
                 if not isinstance(sample, dict):
                     raise LogReadError(self.path, f"{name} is not a JSON object")
                 yield sample
-
-
-def _parse(data: bytes) -> Any:
-    """``json.loads`` with the cycle collector paused.
-
-    Parsing a sample allocates hundreds of thousands of dicts and lists, and each batch of
-    allocations sets off a collection, though nothing parsed JSON makes can form a cycle:
-    pausing it took about a fifth off reading the shared real logs.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return json.loads(data)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _sample_rows(eval_id: str, sample: dict[str, Any], which: Which) -> list[tuple[Any, ...]]:

@@ -8,7 +8,6 @@ zip's central directory and decompressed alone. A ``.json`` log is indexed once
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import zipfile
@@ -21,6 +20,7 @@ from evallens.io._json_index import SampleKey, json_log_index
 from evallens.io._logfile import (
     central_directory,
     find_zip_entry,
+    parse_json,
     read_member,
     read_zip_entry,
     reading,
@@ -138,7 +138,7 @@ def read_sample(log: str | os.PathLike[str], id: int | str, epoch: int = 1) -> d
     if data is None:
         raise _unknown_sample(id, epoch, addresses)
     with reading(path):
-        sample = json.loads(data)
+        sample = parse_json(data)
         if not isinstance(sample, dict):
             raise LogReadError(path, f"sample {id!r} epoch {epoch} is not a JSON object")
         return whole_sample(path, sample)
