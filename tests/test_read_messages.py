@@ -214,3 +214,13 @@ def test_what_read_messages_refuses_or_finds_empty(tmp_path: Path) -> None:
         frame = evallens.read_messages(empty)
     assert frame.height == 0
     assert frame.columns[:4] == ["log", "id", "epoch", "position"]
+
+
+def test_ids_keep_their_type_until_logs_mix(generated: dict[str, Path]) -> None:
+    integers = logs_dir() / "inspect_ai_tests" / "log_formats.json"  # sample id 1
+    texts = log_files_in(generated["eval"])[0]  # ids like 'arith_easy-0000'
+    assert evallens.read_messages(integers).schema["id"] == pl.Int64
+    assert evallens.read_messages(texts).schema["id"] == pl.String
+    mixed = evallens.read_messages([integers, texts])
+    assert mixed.schema["id"] == pl.String
+    assert mixed["id"][0] == "1"

@@ -261,6 +261,8 @@ def test_unknown_log_and_sample_say_what_is_there(generated: dict[str, list[Path
         assert "did you mean" in str(info.value)
         with pytest.raises(UnknownNameError, match=r"epoch .*'9'.*available: 1, 2"):
             evallens.read_sample(path, ids[0], 9)
+    with pytest.raises(ValueError, match="a directory"):
+        evallens.read_sample(generated["eval"][0].parent, 1)
     with pytest.raises(TypeError, match="sample id"):
         evallens.read_sample(generated["eval"][0], 1.5)  # type: ignore[arg-type]
 

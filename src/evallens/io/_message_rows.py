@@ -116,12 +116,17 @@ def event_messages(sample: dict[str, Any], *, ids_invented: bool) -> list[dict[s
     seen: set[Any] = set()
     listed: list[dict[str, Any]] = []
     for message in _model_messages(events):
+        key = message.get("id")
+        if key:
+            if key in seen:
+                continue  # a repeat: no need to resolve it (every input repeats the history)
+        elif ids_invented:
+            key = object()
         if id(message) not in walked:  # pooled messages are shared: resolve each once
             walked.add(id(message))
             resolver.message(message)
-        key = message.get("id") or (
-            object() if ids_invented else ("transcript", _as_transcript(message))
-        )
+        if not key:  # without an id, the resolved text tells messages apart
+            key = ("transcript", _as_transcript(message))
         if key not in seen:
             seen.add(key)
             listed.append(message)

@@ -128,6 +128,8 @@ def read_sample(log: str | os.PathLike[str], id: int | str, epoch: int = 1) -> d
         raise TypeError(f"sample id must be an int or a str, got {type(id).__name__}")
     if isinstance(epoch, bool) or not isinstance(epoch, int):
         raise TypeError(f"epoch must be an int, got {type(epoch).__name__}")
+    if os.path.isdir(path):
+        raise ValueError(f"{path}: a directory; read_sample reads one .eval or .json log")
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no such log file: {path}")
     with reading(path):
