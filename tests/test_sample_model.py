@@ -19,6 +19,7 @@ from inspect_ai.log import (
 )
 from inspect_ai.viewer import SampleScoreView, ViewerConfig
 
+import evallens
 from evallens.errors import UnknownNameError
 from evallens.sample.model import MAX_WINDOW, SampleModel, score_view, trust_content
 from evallens.sample.scanners import SCANNER_KEYS
@@ -344,3 +345,16 @@ def test_windows_of_a_sample_with_100k_messages() -> None:
                 assert message["parts"] == [{"type": "text", "text": f"file_{t}.txt"}]
     assert len(model.messages(10, 10_000)) == MAX_WINDOW
     assert model.messages(100_002, 50) == []
+
+
+def test_lazily_resolved_samples_show_the_same_messages() -> None:
+    """The view reads messages' attachments a window at a time: the same text as resolved."""
+    from evallens.io._sample import read_sample_data
+
+    for path in sorted(logs_dir().rglob("*.eval"))[:12]:
+        for row in evallens.read_samples(path).head(2).iter_rows(named=True):
+            full = read_sample_data(path, row["id"], row["epoch"])
+            lazy = read_sample_data(path, row["id"], row["epoch"], lazy=True)
+            eager_view = SampleModel(full).messages(0, 500)
+            lazy_view = SampleModel(lazy).messages(0, 500)
+            assert lazy_view == eager_view, (path, row["id"])

@@ -213,15 +213,23 @@ def expand_pooled_inputs(sample: dict[str, Any]) -> None:
         _expand_pools(events, pools.get("messages") or [], [])
 
 
-def resolve_sample(sample: dict[str, Any]) -> dict[str, Any]:
+def resolve_sample(sample: dict[str, Any], *, lazy: bool = False) -> dict[str, Any]:
     """A parsed sample with every reference resolved, in place (and returned).
 
     Afterwards ``attachments`` is ``{}`` and ``events_data`` is ``None``, as after
     inspect_ai's ``resolve_sample_attachments(sample, "full")``. Messages expanded from
     the pools are shared between the model events that used them (as they are in
     inspect_ai's resolved sample), not copied per event.
+
+    ``lazy`` resolves only the input and keeps ``attachments``, for a reader that resolves
+    the messages it shows, a window at a time (the sample view: resolving 100k messages
+    up front cost more than parsing them).
     """
     resolver = resolver_for(sample)
+    if lazy:
+        if not isinstance(sample.get("input"), str):
+            resolver.messages(sample.get("input"))
+        return sample
     pools = sample.get("events_data")
     pooled_messages: list[Any] = []
     pooled_calls: list[Any] = []

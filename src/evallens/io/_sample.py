@@ -123,6 +123,17 @@ def read_sample(log: str | os.PathLike[str], id: int | str, epoch: int = 1) -> d
         >>> evallens.read_sample(log, "q1")["messages"][1]["content"]
         'hello there'
     """
+    return read_sample_data(log, id, epoch)
+
+
+def read_sample_data(
+    log: str | os.PathLike[str], id: int | str, epoch: int = 1, *, lazy: bool = False
+) -> dict[str, Any]:
+    """`read_sample`, optionally leaving the messages' references for their reader.
+
+    ``lazy`` leaves the messages' and events' ``attachment://`` references (and
+    ``attachments``) for a reader that resolves what it shows, a window at a time.
+    """
     path = os.fspath(log)
     if isinstance(id, bool) or not isinstance(id, int | str):
         raise TypeError(f"sample id must be an int or a str, got {type(id).__name__}")
@@ -143,13 +154,13 @@ def read_sample(log: str | os.PathLike[str], id: int | str, epoch: int = 1) -> d
         sample = parse_json(data)
         if not isinstance(sample, dict):
             raise LogReadError(path, f"sample {id!r} epoch {epoch} is not a JSON object")
-        return whole_sample(path, sample)
+        return whole_sample(path, sample, lazy=lazy)
 
 
-def whole_sample(path: str, sample: dict[str, Any]) -> dict[str, Any]:
+def whole_sample(path: str, sample: dict[str, Any], *, lazy: bool = False) -> dict[str, Any]:
     """A parsed sample as inspect_ai reads it: deprecated fields moved, references resolved."""
     _migrate(path, sample)
-    resolve_sample(sample)
+    resolve_sample(sample, lazy=lazy)
     for name, empty in _SAMPLE_DEFAULTS:
         if name not in sample:
             sample[name] = _empty(empty)
@@ -201,12 +212,12 @@ def _eval_sample_bytes(
         if directory is not None:
             entry = find_zip_entry(directory, name)
             if entry is not None:
-                return read_zip_entry(f, entry, name), []
+                return read_zip_entry(f, entry, name, copy=False), []
             # not there, or its name is stored in another encoding: read every name
             entries = zip_entries(directory)
             if entries is not None:
                 if name in entries:
-                    return read_zip_entry(f, entries[name], name), []
+                    return read_zip_entry(f, entries[name], name, copy=False), []
                 return None, _addresses(entries)
     with zipfile.ZipFile(path) as zf:
         names = zf.namelist()

@@ -16,6 +16,7 @@ from evallens.sample.types import Message, Part, Role, ToolCall
 
 ATTACHMENT = "attachment://"
 """Inspect stores long strings once per sample under ``attachments``, referenced by this."""
+OLD_ATTACHMENT = "tc://"
 
 DATA_PREVIEW_CHARS = 200
 """``data:`` URIs inside parts the view does not know are cut to this, with their length."""
@@ -100,6 +101,8 @@ def resolve_attachments(value: Any, attachments: Mapping[str, str]) -> Any:
     if isinstance(value, str):
         if value.startswith(ATTACHMENT):
             return attachments.get(value[len(ATTACHMENT) :], value)
+        if value.startswith(OLD_ATTACHMENT):  # what older logs called the same references
+            return attachments.get(value[len(OLD_ATTACHMENT) :], value)
         return value
     if isinstance(value, Mapping):
         return {k: resolve_attachments(v, attachments) for k, v in value.items()}

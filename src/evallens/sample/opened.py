@@ -31,9 +31,10 @@ def read_sample_model(
     A ``viewer_config`` given here is checked strictly; the log's own is honoured as far as
     Inspect's viewer would.
     """
-    from evallens.io import read_sample
+    from evallens.io._sample import read_sample_data
 
-    sample = read_sample(path, id, epoch)
+    # Messages resolve a window at a time (SampleModel): a long sample opens sooner.
+    sample = read_sample_data(path, id, epoch, lazy=True)
     spec = read_log(path, samples=False).header.get("eval") or {}
     task = spec.get("task")
     return SampleModel(
