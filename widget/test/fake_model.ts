@@ -100,6 +100,7 @@ export function gridModel(over: Partial<GridState> = {}): FakeModel<GridState> {
     _revision: 0,
     _count: 0,
     _total: 0,
+    _unit: "samples",
     height: 460,
     ...over,
   });

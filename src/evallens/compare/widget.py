@@ -169,6 +169,7 @@ class Comparison(ipywidgets.VBox):
         pairs = self.pairs_info
         self.grid._model.compare_detail = lambda values: detail_of(pairs, values)
         self.grid._model.samples.sources = sample_sources
+        self.grid._unit = "pairs"  # the status line counts pairs, not samples
         link(self.heatmap, self.grid)
         self.heatmap.observe(self._recount, "selection")
         self.children = (self._controls, self.heatmap, self.grid)

@@ -84,6 +84,7 @@ class SampleGrid(EvalLensWidget):
     _revision = traitlets.Int(0).tag(sync=True)
     _count = traitlets.Int(0).tag(sync=True)
     _total = traitlets.Int(0).tag(sync=True)
+    _unit = traitlets.Unicode("samples").tag(sync=True)
 
     def __init__(
         self,

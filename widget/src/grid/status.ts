@@ -14,11 +14,12 @@ export class StatusLine {
     this.empty.hidden = true;
   }
 
-  show(count: number, total: number, selected: number): void {
-    let text = count === total ? `${fmt(total)} samples` : `${fmt(count)} of ${fmt(total)} samples`;
+  /** `unit`: what a row is (samples; a comparison's rows are pairs). */
+  show(count: number, total: number, selected: number, unit = "samples"): void {
+    let text = count === total ? `${fmt(total)} ${unit}` : `${fmt(count)} of ${fmt(total)} ${unit}`;
     if (selected) text += ` · ${fmt(selected)} selected`;
     this.el.textContent = text;
     this.empty.hidden = count > 0;
-    this.empty.textContent = total === 0 ? "No samples to show." : "No samples match the current filters.";
+    this.empty.textContent = total === 0 ? `No ${unit} to show.` : `No ${unit} match the current filters.`;
   }
 }

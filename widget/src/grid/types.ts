@@ -93,6 +93,8 @@ export interface GridState extends DefaultView {
   /** Rows in the view (after filters and search), and samples in all. */
   _count: number;
   _total: number;
+  /** What a row is, in the status line ("samples"; a comparison's rows are "pairs"). */
+  _unit: string;
   height: number;
 }
 

@@ -233,6 +233,11 @@ export class GridView {
 
   private renderStatus(): void {
     this.root.dataset.count = String(this.blocks.count);
-    this.status.show(this.blocks.count, this.model.get("_total"), this.selection.ids.size);
+    this.status.show(
+      this.blocks.count,
+      this.model.get("_total"),
+      this.selection.ids.size,
+      this.model.get("_unit") || "samples",
+    );
   }
 }
