@@ -159,3 +159,26 @@ def test_pairs_missing_a_sample_keep_distinct_keys(demo: pl.DataFrame) -> None:
     ui.grid.selected = keys  # the keys name the same rows again
     assert ui.selected_samples().height == len(keys)
     assert sorted(ui.grid._model.keys.rows_for_keys(keys)) == sorted(rows[:4])
+
+
+def test_a_compared_row_carries_both_transcripts(per_task_scorer_logs) -> None:  # type: ignore[no-untyped-def]
+    """With the logs on this machine, each side of a pair opens its whole sample."""
+    samples = evallens.read_samples(per_task_scorer_logs)
+    baseline = samples["model"].unique().sort()[0]
+    ui = evallens.compare(samples, baseline=baseline, by="model")
+    row = int(ui.grid._model.query.view[0])
+    values = ui.grid.data.row(row, named=True)
+    detail = ui.grid._model.detail(row)["compare"]
+    assert detail is not None
+    views = [side.get("sample_view") for side in detail["sides"]]
+    assert all(v is not None for v in views)
+    base, other = views
+    assert base is not None and other is not None
+    assert base["head"]["log"].endswith(str(values["log_baseline"]).split("/")[-1])
+    assert other["head"]["log"].endswith(str(values["log"]).split("/")[-1])
+    assert base["head"]["id"] == other["head"]["id"] == values["id"]
+    full = evallens.read_sample(values["log"], values["id"], values["epoch"])
+    assert other["head"]["message_count"] == len(full["messages"])
+    window = ui.grid._model.samples.messages(row, 1, 0, 5)
+    assert window["revision"] == other["revision"]
+    assert [m["index"] for m in window["messages"]] == list(range(min(5, len(full["messages"]))))
