@@ -189,3 +189,17 @@ def test_evallens_read_sample_gives_what_inspect_gives(viewer_log: Path) -> None
         ours = SampleModel(read_sample(viewer_log, sid, 1)).head
         theirs = SampleModel(inspect_read_sample(viewer_log, sid, 1)).head
         assert ours == theirs
+
+
+def test_a_replaced_sample_is_freed_after_the_reply() -> None:
+    """Opening another sample keeps the one it replaces until the reply has gone."""
+    from evallens.sample.opened import OpenSamples
+
+    opened = OpenSamples()
+    opened.sources = lambda values: [None]
+    assert opened.open(0, {}) == [None]
+    opened._held[(0, 0)] = (1, object())  # type: ignore[assignment]
+    opened.open(1, {})
+    assert opened._retired and not opened._held
+    opened.release()
+    assert opened._retired == []

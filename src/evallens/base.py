@@ -90,3 +90,7 @@ class EvalLensWidget(anywidget.AnyWidget):
         if reply is not None:
             body, out = reply
             self.send({"type": content["type"], "id": content.get("id"), **body}, out)
+        self._after_reply()
+
+    def _after_reply(self) -> None:
+        """Work that can wait until the front end has its answer (freeing what it replaced)."""

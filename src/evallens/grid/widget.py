@@ -237,6 +237,9 @@ class SampleGrid(EvalLensWidget):
         if row != self.focused:
             self.focused = row
 
+    def _after_reply(self) -> None:
+        self._model.samples.release()
+
     # -- messages ------------------------------------------------------------------------
     def _refresh(self) -> None:
         """Recompute the view and push the rows at the user's scroll position.

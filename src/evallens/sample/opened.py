@@ -60,6 +60,9 @@ class OpenSamples:
 
     def __init__(self) -> None:
         self._held: dict[tuple[int, int], tuple[int, SampleModel]] = {}
+        # Samples just replaced: freeing a long one takes ~0.1 s, so it waits for `release`,
+        # after the reply that shows the next one has gone.
+        self._retired: list[tuple[int, SampleModel]] = []
         self._revision = 0
         self.sources: Callable[[Mapping[str, Any]], list[Source | None]] = row_source
         """Given a row's values, where its samples are (a compared row has two)."""
@@ -70,6 +73,7 @@ class OpenSamples:
         A log that is not on this machine (a frame from elsewhere) or cannot be read gives
         None: the panel then shows the row's own fields, as before.
         """
+        self._retired.extend(self._held.values())
         self._held.clear()
         out: list[SampleViewData | None] = []
         for side, source in enumerate(self.sources(values)):
@@ -96,6 +100,10 @@ class OpenSamples:
             return {"revision": -1, "offset": offset, "messages": []}
         revision, model = held
         return {"revision": revision, "offset": offset, "messages": model.messages(offset, limit)}
+
+    def release(self) -> None:
+        """Free the samples replaced by the last `open`."""
+        self._retired.clear()
 
     @staticmethod
     def _read(source: Source | None) -> SampleModel | None:

@@ -92,11 +92,13 @@ class SampleView(EvalLensWidget):
         (Not ``open``: every ipywidget's ``open()`` opens its comm.)
         """
         model = self._load(sample_or_log, id, epoch)
+        replaced = self._model  # freed after the new sample is on its way (a long one takes ~0.1 s)
         with self.hold_sync():
             self._model = model
             self._revision += 1
             self._head = dict(model.head)
             self._initial_messages = model.messages(0, INITIAL_MESSAGES)
+        del replaced
 
     # -- loading ---------------------------------------------------------------------------
     def _load(self, source: Any, id: int | str | None, epoch: int) -> SampleModel:
