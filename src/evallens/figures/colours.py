@@ -113,7 +113,7 @@ def scheme_colour(scheme: str, t: float, theme: Theme = "light") -> RGBA:
 
     Example:
         >>> scheme_colour("viridis", 0.0)
-        (68, 1, 84, 1)
+        (68.0, 1.0, 84.0, 1)
         >>> css_fill(scheme_colour("viridis", 0.5))
         ('#21918c', 1.0)
     """

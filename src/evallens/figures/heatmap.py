@@ -198,7 +198,7 @@ def heatmap_svg(
         significant = bool(deltas and index < len(deltas) and deltas[index][5])
         tip = f"{task} × {model}: {fmt(value)} (n={n})" + (", significant" if significant else "")
         out.append(open_tag("g", {"class": "cell-group"}))
-        out.append(_labelled("rect", {"class": "cell", "x": x0, "y": y0, "width": w, "height": h,
+        out.append(_labelled("rect", {"class": "cell", "data-x": i, "data-y": j, "x": x0, "y": y0, "width": w, "height": h,
                                       "fill": fill, "fill-opacity": None if opacity == 1 else opacity},
                              None, tip))  # fmt: skip
         if show_text:

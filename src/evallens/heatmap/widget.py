@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 import traitlets
 
 from evallens.base import DEFAULT_WIDTH, NOT_GIVEN, EvalLensWidget, bundle, chart_size
+from evallens.figures.colours import Theme
+from evallens.figures.heatmap import heatmap_svg
+from evallens.figures.svg import DEFAULT_FONT, write
 from evallens.frames import to_frame
 from evallens.heatmap.cells import HEADLINE
 from evallens.heatmap.model import (
@@ -185,6 +189,56 @@ class ScoresHeatmap(EvalLensWidget):
     def y_order(self) -> list[str]:
         """Labels along the y axis, top to bottom."""
         return list(self._model.y)
+
+    def save(
+        self,
+        path: str | Path,
+        *,
+        width: float | None = None,
+        height: float | None = None,
+        font_size: float = 12,
+        font_family: str = DEFAULT_FONT,
+        theme: Theme = "light",
+    ) -> Path:
+        """Write the heatmap as a figure: ``.svg``, or ``.png``/``.pdf`` (``figures`` extra).
+
+        Drawn in Python from what the widget shows (no browser): the same colours, axis
+        orders, cell values and legend; with a baseline, signed deltas and the mark on
+        significant cells. Every row and column is drawn (a figure does not scroll).
+
+        Args:
+            path: The file to write; its extension picks the format.
+            width: Pixels (default: the widget's width).
+            height: Pixels; cells fill it exactly. Default: the widget's height, taller
+                when rows would be smaller than on screen.
+            font_size: Label size in pixels (titles and values scale with it).
+            font_family: CSS font family.
+            theme: ``"light"`` or ``"dark"``.
+
+        Returns:
+            The path written.
+
+        Raises:
+            ValueError: An extension other than ``.svg``, ``.png`` or ``.pdf``.
+            ImportError: PNG or PDF without ``pip install 'evallens[figures]'``.
+
+        Example:
+            >>> import evallens, tempfile, pathlib
+            >>> hm = evallens.ScoresHeatmap(evallens.demo_samples(), score_value="score_judge")
+            >>> out = hm.save(pathlib.Path(tempfile.mkdtemp()) / "scores.svg")
+            >>> out.read_text().count('class="cell"') == len(hm.cells)
+            True
+        """
+        svg = heatmap_svg(
+            self._spec,  # type: ignore[arg-type]
+            width=float(width if width is not None else self.width),
+            height=height,
+            screen_height=float(self.height),
+            font_size=font_size,
+            font_family=font_family,
+            theme=theme,
+        )
+        return write(svg, path)
 
     def selection_mask(self, samples: pl.DataFrame) -> pl.Series | None:
         """Rows of ``samples`` in the selected cells (None when nothing is selected)."""

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 import traitlets
 
 from evallens.base import DEFAULT_WIDTH, NOT_GIVEN, EvalLensWidget, bundle, chart_size
+from evallens.figures.colours import Theme
+from evallens.figures.limits import limits_svg
+from evallens.figures.svg import DEFAULT_FONT, write
 from evallens.frames import to_frame
 from evallens.limit.curves import Scale
 from evallens.limit.model import LIMIT_LABELS, LimitModel, z_score
@@ -168,6 +172,54 @@ class ScoresByLimit(EvalLensWidget):
     def model_column(self) -> str:
         """Column naming the models in the prepared frame."""
         return self._model.model_column
+
+    def save(
+        self,
+        path: str | Path,
+        *,
+        width: float | None = None,
+        height: float | None = None,
+        font_size: float = 12,
+        font_family: str = DEFAULT_FONT,
+        theme: Theme = "light",
+    ) -> Path:
+        """Write the chart as a figure: ``.svg``, or ``.png``/``.pdf`` (``figures`` extra).
+
+        Drawn in Python from what the widget shows (no browser): a line and CI band per
+        model in the legend's colours, the axes, facets and legend. Hover, clicked
+        limits and selected models are interaction and are not drawn.
+
+        Args:
+            path: The file to write; its extension picks the format.
+            width: Pixels (default: the widget's width).
+            height: Pixels (default: the widget's height).
+            font_size: Label size in pixels (titles and ticks scale with it).
+            font_family: CSS font family.
+            theme: ``"light"`` or ``"dark"``.
+
+        Returns:
+            The path written.
+
+        Raises:
+            ValueError: An extension other than ``.svg``, ``.png`` or ``.pdf``.
+            ImportError: PNG or PDF without ``pip install 'evallens[figures]'``.
+
+        Example:
+            >>> import evallens, tempfile, pathlib
+            >>> chart = evallens.ScoresByLimit(evallens.synthetic_samples(3, 4, 50))
+            >>> out = chart.save(pathlib.Path(tempfile.mkdtemp()) / "limits.svg")
+            >>> out.read_text().count('class="line"')
+            3
+        """
+        svg = limits_svg(
+            self._spec,  # type: ignore[arg-type]
+            width=float(width if width is not None else self.width),
+            height=float(height if height is not None else self.height),
+            font_size=font_size,
+            font_family=font_family,
+            theme=theme,
+        )
+        return write(svg, path)
 
     def selection_mask(self, samples: pl.DataFrame) -> pl.Series | None:
         """Rows of ``samples`` the chart selects (None: nothing selected).
