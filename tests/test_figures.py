@@ -32,6 +32,11 @@ def _all(root: ET.Element, cls: str, tag: str = "*") -> list[ET.Element]:
     ]
 
 
+def _shown(e: ET.Element) -> str:
+    # The element's own text, without its <title> (the hover text).
+    return (e.text or "") + "".join(child.tail or "" for child in e)
+
+
 def _title(e: ET.Element) -> str:
     t = e.find("s:title", NS)
     assert t is not None
@@ -84,13 +89,16 @@ def test_heatmap_svg_labels_legend_and_title(heatmap, tmp_path):
     assert [
         _title(t) for t in _all(root, "y", "text") if "tick" in t.get("class", "")
     ] == heatmap.y_order
+    for tick in _all(root, "tick", "text"):  # drawn whole, or cut short with an ellipsis
+        shown, full = _shown(tick), _title(tick)
+        assert shown == full or (shown.endswith("…") and full.startswith(shown[:-1]))
     assert [t.text for t in _all(root, "title", "text")] == ["Judge scores"]
     assert [t.text for t in _all(root, "axis-title", "text")] == ["Task"]
     (legend,) = _all(root, "legend", "g")
     lo, hi = heatmap._spec["domain"]
     ticks = [t.text for t in _all(legend, "legend-tick", "text")]
     assert ticks == [format_value(lo), format_value((lo + hi) / 2), format_value(hi)]
-    assert [t.text for t in _all(legend, "legend-title", "text")] == ["score_judge"]
+    assert [_shown(t) for t in _all(legend, "legend-title", "text")] == ["score_judge"]
     stops = list(root.iter("{http://www.w3.org/2000/svg}stop"))
     assert len(stops) == 13
     assert stops[0].get("stop-color") == css_fill(scheme_colour("viridis", 0))[0]
@@ -281,3 +289,62 @@ def test_png_and_pdf(heatmap, chart, tmp_path, ext, magic):
     for name, widget in (("hm", heatmap), ("lim", chart)):
         out = widget.save(tmp_path / f"{name}{ext}")
         assert out.read_bytes().startswith(magic)
+
+
+def test_vertical_orientation_and_dark_theme(tmp_path):
+    hm = evallens.ScoresHeatmap(
+        evallens.demo_samples(),
+        score_value="score_judge",
+        orientation="vertical",
+        color_scheme="good-high",
+    )
+    root = _parse(hm.save(tmp_path / "v.svg", theme="dark"))
+    ticks = _all(root, "tick", "text")
+    assert [_title(t) for t in ticks if "x" in t.get("class", "").split()] == hm.x_order
+    assert [_title(t) for t in ticks if "y" in t.get("class", "").split()] == hm.y_order
+    assert set(hm.x_order) == set(hm.cells["model"].to_list())
+    spec = hm._spec
+    for rect in _all(root, "cell", "rect"):
+        value = _cell_values(hm)[(int(rect.get("data-x", "")), int(rect.get("data-y", "")))]
+        assert value is not None
+        colour = cell_colour(value, "good-high", tuple(spec["domain"]), theme="dark")
+        assert rect.get("fill") == css_fill(colour)[0]
+    background = root.find("s:rect", NS)
+    assert background is not None and background.get("fill") == "#1e1e1e"
+
+
+def test_legend_title_names_each_tasks_score(tmp_path, per_task_scorer_logs):
+    hm = evallens.ScoresHeatmap(evallens.read_samples(per_task_scorer_logs))
+    assert hm._spec["task_scores"]
+    root = _parse(hm.save(tmp_path / "t.svg"))
+    (title,) = _all(root, "legend-title", "text")
+    tip = _title(title)
+    for task, score in hm._spec["task_scores"].items():
+        assert f"{task}: {score}" in tip
+
+
+def test_png_scale(heatmap, tmp_path):
+    pytest.importorskip("cairosvg", exc_type=ImportError)
+    import struct
+
+    one = heatmap.save(tmp_path / "1.png").read_bytes()
+    two = heatmap.save(tmp_path / "2.png", scale=2).read_bytes()
+    width = lambda png: struct.unpack(">I", png[16:20])[0]  # noqa: E731
+    assert width(one) == heatmap.width and width(two) == 2 * heatmap.width
+    with pytest.raises(ValueError, match="scale"):
+        heatmap.save(tmp_path / "0.png", scale=0)
+
+
+def test_missing_cairo_library_says_which_extra(heatmap, tmp_path, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_libcairo(name, *args, **kwargs):
+        if name == "cairosvg":
+            raise OSError("no library called 'cairo-2' was found")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_libcairo)
+    with pytest.raises(ImportError, match=r"evallens\[figures\].*cairo"):
+        heatmap.save(tmp_path / "hm.pdf")

@@ -251,8 +251,11 @@ def _legend(
     gap = 10 * k
     left = max(0.0, (width - (title_w + gap + bar_w + (gap + key_w if key_w else 0))) / 2)
     parts = [open_tag("g", {"class": "legend", "font-size": 11 * k})]
-    parts.append(element("text", {"class": "legend-title", "x": left, "y": top + 10 * k,
-                                  "fill": MUTED[theme]}, _fit(title, title_w, 6.4 * k)))  # fmt: skip
+    # The full title on hover, and which score each task averages when they differ.
+    scores = spec["task_scores"] or {}
+    tip = "\n".join([title, *(f"{task}: {score}" for task, score in scores.items())])
+    parts.append(_labelled("text", {"class": "legend-title", "x": left, "y": top + 10 * k,
+                                    "fill": MUTED[theme]}, _fit(title, title_w, 6.4 * k), tip))  # fmt: skip
     stops = []
     for i in range(LEGEND_STEPS + 1):
         t = i / LEGEND_STEPS

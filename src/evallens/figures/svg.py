@@ -94,8 +94,13 @@ def document(
     return "\n".join(['<?xml version="1.0" encoding="UTF-8"?>', head, bg, *body, "</svg>\n"])
 
 
-def write(text: str, path: str | Path) -> Path:
+def write(text: str, path: str | Path, *, scale: float = 1.0) -> Path:
     """Write an SVG document to ``path``: ``.svg`` as is, ``.png``/``.pdf`` through cairosvg.
+
+    Args:
+        text: The SVG document.
+        path: The file; its extension picks the format.
+        scale: PNG only: device pixels per SVG pixel (2 or 3 for print).
 
     Raises:
         ValueError: The extension is not one of `FORMATS`.
@@ -103,6 +108,8 @@ def write(text: str, path: str | Path) -> Path:
     """
     out = Path(path)
     ext = out.suffix.lower()
+    if not scale > 0:
+        raise ValueError(f"scale must be positive, not {scale}")
     if ext not in FORMATS:
         raise ValueError(
             f"cannot save a figure as {ext or 'a file without an extension'!r} ({out.name}): "
@@ -114,7 +121,7 @@ def write(text: str, path: str | Path) -> Path:
     convert = _cairosvg(ext)
     data = text.encode("utf-8")
     if ext == ".png":
-        convert.svg2png(bytestring=data, write_to=str(out))
+        convert.svg2png(bytestring=data, write_to=str(out), scale=scale)
     else:
         convert.svg2pdf(bytestring=data, write_to=str(out))
     return out

@@ -199,6 +199,7 @@ class ScoresHeatmap(EvalLensWidget):
         font_size: float = 12,
         font_family: str = DEFAULT_FONT,
         theme: Theme = "light",
+        scale: float = 1.0,
     ) -> Path:
         """Write the heatmap as a figure: ``.svg``, or ``.png``/``.pdf`` (``figures`` extra).
 
@@ -214,6 +215,8 @@ class ScoresHeatmap(EvalLensWidget):
             font_size: Label size in pixels (titles and values scale with it).
             font_family: CSS font family.
             theme: ``"light"`` or ``"dark"``.
+            scale: PNG only: device pixels per pixel (2 or 3 for print; PDF and SVG are
+                vector).
 
         Returns:
             The path written.
@@ -238,7 +241,7 @@ class ScoresHeatmap(EvalLensWidget):
             font_family=font_family,
             theme=theme,
         )
-        return write(svg, path)
+        return write(svg, path, scale=scale)
 
     def selection_mask(self, samples: pl.DataFrame) -> pl.Series | None:
         """Rows of ``samples`` in the selected cells (None when nothing is selected)."""

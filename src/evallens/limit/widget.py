@@ -182,6 +182,7 @@ class ScoresByLimit(EvalLensWidget):
         font_size: float = 12,
         font_family: str = DEFAULT_FONT,
         theme: Theme = "light",
+        scale: float = 1.0,
     ) -> Path:
         """Write the chart as a figure: ``.svg``, or ``.png``/``.pdf`` (``figures`` extra).
 
@@ -196,6 +197,8 @@ class ScoresByLimit(EvalLensWidget):
             font_size: Label size in pixels (titles and ticks scale with it).
             font_family: CSS font family.
             theme: ``"light"`` or ``"dark"``.
+            scale: PNG only: device pixels per pixel (2 or 3 for print; PDF and SVG are
+                vector).
 
         Returns:
             The path written.
@@ -219,7 +222,7 @@ class ScoresByLimit(EvalLensWidget):
             font_family=font_family,
             theme=theme,
         )
-        return write(svg, path)
+        return write(svg, path, scale=scale)
 
     def selection_mask(self, samples: pl.DataFrame) -> pl.Series | None:
         """Rows of ``samples`` the chart selects (None: nothing selected).
