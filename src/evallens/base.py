@@ -73,6 +73,16 @@ class EvalLensWidget(anywidget.AnyWidget):
         self._handlers: dict[str, Handler] = {}
         self.on_msg(self._dispatch)
 
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The widget's bundle plus a static ``text/html`` copy (`evallens.static_html`).
+
+        GitHub, nbviewer and nbconvert show the copy; hosts with a widget front end still
+        draw the widget.
+        """
+        from evallens.static_html import snapshot, with_html
+
+        return with_html(super()._repr_mimebundle_(**kwargs), lambda: snapshot(self))
+
     def _handle(self, kind: str, handler: Handler) -> None:
         self._handlers[kind] = handler
 

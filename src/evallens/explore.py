@@ -19,6 +19,7 @@ from evallens.io import read_samples
 from evallens.io._frames import identity_from_logs
 from evallens.io._logfile import log_files_in
 from evallens.link import link
+from evallens.static_html import boxes_html, with_html
 
 
 class Explorer(ipywidgets.VBox):
@@ -41,6 +42,16 @@ class Explorer(ipywidgets.VBox):
         self.heatmap = heatmap
         self.grid = grid
         self.note = note
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The widgets' bundle plus a static copy for GitHub, nbviewer and nbconvert.
+
+        The copy holds the heatmap (or the note) and the first samples.
+        """
+        return with_html(
+            super()._repr_mimebundle_(**kwargs),
+            lambda: boxes_html(self.heatmap, self.note, self.grid),
+        )
 
 
 def _log_paths(source: Any) -> list[str] | None:

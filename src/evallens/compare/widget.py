@@ -16,6 +16,7 @@ from evallens.heatmap.cells import HEADLINE, resolve_columns
 from evallens.io._frames import identity_from_logs
 from evallens.link import link, unlink
 from evallens.scores import ScoreCache
+from evallens.static_html import boxes_html, with_html
 
 CHIP_ORDER = ("improved", "regressed", "unchanged", "missing")
 """Status chips left to right (as a reader scans: what got better, what got worse)."""
@@ -89,6 +90,16 @@ class Comparison(ipywidgets.VBox):
         return (
             f"Comparison({self.pairs.get_column('model').n_unique()} models vs "
             f"{self.baseline!r} on {self.pairs.get_column('task').n_unique()} tasks: {shown})"
+        )
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The widgets' bundle plus a static copy for GitHub, nbviewer and nbconvert.
+
+        The copy holds the counts, the delta heatmap and the first pairs.
+        """
+        return with_html(
+            super()._repr_mimebundle_(**kwargs),
+            lambda: boxes_html(repr(self), self.heatmap, self.grid),
         )
 
     # -- public API ----------------------------------------------------------------------
