@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import json
 import math
 import xml.etree.ElementTree as ET
@@ -285,7 +287,8 @@ def test_png_and_pdf_need_the_extra(heatmap, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(("ext", "magic"), [(".png", b"\x89PNG\r\n\x1a\n"), (".pdf", b"%PDF-")])
 def test_png_and_pdf(heatmap, chart, tmp_path, ext, magic):
-    pytest.importorskip("cairosvg", exc_type=ImportError)
+    if os.environ.get("CI") != "true":  # under CI the extra and cairo are there: a failure
+        pytest.importorskip("cairosvg", exc_type=ImportError)
     for name, widget in (("hm", heatmap), ("lim", chart)):
         out = widget.save(tmp_path / f"{name}{ext}")
         assert out.read_bytes().startswith(magic)
@@ -324,7 +327,8 @@ def test_legend_title_names_each_tasks_score(tmp_path, per_task_scorer_logs):
 
 
 def test_png_scale(heatmap, tmp_path):
-    pytest.importorskip("cairosvg", exc_type=ImportError)
+    if os.environ.get("CI") != "true":
+        pytest.importorskip("cairosvg", exc_type=ImportError)
     import struct
 
     one = heatmap.save(tmp_path / "1.png").read_bytes()
