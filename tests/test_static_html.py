@@ -144,6 +144,23 @@ def test_explorer_and_comparison_carry_their_parts() -> None:
     assert "Comparison(" in page and "Δ" in page and page.count("<table") == 2
 
 
+def test_hostile_column_names_and_titles_are_text() -> None:
+    samples = evallens.demo_samples().rename({"score_judge": "score_" + HOSTILE})
+    grid = static_html(evallens.SampleGrid(samples))
+    assert_only_text(grid)
+    assert f">{ESCAPED}<" in grid  # the score's header
+    heatmap = evallens.ScoresHeatmap(
+        samples, score_value="score_" + HOSTILE, title=HOSTILE, task_label=HOSTILE
+    )
+    page = static_html(heatmap)
+    assert_only_text(page)
+    assert f"<strong>{ESCAPED}</strong>" in page and f"<th align='left'>{ESCAPED}</th>" in page
+    chart = evallens.ScoresByLimit(samples, score="score_match", title=HOSTILE, limit_label=HOSTILE)
+    page = static_html(chart)
+    assert_only_text(page)
+    assert f"<strong>{ESCAPED}</strong>" in page and f"{ESCAPED} ≤" in page
+
+
 def test_a_failing_copy_leaves_the_widget_displayable() -> None:
     def broken() -> str:
         raise RuntimeError("boom")

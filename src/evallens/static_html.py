@@ -1,7 +1,8 @@
 """What a widget shows where no widget front end runs: GitHub, nbviewer, ``nbconvert --to html``.
 
 Each widget's mime bundle carries, beside ipywidgets' widget view, a small ``text/html``
-snapshot of what it shows (a table, a few messages). Hosts that render widgets prefer the
+snapshot of what it shows (a table, a few messages) when it is displayed: later sorts and
+clicks change the widget, not the saved copy, until it is displayed again. Hosts that render widgets prefer the
 widget view (JupyterLab, Notebook 7 and VS Code rank it above ``text/html``); static
 renderers skip the widget view when the notebook holds no widget state and show this.
 
@@ -145,6 +146,11 @@ def fit(parts: Sequence[str]) -> str:
     return "<div class='evallens-static'>" + "".join(out) + "</div>"
 
 
+def title_of(spec: dict[str, Any]) -> list[str]:
+    """A chart's title as a bold paragraph (none when it has none)."""
+    return [f"<p><strong>{esc(spec['title'])}</strong></p>"] if spec.get("title") else []
+
+
 # -- per widget ------------------------------------------------------------------------------
 def grid_html(grid: SampleGrid) -> str:
     """The first `GRID_ROWS` rows of the grid's view, its visible columns, "N of M samples"."""
@@ -223,8 +229,7 @@ def heatmap_html(heatmap: ScoresHeatmap) -> str:
     caption = f"{len(tasks)} tasks × {len(models)} models, {what} ({scheme})"
     header = [spec.get("x_label" if tasks_on_x else "y_label") or "Task", *map(str, models)]
     numeric = [False] + [True] * len(models)
-    title = [f"<p><strong>{esc(spec['title'])}</strong></p>"] if spec.get("title") else []
-    return fit([*title, table(header, rows, caption, numeric=numeric, styles=styles)])
+    return fit([*title_of(spec), table(header, rows, caption, numeric=numeric, styles=styles)])
 
 
 def _at(xs: Sequence[float], ys: Sequence[float], limit: float) -> float | None:
@@ -256,7 +261,7 @@ def limits_html(chart: ScoresByLimit) -> str:
         rows.append([name, *(f"{v:.0%}" if v is not None else "" for v in at)])
     caption = f"{spec.get('y_label') or 'Success rate'} by {label}"
     numeric = [False] + [True] * len(limits)
-    return fit([table(headers, rows, caption, numeric=numeric)])
+    return fit([*title_of(spec), table(headers, rows, caption, numeric=numeric)])
 
 
 def _message_text(message: dict[str, Any]) -> str:
