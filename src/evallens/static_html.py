@@ -2,9 +2,10 @@
 
 Each widget's mime bundle carries, beside ipywidgets' widget view, a small ``text/html``
 snapshot of what it shows (a table, a few messages) when it is displayed: later sorts and
-clicks change the widget, not the saved copy, until it is displayed again. Hosts that render widgets prefer the
-widget view (JupyterLab, Notebook 7 and VS Code rank it above ``text/html``); static
-renderers skip the widget view when the notebook holds no widget state and show this.
+clicks change the widget, not the saved copy, until it is displayed again. Hosts that
+render widgets prefer the widget view (JupyterLab, Notebook 7 and VS Code rank it above
+``text/html``); static renderers skip the widget view when the notebook holds no widget
+state and show this.
 
 Every piece of data is untrusted model output: it goes through `html.escape` (quotes
 too), and the markup has no scripts, event handlers or URLs, only inline colours.
