@@ -358,3 +358,27 @@ def test_lazily_resolved_samples_show_the_same_messages() -> None:
             eager_view = SampleModel(full).messages(0, 500)
             lazy_view = SampleModel(lazy).messages(0, 500)
             assert lazy_view == eager_view, (path, row["id"])
+
+
+def test_a_packed_sample_shows_the_same_and_is_not_walked_by_the_collector() -> None:
+    import gc
+
+    messages = [
+        {"role": "user", "content": f"question {i}", "meta": {"x": float("nan")}}
+        if i % 2 == 0
+        else {"role": "assistant", "content": [{"type": "text", "text": f"answer {i}"}]}
+        for i in range(2_000)
+    ]
+    sample = {"id": 1, "epoch": 1, "messages": messages, "events": [{"event": "x"}] * 3}
+    model = SampleModel(json.loads(json.dumps(sample, allow_nan=True)))
+    before = [model.messages(o, 50) for o in (0, 700, 1_950)]
+    tracked = len(gc.get_objects())
+    model.pack()
+    assert len(gc.get_objects()) < tracked - 2_500  # the messages' dicts and lists are gone
+    assert [model.messages(o, 50) for o in (0, 700, 1_950)] == before
+    again = model.sample
+    assert again["messages"][10]["content"] == "question 10"
+    assert str(again["messages"][0]["meta"]["x"]) == "nan"  # kept exactly
+    assert again["events"] == [{"event": "x"}] * 3
+    model.pack()  # twice is harmless
+    assert model.head["message_count"] == 2_000

@@ -7,8 +7,9 @@ messages are converted only when a window asks for them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, cast
+import marshal
+from collections.abc import Mapping, Sequence
+from typing import Any, cast, overload
 
 from evallens.errors import unknown_name_error
 from evallens.grid.view import VIEWER_CONFIG_FIELDS, normalize_score_view
@@ -171,7 +172,7 @@ class SampleModel:
     ) -> None:
         if not isinstance(sample, Mapping):
             raise TypeError(f"a sample is a dict (EvalSample.model_dump()), got {sample!r}")
-        self.sample = sample
+        self._sample = sample
         config = _plain_config(viewer_config)
         if strict:
             extra = sorted(set(config) - VIEWER_CONFIG_FIELDS)
@@ -180,7 +181,7 @@ class SampleModel:
                     "ViewerConfig field", extra[0], sorted(VIEWER_CONFIG_FIELDS)
                 )
         messages = sample.get("messages")
-        self._messages: list[Mapping[str, Any]] = messages if isinstance(messages, list) else []
+        self._messages: Sequence[Mapping[str, Any]] = messages if isinstance(messages, list) else []
         self._index = ToolCallIndex(self._messages)
         self._attachments: Mapping[str, str] = sample.get("attachments") or {}
         views = ScannerViews(config.get("scanner_result_view"), strict=strict)
@@ -210,6 +211,36 @@ class SampleModel:
             "limit": _limit(sample.get("limit")),
         }
 
+    @property
+    def sample(self) -> Mapping[str, Any]:
+        """The sample as read (its messages and events unpacked again if `pack` ran)."""
+        if not isinstance(self._messages, PackedList):
+            return self._sample
+        events = self._sample.get("events")
+        return {
+            **self._sample,
+            "messages": self._messages.unpacked(),
+            "events": events.unpacked() if isinstance(events, PackedList) else events,
+        }
+
+    def pack(self) -> None:
+        """Keep the messages (and events) as bytes, each unpacked when a window shows it.
+
+        A parsed sample of 100k messages is millions of Python objects, and the cycle
+        collector walks every one of them at each full collection for as long as the
+        sample is held (a widget holds it until it is closed); bytes it never walks.
+        Call it once the first window has gone.
+        """
+        if isinstance(self._messages, PackedList):
+            return
+        self._messages = PackedList(self._messages)
+        events = self._sample.get("events")
+        rest = {k: v for k, v in self._sample.items() if k not in ("messages", "events")}
+        self._sample = {
+            **rest,
+            "events": PackedList(events) if isinstance(events, list) else events,
+        }
+
     def messages(self, offset: int, limit: int) -> list[Message]:
         """Messages ``offset .. offset + limit`` (at most `MAX_WINDOW`), as the view shows them."""
         limit = min(int(limit), MAX_WINDOW)
@@ -230,3 +261,35 @@ def _score_entry(name: str, score: Any) -> ScoreEntry:
 
 def _text(value: Any) -> str | None:
     return value if value is None or isinstance(value, str) else str(value)
+
+
+class PackedList(Sequence[Any]):
+    """A list of JSON-like values kept as ``marshal`` bytes, unpacked one at a time.
+
+    ``marshal`` keeps every value a parsed log holds exactly (NaN too) and reads fast; the
+    bytes are made and read in this process only.
+
+    Example:
+        >>> packed = PackedList([{"role": "user", "content": "hi"}, {"n": float("nan")}])
+        >>> len(packed), packed[0]["content"], str(packed[1]["n"])
+        (2, 'hi', 'nan')
+    """
+
+    def __init__(self, values: Sequence[Any]) -> None:
+        self._packed = [marshal.dumps(v) for v in values]
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    @overload
+    def __getitem__(self, i: int) -> Any: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Any]: ...
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return [marshal.loads(b) for b in self._packed[i]]
+        return marshal.loads(self._packed[i])
+
+    def unpacked(self) -> list[Any]:
+        """Every value, unpacked."""
+        return [marshal.loads(b) for b in self._packed]

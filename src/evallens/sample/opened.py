@@ -102,8 +102,10 @@ class OpenSamples:
         return {"revision": revision, "offset": offset, "messages": model.messages(offset, limit)}
 
     def release(self) -> None:
-        """Free the samples replaced by the last `open`."""
+        """Free the samples replaced by the last `open`, and pack the ones on show."""
         self._retired.clear()
+        for _, model in self._held.values():
+            model.pack()
 
     @staticmethod
     def _read(source: Source | None) -> SampleModel | None:

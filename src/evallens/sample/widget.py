@@ -70,6 +70,7 @@ class SampleView(EvalLensWidget):
             _initial_messages=self._model.messages(0, INITIAL_MESSAGES),
         )
         self._handle("messages", self._on_messages)
+        self._model.pack()  # the first window is on its way: the rest waits as bytes
 
     def __repr__(self) -> str:
         head = self._model.head
@@ -99,6 +100,7 @@ class SampleView(EvalLensWidget):
             self._head = dict(model.head)
             self._initial_messages = model.messages(0, INITIAL_MESSAGES)
         del replaced
+        model.pack()
 
     # -- loading ---------------------------------------------------------------------------
     def _load(self, source: Any, id: int | str | None, epoch: int) -> SampleModel:
