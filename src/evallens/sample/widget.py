@@ -70,7 +70,6 @@ class SampleView(EvalLensWidget):
             _initial_messages=self._model.messages(0, INITIAL_MESSAGES),
         )
         self._handle("messages", self._on_messages)
-        self._model.pack()  # the first window is on its way: the rest waits as bytes
 
     def __repr__(self) -> str:
         head = self._model.head
@@ -100,7 +99,6 @@ class SampleView(EvalLensWidget):
             self._head = dict(model.head)
             self._initial_messages = model.messages(0, INITIAL_MESSAGES)
         del replaced
-        model.pack()
 
     # -- loading ---------------------------------------------------------------------------
     def _load(self, source: Any, id: int | str | None, epoch: int) -> SampleModel:
@@ -121,6 +119,11 @@ class SampleView(EvalLensWidget):
         if id is None:
             raise TypeError(f"SampleView({path!r}, id): give the id of the sample to show")
         return read_sample_model(path, id, epoch, viewer_config=self._viewer_config)
+
+    def _after_reply(self) -> None:
+        # The page shows the sample and asks for more: the rest can wait as bytes (packing
+        # before the view is displayed would delay its first paint).
+        self._model.pack()
 
     # -- messages --------------------------------------------------------------------------
     def _on_messages(self, msg: dict[str, Any], _buffers: list[bytes]) -> Reply:
