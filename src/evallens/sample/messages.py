@@ -8,15 +8,13 @@ messages (`message_window`).
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
+from evallens.io._attachments import Resolver
 from evallens.sample.types import Message, Part, Role, ToolCall
-
-ATTACHMENT = "attachment://"
-"""Inspect stores long strings once per sample under ``attachments``, referenced by this."""
-OLD_ATTACHMENT = "tc://"
 
 DATA_PREVIEW_CHARS = 200
 """``data:`` URIs inside parts the view does not know are cut to this, with their length."""
@@ -86,28 +84,21 @@ def pretty_json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
 
-def resolve_attachments(value: Any, attachments: Mapping[str, str]) -> Any:
-    """Replace ``attachment://<hash>`` strings by their text, wherever they are in ``value``.
+def resolved(value: Any, attachments: Mapping[str, str] | None, walk: str) -> Any:
+    """A copy of a message or tool call with its ``attachment://`` references replaced.
 
-    Samples read without resolving attachments carry references instead of long
-    strings; resolved samples pass through unchanged.
+    ``walk`` is ``"message"`` or ``"tool_call"``. References are replaced where inspect_ai
+    replaces them, by the reader's own rules (`evallens.io._attachments.Resolver`), so a
+    sample read with its messages left for their window shows what one read whole shows.
 
     Example:
-        >>> resolve_attachments({"cmd": "attachment://ab"}, {"ab": "echo hi"})
-        {'cmd': 'echo hi'}
+        >>> resolved({"role": "user", "content": "attachment://ab"}, {"ab": "hi"}, "message")
+        {'role': 'user', 'content': 'hi'}
     """
     if not attachments:
         return value
-    if isinstance(value, str):
-        if value.startswith(ATTACHMENT):
-            return attachments.get(value[len(ATTACHMENT) :], value)
-        if value.startswith(OLD_ATTACHMENT):  # what older logs called the same references
-            return attachments.get(value[len(OLD_ATTACHMENT) :], value)
-        return value
-    if isinstance(value, Mapping):
-        return {k: resolve_attachments(v, attachments) for k, v in value.items()}
-    if isinstance(value, list):
-        return [resolve_attachments(v, attachments) for v in value]
+    value = copy.deepcopy(value)  # the sample held stays as read
+    getattr(Resolver(dict(attachments)), walk)(value)
     return value
 
 
@@ -221,7 +212,7 @@ def to_message(
     """
     message = messages[i]
     if attachments:
-        message = resolve_attachments(message, attachments)
+        message = resolved(message, attachments, "message")
     role = message.get("role")
     parts = content_parts(message.get("content"))
     calls = _tool_calls(message, i, index) if role == "assistant" else []
@@ -232,8 +223,7 @@ def to_message(
         answered = index.call(i)
         if answered is not None:
             call = messages[answered[0]]["tool_calls"][answered[1]]
-            if attachments:
-                call = resolve_attachments(call, attachments)
+            call = resolved(call, attachments, "tool_call")
             call_arguments = pretty_json(call.get("arguments"))
             function = function or call.get("function")
         failure = message.get("error")
