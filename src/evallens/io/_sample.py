@@ -17,6 +17,7 @@ from evallens.errors import UnknownNameError, unknown_name_error
 from evallens.io._attachments import resolve_sample
 from evallens.io._errors import LogReadError
 from evallens.io._json_index import SampleKey, json_log_index
+from evallens.io._lazy_json import parse_lazily
 from evallens.io._logfile import (
     central_directory,
     find_zip_entry,
@@ -151,7 +152,10 @@ def read_sample_data(
     if data is None:
         raise _unknown_sample(id, epoch, addresses)
     with reading(path):
-        sample = parse_json(data)
+        # Left lazy, a long sample's messages become Python values a window at a time.
+        sample = parse_lazily(data) if lazy else None
+        if sample is None:
+            sample = parse_json(data)
         if not isinstance(sample, dict):
             raise LogReadError(path, f"sample {id!r} epoch {epoch} is not a JSON object")
         return whole_sample(path, sample, lazy=lazy)

@@ -9,8 +9,9 @@ messages (`message_window`).
 from __future__ import annotations
 
 import copy
+import itertools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast
 
 from evallens.io._attachments import Resolver
@@ -32,6 +33,10 @@ class ToolCallIndex:
     keyed by one integer, not tuples: at 100k messages, tuples made the garbage collector
     walk the whole sample once more (~90 ms).
 
+    The messages are paired in one pass, as far as a question needs: the first window of
+    a long sample reads its first messages, not all of them (a call's answer is usually
+    the next message; one never answered sends the pass to the end, once).
+
     Example:
         >>> index = ToolCallIndex([
         ...     {"role": "assistant", "tool_calls": [{"id": "c1", "function": "ls", "arguments": {}}]},
@@ -44,29 +49,76 @@ class ToolCallIndex:
     def __init__(self, messages: Sequence[Mapping[str, Any]]) -> None:
         self._results: dict[int, int] = {}  # call key → index of the tool message answering it
         self._calls: dict[int, int] = {}  # tool message index → key of the call it answers
-        pending: dict[str, int] = {}
-        for i, message in enumerate(messages):
-            role = message.get("role")
+        self._pending: dict[str | int, int] = {}  # call id → key of its latest unanswered call
+        self._open: set[int] = set()  # keys of calls a later tool message may still answer
+        # A LazyArray's elements are read unconverted (only roles and ids are needed here).
+        raw = getattr(messages, "raw", None)
+        self._rest: Iterator[Any] | None = iter(raw() if raw is not None else messages)
+        self._read = 0  # messages paired so far
+
+    def _scan(self, until: int) -> None:
+        """Pair messages up to index ``until`` (exclusive), or to the end."""
+        rest = self._rest
+        if rest is None:
+            return
+        pending, opened = self._pending, self._open
+        i = self._read
+        for message in itertools.islice(rest, max(0, until - i)):
+            get = getattr(message, "get", None)
+            if get is None:  # not an object: no role
+                i += 1
+                continue
+            role = get("role")
             if role == "assistant":
-                calls = message.get("tool_calls")
-                if calls:
-                    for position, call in enumerate(calls[:_POSITIONS]):
-                        call_id = call.get("id") if isinstance(call, Mapping) else None
-                        if call_id is not None:
-                            pending[call_id] = i * _POSITIONS + position
+                calls = get("tool_calls")
+                if (
+                    calls is not None
+                    and not isinstance(calls, str | bytes)
+                    and hasattr(calls, "__iter__")
+                ):
+                    for position, call in enumerate(itertools.islice(calls, _POSITIONS)):
+                        call_get = getattr(call, "get", None)
+                        call_id = call_get("id") if call_get is not None else None
+                        if isinstance(call_id, str | int):
+                            key = i * _POSITIONS + position
+                            earlier = pending.get(call_id)
+                            if earlier is not None:
+                                opened.discard(earlier)  # no tool message can answer it now
+                            pending[call_id] = key
+                            opened.add(key)
             elif role == "tool":
-                call_id = message.get("tool_call_id")
-                key = pending.pop(call_id, None) if call_id is not None else None
-                if key is not None:
-                    self._results[key] = i
-                    self._calls[i] = key
+                answers = get("tool_call_id")
+                answered = pending.pop(answers, None) if isinstance(answers, str | int) else None
+                if answered is not None:
+                    opened.discard(answered)
+                    self._results[answered] = i
+                    self._calls[i] = answered
+            i += 1
+        if i < until:
+            self._rest = None  # every message is paired
+        self._read = i
+
+    def follow(self, messages: Sequence[Mapping[str, Any]]) -> None:
+        """Go on pairing from ``messages``: the same messages, held another way.
+
+        The sequence read so far is let go (a packed sample frees its parsed messages).
+        """
+        if self._rest is not None:
+            self._rest = itertools.islice(iter(messages), self._read, None)
 
     def result(self, message: int, position: int) -> int | None:
         """Index of the tool message answering call ``position`` of ``message``, if any."""
-        return self._results.get(message * _POSITIONS + position)
+        key = message * _POSITIONS + position
+        self._scan(message + 1)
+        step = 64
+        while key in self._open and self._rest is not None:
+            self._scan(self._read + step)
+            step *= 2
+        return self._results.get(key)
 
     def call(self, tool_message: int) -> tuple[int, int] | None:
         """The (message, position) of the call a tool message answers, if any."""
+        self._scan(tool_message + 1)
         key = self._calls.get(tool_message)
         return None if key is None else divmod(key, _POSITIONS)
 

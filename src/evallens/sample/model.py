@@ -13,6 +13,7 @@ from typing import Any, cast, overload
 
 from evallens.errors import unknown_name_error
 from evallens.grid.view import VIEWER_CONFIG_FIELDS, normalize_score_view
+from evallens.io._lazy_json import LazyArray
 from evallens.sample.messages import ToolCallIndex, message_window
 from evallens.sample.scanners import ScannerViews, is_scan
 from evallens.sample.types import (
@@ -181,7 +182,9 @@ class SampleModel:
                     "ViewerConfig field", extra[0], sorted(VIEWER_CONFIG_FIELDS)
                 )
         messages = sample.get("messages")
-        self._messages: Sequence[Mapping[str, Any]] = messages if isinstance(messages, list) else []
+        self._messages: Sequence[Mapping[str, Any]] = (
+            messages if isinstance(messages, list | LazyArray) else []
+        )
         self._index = ToolCallIndex(self._messages)
         self._attachments: Mapping[str, str] = sample.get("attachments") or {}
         views = ScannerViews(config.get("scanner_result_view"), strict=strict)
@@ -213,14 +216,15 @@ class SampleModel:
 
     @property
     def sample(self) -> Mapping[str, Any]:
-        """The sample as read (its messages and events unpacked again if `pack` ran)."""
-        if not isinstance(self._messages, PackedList):
+        """The sample as read (its messages and events made Python values if they are not)."""
+        unread = (PackedList, LazyArray)
+        if not isinstance(self._messages, unread):
             return self._sample
         events = self._sample.get("events")
         return {
             **self._sample,
             "messages": self._messages.unpacked(),
-            "events": events.unpacked() if isinstance(events, PackedList) else events,
+            "events": events.unpacked() if isinstance(events, unread) else events,
         }
 
     def pack(self) -> None:
@@ -229,11 +233,13 @@ class SampleModel:
         A parsed sample of 100k messages is millions of Python objects, and the cycle
         collector walks every one of them at each full collection for as long as the
         sample is held (a widget holds it until it is closed); bytes it never walks.
-        Call it once the first window has gone.
+        Call it once the first window has gone. Messages read lazily (`LazyArray`) are not
+        Python objects yet: they stay as they are.
         """
-        if isinstance(self._messages, PackedList):
+        if isinstance(self._messages, PackedList | LazyArray):
             return
         self._messages = PackedList(self._messages)
+        self._index.follow(self._messages)
         events = self._sample.get("events")
         rest = {k: v for k, v in self._sample.items() if k not in ("messages", "events")}
         self._sample = {
