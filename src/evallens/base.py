@@ -49,6 +49,17 @@ def bundle(name: str) -> pathlib.Path:
     return path
 
 
+def bundle_text(name: str) -> str:
+    """A built front-end module's text, for a widget class's ``_esm`` or ``_css``.
+
+    Text, not a path: anywidget ties every instance of a class whose ``_esm`` is a path
+    to that file's change signal (for reloading it while developing), and the signal holds
+    each widget ever made, with all its data, for as long as the kernel lives.
+    """
+    text = bundle(name).read_text(encoding="utf-8")
+    return text if text.endswith("\n") else text + "\n"  # one line would be read as a path
+
+
 def bytes_from_json(value: Any, _widget: Any) -> bytes:
     """Binary trait values arrive from the browser as memoryviews; Bytes traits want bytes."""
     return b"" if value is None else bytes(value)
@@ -71,7 +82,16 @@ class EvalLensWidget(anywidget.AnyWidget):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._handlers: dict[str, Handler] = {}
+        self._on_close: dict[Any, Callable[[], None]] = {}
+        """What closing undoes, by key (`evallens.link` drops its links here)."""
         self.on_msg(self._dispatch)
+
+    def close(self) -> None:
+        """Close the widget: its views go, and what tied it to other widgets is undone."""
+        hooks, self._on_close = list(self._on_close.values()), {}
+        for hook in hooks:
+            hook()
+        super().close()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         """The widget's bundle plus a static ``text/html`` copy (`evallens.static_html`).

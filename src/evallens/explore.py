@@ -43,6 +43,12 @@ class Explorer(ipywidgets.VBox):
         self.grid = grid
         self.note = note
 
+    def close(self) -> None:
+        """Close the explorer and the widgets in it (their data goes when nothing holds them)."""
+        for child in self.children:
+            child.close()
+        super().close()
+
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         """The widgets' bundle plus a static copy for GitHub, nbviewer and nbconvert.
 

@@ -37,7 +37,8 @@ def link(source: SelectionSource, grid: SampleGrid) -> None:
 
     Composes with the grid's own filter, search and sort; clearing the selection
     shows every sample again. Linking the same pair twice is a no-op. The link lives
-    in the kernel, so it holds wherever (and however often) the widgets are displayed.
+    in the kernel, so it holds wherever (and however often) the widgets are displayed;
+    closing either widget ends it.
 
     Example:
         >>> import evallens
@@ -68,6 +69,11 @@ def link(source: SelectionSource, grid: SampleGrid) -> None:
     update()
     source.observe(update, list(source.selection_traits))
     _LINKS[key] = (source, grid, update, name)
+    # Closing either widget ends the link: else the links would keep both (and their data).
+    for widget in (source, grid):
+        hooks = getattr(widget, "_on_close", None)
+        if isinstance(hooks, dict):
+            hooks[key] = lambda: unlink(source, grid)
 
 
 def unlink(source: SelectionSource, grid: SampleGrid) -> None:
@@ -83,9 +89,14 @@ def unlink(source: SelectionSource, grid: SampleGrid) -> None:
         >>> grid.view_count
         19200
     """
-    entry = _LINKS.pop((id(source), id(grid)), None)
+    key = (id(source), id(grid))
+    entry = _LINKS.pop(key, None)
     if entry is None:
         return
+    for widget in (source, grid):
+        hooks = getattr(widget, "_on_close", None)
+        if isinstance(hooks, dict):
+            hooks.pop(key, None)
     _, _, update, name = entry
     source.unobserve(update, list(source.selection_traits))
     grid.set_link_filter(name, None)

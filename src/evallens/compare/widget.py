@@ -103,6 +103,12 @@ class Comparison(ipywidgets.VBox):
         )
 
     # -- public API ----------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the comparison and every widget in it (their data goes when nothing holds them)."""
+        for widget in (self.heatmap, self.grid, self.picker, self.chips, self._controls):
+            widget.close()
+        super().close()
+
     @property
     def baseline(self) -> str:
         """The model everything is compared against (set it to compare against another)."""
@@ -184,6 +190,9 @@ class Comparison(ipywidgets.VBox):
         link(self.heatmap, self.grid)
         self.heatmap.observe(self._recount, "selection")
         self.children = (self._controls, self.heatmap, self.grid)
+        for replaced in old:
+            if replaced is not None:
+                replaced.close()  # else the registry of widgets keeps it, and its rows
         self._recount()
         self._apply_chip()
 

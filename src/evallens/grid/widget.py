@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 import traitlets
 
-from evallens.base import EvalLensWidget, bundle, bytes_from_json
+from evallens.base import EvalLensWidget, bundle_text, bytes_from_json
 from evallens.frames import to_frame
 from evallens.grid.edits import ViewEdits
 from evallens.grid.model import GridModel
@@ -47,8 +47,8 @@ class SampleGrid(EvalLensWidget):
         [{'column': 'score__judge__judge', 'dir': 'desc'}]
     """
 
-    _esm = bundle("grid.js")
-    _css = bundle("grid.css")
+    _esm = bundle_text("grid.js")
+    _css = bundle_text("grid.css")
 
     columns: traitlets.List[Any] = traitlets.List().tag(sync=True)
     """Columns in order, ``[{"id", "visible"}]`` (bare ids accepted); Inspect's view ids."""

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 import traitlets
 
-from evallens.base import DEFAULT_WIDTH, NOT_GIVEN, EvalLensWidget, bundle, chart_size
+from evallens.base import DEFAULT_WIDTH, NOT_GIVEN, EvalLensWidget, bundle_text, chart_size
 from evallens.figures.colours import Theme
 from evallens.figures.heatmap import heatmap_svg
 from evallens.figures.svg import DEFAULT_FONT, write
@@ -68,8 +68,8 @@ class ScoresHeatmap(EvalLensWidget):
         200
     """
 
-    _esm = bundle("heatmap.js")
-    _css = bundle("heatmap.css")
+    _esm = bundle_text("heatmap.js")
+    _css = bundle_text("heatmap.css")
 
     selection: traitlets.List[Any] = traitlets.List().tag(sync=True)
     """Selected cells: ``[{"task": ..., "model": ...}, ...]`` (empty: nothing selected).

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 import traitlets
 
-from evallens.base import DEFAULT_WIDTH, NOT_GIVEN, EvalLensWidget, bundle, chart_size
+from evallens.base import DEFAULT_WIDTH, NOT_GIVEN, EvalLensWidget, bundle_text, chart_size
 from evallens.figures.colours import Theme
 from evallens.figures.limits import limits_svg
 from evallens.figures.svg import DEFAULT_FONT, write
@@ -63,8 +63,8 @@ class ScoresByLimit(EvalLensWidget):
         200
     """
 
-    _esm = bundle("limit.js")
-    _css = bundle("limit.css")
+    _esm = bundle_text("limit.js")
+    _css = bundle_text("limit.css")
 
     selected_models = traitlets.List(traitlets.Unicode()).tag(sync=True)
     """Models picked in the legend (empty: none picked, all drawn alike)."""

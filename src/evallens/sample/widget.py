@@ -8,7 +8,7 @@ from typing import Any
 
 import traitlets
 
-from evallens.base import EvalLensWidget, bundle
+from evallens.base import EvalLensWidget, bundle_text
 from evallens.sample.model import SampleModel
 from evallens.sample.opened import INITIAL_MESSAGES, read_sample_model
 from evallens.sample.types import MessagesReply
@@ -46,8 +46,8 @@ class SampleView(EvalLensWidget):
         2
     """
 
-    _esm = bundle("sample.js")
-    _css = bundle("sample.css")
+    _esm = bundle_text("sample.js")
+    _css = bundle_text("sample.css")
 
     _head = traitlets.Dict().tag(sync=True)
     _initial_messages: traitlets.List[Any] = traitlets.List().tag(sync=True)

@@ -1,0 +1,87 @@
+"""A widget that is closed and no longer referenced is freed, with the data it holds.
+
+Researchers re-run cells all day: each run makes new widgets over samples that may hold
+millions of rows, or a transcript of 100k messages. If something kept the old widgets
+alive, a kernel would grow with every run until it died.
+"""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+import pytest
+
+import evallens
+from evallens.link import links
+
+
+def _demo() -> pl.DataFrame:
+    demo = evallens.demo_samples()
+    return demo.filter(pl.col("task_name") == demo["task_name"][0])
+
+
+def _sample() -> dict[str, Any]:
+    return {
+        "id": 1,
+        "epoch": 1,
+        "messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}],
+        "scores": {"match": {"value": "C"}},
+    }
+
+
+MAKERS: dict[str, Callable[[], Any]] = {
+    "SampleGrid": lambda: evallens.SampleGrid(_demo()),
+    "ScoresHeatmap": lambda: evallens.ScoresHeatmap(_demo()),
+    "ScoresByLimit": lambda: evallens.ScoresByLimit(_demo(), limit_column="total_tokens"),
+    "SampleView": lambda: evallens.SampleView(_sample()),
+    "explore": lambda: evallens.explore(_demo()),
+    "compare": lambda: evallens.compare(_demo(), baseline=str(_demo()["model_display_name"].min())),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MAKERS))
+def test_a_closed_widget_nobody_holds_is_freed(name: str) -> None:
+    widget = MAKERS[name]()
+    gone = weakref.ref(widget)
+    widget.close()
+    del widget
+    gc.collect()
+    assert gone() is None, f"a closed {name} is still alive: something holds it"
+
+
+@pytest.mark.parametrize("name", ["explore", "compare"])
+def test_closing_a_composite_closes_the_widgets_inside(name: str) -> None:
+    composite = MAKERS[name]()
+    inside = [weakref.ref(w) for w in (composite.heatmap, composite.grid)]
+    composite.close()
+    del composite
+    gc.collect()
+    assert [ref() for ref in inside] == [None, None]
+
+
+def test_a_new_baseline_frees_the_views_it_replaces() -> None:
+    comparison = MAKERS["compare"]()
+    before = [weakref.ref(w) for w in (comparison.heatmap, comparison.grid)]
+    comparison.baseline = sorted(comparison.picker.options)[-1]
+    gc.collect()
+    assert [ref() for ref in before] == [None, None]
+    assert comparison.grid.comm is not None  # the new views are open
+    comparison.close()
+
+
+def test_closing_a_linked_widget_ends_the_link_and_the_grid_shows_every_sample() -> None:
+    samples = _demo()
+    heatmap, grid = evallens.ScoresHeatmap(samples), evallens.SampleGrid(samples)
+    evallens.link(heatmap, grid)
+    heatmap.selection = [
+        {"task": samples["task_display_name"][0], "model": samples["model_display_name"][0]}
+    ]
+    assert grid.view_count < samples.height
+    heatmap.close()
+    assert (heatmap, grid) not in links()
+    assert grid.view_count == samples.height
+    grid.close()
