@@ -88,7 +88,9 @@ class EvalLensWidget(anywidget.AnyWidget):
 
     def close(self) -> None:
         """Close the widget: its views go, and what tied it to other widgets is undone."""
-        hooks, self._on_close = list(self._on_close.values()), {}
+        # (also run from __del__ of a widget whose __init__ failed before it had hooks)
+        hooks = list(getattr(self, "_on_close", {}).values())
+        self._on_close = {}
         for hook in hooks:
             hook()
         super().close()

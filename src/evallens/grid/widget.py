@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -10,7 +12,9 @@ import traitlets
 
 from evallens.base import EvalLensWidget, bundle_text, bytes_from_json
 from evallens.frames import to_frame
+from evallens.grid import export as _export
 from evallens.grid.edits import ViewEdits
+from evallens.grid.export import Columns, csv_bytes, view_frame, write
 from evallens.grid.model import GridModel
 from evallens.grid.selection import rows_from_bytes, rows_to_bytes, sync_selection
 from evallens.grid.view import view_state
@@ -136,6 +140,7 @@ class SampleGrid(EvalLensWidget):
             lambda msg, _b: ({"row": self._model.neighbour(int(msg["row"]), int(msg["step"]))}, []),
         )
         self._handle("set_view", self._on_set_view)
+        self._handle("download_csv", self._on_download_csv)
         self.observe(self._on_view_change, ["sort", "columns", "search"])
         self.observe(self._on_focused, ["focused"])
         self.observe(self._on_opened, ["opened"])
@@ -184,6 +189,33 @@ class SampleGrid(EvalLensWidget):
         """The current view (sorted, filtered) as a frame, optionally the first ``limit``."""
         view = self._model.query.view
         return self._model.source[view if limit is None else view.slice(0, limit)]
+
+    def view_frame(self, columns: Columns = "shown") -> pl.DataFrame:
+        """The rows the grid shows now (filter, search, linked selections, sort), as polars.
+
+        Args:
+            columns: ``"shown"`` (the visible columns, in the grid's order), ``"all"``
+                (every column of the frame), or a list of column names.
+
+        Values are the frame's own, not as the grid formats them.
+
+        Example:
+            >>> import evallens, polars as pl
+            >>> grid = evallens.SampleGrid(evallens.demo_samples())
+            >>> grid.filter = pl.col("model") == "openai/gpt-4.1"
+            >>> grid.sort = [{"column": "score_match", "dir": "desc"}]
+            >>> rows = grid.view_frame()
+            >>> rows.height == grid.view_count, rows["score_match"][0], rows.columns[:3]
+            (True, 'C', ['status', 'task_display_name', 'model_display_name'])
+        """
+        return view_frame(self._model, self.columns, columns)
+
+    def export(self, path: str | os.PathLike[str], columns: Columns = "shown") -> Path:
+        """Write `view_frame` to ``path``: CSV, Parquet or JSON Lines, by its extension.
+
+        Returns the path written. Nested values (lists, dicts) become JSON text in CSV.
+        """
+        return write(self.view_frame(columns), path)
 
     def selected_samples(self) -> pl.DataFrame:
         """The selected samples as a polars frame, in view order.
@@ -269,6 +301,12 @@ class SampleGrid(EvalLensWidget):
     def _on_set_view(self, msg: dict[str, Any], _buffers: list[bytes]) -> Reply:
         self._edits.apply(dict(msg.get("view") or {}), self._refresh)
         return {}, []
+
+    def _on_download_csv(self, _msg: dict[str, Any], _buffers: list[bytes]) -> Reply:
+        count, limit = self.view_count, _export.BROWSER_ROWS
+        if count > limit:
+            return {"rows": count, "limit": limit}, []
+        return {"rows": count, "limit": limit}, [csv_bytes(self.view_frame())]
 
     def _on_window(self, msg: dict[str, Any], _buffers: list[bytes]) -> Reply:
         offset = int(msg.get("offset", 0))

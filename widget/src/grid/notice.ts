@@ -26,6 +26,11 @@ export class Notice {
     );
   }
 
+  /** Any other message (text only). */
+  say(text: string): void {
+    this.show(text);
+  }
+
   hide(): void {
     this.el.hidden = true;
   }

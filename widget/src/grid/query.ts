@@ -59,6 +59,13 @@ export class GridQuery {
     this.rpc.listen("refresh", (content, buffers) => fn(content, decodeRows(buffers[0])));
   }
 
+  /** The rows in view as CSV bytes, or null with how many rows there are when they are
+   * more than the browser download takes. */
+  async csv(): Promise<{ rows: number; limit: number; bytes: DataView | null }> {
+    const reply = await this.rpc.request("download_csv", {}, 120_000);
+    return { ...reply.content, bytes: reply.buffers[0] ?? null };
+  }
+
   /** Python's `reset_view()`: the view this browser saved is to be forgotten. */
   onResetView(fn: () => void): void {
     this.rpc.listen("reset_view", () => fn());

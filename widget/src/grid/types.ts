@@ -122,6 +122,8 @@ export interface GridRequests extends PingExchange {
   sample_messages: Exchange<{ row: number; side: number; offset: number; limit: number }, MessagesReply>;
   /** Set these traits, all or none; the new rows follow as a `refresh`. */
   set_view: Exchange<{ view: ViewEdit }, Empty>;
+  /** The rows in view as CSV (one buffer), unless there are more than `limit` (none). */
+  download_csv: Exchange<Empty, { rows: number; limit: number }>;
 }
 
 export interface WindowReply {

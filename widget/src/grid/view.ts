@@ -9,6 +9,7 @@ import { type Theme, watchTheme } from "../shared/theme";
 import { BLOCK, BlockCache } from "./blocks";
 import { Columns } from "./columns";
 import { DetailPanel } from "./detail";
+import { DownloadButton } from "./download";
 import { ViewEditor } from "./editor";
 import { moveColumn } from "./edits";
 import { HeaderView } from "./header";
@@ -77,6 +78,7 @@ export class GridView {
     this.focus = new KeyboardFocus(this.blocks, this.viewport, this.selection, this.detail, repaint);
     this.search = new SearchBox(model, this.editor);
     this.menus = new Menus(model, this.columns, this.editor);
+    this.menus.el.append(new DownloadButton(this.query, this.notice).el);
 
     this.root.tabIndex = -1;
     const toolbar = h("div", "el-toolbar");
