@@ -49,6 +49,22 @@ class Explorer(ipywidgets.VBox):
             child.close()
         super().close()
 
+    def _display_(self) -> Any:
+        """What marimo shows (only marimo calls this): the live widgets, stacked.
+
+        marimo draws anywidgets but not ipywidgets' boxes, so without this it would show
+        the static copy below instead of widgets.
+        """
+        import marimo as mo
+
+        parts: list[Any] = []
+        if self.heatmap is not None:
+            parts.append(mo.ui.anywidget(self.heatmap))
+        if self.note:
+            parts.append(mo.Html(f"<p class='evallens-note'>{html.escape(self.note)}</p>"))
+        parts.append(mo.ui.anywidget(self.grid))
+        return mo.vstack(parts)
+
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         """The widgets' bundle plus a static copy for GitHub, nbviewer and nbconvert.
 

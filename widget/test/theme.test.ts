@@ -15,6 +15,7 @@ function media(dark: boolean) {
 afterEach(() => {
   delete document.body.dataset.jpThemeLight;
   delete document.body.dataset.vscodeThemeKind;
+  delete document.body.dataset.theme;
   document.body.className = "";
   document.documentElement.removeAttribute("style");
   mediaListeners = [];
@@ -65,18 +66,37 @@ describe("currentTheme: VS Code", () => {
   });
 });
 
-describe("currentTheme: precedence", () => {
-  it("puts JupyterLab before VS Code before prefers-color-scheme", () => {
+describe("currentTheme: marimo", () => {
+  it("follows marimo's data-theme over the OS preference, both ways", () => {
     media(true);
-    document.body.className = "vscode-light";
-    document.body.dataset.jpThemeLight = "false";
-    expect(currentTheme()).toBe("dark");
-    delete document.body.dataset.jpThemeLight;
+    document.body.dataset.theme = "light";
     expect(currentTheme()).toBe("light");
-    document.body.className = "";
+    media(false);
+    document.body.dataset.theme = "dark";
     expect(currentTheme()).toBe("dark");
   });
-  it("falls back to prefers-color-scheme (Colab, marimo, plain pages)", () => {
+  it("ignores data-theme values that are not light or dark", () => {
+    media(true);
+    document.body.dataset.theme = "system";
+    expect(currentTheme()).toBe("dark");
+  });
+});
+
+describe("currentTheme: precedence", () => {
+  it("puts JupyterLab before VS Code before marimo before prefers-color-scheme", () => {
+    media(true);
+    document.body.dataset.theme = "light";
+    document.body.className = "vscode-dark";
+    document.body.dataset.jpThemeLight = "true";
+    expect(currentTheme()).toBe("light");
+    delete document.body.dataset.jpThemeLight;
+    expect(currentTheme()).toBe("dark");
+    document.body.className = "";
+    expect(currentTheme()).toBe("light");
+    delete document.body.dataset.theme;
+    expect(currentTheme()).toBe("dark");
+  });
+  it("falls back to prefers-color-scheme (Colab, plain pages)", () => {
     media(true);
     expect(currentTheme()).toBe("dark");
     media(false);
@@ -115,6 +135,17 @@ describe("watchTheme", () => {
     document.body.dataset.jpThemeLight = "true";
     await flush();
     expect(seen).toEqual(["light", "dark", "light", "dark", "light", "dark"]);
+  });
+  it("follows marimo's data-theme when the user switches marimo's theme", async () => {
+    media(false);
+    const seen: Theme[] = [];
+    const stop = watchTheme((t) => seen.push(t));
+    document.body.dataset.theme = "dark";
+    await flush();
+    document.body.dataset.theme = "light";
+    await flush();
+    stop();
+    expect(seen).toEqual(["light", "dark", "light"]);
   });
   it("follows VS Code's root style variable", async () => {
     media(false);

@@ -1,5 +1,5 @@
 // Light or dark, from the host: JupyterLab's theme attribute first, then VS Code's
-// notebook theme, then the OS preference (Colab, marimo, a plain page).
+// notebook theme, then marimo's, then the OS preference (Colab, a plain page).
 
 export type Theme = "light" | "dark";
 
@@ -51,24 +51,31 @@ function vsCodeTheme(doc: Document, body: HTMLElement): Theme | null {
   return lum < 0.4 ? "dark" : "light";
 }
 
+/** marimo: `data-theme` on the body, its own setting resolved (a marimo page set to light
+ * stays light on a system that prefers dark, and the other way round). */
+function marimoTheme(body: HTMLElement): Theme | null {
+  const theme = body.dataset.theme;
+  return theme === "light" || theme === "dark" ? theme : null;
+}
+
 function preferredTheme(doc: Document): Theme {
   const view = doc.defaultView ?? (typeof window !== "undefined" ? window : null);
   const media = view?.matchMedia ? view.matchMedia("(prefers-color-scheme: dark)") : null;
   return media?.matches ? "dark" : "light";
 }
 
-/** The page's theme: JupyterLab > VS Code > prefers-color-scheme. */
+/** The page's theme: JupyterLab > VS Code > marimo > prefers-color-scheme. */
 export function currentTheme(doc: Document = document): Theme {
   const body = doc.body;
   if (!body) return preferredTheme(doc);
-  return jupyterLabTheme(body) ?? vsCodeTheme(doc, body) ?? preferredTheme(doc);
+  return jupyterLabTheme(body) ?? vsCodeTheme(doc, body) ?? marimoTheme(body) ?? preferredTheme(doc);
 }
 
-const WATCHED = ["data-jp-theme-light", "class", "style", "data-vscode-theme-kind"];
+const WATCHED = ["data-jp-theme-light", "class", "style", "data-vscode-theme-kind", "data-theme"];
 
 /** Call `fn` with the theme now and whenever it changes; returns a function that stops watching.
  * Watches the body's and root's theme attributes (VS Code swaps classes and root style
- * variables when the user changes theme) and the OS preference. */
+ * variables when the user changes theme, marimo its `data-theme`) and the OS preference. */
 export function watchTheme(fn: (t: Theme) => void, doc: Document = document): () => void {
   let last = currentTheme(doc);
   fn(last);
