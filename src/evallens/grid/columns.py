@@ -7,6 +7,8 @@ bounds, one number format for the whole column).
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -52,6 +54,36 @@ BUILTIN_LABELS: dict[str, str] = {
 }
 # Frame columns that are plumbing, not something to show as a column of their own.
 HIDDEN_FIELDS = {"eval_id", "log", "model_usage", "task_display_name", "model_display_name"}
+# What Inspect's frames hold (samples_df, evals_df columns, and evallens' readers): offered in
+# the Columns menu, hidden at first. A frame column outside it is the user's own: shown.
+INSPECT_FIELDS = frozenset({
+    # samples (SampleSummary) and evallens' own reader
+    "sample_id", "uuid", "id", "epoch", "input", "choices", "target", "description", "answer",
+    "model_usage", "total_tokens", "total_time", "working_time", "message_count", "turn_count",
+    "token_limit_usage", "error", "limit", "limit_reason", "retries", "fallbacks",
+    # evals (EvalColumns)
+    "eval_id", "eval_set_id", "run_id", "task_id", "log", "created", "tags", "git_origin",
+    "git_commit", "packages", "metadata", "task_name", "task_display_name", "task_description",
+    "task_version", "task_file", "task_attribs", "solver", "solver_args", "sandbox_type",
+    "sandbox_config", "model", "model_display_name", "model_base_url", "model_args",
+    "model_generate_config", "model_roles", "dataset_name", "dataset_location",
+    "dataset_samples", "dataset_sample_ids", "dataset_shuffled", "epochs", "epochs_reducer",
+    "approval", "review", "sentinel", "message_limit", "token_limit", "token_limit_type",
+    "turn_limit", "time_limit", "working_limit", "status", "error_message", "error_traceback",
+    "total_samples", "completed_samples",
+    # inspect_ai.analysis prepare() operations (model_info, log_viewer, frontier)
+    "model_organization_name", "model_family", "model_snapshot", "model_release_date",
+    "model_knowledge_cutoff_date", "log_viewer", "frontier",
+    # messages_df and events_df
+    "message_id", "order", "role", "source", "content", "tool_call_id", "tool_call_function",
+    "tool_call_error", "event_id", "event", "span_id", "timestamp", "completed",
+    "working_start",
+})  # fmt: skip
+INSPECT_PREFIXES = ("task_arg_", "score_", "metadata_", "model_event_", "tool_event_")
+_INDEX = re.compile(r"Unnamed: \d+|index|level_\d+")
+"""What pandas leaves of an index written out with a frame: plumbing, never shown at first."""
+METADATA = "metadata"
+"""The Columns menu's group for a sample's metadata (``metadata_*``, and what they break out into)."""
 TEXT_FIELDS = ("input", "target", "answer")
 
 
@@ -65,6 +97,10 @@ class Column:
     kind: Literal["status", "id", "text", "number", "duration", "score", "other"]
     default_visible: bool
     score: ScoreDescriptor | None = None
+    group: str | None = None
+    """The Columns menu's group (`METADATA`), or None."""
+    nested: bool = False
+    """Holds objects (JSON text or structs) that `break_out` can make columns of."""
 
     def describe(
         self, df: pl.DataFrame | None = None, stats: Mapping[str, NumberStats] | None = None
@@ -91,6 +127,10 @@ class Column:
                 out["format"] = format_of(numbers)
             if numbers is not None or self.kind == "id":
                 out["chars"] = widest(values, numbers)
+        if self.group is not None:
+            out["group"] = self.group
+        if self.nested:
+            out["nested"] = True
         if self.score is not None:
             s = self.score
             out["score"] = {
@@ -120,7 +160,8 @@ def available_columns(df: pl.DataFrame, scores: Sequence[ScoreDescriptor]) -> li
 
     As in Inspect: ``epoch`` shows only with more than one epoch; ``error``,
     ``limit``, ``retries`` only when the data has them. Beyond Inspect: task and
-    model show when the frame mixes several, and metadata columns are available.
+    model show when the frame mixes several, metadata columns are available (in their own
+    group), and a frame's columns that Inspect's frames do not have (the user's own) show.
     """
     cols: list[Column] = []
     score_fields = {s.column for s in scores}
@@ -160,9 +201,47 @@ def available_columns(df: pl.DataFrame, scores: Sequence[ScoreDescriptor]) -> li
     taken |= score_fields | HIDDEN_FIELDS
     for name in df.columns:
         if name not in taken and not name.startswith("__"):
-            kind: Any = "number" if df.schema[name].is_numeric() else "other"
-            cols.append(Column(name, name, name, kind, False))
+            cols.append(extra_column(df, name))
     return cols
+
+
+def is_metadata(name: str) -> bool:
+    """A sample's metadata: ``metadata_<key>`` (and ``<column>.<key>`` broken out of one)."""
+    return name.startswith("metadata_")
+
+
+def extra_column(df: pl.DataFrame, name: str) -> Column:
+    """A frame column beyond Inspect's built-in ones: hidden when Inspect's frames have it."""
+    kind: Any = "number" if df.schema[name].is_numeric() else "other"
+    inspect_own = (
+        name in INSPECT_FIELDS or name.startswith(INSPECT_PREFIXES) or _INDEX.fullmatch(name)
+    )
+    metadata = is_metadata(name)
+    return Column(
+        name, name, name, kind, not inspect_own,
+        group=METADATA if metadata else None,
+        nested=holds_objects(df.get_column(name)),
+    )  # fmt: skip
+
+
+_PROBE = 200
+"""Values a text column is sampled at to tell whether it holds JSON objects."""
+
+
+def holds_objects(values: pl.Series) -> bool:
+    """Whether a column holds objects to break out: structs, or JSON objects as text."""
+    if isinstance(values.dtype, pl.Struct):
+        return True
+    if values.dtype != pl.String:
+        return False
+    texts = values.drop_nulls().head(_PROBE * 5)
+    for text in texts.filter(texts.str.starts_with("{")).head(_PROBE):
+        try:
+            if isinstance(json.loads(text), dict):
+                return True
+        except ValueError:
+            continue
+    return False
 
 
 def resolve_column_id(cid: str, columns: Sequence[Column]) -> Column:

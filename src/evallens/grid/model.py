@@ -18,10 +18,12 @@ from evallens.grid.columns import (
     STATUS,
     Column,
     available_columns,
+    extra_column,
     resolve_column_id,
     working_frame,
 )
 from evallens.grid.format import number_stats
+from evallens.grid.nested import broken_out, check_nested
 from evallens.grid.query import SampleQuery, SortKey
 from evallens.grid.selection import SampleKeys
 from evallens.grid.sorting import default_sort, sort_exprs
@@ -93,6 +95,35 @@ class GridModel:
     def column(self, cid: str) -> Column:
         """The column a view entry names (view id or frame column); unknown ids raise."""
         return resolve_column_id(cid, self.columns)
+
+    def break_out(self, cid: str) -> list[Column]:
+        """Make a column of each key of the objects a column holds (`evallens.grid.nested`).
+
+        The new columns follow it in `columns`, in its group; returns them.
+        """
+        source = self.column(cid)
+        check_nested(source.id, [c.id for c in self.columns if c.nested])
+        new = broken_out(self.source.get_column(source.field), set(self.source.columns))
+        if not new:
+            return []
+        self.source = self.source.with_columns(new)
+        # as working_frame: NaN and infinities are missing
+        work = self._work.with_columns(new).with_columns(
+            pl.when(pl.col(c.name).is_finite()).then(pl.col(c.name)).otherwise(None)
+            for c in new
+            if c.dtype.is_float()
+        )
+        self._work = work
+        added = [extra_column(work, c.name) for c in new]
+        for column in added:
+            column.default_visible = True
+            column.group = source.group
+        at = self.columns.index(source) + 1
+        self.columns[at:at] = added
+        self.query.add_columns(
+            [work.get_column(c.name) for c in new], sort_exprs(added, work.schema)
+        )
+        return added
 
     def column_defs(self) -> list[ColumnDef]:
         """What the front end needs to know about every column."""

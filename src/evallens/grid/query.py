@@ -60,6 +60,15 @@ class SampleQuery:
         self._view: pl.Series | None = None
         self._pending: dict[tuple[SortKey, ...], Future[pl.Series]] = {}
 
+    def add_columns(self, columns: Sequence[pl.Series], sort_exprs: Mapping[str, pl.Expr]) -> None:
+        """New columns (one value per row, in the frame's order) and their sort keys.
+
+        The rows, their order, filters and cached sorts stay as they are.
+        """
+        with self._lock:
+            self.df = self.df.with_columns(columns)
+            self._sort_exprs.update(sort_exprs)
+
     # -- state -------------------------------------------------------------------------
     @property
     def total(self) -> int:

@@ -46,6 +46,10 @@ class ColumnDef(TypedDict):
     format: NotRequired[NumberFormat]
     chars: NotRequired[int]
     """Characters in the column's longest value as shown (numeric columns and ids)."""
+    group: NotRequired[str]
+    """The Columns menu's group (``metadata``)."""
+    nested: NotRequired[bool]
+    """Holds objects the Columns menu offers to break out into columns of their own."""
 
 
 class ColumnState(TypedDict):

@@ -141,6 +141,9 @@ class SampleGrid(EvalLensWidget):
         )
         self._handle("set_view", self._on_set_view)
         self._handle("download_csv", self._on_download_csv)
+        self._handle(
+            "break_out", lambda msg, _b: ({"added": self.break_out(str(msg["column"]))}, [])
+        )
         self.observe(self._on_view_change, ["sort", "columns", "search"])
         self.observe(self._on_focused, ["focused"])
         self.observe(self._on_opened, ["opened"])
@@ -216,6 +219,25 @@ class SampleGrid(EvalLensWidget):
         Returns the path written. Nested values (lists, dicts) become JSON text in CSV.
         """
         return write(self.view_frame(columns), path)
+
+    def break_out(self, column: str) -> list[str]:
+        """Show each key of the objects a column holds as a column of its own.
+
+        For columns of JSON objects or structs (often metadata, e.g. ``metadata_config``
+        → ``metadata_config.difficulty``). The new columns show right after it; returns
+        their names. The Columns menu offers the same for each such column.
+        """
+        added = self._model.break_out(column)
+        if not added:
+            return []
+        self._column_defs = [dict(d) for d in self._model.column_defs()]
+        states = list(self.columns)
+        ids = [s["id"] for s in states]
+        source = self._model.column(column).id
+        at = ids.index(source) + 1 if source in ids else len(states)
+        states[at:at] = [{"id": c.id, "visible": True} for c in added]
+        self.columns = [s for s in states if s["id"] in {c.id for c in self._model.columns}]
+        return [c.id for c in added]
 
     def selected_samples(self) -> pl.DataFrame:
         """The selected samples as a polars frame, in view order.

@@ -25,6 +25,8 @@ export class Menus {
     private readonly model: AnyModel<GridState>,
     private readonly columns: Columns,
     private readonly editor: ViewEditor,
+    /** Breaks a column of objects out into a column per key (the kernel does it). */
+    private readonly breakOut: (column: string) => Promise<void> = async () => {},
   ) {
     const [viewMenu] = this.menu("View", (panel) => this.fillView(panel), false);
     // Refilled each time it opens: the columns may have changed since.
@@ -91,41 +93,65 @@ export class Menus {
   private fillColumns(panel: HTMLElement): void {
     panel.replaceChildren();
     const state = this.model.get("columns");
+    // Metadata columns are many and rarely wanted: a group of their own, after the rest.
+    const metadata = h("div", "el-menu-group");
+    metadata.dataset.group = "metadata";
     state.forEach((c, i) => {
       const def = this.columns.defs.get(c.id);
       if (!def) return;
-      const name = this.columns.labelOf(def) || def.id;
-      const row = h("div", "el-menu-item el-column-item");
-      row.dataset.column = c.id;
-      const box = h("input");
-      box.type = "checkbox";
-      box.checked = c.visible;
-      box.setAttribute("aria-label", `Show ${name}`);
-      box.addEventListener("change", () => {
-        const next = this.editor
-          .current("columns")
-          .map((x) => (x.id === c.id ? { id: x.id, visible: box.checked } : x));
-        const action = box.checked ? "showing a column" : "hiding a column";
-        void this.editor.change({ columns: next }, action).then((ok) => {
-          if (!ok) box.checked = !box.checked;
+      const row = this.columnItem(c.id, c.visible, def.label, i, state.length);
+      if (def.nested) {
+        const split = h("button", "el-break-out", "Break out");
+        split.setAttribute("aria-label", `Break out ${def.id}`);
+        split.title = "A column for each key of the objects this column holds";
+        split.addEventListener("click", () => {
+          split.disabled = true;
+          void this.breakOut(c.id).finally(() => {
+            split.disabled = false;
+          });
         });
-      });
-      const up = h("button", "el-move", "↑");
-      up.setAttribute("aria-label", `Move ${def.id} up`);
-      up.disabled = i === 0;
-      up.addEventListener("click", () => this.shift(c.id, -1));
-      const down = h("button", "el-move", "↓");
-      down.setAttribute("aria-label", `Move ${def.id} down`);
-      down.disabled = i === state.length - 1;
-      down.addEventListener("click", () => this.shift(c.id, 1));
-      row.append(box, h("span", "el-column-name", name), up, down);
-      panel.append(row);
+        row.append(split);
+      }
+      (def.group === "metadata" ? metadata : panel).append(row);
     });
+    if (metadata.childElementCount) {
+      const heading = h("div", "el-menu-heading", `Metadata (${metadata.childElementCount})`);
+      panel.append(heading, metadata);
+    }
     const reset = h("button", "el-menu-button", "Reset columns");
     reset.addEventListener("click", () => {
       void this.editor.change({ columns: this.model.get("_default_view").columns }, "resetting the columns");
     });
     panel.append(reset);
+  }
+
+  /** One column's row: show it, move it up or down. */
+  private columnItem(id: string, visible: boolean, label: string, i: number, count: number): HTMLElement {
+    const def = this.columns.defs.get(id);
+    const name = (def && this.columns.labelOf(def)) || label || id;
+    const row = h("div", "el-menu-item el-column-item");
+    row.dataset.column = id;
+    const box = h("input");
+    box.type = "checkbox";
+    box.checked = visible;
+    box.setAttribute("aria-label", `Show ${name}`);
+    box.addEventListener("change", () => {
+      const next = this.editor.current("columns").map((x) => (x.id === id ? { id: x.id, visible: box.checked } : x));
+      const action = box.checked ? "showing a column" : "hiding a column";
+      void this.editor.change({ columns: next }, action).then((ok) => {
+        if (!ok) box.checked = !box.checked;
+      });
+    });
+    const up = h("button", "el-move", "↑");
+    up.setAttribute("aria-label", `Move ${id} up`);
+    up.disabled = i === 0;
+    up.addEventListener("click", () => this.shift(id, -1));
+    const down = h("button", "el-move", "↓");
+    down.setAttribute("aria-label", `Move ${id} down`);
+    down.disabled = i === count - 1;
+    down.addEventListener("click", () => this.shift(id, 1));
+    row.append(box, h("span", "el-column-name", name), up, down);
+    return row;
   }
 
   private shift(id: string, delta: number): void {

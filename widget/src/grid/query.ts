@@ -66,6 +66,11 @@ export class GridQuery {
     return { ...reply.content, bytes: reply.buffers[0] ?? null };
   }
 
+  /** Break a column of objects out into a column per key; the ids of the new columns. */
+  async breakOut(column: string): Promise<string[]> {
+    return (await this.rpc.request("break_out", { column }, 60_000)).content.added;
+  }
+
   /** Python's `reset_view()`: the view this browser saved is to be forgotten. */
   onResetView(fn: () => void): void {
     this.rpc.listen("reset_view", () => fn());

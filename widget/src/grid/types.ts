@@ -29,6 +29,10 @@ export interface ColumnDef {
   format?: NumberFormat;
   /** Characters in the column's longest value as shown (numeric columns and ids). */
   chars?: number;
+  /** The Columns menu's group ("metadata"). */
+  group?: string;
+  /** Holds objects the Columns menu offers to break out into columns of their own. */
+  nested?: boolean;
 }
 
 export interface ColumnState {
@@ -124,6 +128,8 @@ export interface GridRequests extends PingExchange {
   set_view: Exchange<{ view: ViewEdit }, Empty>;
   /** The rows in view as CSV (one buffer), unless there are more than `limit` (none). */
   download_csv: Exchange<Empty, { rows: number; limit: number }>;
+  /** A column's objects become a column per key (the columns trait follows). */
+  break_out: Exchange<{ column: string }, { added: string[] }>;
 }
 
 export interface WindowReply {

@@ -77,7 +77,13 @@ export class GridView {
     this.detail = new DetailPanel(model, this.query);
     this.focus = new KeyboardFocus(this.blocks, this.viewport, this.selection, this.detail, repaint);
     this.search = new SearchBox(model, this.editor);
-    this.menus = new Menus(model, this.columns, this.editor);
+    this.menus = new Menus(model, this.columns, this.editor, async (column) => {
+      try {
+        await this.query.breakOut(column);
+      } catch (err) {
+        this.notice.refuse("breaking out a column", err);
+      }
+    });
     this.menus.el.append(new DownloadButton(this.query, this.notice).el);
 
     this.root.tabIndex = -1;
