@@ -83,12 +83,18 @@ def _live_links(grid: SampleGrid, live_sources: dict[int, str]) -> tuple[list[An
     notes: list[str] = []
     for source, name in sources_of(grid):
         page_id = live_sources.get(id(source))
+        kind = type(source).__name__
         if page_id is not None and isinstance(source, ScoresHeatmap) and source.baseline is None:
             live.append((page_id, name, source))
-        elif source.selection_mask(grid.data) is not None:
+            continue
+        if source.selection_mask(grid.data) is not None:
             notes.append(
-                f"A {type(source).__name__} selection filters the samples as it did when "
-                "saved; it cannot be changed here."
+                f"A {kind} selection filters the samples as it did when saved; "
+                "it cannot be changed here."
+            )
+        if page_id is not None:
+            notes.append(
+                f"Clicks in the {kind} here do not filter the samples (that needs the kernel)."
             )
     return live, notes
 
