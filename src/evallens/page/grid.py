@@ -12,7 +12,7 @@ code, the codes `evallens.heatmap.selection` filters by.
 
 from __future__ import annotations
 
-import struct
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,17 +64,16 @@ def _is_plain(dtype: pl.DataType) -> bool:
     return isinstance(dtype, _PLAIN) or dtype.is_integer() or dtype.is_float()
 
 
-def _cut_json(value: Any) -> Any:
-    """A nested value for the detail panel, as ``json_safe`` gives it (cut when huge)."""
-    import json
+def _cut_json(value: Any) -> dict[str, Any]:
+    """A nested value for the detail panel, as ``json_safe`` gives it.
 
+    ``{"value": ...}``, or its JSON text cut when huge: ``{"cut": text, "more": n}``.
+    """
     safe = json_safe(value)
     text = json.dumps(safe, ensure_ascii=False)
-    return (
-        safe
-        if len(text) <= LONG_CHARS
-        else {"$cut": text[:LONG_CHARS], "more": len(text) - LONG_CHARS}
-    )
+    if len(text) <= LONG_CHARS:
+        return {"value": safe}
+    return {"cut": text[:LONG_CHARS], "more": len(text) - LONG_CHARS}
 
 
 def _live_links(grid: SampleGrid, live_sources: dict[int, str]) -> tuple[list[Any], list[str]]:
@@ -242,8 +241,3 @@ def grid_page(
         "_storage_key": "evallens:page:" + grid._storage_key.rsplit(":", 1)[-1],
     }
     return GridPage(state, facts, notes)
-
-
-def uint32_bytes(values: list[int]) -> bytes:
-    """Row ids as the grid's selection traits carry them (uint32, little-endian)."""
-    return struct.pack(f"<{len(values)}I", *values)

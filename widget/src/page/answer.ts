@@ -47,8 +47,9 @@ export interface GridFacts {
   /** Column id → field, from the grid's column definitions. */
   fieldOf: Map<string, string>;
   long: Record<string, LongTexts>;
-  /** Fields whose detail value is JSON (nested, dates...) as the kernel's reply has it. */
-  json: Record<string, unknown[]>;
+  /** Fields whose detail value is JSON (nested, dates...) as the kernel's reply has it, or
+   * its JSON text cut when huge. */
+  json: Record<string, ({ value: unknown } | { cut: string; more: number })[]>;
   /** The fields the detail panel shows. */
   detailFields: string[];
   search: { fields: string[]; texts: Record<string, (string | null)[]>; error: string | null };
@@ -233,11 +234,7 @@ export class GridAnswers {
     const json = this.facts.json[field];
     if (json) {
       const v = json[place];
-      if (v && typeof v === "object" && "$cut" in v) {
-        const cut = v as { $cut: string; more: number };
-        return cut.$cut + TRUNCATED(cut.more);
-      }
-      return v;
+      return "cut" in v ? v.cut + TRUNCATED(v.more) : v.value;
     }
     const long = this.longAt.get(field)?.get(place);
     if (long !== undefined) {

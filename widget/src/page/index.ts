@@ -33,7 +33,7 @@ interface FactsJson {
   ranks: Record<string, UintRef>;
   unsortable: Record<string, string>;
   long: Record<string, LongTexts>;
-  json: Record<string, unknown[]>;
+  json: GridFacts["json"];
   detail_fields: string[];
   search: GridFacts["search"];
   scores: ScoreSpec[];
