@@ -242,11 +242,13 @@ def test_hostile_text_stays_text(open_page: Callable[..., Page]) -> None:
             pl.lit(HOSTILE).alias("input"),
             pl.lit(HOSTILE).alias("task_display_name"),
             pl.lit(HOSTILE).alias("metadata_category"),
+            pl.col("score_closeness").alias(f"score_{HOSTILE}"),
         )
     )
     ui = evallens.explore(frame, score_value="score_judge")
     page = open_page(ui)
     p = page.page
+    assert p.locator(".el-th", has_text="onerror=alert(1)").count() == 1  # a score's name, as text
     p.locator(ROWS).first.click()
     p.locator(".el-detail-input").wait_for()
     assert p.locator(".el-detail-input").text_content() == HOSTILE
