@@ -19,6 +19,7 @@ from evallens.io import (
 from evallens.limit import ScoresByLimit
 from evallens.limit.curves import scores_by_limit_df
 from evallens.link import link, unlink
+from evallens.page import save_html
 from evallens.sample import SampleView
 from evallens.scores import ScoreDescriptor, describe_scores
 
@@ -46,6 +47,7 @@ __all__ = [
     "read_sample",
     "read_samples",
     "read_viewer_config",
+    "save_html",
     "scan_samples",
     "scores_by_limit_df",
     "synthetic_samples",

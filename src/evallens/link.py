@@ -105,3 +105,8 @@ def unlink(source: SelectionSource, grid: SampleGrid) -> None:
 def links() -> list[tuple[Any, SampleGrid]]:
     """The (source, grid) pairs linked now."""
     return [(source, grid) for source, grid, _, _ in _LINKS.values()]
+
+
+def sources_of(grid: SampleGrid) -> list[tuple[Any, str]]:
+    """The widgets linked to ``grid`` now, each with the name of the filter it sets there."""
+    return [(source, name) for source, g, _, name in _LINKS.values() if g is grid]

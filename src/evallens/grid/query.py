@@ -81,6 +81,11 @@ class SampleQuery:
         return self._sort
 
     @property
+    def default_sort(self) -> tuple[SortKey, ...]:
+        """The order rows are served in while no sort is set (empty: frame order)."""
+        return self._default_sort
+
+    @property
     def _keys(self) -> tuple[SortKey, ...]:
         """The order rows are served in: the sort, else the default order (if any)."""
         return self._sort or self._default_sort
@@ -227,9 +232,40 @@ class SampleQuery:
         with self._lock:
             return tuple(keys) in self._perms
 
-    def combined_mask(self) -> pl.Series | None:
-        """All named filters ANDed (None: no filter)."""
-        masks = list(self._masks.values())
+    def ranks(self, column: str) -> pl.Series:
+        """Each row's place under ``column``'s sort key: equal keys share a rank, 0 is missing.
+
+        Sorting rows by rank (ascending or descending, 0 last either way, ties in row order)
+        gives exactly the order `permutation` gives for that one key: the ranks come from
+        the same stable sort, run over the rows forwards and backwards. Rows a sort holds
+        equal swap places between the two runs and nothing else moves, so a row's two
+        positions add up to the same number across its group and to a larger one for every
+        later group. No equality test of our own decides what ties (the static page
+        compares these ranks instead of values; `evallens.page`).
+
+        Example:
+            >>> q = SampleQuery(pl.DataFrame({"x": [3.0, None, 1.0, 3.0]}))
+            >>> q.ranks("x").to_list()
+            [2, 0, 1, 2]
+        """
+        key = self.df.select(self._key_expr(SortKey(column)).alias("__key")).to_series()
+        n = key.len()
+        forward = self._compute_permutation((SortKey(column),))
+        backward = (
+            pl.DataFrame({"__key": key.reverse()})
+            .select(pl.arg_sort_by("__key", nulls_last=True, maintain_order=True))
+            .to_series()
+        )
+        place = pl.Series([0] * n, dtype=pl.Int64).scatter(forward, pl.int_range(n, eager=True))
+        back = pl.Series([0] * n, dtype=pl.Int64).scatter(
+            (n - 1 - backward.cast(pl.Int64)), pl.int_range(n, eager=True)
+        )
+        spread = (place + back).rank("dense").cast(pl.UInt32)
+        return spread.zip_with(key.is_not_null(), pl.Series([0] * n, dtype=pl.UInt32)).alias(column)
+
+    def combined_mask(self, exclude: Sequence[str] = ()) -> pl.Series | None:
+        """All named filters ANDed, but those named in ``exclude`` (None: no filter)."""
+        masks = [m for name, m in self._masks.items() if name not in exclude]
         if not masks:
             return None
         out = masks[0]
