@@ -217,6 +217,13 @@ def test_a_colleague_clicks_through_the_demo(open_page: Callable[..., Page]) -> 
     p.locator(".el-hm-cell[data-task='Trivia'][data-model='gpt-4.1']").click()
     page.wait_status("19,200 samples · 1 selected")
 
+    # What needs the notebook says so, and changes nothing.
+    p.get_by_role("button", name="Download CSV").click()
+    notice = p.locator(".el-notice")
+    notice.wait_for(state="visible")
+    assert "grid.export() in the notebook" in notice.text_content()
+    assert "Nothing was changed" in notice.text_content()
+
 
 def test_limits_chart_and_a_box(open_page: Callable[..., Page]) -> None:
     import ipywidgets

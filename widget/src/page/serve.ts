@@ -99,6 +99,10 @@ export class GridServer {
           break;
         case "sample_messages":
           throw new KernelError("a sample's messages are not in this saved page");
+        case "download_csv":
+          throw new KernelError("a saved page cannot write CSV: grid.export() in the notebook does");
+        case "break_out":
+          throw new KernelError("breaking out a column needs the notebook's kernel");
         default:
           break; // the kernel ignores what it has no handler for
       }
