@@ -471,7 +471,7 @@ def click_runs(nb: Any, positions: list[int], close_between: bool) -> dict[str, 
 def kernel_phases() -> dict[str, Any]:
     """Opening LONG in this process, phase by phase (ms, best and median of RUNS): what a
     kernel does before the first message can go to the page."""
-    from evallens.io._logfile import parse_json
+    from evallens.io._lazy_json import parse_lazily
     from evallens.io._sample import _eval_sample_bytes, whole_sample
     from evallens.sample.model import SampleModel
     from evallens.sample.opened import INITIAL_MESSAGES
@@ -487,8 +487,8 @@ def kernel_phases() -> dict[str, Any]:
 
     for _ in range(RUNS):
         data, _ = timed("read_and_decompress_member", lambda: _eval_sample_bytes(path, LONG_ID, 1))
-        sample = timed("parse_json", lambda d=data: parse_json(d))
-        timed("resolve_attachments", lambda s=sample: whole_sample(path, s))
+        sample = timed("parse_lazily", lambda d=data: parse_lazily(d))
+        timed("resolve_attachments", lambda s=sample: whole_sample(path, s, lazy=True))
         model = timed("sample_model", lambda s=sample: SampleModel(s))
         timed("first_window", lambda m=model: m.messages(0, INITIAL_MESSAGES))
         del data, sample, model
