@@ -23,6 +23,7 @@ from evallens.grid.columns import (
     working_frame,
 )
 from evallens.grid.format import number_stats
+from evallens.grid.histograms import Histograms
 from evallens.grid.nested import broken_out, check_nested
 from evallens.grid.query import SampleQuery, SortKey
 from evallens.grid.selection import SampleKeys
@@ -85,6 +86,9 @@ class GridModel:
         self.default = resolve_view(eval_view, self.columns, strict=view is not None)
         self.keys = SampleKeys(frame, key_columns)
         self._searched = ""
+        self.histograms = Histograms(self.columns, work)
+        """Score distributions for the headers, and the ranges brushed on them."""
+        self._ranged: dict[str, Any] = {}
         self.samples = OpenSamples()
         """The whole samples the detail panel shows, read from their logs when they are here."""
         self.compare_detail: Callable[[dict[str, Any]], CompareDetail | None] | None = None
@@ -123,6 +127,7 @@ class GridModel:
         self.query.add_columns(
             [work.get_column(c.name) for c in new], sort_exprs(added, work.schema)
         )
+        self.histograms.reset(self.columns, work)
         return added
 
     def column_defs(self) -> list[ColumnDef]:
@@ -226,6 +231,12 @@ class GridModel:
         for f in fields:
             cond = cond | pl.col(f).cast(pl.String).str.contains(text, literal=True)
         return self.query.mask_for(cond.fill_null(False))
+
+    def apply_ranges(self, ranges: dict[str, Any]) -> None:
+        """Keep only the rows inside every brushed range (checked by `Histograms.check`)."""
+        if ranges != self._ranged:
+            self.query.set_mask("ranges", self.histograms.mask(ranges))
+            self._ranged = dict(ranges)
 
     def apply(self, sort: Sequence[SortEntry], search: str) -> None:
         """Make the query follow the sort and search.

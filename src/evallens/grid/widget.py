@@ -24,7 +24,8 @@ FIRST_WINDOW = 100
 """Rows in the widget's initial state: enough to fill a tall grid without the kernel."""
 
 VIEW_TRAITS = ("columns", "sort", "search", "multiline", "compact_scores",
-               "color_scales_enabled", "score_labels", "score_color_scales")  # fmt: skip
+               "color_scales_enabled", "score_labels", "score_color_scales", "ranges",
+               "histograms")  # fmt: skip
 """Traits the browser asks the kernel to set (``set_view``) instead of setting them itself."""
 
 Reply = tuple[dict[str, Any], list[bytes]]
@@ -70,6 +71,14 @@ class SampleGrid(EvalLensWidget):
     """Colour scale by score name: a palette, ``{"palette", "min", "max"}`` or a role map."""
     search = traitlets.Unicode("").tag(sync=True)
     """Text to find in input, target, answer or id (literal, case-sensitive)."""
+    ranges = traitlets.Dict().tag(sync=True)
+    """Ranges brushed on the header histograms, by column id: ``{"bins": [first, last]}``
+    (bars brushed on a binned histogram), ``{"values": [...]}`` (bars clicked) or
+    ``{"min": lo, "max": hi}`` (both included); the rows kept lie inside every range
+    (missing values in none). `filter` includes them."""
+    histograms = traitlets.Bool(True).tag(sync=True)
+    """Show the distribution of each shown score and numeric column in its header."""
+    _histograms = traitlets.List(traitlets.Dict()).tag(sync=True)
     focused = traitlets.Int(-1).tag(sync=True)
     """Source-row index of the sample shown in the detail panel (-1: none)."""
     opened = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
@@ -118,6 +127,8 @@ class SampleGrid(EvalLensWidget):
             self.filter = filter
         self._model.apply(self.sort, self.search)
         self._count = self._model.query.count
+        # Histograms are counted once a page shows them (or Python asks): not while building.
+        self._histograms_wanted = False
         self._initial = self._model.window(0, FIRST_WINDOW, self.columns)
         self._handle("window", self._on_window)
         self._handle("detail", lambda msg, _b: (dict(self._model.detail(int(msg["row"]))), []))
@@ -141,10 +152,11 @@ class SampleGrid(EvalLensWidget):
         )
         self._handle("set_view", self._on_set_view)
         self._handle("download_csv", self._on_download_csv)
+        self._handle("histograms", self._on_histograms)
         self._handle(
             "break_out", lambda msg, _b: ({"added": self.break_out(str(msg["column"]))}, [])
         )
-        self.observe(self._on_view_change, ["sort", "columns", "search"])
+        self.observe(self._on_view_change, ["sort", "columns", "search", "ranges", "histograms"])
         self.observe(self._on_focused, ["focused"])
         self.observe(self._on_opened, ["opened"])
         sync_selection(self, self._model.keys)
@@ -172,15 +184,25 @@ class SampleGrid(EvalLensWidget):
         """Rows to show.
 
         A boolean polars expression (e.g. ``pl.col("score_judge") > 5``), a boolean Series
-        with one value per sample, or None for all.
+        with one value per sample, or None for all. Read back, it also holds the ranges
+        brushed on the header histograms (`ranges`); setting it clears them.
         """
-        return self._filter_expr
+        brushed = self._model.histograms.expression(self.ranges)
+        if brushed is None:
+            return self._filter_expr
+        if self._filter_expr is None:
+            return brushed
+        if isinstance(self._filter_expr, pl.Series):
+            return pl.lit(self._filter_expr) & brushed
+        return self._filter_expr & brushed
 
     @filter.setter
     def filter(self, expr: pl.Expr | pl.Series | Sequence[bool] | None) -> None:
         mask = self._model.filter_mask(expr)
         self._model.query.set_mask("filter", mask)
         self._filter_expr = expr if expr is None or isinstance(expr, pl.Expr) else mask
+        with self.hold_trait_notifications():
+            self.ranges = {}  # the filter set is the whole filter
         self._refresh()
 
     @property
@@ -263,6 +285,10 @@ class SampleGrid(EvalLensWidget):
     def _valid_sort(self, proposal: Any) -> list[Any]:
         return list(self._model.check_sort(proposal["value"]))
 
+    @traitlets.validate("ranges")
+    def _valid_ranges(self, proposal: Any) -> dict[str, Any]:
+        return self._model.histograms.check(proposal["value"])
+
     @traitlets.validate("columns")
     def _valid_columns(self, proposal: Any) -> list[Any]:
         return list(self._model.check_columns(proposal["value"]))
@@ -304,8 +330,11 @@ class SampleGrid(EvalLensWidget):
         """
         model = self._model
         with self.hold_sync():
+            model.apply_ranges(self.ranges)
             model.apply(self.sort, self.search)
             self._count = model.query.count
+            if self._histograms_wanted:
+                self._histograms = self._shown_histograms()
             self._revision += 1
             # Rows arrive in blocks of FIRST_WINDOW: answer with the block the user is at.
             last_block = max(0, model.query.count - 1) // FIRST_WINDOW * FIRST_WINDOW
@@ -315,6 +344,29 @@ class SampleGrid(EvalLensWidget):
             self.send({**refresh, "offset": offset, "sort": self.sort}, [rows])
             self._initial = rows if offset == 0 else model.window(0, FIRST_WINDOW, self.columns)
         model.query.warm()
+
+    def header_histograms(self) -> list[dict[str, Any]]:
+        """The histograms the headers show, over the rows in view.
+
+        One per shown score and numeric column. Each is ``{"id", "type", "counts", "labels", "min", "max", "missing"}``: ``type``
+        ``categories`` has a bar per value (``labels``, in value order); ``bins`` has
+        equal bins from ``min`` to ``max`` (over all rows, so they stay put as the view
+        changes). ``missing`` counts rows in view without a value.
+        """
+        self._histograms_wanted = True
+        return self._shown_histograms()
+
+    def _on_histograms(self, _msg: dict[str, Any], _buffers: list[bytes]) -> Reply:
+        self._histograms = self.header_histograms()
+        return {}, []
+
+    def _shown_histograms(self) -> list[dict[str, Any]]:
+        """The shown columns' histograms over the rows in view (none when turned off)."""
+        if not self.histograms:
+            return []
+        shown = [c["id"] for c in self.columns if c["visible"]]
+        mask = self._model.query.combined_mask()
+        return [dict(h) for h in self._model.histograms.counts(shown, mask)]
 
     def _on_view_change(self, _change: Any) -> None:
         if not self._edits.collecting():

@@ -11,6 +11,8 @@ export interface HeaderActions {
   sort(column: string, additive: boolean): void;
   /** A header dropped on another: column `id` goes just before column `before`. */
   move(id: string, before: string): void;
+  /** What goes under a column's label (its histogram), if anything. */
+  below?(def: ColumnDef, label: string): HTMLElement | null;
 }
 
 /** The drag's payload type: only our own headers are dropped on headers. */
@@ -30,6 +32,7 @@ export class HeaderView {
   render(sort: SortEntry[]): void {
     const multi = sort.length > 1;
     this.el.replaceChildren();
+    const below: (HTMLElement | null)[] = [];
     for (const def of this.columns.shown) {
       const cell = h("div", `el-th el-kind-${def.kind}`);
       cell.setAttribute("role", "columnheader");
@@ -53,6 +56,7 @@ export class HeaderView {
       cell.addEventListener("click", (e) => {
         if (!(e.target as HTMLElement).classList.contains("el-resize")) activate(e);
       });
+      below.push(this.actions.below?.(def, label || def.id) ?? null);
       cell.append(this.resizeHandle(def, cell));
       cell.addEventListener("keydown", (e) => {
         if (e.key === "Enter" || e.key === " ") {
@@ -68,6 +72,15 @@ export class HeaderView {
         if (moved && moved !== def.id) this.actions.move(moved, def.id);
       });
       this.el.append(cell);
+    }
+    // What goes under the labels (histograms) is a row of its own: a click on a label
+    // always sorts, and a click on a bar never does.
+    if (below.some((b) => b !== null)) {
+      for (const part of below) {
+        const under = h("div", "el-th-under");
+        if (part) under.append(part);
+        this.el.append(under);
+      }
     }
   }
 

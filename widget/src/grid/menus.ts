@@ -8,12 +8,13 @@ import type { ViewEditor } from "./editor";
 import { shiftColumn } from "./edits";
 import type { GridState } from "./types";
 
-type Toggle = "multiline" | "compact_scores" | "color_scales_enabled";
+type Toggle = "multiline" | "compact_scores" | "color_scales_enabled" | "histograms";
 
 const TOGGLES: [Toggle, string][] = [
   ["multiline", "Multiline"],
   ["compact_scores", "Compact scores"],
   ["color_scales_enabled", "Score colors"],
+  ["histograms", "Histograms"],
 ];
 
 export class Menus {

@@ -71,6 +71,11 @@ export class GridQuery {
     return (await this.rpc.request("break_out", { column }, 60_000)).content.added;
   }
 
+  /** Ask the kernel to count the header histograms (the `_histograms` trait brings them). */
+  async histograms(): Promise<void> {
+    await this.rpc.request("histograms", {}, 30_000);
+  }
+
   /** Python's `reset_view()`: the view this browser saved is to be forgotten. */
   onResetView(fn: () => void): void {
     this.rpc.listen("reset_view", () => fn());

@@ -73,7 +73,27 @@ export interface DefaultView extends ViewState {
 }
 
 /** Trait values the page may ask the kernel to set (SampleGrid's VIEW_TRAITS). */
-export type ViewEdit = Partial<DefaultView> & { search?: string };
+export type ViewEdit = Partial<DefaultView> & {
+  search?: string;
+  ranges?: Record<string, RangeSpec>;
+  histograms?: boolean;
+};
+
+/** One shown column's distribution over the rows in view (the kernel counts it). */
+export interface Histogram {
+  id: string;
+  /** `categories`: a bar per value (`labels`); `bins`: equal bins from `min` to `max`. */
+  type: "bins" | "categories";
+  counts: number[];
+  labels: string[];
+  min: number | null;
+  max: number | null;
+  /** Rows in view without a value. */
+  missing: number;
+}
+
+/** A range brushed on a header histogram: bins (first, last), bars' values, or numbers. */
+export type RangeSpec = { bins: [number, number] } | { values: string[] } | { min: number; max: number };
 
 /** Inspect's SampleScoreView (shared with the sample view). */
 export type { SampleScoreView };
@@ -81,6 +101,9 @@ export type { SampleScoreView };
 /** SampleGrid's synced traits. */
 export interface GridState extends DefaultView {
   search: string;
+  ranges: Record<string, RangeSpec>;
+  histograms: boolean;
+  _histograms: Histogram[];
   /** Source-row index of the sample in the detail panel (-1: none). */
   focused: number;
   /** Selected source-row indices, uint32 little-endian. */
@@ -130,6 +153,8 @@ export interface GridRequests extends PingExchange {
   download_csv: Exchange<Empty, { rows: number; limit: number }>;
   /** A column's objects become a column per key (the columns trait follows). */
   break_out: Exchange<{ column: string }, { added: string[] }>;
+  /** Count the shown columns' histograms (they then follow every change of the view). */
+  histograms: Exchange<Empty, Empty>;
 }
 
 export interface WindowReply {

@@ -13,6 +13,7 @@ import { DownloadButton } from "./download";
 import { ViewEditor } from "./editor";
 import { moveColumn } from "./edits";
 import { HeaderView } from "./header";
+import { histogramStrip } from "./histograms";
 import { Menus } from "./menus";
 import { Notice } from "./notice";
 import { GridQuery } from "./query";
@@ -21,7 +22,7 @@ import { SearchBox } from "./search";
 import { KeyboardFocus, Selection } from "./selection";
 import { nextSort } from "./sort";
 import { StatusLine } from "./status";
-import type { GridState, Refresh } from "./types";
+import type { GridState, RangeSpec, Refresh } from "./types";
 import { Viewport } from "./viewport";
 
 export class GridView {
@@ -64,6 +65,13 @@ export class GridView {
         const columns = moveColumn(this.editor.current("columns"), id, before);
         if (columns) void this.editor.change({ columns }, "moving a column");
       },
+      below: (def, label) => {
+        if (!this.model.get("histograms")) return null;
+        const hist = this.model.get("_histograms").find((x) => x.id === def.id);
+        if (!hist) return null;
+        const range = this.model.get("ranges")[def.id];
+        return histogramStrip(hist, range, label, { set: (id, r) => this.setRange(id, r) }, def.format);
+      },
     });
     this.viewport = new Viewport(model, this.header.el);
     this.rows = new RowsView(this.viewport.layer, this.blocks, (pos, row, e) => this.onRowClick(pos, row, e));
@@ -96,6 +104,8 @@ export class GridView {
     el.append(this.root);
 
     void this.query.kernel.answers(); // learn early whether a click can be served
+    // The histograms come after the first rows: counted once the grid shows.
+    if (model.get("histograms")) void this.query.histograms().catch(() => undefined);
     this.columns.loadWidths();
     this.editor.applySaved();
     this.layout();
@@ -137,6 +147,13 @@ export class GridView {
     });
     m.on("change:score_color_scales", () => this.renderRows(true));
     m.on("change:score_labels", () => this.layout());
+    m.on("change:_histograms", () => this.renderHeader());
+    m.on("change:ranges", () => this.renderHeader());
+    m.on("change:histograms", () => {
+      this.menus.sync();
+      this.layout();
+      if (m.get("histograms")) void this.query.histograms().catch(() => undefined);
+    });
     m.on("change:search", () => this.search.follow());
     m.on("change:_selected_rows", () => {
       this.selection.read();
@@ -196,6 +213,14 @@ export class GridView {
     this.renderRows(true);
     this.renderStatus();
     this.menus.sync();
+  }
+
+  /** A range brushed or cleared on a header histogram: the kernel filters and recounts. */
+  private setRange(id: string, range: RangeSpec | null): void {
+    const ranges = { ...this.editor.current("ranges") };
+    if (range) ranges[id] = range;
+    else delete ranges[id];
+    void this.editor.change({ ranges }, "filtering by a range");
   }
 
   private renderHeader(): void {

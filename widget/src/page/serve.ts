@@ -101,6 +101,9 @@ export class GridServer {
           throw new KernelError("a sample's messages are not in this saved page");
         case "download_csv":
           throw new KernelError("a saved page cannot write CSV: grid.export() in the notebook does");
+        case "histograms":
+          send({}); // the page shows the histograms saved with it, if any
+          break;
         case "break_out":
           throw new KernelError("breaking out a column needs the notebook's kernel");
         default:
@@ -116,6 +119,9 @@ export class GridServer {
     const m = this.model;
     const next: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(edit)) {
+      if (name === "ranges" || name === "histograms") {
+        throw new KernelError("a saved page shows the histograms as saved: brushing needs the notebook");
+      }
       if (!VIEW_TRAITS.has(name)) throw new KernelError(`unknown view field ${name}`);
       next[name] = value;
     }

@@ -1,0 +1,158 @@
+"""Header histograms: counts of the rows in view, and the ranges brushed on them.
+
+Every count is held to plain Python counting over the same rows (an independent oracle),
+and a brushed range keeps exactly the rows its bars counted.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import evallens
+from evallens.grid.histograms import BINS
+from evallens.scores import value_expr
+
+
+def _hist(grid: evallens.SampleGrid, cid: str) -> dict[str, Any]:
+    return next(h for h in grid.header_histograms() if h["id"] == cid)
+
+
+def _oracle_bins(values: list[float | None], lo: float, hi: float) -> list[int]:
+    width = (hi - lo) / BINS if hi > lo else 1.0
+    counts = [0] * BINS
+    for v in values:
+        if v is not None and math.isfinite(v):
+            counts[min(BINS - 1, max(0, math.floor((v - lo) / width)))] += 1
+    return counts
+
+
+def test_counts_are_the_rows_in_view_as_plain_python_counts_them() -> None:
+    samples = evallens.demo_samples()
+    grid = evallens.SampleGrid(samples)
+    grid.filter = pl.col("model") == "openai/gpt-4.1"
+    shown = samples.filter(pl.col("model") == "openai/gpt-4.1")
+    match = _hist(grid, "score__match__match")
+    assert match["type"] == "categories"
+    assert match["labels"] == ["I", "C"]  # by value: I = 0 before C = 1, never as text
+    grades = shown["score_match"].to_list()
+    assert match["counts"] == [grades.count("I"), grades.count("C")]
+    assert match["missing"] == grades.count(None)
+
+    judge = _hist(grid, "score__judge__judge")  # a 1-10 rating: a bar per value
+    assert judge["labels"] == [str(i) for i in range(1, 11)]
+    ratings = shown["score_judge"].to_list()
+    assert judge["counts"] == [ratings.count(i) for i in range(1, 11)]
+
+    close = _hist(grid, "score__closeness__closeness")
+    assert close["type"] == "bins"
+    everything = samples["score_closeness"].drop_nulls()
+    assert (close["min"], close["max"]) == (everything.min(), everything.max())  # all rows
+    assert close["counts"] == _oracle_bins(
+        shown["score_closeness"].to_list(), close["min"], close["max"]
+    )
+
+
+def test_a_brushed_range_keeps_exactly_the_rows_its_bars_counted() -> None:
+    grid = evallens.SampleGrid(evallens.demo_samples())
+    close = _hist(grid, "score__closeness__closeness")
+    grid.ranges = {"score__closeness__closeness": {"bins": [4, 9]}}
+    assert grid.view_count == sum(close["counts"][4:10])
+    after = _hist(grid, "score__closeness__closeness")
+    assert after["counts"][4:10] == close["counts"][4:10]
+    assert sum(after["counts"]) == grid.view_count
+
+
+def test_clicked_values_and_numbers_from_python_filter_as_the_data_says() -> None:
+    samples = evallens.demo_samples()
+    grid = evallens.SampleGrid(samples)
+    grid.ranges = {"score__match__match": {"values": ["C"]}}
+    assert grid.view_count == (samples["score_match"] == "C").sum()
+    grid.ranges = {"score__judge__judge": {"min": 3, "max": 5}}
+    assert grid.view_count == samples["score_judge"].is_between(3, 5).sum()
+    # the filter read back holds the range, and keeps the same rows on the frame
+    assert samples.filter(grid.filter).height == grid.view_count
+    grid.filter = pl.col("task_name") == "trivia"  # a filter set is the whole filter
+    assert grid.ranges == {}
+
+
+def test_wrong_ranges_say_what_is_wrong() -> None:
+    grid = evallens.SampleGrid(evallens.demo_samples())
+    with pytest.raises(ValueError, match="unknown column with a histogram 'score__judge'"):
+        grid.ranges = {"score__judge": {"min": 1, "max": 2}}
+    with pytest.raises(ValueError, match="unknown value of 'score__match__match' 'c'"):
+        grid.ranges = {"score__match__match": {"values": ["c"]}}
+    with pytest.raises(ValueError, match=r"min 5\.0 above max 1\.0"):
+        grid.ranges = {"score__judge__judge": {"min": 5, "max": 1}}
+    with pytest.raises(ValueError, match="binned histogram"):
+        grid.ranges = {"score__match__match": {"bins": [0, 1]}}
+    assert grid.ranges == {}
+
+
+def test_histograms_follow_the_shown_columns_and_the_toggle() -> None:
+    grid = evallens.SampleGrid(evallens.demo_samples())
+    assert grid._histograms == []  # nothing counted until a page (or Python) asks
+    ids = [h["id"] for h in grid.header_histograms()]
+    assert "score__match__match" in ids and "input" not in ids
+    grid.columns = [{"id": "sampleId"}, {"id": "score__match__match"}]
+    assert [h["id"] for h in grid._histograms] == ["score__match__match"]
+    grid.histograms = False
+    assert grid._histograms == []
+
+
+FRAMES = st.lists(
+    st.tuples(
+        st.one_of(st.none(), st.floats(-5, 5, allow_nan=False)),
+        st.one_of(st.none(), st.sampled_from(["C", "I", "P", "N"])),
+        st.integers(0, 3),
+    ),
+    min_size=1,
+    max_size=80,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(FRAMES, st.integers(0, BINS - 1), st.integers(0, BINS - 1), st.integers(0, 3))
+def test_any_brush_on_any_frame_keeps_the_rows_its_bars_count(
+    rows: list[tuple[Any, Any, int]], a: int, b: int, group: int
+) -> None:
+    frame = pl.DataFrame(
+        {
+            "id": list(range(len(rows))),
+            "score_x": [r[0] for r in rows],
+            "score_g": [r[1] for r in rows],
+            "g": [r[2] for r in rows],
+        },
+        schema={"id": pl.Int64, "score_x": pl.Float64, "score_g": pl.String, "g": pl.Int64},
+    )
+    grid = evallens.SampleGrid(frame)
+    grid.filter = pl.col("g") != group
+    shown = frame.filter(pl.col("g") != group)
+    hists = {h["id"]: h for h in grid.header_histograms()}
+    x = hists.get("score__x__x")
+    if x is not None:
+        assert sum(x["counts"]) + x["missing"] == shown.height
+        if x["type"] == "bins":
+            assert x["counts"] == _oracle_bins(shown["score_x"].to_list(), x["min"], x["max"])
+            first, last = min(a, b), max(a, b)
+            grid.ranges = {"score__x__x": {"bins": [first, last]}}
+            assert grid.view_count == sum(x["counts"][first : last + 1])
+            grid.ranges = {}
+    g = hists.get("score__g__g")
+    if g is not None:
+        # bars: every grade of the whole frame, by its value (then its text)
+        worth = dict(
+            zip(
+                frame["score_g"].to_list(),
+                frame.select(value_expr("score_g", pl.String()))["score_g"].to_list(),
+                strict=True,
+            )
+        )
+        grades = sorted({t for t in worth if t is not None}, key=lambda t: (worth[t], t))
+        assert g["labels"] == grades
+        assert g["counts"] == [shown["score_g"].to_list().count(t) for t in grades]
