@@ -73,7 +73,7 @@ export interface DefaultView extends ViewState {
 }
 
 /** Trait values the page may ask the kernel to set (SampleGrid's VIEW_TRAITS). */
-export type ViewEdit = Partial<DefaultView> & { search?: string };
+export type ViewEdit = Partial<DefaultView> & { search?: string; view_name?: string };
 
 /** Inspect's SampleScoreView (shared with the sample view). */
 export type { SampleScoreView };
@@ -81,6 +81,10 @@ export type { SampleScoreView };
 /** SampleGrid's synced traits. */
 export interface GridState extends DefaultView {
   search: string;
+  /** The eval view shown, one of `_views`; each view keeps the user's changes to it. */
+  view_name: string;
+  /** The eval views' names (Inspect's TaskSamplesView names, untrusted), the default first. */
+  _views: string[];
   /** Source-row index of the sample in the detail panel (-1: none). */
   focused: number;
   /** Selected source-row indices, uint32 little-endian. */

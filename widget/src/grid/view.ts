@@ -21,6 +21,7 @@ import { SearchBox } from "./search";
 import { KeyboardFocus, Selection } from "./selection";
 import { nextSort } from "./sort";
 import { StatusLine } from "./status";
+import { ViewSwitcher } from "./switcher";
 import type { GridState, Refresh } from "./types";
 import { Viewport } from "./viewport";
 
@@ -40,6 +41,7 @@ export class GridView {
   private readonly focus: KeyboardFocus;
   private readonly search: SearchBox;
   private readonly menus: Menus;
+  private readonly switcher: ViewSwitcher;
   private theme: Theme = "light";
   private frame = 0;
   private readonly stops: (() => void)[] = [];
@@ -77,6 +79,7 @@ export class GridView {
     this.detail = new DetailPanel(model, this.query);
     this.focus = new KeyboardFocus(this.blocks, this.viewport, this.selection, this.detail, repaint);
     this.search = new SearchBox(model, this.editor);
+    this.switcher = new ViewSwitcher(model, this.editor);
     this.menus = new Menus(model, this.columns, this.editor, async (column) => {
       try {
         await this.query.breakOut(column);
@@ -85,6 +88,7 @@ export class GridView {
       }
     });
     this.menus.el.append(new DownloadButton(this.query, this.notice).el);
+    this.menus.el.prepend(this.switcher.el);
 
     this.root.tabIndex = -1;
     const toolbar = h("div", "el-toolbar");
@@ -138,6 +142,13 @@ export class GridView {
     m.on("change:score_color_scales", () => this.renderRows(true));
     m.on("change:score_labels", () => this.layout());
     m.on("change:search", () => this.search.follow());
+    m.on("change:view_name", () => this.switcher.follow());
+    m.on("change:_storage_key", () => {
+      // Another eval view: its own dragged widths and, the first time, its saved view.
+      this.columns.loadWidths();
+      this.layout();
+      this.editor.applySaved();
+    });
     m.on("change:_selected_rows", () => {
       this.selection.read();
       this.renderRows(true);
