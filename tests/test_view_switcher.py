@@ -204,3 +204,13 @@ def test_which_tasks_views_count() -> None:
             )
             == []
         )
+
+
+def test_a_saved_page_holds_the_view_shown_and_offers_no_list() -> None:
+    from evallens.page.grid import grid_page
+    from evallens.page.payload import Payload
+
+    grid, _ = grid_for(evallens.demo_samples().head(50), view=[BY_JUDGE, COMPACT])
+    grid.view_name = "compact"
+    page = grid_page(grid, "g", Payload({}), {})
+    assert page.state["_views"] == ["compact"]
