@@ -27,6 +27,9 @@ describe("needsKernel", () => {
     expect(needsKernel({ columns: cols("input", "sampleId").reverse() }, rows)).toBe(false); // moving
     expect(needsKernel({ columns: cols("sampleId", "input", "target") }, { ...rows, fields: null })).toBe(false); // no rows
   });
+  it("sends a switch of views to the kernel, which holds each view's state", () => {
+    expect(needsKernel({ view_name: "compact" }, rows)).toBe(true);
+  });
   it("leaves pure view settings to the page", () => {
     expect(needsKernel({ multiline: false, compact_scores: true, color_scales_enabled: false }, rows)).toBe(false);
   });

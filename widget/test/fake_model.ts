@@ -93,6 +93,8 @@ export function gridModel(over: Partial<GridState> = {}): FakeModel<GridState> {
     ranges: {},
     histograms: false,
     _histograms: [],
+    view_name: "",
+    _views: [],
     focused: -1,
     _selected_rows: new DataView(new ArrayBuffer(0)),
     _column_defs: [],

@@ -7,7 +7,8 @@ or in the notebook's saved state.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import ipywidgets
@@ -30,6 +31,21 @@ class ViewEdits:
             self._stale = True
         return self._batching
 
+    @contextmanager
+    def batch(self, refresh: Callable[[], None]) -> Iterator[None]:
+        """Changes made inside give one refresh at the end (none inside an outer batch)."""
+        if self._batching:
+            yield
+            return
+        self._batching, self._stale = True, False
+        try:
+            with self._widget.hold_sync():
+                yield
+                if self._stale:  # inside hold_sync: the rows go out before the new state
+                    refresh()
+        finally:
+            self._batching = False
+
     def apply(self, view: dict[str, Any], refresh: Callable[[], None]) -> None:
         """Set every trait in ``view`` or none (the old values come back on an error)."""
         for name in view:
@@ -37,17 +53,11 @@ class ViewEdits:
                 raise unknown_name_error("view field", name, self._allowed)
         widget = self._widget
         before = {name: getattr(widget, name) for name in view}
-        self._batching, self._stale = True, False
-        try:
-            with widget.hold_sync():
-                try:
-                    for name, value in view.items():
-                        setattr(widget, name, value)
-                except Exception:
-                    for name, value in before.items():
-                        setattr(widget, name, value)
-                    raise
-                if self._stale:  # inside hold_sync: the rows go out before the new state
-                    refresh()
-        finally:
-            self._batching = False
+        with self.batch(refresh):
+            try:
+                for name, value in view.items():
+                    setattr(widget, name, value)
+            except Exception:
+                for name, value in before.items():
+                    setattr(widget, name, value)
+                raise

@@ -30,10 +30,13 @@ from evallens.grid.selection import SampleKeys
 from evallens.grid.sorting import default_sort, sort_exprs
 from evallens.grid.types import ColumnDef, ColumnState, CompareDetail, DetailReply, SortEntry
 from evallens.grid.view import (
+    BUILT_IN_VIEW,
+    ResolvedView,
+    SamplesView,
     normalize_scale,
-    normalize_view,
+    normalize_views,
     resolve_view,
-    view_from_logs,
+    views_from_logs,
 )
 from evallens.sample.opened import OpenSamples
 from evallens.scores import describe_scores
@@ -82,8 +85,12 @@ class GridModel:
         self.query = SampleQuery(work, {**sort_exprs(self.columns, work.schema), **key_exprs}, keys)
         # A view the user passes must be right; one read from the logs is honoured as far
         # as it fits this data (Inspect ignores column ids it does not know).
-        eval_view = normalize_view(view) if view is not None else view_from_logs(frame)
-        self.default = resolve_view(eval_view, self.columns, strict=view is not None)
+        given = normalize_views(view) if view is not None else views_from_logs(frame)
+        self.views: dict[str, ResolvedView] = {
+            v.name: resolve_view(v, self.columns, strict=view is not None)
+            for v in given or [SamplesView(BUILT_IN_VIEW)]
+        }
+        """Each eval view, resolved, by name; the first is the default."""
         self.keys = SampleKeys(frame, key_columns)
         self._searched = ""
         self.histograms = Histograms(self.columns, work)
@@ -96,6 +103,12 @@ class GridModel:
         the detail panel (None: show the row as usual)."""
 
     # -- describing ------------------------------------------------------------------------
+    def view(self, name: str) -> ResolvedView:
+        """The eval view called ``name``; unknown names raise naming the close ones."""
+        if name not in self.views:
+            raise unknown_name_error("view", name, list(self.views))
+        return self.views[name]
+
     def column(self, cid: str) -> Column:
         """The column a view entry names (view id or frame column); unknown ids raise."""
         return resolve_column_id(cid, self.columns)
@@ -136,14 +149,19 @@ class GridModel:
         stats = number_stats(self._work, wanted)
         return [c.describe(self._work, stats) for c in self.columns]
 
-    def storage_key(self) -> str:
-        """Where the browser keeps the user's changes: per task set and column set."""
+    def storage_key(self, view: str) -> str:
+        """Where the browser keeps the user's changes: per task, column set and view.
+
+        The view counts only when there are several (one view keeps the key it had).
+        """
         tasks: Iterable[str] = []
         if "task_name" in self.source.columns:
             tasks = sorted(
                 str(t) for t in self.source.get_column("task_name").unique().drop_nulls()
             )
-        ident = json.dumps([list(tasks), sorted(self.source.columns)])
+        ident = json.dumps(
+            [list(tasks), sorted(self.source.columns), *([view] if len(self.views) > 1 else [])]
+        )
         return "evallens:grid:" + hashlib.sha1(ident.encode()).hexdigest()[:16]
 
     # -- checking view traits --------------------------------------------------------------

@@ -1,14 +1,14 @@
 """Inspect's `TaskSamplesView` vocabulary: normalize views and resolve them to columns.
 
 An eval author's view works unchanged: pass an ``inspect_ai.viewer.TaskSamplesView``,
-a ``ViewerConfig``, a list of views (the first is the default, as in Inspect), or
-the same fields as a plain dict.
+a ``ViewerConfig``, a list of views (the first is the default, as in Inspect; the grid
+offers the others by name), or the same fields as a plain dict.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,13 +21,18 @@ from evallens.io import read_viewer_config
 
 PALETTES: tuple[str, ...] = ("good-high", "good-low", "neutral", "diverging")
 ROLES: tuple[str, ...] = ("good", "bad", "warn", "info", "muted")
+BUILT_IN_VIEW = "Default"
+"""The name of the view a grid shows when neither the user nor the logs give one."""
 
 
 @dataclass
 class SamplesView:
-    """A normalized ``TaskSamplesView``: every field optional, as in Inspect."""
+    """A normalized ``TaskSamplesView``: every field optional, as in Inspect.
 
-    name: str = "default"
+    ``name`` is required there; `normalize_views` gives one to views that lack it.
+    """
+
+    name: str = ""
     columns: list[dict[str, Any]] | None = None
     sort: list[dict[str, str]] | None = None
     multiline: bool | None = None
@@ -50,28 +55,69 @@ def _plain(obj: Any) -> Any:
 
 
 def normalize_view(view: Any) -> SamplesView | None:
-    """Accept a TaskSamplesView, ViewerConfig, list of views, or dict; None stays None.
+    """The first (default) view of what `normalize_views` accepts; None stays None.
 
     Example:
         >>> normalize_view({"name": "v", "multiline": False}).multiline
         False
     """
+    views = normalize_views(view)
+    return views[0] if views else None
+
+
+def normalize_views(view: Any) -> list[SamplesView]:
+    """Accept a TaskSamplesView, ViewerConfig, list of views, or dict; None gives none.
+
+    Every view gets a name a user can pick it by: a view without one is ``"View 1"``,
+    ``"View 2"``... by its place in the list, and a repeated name gets a number
+    (``"judge"``, ``"judge (2)"``). A ViewerConfig's ``sample_score_view`` goes with each.
+
+    Example:
+        >>> [v.name for v in normalize_views([{"name": "judge"}, {}, {"name": "judge"}])]
+        ['judge', 'View 2', 'judge (2)']
+    """
     if view is None:
-        return None
+        return []
     if isinstance(view, SamplesView):
-        return view
+        return [view]
     data = _plain(view)
     if isinstance(data, list):
-        return normalize_view(data[0]) if data else None
+        return _named([_one_view(item) for item in data])
     if not isinstance(data, dict):
         raise TypeError(f"view must be a TaskSamplesView or a dict, got {type(view).__name__}")
     if VIEWER_CONFIG_FIELDS & set(data):  # a whole ViewerConfig (any of its fields)
         extra = sorted(set(data) - VIEWER_CONFIG_FIELDS)
         if extra:
             raise unknown_name_error("ViewerConfig field", extra[0], sorted(VIEWER_CONFIG_FIELDS))
-        inner = normalize_view(data.get("task_samples_view")) or SamplesView()
-        inner.sample_score_view = normalize_score_view(data.get("sample_score_view"))
-        return inner
+        views = normalize_views(data.get("task_samples_view")) or [SamplesView(BUILT_IN_VIEW)]
+        score_view = normalize_score_view(data.get("sample_score_view"))
+        for inner in views:
+            inner.sample_score_view = score_view
+        return views
+    return _named([_one_view(data)])
+
+
+def _named(views: list[SamplesView]) -> list[SamplesView]:
+    """Views with a name each, unique: ``View <n>`` for none, ``<name> (2)`` for a repeat."""
+    taken: set[str] = set()
+    for place, v in enumerate(views, start=1):
+        base = v.name.strip() or f"View {place}"
+        name, count = base, 1
+        while name in taken:
+            count += 1
+            name = f"{base} ({count})"
+        v.name = name
+        taken.add(name)
+    return views
+
+
+def _one_view(view: Any) -> SamplesView:
+    """One TaskSamplesView (or its fields as a dict), checked and normalized."""
+    if isinstance(view, SamplesView):
+        return view
+    data = _plain(view)
+    if not isinstance(data, dict):
+        raise TypeError(f"view must be a TaskSamplesView or a dict, got {type(view).__name__}")
     known = set(SamplesView.__dataclass_fields__)
     extra = sorted(set(data) - known)
     if extra:
@@ -92,8 +138,9 @@ def normalize_view(view: Any) -> SamplesView | None:
     scales = data.get("score_color_scales")
     if scales is not None:
         scales = {name: normalize_scale(name, spec) for name, spec in scales.items()}
+    name = data.get("name")
     return SamplesView(
-        name=str(data.get("name", "default")),
+        name="" if name is None else str(name),
         columns=columns,
         sort=sort,
         multiline=view_bool("multiline", data.get("multiline")),
@@ -219,7 +266,7 @@ def resolve_view(
     ids it does not know. Either way, a view whose columns are *all* unknown (written for
     a different log shape) falls back to the default columns with a warning.
     """
-    v = view or SamplesView()
+    v = view or SamplesView(BUILT_IN_VIEW)
     ids = [c.id for c in columns]
     lookup = _score_lookup(columns)
     ignored: list[str] = []
@@ -279,24 +326,62 @@ def resolve_view(
     )
 
 
-def view_from_logs(df: pl.DataFrame) -> SamplesView | None:
-    """The eval author's TaskSamplesView, read from the logs the frame came from."""
+def views_from_logs(df: pl.DataFrame) -> list[SamplesView]:
+    """The eval author's TaskSamplesViews, read from the logs the frame came from."""
     if "log" not in df.columns:
-        return None
+        return []
     paths = [
         p for p in df.get_column("log").unique().drop_nulls().to_list()[:64] if Path(p).exists()
     ]
     if not paths:
-        return None
+        return []
     try:
         configs = read_viewer_config(paths)
     except Exception:  # a view is a nicety; the grid must still open
-        return None
-    for cfg in configs.values():
-        view = normalize_view(cfg)
-        if view is not None:
-            return view
-    return None
+        return []
+    return views_of_tasks(configs)
+
+
+def views_of_tasks(configs: Mapping[str, Any]) -> list[SamplesView]:
+    """The views a grid over several tasks offers, given each task's ``ViewerConfig``.
+
+    Tasks whose config has no sample list view (nor a ``sample_score_view``) do not
+    count. When the others carry the same views, those are offered; when they differ,
+    none is, with a warning: Inspect's viewer applies a task's views to that task's own
+    sample list only, and its list of samples across tasks uses its built-in view.
+
+    Example:
+        >>> views = views_of_tasks({"a": {"task_samples_view": [{"name": "x"}, {"name": "y"}]},
+        ...                         "b": {"trust_content": False}})
+        >>> [v.name for v in views]
+        ['x', 'y']
+    """
+    offered: dict[str, list[SamplesView]] = {}
+    for task, config in configs.items():
+        data = _plain(config)
+        if isinstance(data, dict) and any(
+            data.get(k) is not None for k in ("task_samples_view", "sample_score_view")
+        ):
+            offered[task] = normalize_views(data)
+    distinct = _distinct(offered.values())
+    if len(distinct) > 1:
+        warnings.warn(
+            f"tasks {', '.join(sorted(offered))} carry different sample list views; "
+            "showing the built-in view, as Inspect's viewer does for samples of several "
+            "tasks (pass view= to choose one)",
+            stacklevel=5,
+        )
+        return []
+    return distinct[0] if distinct else []
+
+
+def _distinct(lists: Iterable[list[SamplesView]]) -> list[list[SamplesView]]:
+    """Each different list once, in order (views are compared field by field)."""
+    out: list[list[SamplesView]] = []
+    for views in lists:
+        if views not in out:
+            out.append(views)
+    return out
 
 
 def view_state(v: ResolvedView) -> dict[str, Any]:

@@ -25,7 +25,7 @@ FIRST_WINDOW = 100
 
 VIEW_TRAITS = ("columns", "sort", "search", "multiline", "compact_scores",
                "color_scales_enabled", "score_labels", "score_color_scales", "ranges",
-               "histograms")  # fmt: skip
+               "histograms", "view_name")  # fmt: skip
 """Traits the browser asks the kernel to set (``set_view``) instead of setting them itself."""
 
 Reply = tuple[dict[str, Any], list[bytes]]
@@ -37,7 +37,8 @@ class SampleGrid(EvalLensWidget):
     Args:
         data: Samples: a polars, pandas or Arrow frame, a log file, a directory of logs.
         view: An Inspect ``TaskSamplesView`` (or ``ViewerConfig``, or the same fields as
-            a dict); without it, the view stored in the logs is used.
+            a dict), or a list of them to switch between by name (`view_name`); without
+            it, the views stored in the logs are used.
         height: Pixels.
         filter: Rows to show at first (see `filter`).
         keys: The columns that name a row in `selected` (default: ``log``, ``id``,
@@ -69,6 +70,9 @@ class SampleGrid(EvalLensWidget):
     """Header labels by score name."""
     score_color_scales = traitlets.Dict().tag(sync=True)
     """Colour scale by score name: a palette, ``{"palette", "min", "max"}`` or a role map."""
+    view_name = traitlets.Unicode("").tag(sync=True)
+    """The eval view shown, one of `views`; set it to switch. Each view keeps the user's
+    changes to it (sort, columns, toggles) while another shows."""
     search = traitlets.Unicode("").tag(sync=True)
     """Text to find in input, target, answer or id (literal, case-sensitive)."""
     ranges = traitlets.Dict().tag(sync=True)
@@ -91,6 +95,7 @@ class SampleGrid(EvalLensWidget):
     _selected_rows = traitlets.Bytes(b"").tag(sync=True, from_json=bytes_from_json)
     _column_defs = traitlets.List(traitlets.Dict()).tag(sync=True)
     _default_view = traitlets.Dict().tag(sync=True)
+    _views = traitlets.List(traitlets.Unicode()).tag(sync=True)
     _sample_score_view = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
     _storage_key = traitlets.Unicode("").tag(sync=True)
     _initial = traitlets.Bytes(b"").tag(sync=True)
@@ -113,13 +118,17 @@ class SampleGrid(EvalLensWidget):
         self._viewport = 0
         self._filter_expr: pl.Expr | pl.Series | None = None
         self._edits = ViewEdits(self, VIEW_TRAITS)
-        default = self._model.default
+        self._kept_views: dict[str, dict[str, Any]] = {}
+        """The view traits of each view the user switched away from, by view name."""
+        name, default = next(iter(self._model.views.items()))
         super().__init__(
             height=height,
+            view_name=name,
+            _views=list(self._model.views),
             _column_defs=self._model.column_defs(),
             _default_view=view_state(default),
             _sample_score_view=default.sample_score_view,
-            _storage_key=self._model.storage_key(),
+            _storage_key=self._model.storage_key(name),
             _total=frame.height,
             **view_state(default),
         )
@@ -157,6 +166,7 @@ class SampleGrid(EvalLensWidget):
             "break_out", lambda msg, _b: ({"added": self.break_out(str(msg["column"]))}, [])
         )
         self.observe(self._on_view_change, ["sort", "columns", "search", "ranges", "histograms"])
+        self.observe(self._on_view_name, ["view_name"])
         self.observe(self._on_focused, ["focused"])
         self.observe(self._on_opened, ["opened"])
         sync_selection(self, self._model.keys)
@@ -173,6 +183,23 @@ class SampleGrid(EvalLensWidget):
     def data(self) -> pl.DataFrame:
         """The samples frame the grid shows (unsorted, unfiltered)."""
         return self._model.source
+
+    @property
+    def views(self) -> list[str]:
+        """The names of the eval views `view_name` switches between (the first: the default).
+
+        Example:
+            >>> import evallens
+            >>> grid = evallens.SampleGrid(evallens.demo_samples(), view=[
+            ...     {"name": "worst first", "sort": [{"column": "score_judge", "dir": "asc"}]},
+            ...     {"name": "compact", "multiline": False}])
+            >>> grid.views, grid.view_name
+            (['worst first', 'compact'], 'worst first')
+            >>> grid.view_name = "compact"
+            >>> grid.multiline, grid.sort
+            (False, [])
+        """
+        return list(self._views)
 
     @property
     def scores(self) -> list[ScoreDescriptor]:
@@ -269,10 +296,14 @@ class SampleGrid(EvalLensWidget):
         return self._model.selected_samples(rows_from_bytes(self._selected_rows))
 
     def reset_view(self) -> None:
-        """Drop the user's changes (here and those saved in the browser): back to the eval default."""
-        self.set_trait("search", "")
-        for name, value in view_state(self._model.default).items():
-            self.set_trait(name, value)
+        """Drop the user's changes (here and saved in the browser): back to the eval default.
+
+        With several views, only the view shown (`view_name`) goes back to its default.
+        """
+        with self._edits.batch(self._refresh):
+            self.set_trait("search", "")
+            for name, value in view_state(self._model.view(self.view_name)).items():
+                self.set_trait(name, value)
         self.send({"type": "reset_view"})
 
     def set_link_filter(self, name: str, mask: pl.Series | None) -> None:
@@ -300,6 +331,12 @@ class SampleGrid(EvalLensWidget):
     @traitlets.validate("score_labels")
     def _valid_labels(self, proposal: Any) -> dict[str, str]:
         return self._model.check_labels(proposal["value"])
+
+    @traitlets.validate("view_name")
+    def _valid_view_name(self, proposal: Any) -> str:
+        name = str(proposal["value"])
+        self._model.view(name)  # unknown names raise here
+        return name
 
     @traitlets.validate("opened")
     def _valid_opened(self, proposal: Any) -> dict[str, Any] | None:
@@ -348,10 +385,11 @@ class SampleGrid(EvalLensWidget):
     def header_histograms(self) -> list[dict[str, Any]]:
         """The histograms the headers show, over the rows in view.
 
-        One per shown score and numeric column. Each is ``{"id", "type", "counts", "labels", "min", "max", "missing"}``: ``type``
-        ``categories`` has a bar per value (``labels``, in value order); ``bins`` has
-        equal bins from ``min`` to ``max`` (over all rows, so they stay put as the view
-        changes). ``missing`` counts rows in view without a value.
+        One per shown score and numeric column, each ``{"id", "type", "counts", "labels",
+        "min", "max", "missing"}``: ``type`` ``categories`` has a bar per value
+        (``labels``, in value order); ``bins`` has equal bins from ``min`` to ``max``
+        (over all rows, so they stay put as the view changes). ``missing`` counts rows in
+        view without a value.
         """
         self._histograms_wanted = True
         return self._shown_histograms()
@@ -367,6 +405,23 @@ class SampleGrid(EvalLensWidget):
         shown = [c["id"] for c in self.columns if c["visible"]]
         mask = self._model.query.combined_mask()
         return [dict(h) for h in self._model.histograms.counts(shown, mask)]
+
+    def _on_view_name(self, change: Any) -> None:
+        """Switch views: each shows as the user left it, else as its eval author made it.
+
+        The view left is kept; the next brings its own default (for "Reset view") and its
+        own place in the browser's storage.
+        """
+        old, new = change["old"], change["new"]
+        default = self._model.view(new)
+        self._kept_views[old] = {name: getattr(self, name) for name in view_state(default)}
+        state = self._kept_views.pop(new, None) or view_state(default)
+        with self._edits.batch(self._refresh):
+            self._default_view = view_state(default)
+            self.set_trait("_sample_score_view", default.sample_score_view)
+            self._storage_key = self._model.storage_key(new)
+            for name, value in state.items():
+                self.set_trait(name, value)
 
     def _on_view_change(self, _change: Any) -> None:
         if not self._edits.collecting():

@@ -239,5 +239,7 @@ def grid_page(
         "_count": view.to_frame(ROW).join(place, on=ROW, how="semi").height,
         # The user's view choices for a saved page are kept apart from the notebook's.
         "_storage_key": "evallens:page:" + grid._storage_key.rsplit(":", 1)[-1],
+        # The page holds the view shown, not the others: it offers no switch between views.
+        "_views": [grid.view_name],
     }
     return GridPage(state, facts, notes)

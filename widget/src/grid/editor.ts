@@ -16,6 +16,9 @@ import { type GridState, VIEW_KEYS, type ViewEdit } from "./types";
 export class ViewEditor {
   /** Edits sent to the kernel and not answered yet: the next click builds on them. */
   private inFlight: ViewEdit = {};
+  /** Storage keys (one per eval view) whose saved view was applied. Once a view has shown,
+   * the kernel keeps it as it was left, changes from Python included. */
+  private readonly applied = new Set<string>();
 
   constructor(
     private readonly model: AnyModel<GridState>,
@@ -73,8 +76,11 @@ export class ViewEditor {
 
   /** User > eval default > built-in: overrides saved in this browser win, if still valid.
    * Pure view settings apply at once; a saved sort or columns go through the kernel like a
-   * click, so without one the rows saved with the notebook keep the sort they have. */
+   * click, so without one the rows saved with the notebook keep the sort they have. Each
+   * eval view has its own saved view, applied the first time that view shows. */
   applySaved(): void {
+    if (this.applied.has(this.key())) return;
+    this.applied.add(this.key());
     const saved = loadOverrides(this.key());
     const defs = this.columns.defs;
     const edit: ViewEdit = {};

@@ -16,10 +16,11 @@ export function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Whether an edit changes which rows show or what they carry: a new sort or search, or a
- * column shown whose values the loaded rows lack. Everything else (hiding or moving columns,
- * multiline, compact scores, colours) is pure view and needs no kernel. */
+/** Whether an edit changes which rows show or what they carry: another view, a new sort or
+ * search, or a column shown whose values the loaded rows lack. Everything else (hiding or
+ * moving columns, multiline, compact scores, colours) is pure view and needs no kernel. */
 export function needsKernel(edit: ViewEdit, rows: RowsOnHand): boolean {
+  if (edit.view_name !== undefined) return true; // the kernel holds each view's state
   if (edit.sort && !same(edit.sort, rows.sort)) return true;
   if (edit.search !== undefined && edit.search !== rows.search) return true;
   if (edit.ranges !== undefined || edit.histograms !== undefined) return true; // counted there

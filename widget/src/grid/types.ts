@@ -77,6 +77,7 @@ export type ViewEdit = Partial<DefaultView> & {
   search?: string;
   ranges?: Record<string, RangeSpec>;
   histograms?: boolean;
+  view_name?: string;
 };
 
 /** One shown column's distribution over the rows in view (the kernel counts it). */
@@ -104,6 +105,10 @@ export interface GridState extends DefaultView {
   ranges: Record<string, RangeSpec>;
   histograms: boolean;
   _histograms: Histogram[];
+  /** The eval view shown, one of `_views`; each view keeps the user's changes to it. */
+  view_name: string;
+  /** The eval views' names (Inspect's TaskSamplesView names, untrusted), the default first. */
+  _views: string[];
   /** Source-row index of the sample in the detail panel (-1: none). */
   focused: number;
   /** Selected source-row indices, uint32 little-endian. */

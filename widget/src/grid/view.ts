@@ -22,6 +22,7 @@ import { SearchBox } from "./search";
 import { KeyboardFocus, Selection } from "./selection";
 import { nextSort } from "./sort";
 import { StatusLine } from "./status";
+import { ViewSwitcher } from "./switcher";
 import type { GridState, RangeSpec, Refresh } from "./types";
 import { Viewport } from "./viewport";
 
@@ -41,6 +42,7 @@ export class GridView {
   private readonly focus: KeyboardFocus;
   private readonly search: SearchBox;
   private readonly menus: Menus;
+  private readonly switcher: ViewSwitcher;
   private theme: Theme = "light";
   private frame = 0;
   private readonly stops: (() => void)[] = [];
@@ -85,6 +87,7 @@ export class GridView {
     this.detail = new DetailPanel(model, this.query);
     this.focus = new KeyboardFocus(this.blocks, this.viewport, this.selection, this.detail, repaint);
     this.search = new SearchBox(model, this.editor);
+    this.switcher = new ViewSwitcher(model, this.editor);
     this.menus = new Menus(model, this.columns, this.editor, async (column) => {
       try {
         await this.query.breakOut(column);
@@ -93,6 +96,7 @@ export class GridView {
       }
     });
     this.menus.el.append(new DownloadButton(this.query, this.notice).el);
+    this.menus.el.prepend(this.switcher.el);
 
     this.root.tabIndex = -1;
     const toolbar = h("div", "el-toolbar");
@@ -155,6 +159,13 @@ export class GridView {
       if (m.get("histograms")) void this.query.histograms().catch(() => undefined);
     });
     m.on("change:search", () => this.search.follow());
+    m.on("change:view_name", () => this.switcher.follow());
+    m.on("change:_storage_key", () => {
+      // Another eval view: its own dragged widths and, the first time, its saved view.
+      this.columns.loadWidths();
+      this.layout();
+      this.editor.applySaved();
+    });
     m.on("change:_selected_rows", () => {
       this.selection.read();
       this.renderRows(true);
