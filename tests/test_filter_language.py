@@ -337,3 +337,43 @@ def test_text_grades_used_as_numbers_take_their_score_value() -> None:
                           "score_match": ["C", "I", "P", "C"]})  # fmt: skip
     kept = frame.filter(compile_filter("match > 0.4", frame))
     assert kept["id"].to_list() == [1, 3]  # P is 0.5; the errored sample has no score
+
+
+# --------------------------------------------------------------------------- the grid
+def test_grid_filter_takes_inspect_text_and_composes_with_search_and_links() -> None:
+    frame = evallens.demo_samples()
+    grid = evallens.SampleGrid(frame)
+    grid.filter = 'match == "C" and epoch == 1'
+    expected = frame.filter(compile_filter('match == "C" and epoch == 1', frame)).height
+    assert grid.view_count == expected
+    assert grid.filter == 'match == "C" and epoch == 1'
+    assert grid._filter_text == grid.filter and not grid._filter_from_python
+    grid.search = "7"
+    searched = grid.view_count
+    assert 0 < searched < expected
+    grid.set_link_filter("heatmap", frame["task_name"] == frame["task_name"][0])
+    assert grid.view_count <= searched
+    grid.set_link_filter("heatmap", None)
+    grid.search = ""
+    grid.filter = pl.col("epoch") == 1  # polars expressions keep working
+    assert grid._filter_text == "" and grid._filter_from_python
+    assert grid.view_count == frame.filter(pl.col("epoch") == 1).height
+    grid.filter = ""
+    assert grid.filter is None and grid.view_count == frame.height
+
+
+def test_grid_filter_text_errors_raise_and_leave_the_filter_alone() -> None:
+    grid = evallens.SampleGrid(evallens.demo_samples().head(50))
+    grid.filter = "epoch == 1"
+    count = grid.view_count
+    with pytest.raises(FilterSyntaxError):
+        grid.filter = "epoch == 1 and"
+    with pytest.raises(FilterNameError):
+        grid.filter = "epoc == 1"
+    assert grid.filter == "epoch == 1" and grid.view_count == count
+    reply, _ = grid._on_set_filter({"text": "epoc == 1"}, [])
+    assert reply["error"]["position"] == 0 and reply["error"]["near"][0] == "epoch"
+    reply, _ = grid._on_set_filter({"text": "has_error"}, [])
+    assert reply["count"] == grid.view_count and grid._filter_text == "has_error"
+    names = {n["name"] for n in grid._model.filter_names()}
+    assert {"judge", "rubric.accuracy", "metadata.category", "input_contains"} <= names
