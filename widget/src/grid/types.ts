@@ -77,6 +77,10 @@ export type { SampleScoreView };
 /** SampleGrid's synced traits. */
 export interface GridState extends DefaultView {
   search: string;
+  /** The filter as Inspect filter text ("" when none, or when set from Python as an expression). */
+  _filter_text: string;
+  /** A filter the box cannot show (a polars expression or a mask) is on. */
+  _filter_from_python: boolean;
   /** Source-row index of the sample in the detail panel (-1: none). */
   focused: number;
   /** Selected source-row indices, uint32 little-endian. */
@@ -122,6 +126,28 @@ export interface GridRequests extends PingExchange {
   sample_messages: Exchange<{ row: number; side: number; offset: number; limit: number }, MessagesReply>;
   /** Set these traits, all or none; the new rows follow as a `refresh`. */
   set_view: Exchange<{ view: ViewEdit }, Empty>;
+  /** Filter by Inspect filter text: the rows follow as a `refresh`, or the error comes back. */
+  set_filter: Exchange<{ text: string }, FilterReply>;
+  /** The names filter text can use in this grid, for completion. */
+  filter_names: Exchange<Empty, { names: FilterName[] }>;
+}
+
+/** Why filter text was not applied: where (`position`, `length`), what was expected there,
+ * and the names close to an unknown one. */
+export interface FilterError {
+  message: string;
+  position: number;
+  length: number;
+  expected: string[];
+  near: string[];
+}
+
+export type FilterReply = { count: number; error?: undefined } | { error: FilterError };
+
+export interface FilterName {
+  name: string;
+  kind: string;
+  detail: string;
 }
 
 export interface WindowReply {

@@ -11,6 +11,7 @@ import { Columns } from "./columns";
 import { DetailPanel } from "./detail";
 import { ViewEditor } from "./editor";
 import { moveColumn } from "./edits";
+import { FilterBox } from "./filter";
 import { HeaderView } from "./header";
 import { Menus } from "./menus";
 import { Notice } from "./notice";
@@ -38,6 +39,7 @@ export class GridView {
   private readonly detail: DetailPanel;
   private readonly focus: KeyboardFocus;
   private readonly search: SearchBox;
+  private readonly filter: FilterBox;
   private readonly menus: Menus;
   private theme: Theme = "light";
   private frame = 0;
@@ -76,11 +78,12 @@ export class GridView {
     this.detail = new DetailPanel(model, this.query);
     this.focus = new KeyboardFocus(this.blocks, this.viewport, this.selection, this.detail, repaint);
     this.search = new SearchBox(model, this.editor);
+    this.filter = new FilterBox(model, this.query);
     this.menus = new Menus(model, this.columns, this.editor);
 
     this.root.tabIndex = -1;
     const toolbar = h("div", "el-toolbar");
-    toolbar.append(this.search.el, this.status.el, this.menus.el);
+    toolbar.append(this.search.el, this.filter.el, this.status.el, this.menus.el);
     this.viewport.scroller.append(this.status.empty);
     const main = h("div", "el-main");
     main.append(this.viewport.scroller, this.detail.el);
@@ -130,6 +133,8 @@ export class GridView {
     m.on("change:score_color_scales", () => this.renderRows(true));
     m.on("change:score_labels", () => this.layout());
     m.on("change:search", () => this.search.follow());
+    m.on("change:_filter_text", () => this.filter.follow());
+    m.on("change:_filter_from_python", () => this.filter.follow());
     m.on("change:_selected_rows", () => {
       this.selection.read();
       this.renderRows(true);
