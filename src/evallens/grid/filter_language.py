@@ -770,8 +770,8 @@ class _Compiler:
             return Val(a / b, "number", ok)
         if op == "^":
             return Val(a.pow(b), "number", ok)
-        # filtrex's mod is ((a % b) + b) % b, computed in floating point.
-        return Val(_js_rem(_js_rem(a, b) + b, b), "number", ok)
+        # filtrex's mod, ((a % b) + b) % b, is the floored modulo (the sign of b).
+        return Val(pl.when(b == 0).then(math.nan).otherwise(a - b * (a / b).floor()), "number", ok)
 
     def as_text(self, node: Node, val: Val) -> tuple[pl.Expr, pl.Expr | None]:
         if val.kind == "text":
@@ -930,13 +930,6 @@ class _Compiler:
             raise self.fail(
                 node, f"{node.value} takes {n} value{'s' if n > 1 else ''}, got {len(args)}"
             )
-
-
-def _js_rem(a: pl.Expr, b: pl.Expr) -> pl.Expr:
-    """JavaScript's ``%`` (truncated: the sign of ``a``); NaN when ``b`` is 0."""
-    rem = a - b * (a / b).floor()
-    truncated = pl.when((rem != 0) & ((rem < 0) != (a < 0))).then(rem - b).otherwise(rem)
-    return pl.when(b == 0).then(math.nan).otherwise(truncated)
 
 
 def _js_number_text(value: float) -> str:
