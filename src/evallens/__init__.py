@@ -5,6 +5,12 @@ from evallens.demo import demo_samples, synthetic_samples
 from evallens.errors import ColumnNotFoundError, NoScoreError, UnknownNameError
 from evallens.explore import explore
 from evallens.grid import SampleGrid
+from evallens.grid.filter_language import (
+    FilterNameError,
+    FilterSyntaxError,
+    FilterTypeError,
+    compile_filter,
+)
 from evallens.heatmap import ScoresHeatmap
 from evallens.io import (
     LogReadError,
@@ -26,6 +32,9 @@ from evallens.scores import ScoreDescriptor, describe_scores
 __all__ = [
     "ColumnNotFoundError",
     "Comparison",
+    "FilterNameError",
+    "FilterSyntaxError",
+    "FilterTypeError",
     "LogReadError",
     "LogReadWarning",
     "NoScoreError",
@@ -36,6 +45,7 @@ __all__ = [
     "ScoresHeatmap",
     "UnknownNameError",
     "compare",
+    "compile_filter",
     "demo_samples",
     "describe_scores",
     "explore",

@@ -95,6 +95,8 @@ export function gridModel(over: Partial<GridState> = {}): FakeModel<GridState> {
     _histograms: [],
     view_name: "",
     _views: [],
+    _filter_text: "",
+    _filter_from_python: false,
     focused: -1,
     _selected_rows: new DataView(new ArrayBuffer(0)),
     _column_defs: [],

@@ -22,6 +22,7 @@ from evallens.grid.columns import (
     resolve_column_id,
     working_frame,
 )
+from evallens.grid.filter_language import Scope, compile_filter, completions
 from evallens.grid.format import number_stats
 from evallens.grid.histograms import Histograms
 from evallens.grid.nested import broken_out, check_nested
@@ -96,6 +97,7 @@ class GridModel:
         self.histograms = Histograms(self.columns, work)
         """Score distributions for the headers, and the ranges brushed on them."""
         self._ranged: dict[str, Any] = {}
+        self._scope: Scope | None = None
         self.samples = OpenSamples()
         """The whole samples the detail panel shows, read from their logs when they are here."""
         self.compare_detail: Callable[[dict[str, Any]], CompareDetail | None] | None = None
@@ -219,15 +221,29 @@ class GridModel:
             )
         return mask
 
+    @property
+    def scope(self) -> Scope:
+        """The names filter text can use here (built on first use)."""
+        if self._scope is None:
+            self._scope = Scope(self.source.schema, self.scores)
+        return self._scope
+
+    def filter_names(self) -> list[dict[str, str]]:
+        """What the filter box completes: this frame's variables, functions, keywords."""
+        return completions(self.scope)
+
     def filter_mask(self, expr: Any) -> pl.Series | None:
-        """The rows a filter keeps: an expression, a boolean Series or list, or None."""
+        """The rows a filter keeps.
+
+        Inspect filter text, an expression, a boolean Series or list, or None (as is empty
+        text).
+        """
         if expr is None:
             return None
         if isinstance(expr, str):
-            raise TypeError(
-                f"grid.filter takes a polars expression, not text: e.g. "
-                f"pl.col('score_x') > 0 instead of {expr!r}"
-            )
+            if not expr.strip():
+                return None
+            return self.query.mask_for(compile_filter(expr, self.scope))
         if not isinstance(expr, pl.Expr):
             if isinstance(expr, pl.Series | list | tuple) or hasattr(expr, "__array__"):
                 return self.mask_of(expr)

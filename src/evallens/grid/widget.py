@@ -15,6 +15,12 @@ from evallens.frames import to_frame
 from evallens.grid import export as _export
 from evallens.grid.edits import ViewEdits
 from evallens.grid.export import Columns, csv_bytes, view_frame, write
+from evallens.grid.filter_language import (
+    FilterNameError,
+    FilterSyntaxError,
+    FilterTypeError,
+    compile_filter,
+)
 from evallens.grid.model import GridModel
 from evallens.grid.selection import rows_from_bytes, rows_to_bytes, sync_selection
 from evallens.grid.view import view_state
@@ -92,6 +98,10 @@ class SampleGrid(EvalLensWidget):
     """Keys of the selected samples: ``(log, id, epoch)`` tuples (or the ``keys=``
     columns' values), or row indices."""
 
+    _filter_text = traitlets.Unicode("").tag(sync=True)
+    """The filter as Inspect filter text (what the box shows); "" when none or not text."""
+    _filter_from_python = traitlets.Bool(False).tag(sync=True)
+    """A filter the box cannot show (a polars expression or a mask) is on."""
     _selected_rows = traitlets.Bytes(b"").tag(sync=True, from_json=bytes_from_json)
     _column_defs = traitlets.List(traitlets.Dict()).tag(sync=True)
     _default_view = traitlets.Dict().tag(sync=True)
@@ -116,7 +126,7 @@ class SampleGrid(EvalLensWidget):
         frame = to_frame(data)
         self._model = GridModel(frame, view, keys)
         self._viewport = 0
-        self._filter_expr: pl.Expr | pl.Series | None = None
+        self._filter_expr: str | pl.Expr | pl.Series | None = None
         self._edits = ViewEdits(self, VIEW_TRAITS)
         self._kept_views: dict[str, dict[str, Any]] = {}
         """The view traits of each view the user switched away from, by view name."""
@@ -165,6 +175,8 @@ class SampleGrid(EvalLensWidget):
         self._handle(
             "break_out", lambda msg, _b: ({"added": self.break_out(str(msg["column"]))}, [])
         )
+        self._handle("set_filter", self._on_set_filter)
+        self._handle("filter_names", lambda _msg, _b: ({"names": self._model.filter_names()}, []))
         self.observe(self._on_view_change, ["sort", "columns", "search", "ranges", "histograms"])
         self.observe(self._on_view_name, ["view_name"])
         self.observe(self._on_focused, ["focused"])
@@ -207,12 +219,16 @@ class SampleGrid(EvalLensWidget):
         return list(self._model.scores)
 
     @property
-    def filter(self) -> pl.Expr | pl.Series | None:
+    def filter(self) -> str | pl.Expr | pl.Series | None:
         """Rows to show.
 
-        A boolean polars expression (e.g. ``pl.col("score_judge") > 5``), a boolean Series
-        with one value per sample, or None for all. Read back, it also holds the ranges
-        brushed on the header histograms (`ranges`); setting it clears them.
+        Inspect's filter text as typed in ``inspect view`` (e.g. ``'has_error or match ==
+        "C"'``; the grid's filter box shows it), a boolean polars expression (e.g.
+        ``pl.col("score_judge") > 5``), a boolean Series with one value per sample, or None
+        for all. Bad text raises, naming the position (`FilterSyntaxError`) or the unknown
+        name and the close ones (`FilterNameError`). Read back while ranges are brushed on
+        the header histograms (`ranges`), it is one polars expression holding them too;
+        setting it clears them.
         """
         brushed = self._model.histograms.expression(self.ranges)
         if brushed is None:
@@ -221,16 +237,24 @@ class SampleGrid(EvalLensWidget):
             return brushed
         if isinstance(self._filter_expr, pl.Series):
             return pl.lit(self._filter_expr) & brushed
+        if isinstance(self._filter_expr, str):
+            return compile_filter(self._filter_expr, self._model.scope) & brushed
         return self._filter_expr & brushed
 
     @filter.setter
-    def filter(self, expr: pl.Expr | pl.Series | Sequence[bool] | None) -> None:
+    def filter(self, expr: str | pl.Expr | pl.Series | Sequence[bool] | None) -> None:
         mask = self._model.filter_mask(expr)
         self._model.query.set_mask("filter", mask)
-        self._filter_expr = expr if expr is None or isinstance(expr, pl.Expr) else mask
-        with self.hold_trait_notifications():
-            self.ranges = {}  # the filter set is the whole filter
-        self._refresh()
+        if isinstance(expr, str):
+            self._filter_expr = expr if mask is not None else None
+        else:
+            self._filter_expr = expr if expr is None or isinstance(expr, pl.Expr) else mask
+        with self.hold_sync():
+            self._filter_text = expr.strip() if isinstance(expr, str) else ""
+            self._filter_from_python = mask is not None and not isinstance(expr, str)
+            with self.hold_trait_notifications():
+                self.ranges = {}  # the filter set is the whole filter
+            self._refresh()
 
     @property
     def view_count(self) -> int:
@@ -436,6 +460,24 @@ class SampleGrid(EvalLensWidget):
         if count > limit:
             return {"rows": count, "limit": limit}, []
         return {"rows": count, "limit": limit}, [csv_bytes(self.view_frame())]
+
+    def _on_set_filter(self, msg: dict[str, Any], _buffers: list[bytes]) -> Reply:
+        """Filter text from the box: applied, or its error for the box to show.
+
+        A filter that fails leaves the one in force as it was.
+        """
+        text = str(msg.get("text", ""))
+        try:
+            self.filter = text
+        except (FilterSyntaxError, FilterNameError, FilterTypeError) as error:
+            reason = str(error).split("\n")[0]
+            expected = getattr(error, "expected", [])
+            near = getattr(error, "near", [])
+            position, length = error.position, getattr(error, "length", 1)
+            body = {"message": reason, "position": position, "length": length,
+                    "expected": expected, "near": near}  # fmt: skip
+            return {"error": body}, []
+        return {"count": self._model.query.count}, []
 
     def _on_window(self, msg: dict[str, Any], _buffers: list[bytes]) -> Reply:
         offset = int(msg.get("offset", 0))

@@ -6,7 +6,7 @@ import { decodeRows, type Row } from "../shared/arrow";
 import { KernelLink } from "../shared/kernel";
 import { type MessageChannel, toUint32 } from "../shared/model";
 import { NoAnswer, Rpc } from "../shared/rpc";
-import type { DetailReply, GridPushes, GridRequests, Refresh, ViewEdit } from "./types";
+import type { DetailReply, FilterName, FilterReply, GridPushes, GridRequests, Refresh, ViewEdit } from "./types";
 
 export class GridQuery {
   readonly kernel: KernelLink;
@@ -37,6 +37,17 @@ export class GridQuery {
   async setView(view: ViewEdit): Promise<void> {
     if (!(await this.kernel.answers())) throw new NoAnswer();
     await this.ask("set_view", { view });
+  }
+
+  /** Filter by Inspect filter text; the kernel compiles it (the rows follow as a refresh). */
+  async setFilter(text: string): Promise<FilterReply> {
+    if (!(await this.kernel.answers())) throw new NoAnswer();
+    return (await this.ask("set_filter", { text })).content;
+  }
+
+  /** The names filter text can use here (variables, functions, keywords). */
+  async filterNames(): Promise<FilterName[]> {
+    return (await this.rpc.request("filter_names", {})).content.names;
   }
 
   /** One sample in full, by source-row index. */
@@ -87,7 +98,10 @@ export class GridQuery {
 
   /** A request whose silence means the kernel is gone or busy: until it is heard from
    * again, the grid pings before relying on it. */
-  private async ask<K extends "window" | "rows_between" | "set_view">(type: K, body: GridRequests[K]["body"]) {
+  private async ask<K extends "window" | "rows_between" | "set_view" | "set_filter">(
+    type: K,
+    body: GridRequests[K]["body"],
+  ) {
     try {
       return await this.rpc.request(type, body);
     } catch (err) {

@@ -109,6 +109,10 @@ export interface GridState extends DefaultView {
   view_name: string;
   /** The eval views' names (Inspect's TaskSamplesView names, untrusted), the default first. */
   _views: string[];
+  /** The filter as Inspect filter text ("" when none, or when set from Python as an expression). */
+  _filter_text: string;
+  /** A filter the box cannot show (a polars expression or a mask) is on. */
+  _filter_from_python: boolean;
   /** Source-row index of the sample in the detail panel (-1: none). */
   focused: number;
   /** Selected source-row indices, uint32 little-endian. */
@@ -160,6 +164,28 @@ export interface GridRequests extends PingExchange {
   break_out: Exchange<{ column: string }, { added: string[] }>;
   /** Count the shown columns' histograms (they then follow every change of the view). */
   histograms: Exchange<Empty, Empty>;
+  /** Filter by Inspect filter text: the rows follow as a `refresh`, or the error comes back. */
+  set_filter: Exchange<{ text: string }, FilterReply>;
+  /** The names filter text can use in this grid, for completion. */
+  filter_names: Exchange<Empty, { names: FilterName[] }>;
+}
+
+/** Why filter text was not applied: where (`position`, `length`), what was expected there,
+ * and the names close to an unknown one. */
+export interface FilterError {
+  message: string;
+  position: number;
+  length: number;
+  expected: string[];
+  near: string[];
+}
+
+export type FilterReply = { count: number; error?: undefined } | { error: FilterError };
+
+export interface FilterName {
+  name: string;
+  kind: string;
+  detail: string;
 }
 
 export interface WindowReply {

@@ -12,6 +12,7 @@ import { DetailPanel } from "./detail";
 import { DownloadButton } from "./download";
 import { ViewEditor } from "./editor";
 import { moveColumn } from "./edits";
+import { FilterBox } from "./filter";
 import { HeaderView } from "./header";
 import { histogramStrip } from "./histograms";
 import { Menus } from "./menus";
@@ -41,6 +42,7 @@ export class GridView {
   private readonly detail: DetailPanel;
   private readonly focus: KeyboardFocus;
   private readonly search: SearchBox;
+  private readonly filter: FilterBox;
   private readonly menus: Menus;
   private readonly switcher: ViewSwitcher;
   private theme: Theme = "light";
@@ -87,6 +89,7 @@ export class GridView {
     this.detail = new DetailPanel(model, this.query);
     this.focus = new KeyboardFocus(this.blocks, this.viewport, this.selection, this.detail, repaint);
     this.search = new SearchBox(model, this.editor);
+    this.filter = new FilterBox(model, this.query);
     this.switcher = new ViewSwitcher(model, this.editor);
     this.menus = new Menus(model, this.columns, this.editor, async (column) => {
       try {
@@ -100,7 +103,7 @@ export class GridView {
 
     this.root.tabIndex = -1;
     const toolbar = h("div", "el-toolbar");
-    toolbar.append(this.search.el, this.status.el, this.menus.el);
+    toolbar.append(this.search.el, this.filter.el, this.status.el, this.menus.el);
     this.viewport.scroller.append(this.status.empty);
     const main = h("div", "el-main");
     main.append(this.viewport.scroller, this.detail.el);
@@ -166,6 +169,8 @@ export class GridView {
       this.layout();
       this.editor.applySaved();
     });
+    m.on("change:_filter_text", () => this.filter.follow());
+    m.on("change:_filter_from_python", () => this.filter.follow());
     m.on("change:_selected_rows", () => {
       this.selection.read();
       this.renderRows(true);

@@ -101,6 +101,11 @@ export class GridServer {
           throw new KernelError("a sample's messages are not in this saved page");
         case "download_csv":
           throw new KernelError("a saved page cannot write CSV: grid.export() in the notebook does");
+        case "filter_names":
+          send({ names: [] });
+          break;
+        case "set_filter":
+          throw new KernelError("a saved page keeps the filter it was saved with: filtering needs the notebook");
         case "histograms":
           send({}); // the page shows the histograms saved with it, if any
           break;
