@@ -17,13 +17,14 @@ from evallens.grid.edits import ViewEdits
 from evallens.grid.export import Columns, csv_bytes, view_frame, write
 from evallens.grid.model import GridModel
 from evallens.grid.selection import rows_from_bytes, rows_to_bytes, sync_selection
+from evallens.grid.transcripts import check_pattern
 from evallens.grid.view import view_state
 from evallens.scores import ScoreDescriptor
 
 FIRST_WINDOW = 100
 """Rows in the widget's initial state: enough to fill a tall grid without the kernel."""
 
-VIEW_TRAITS = ("columns", "sort", "search", "multiline", "compact_scores",
+VIEW_TRAITS = ("columns", "sort", "search", "transcript_search", "multiline", "compact_scores",
                "color_scales_enabled", "score_labels", "score_color_scales")  # fmt: skip
 """Traits the browser asks the kernel to set (``set_view``) instead of setting them itself."""
 
@@ -70,6 +71,15 @@ class SampleGrid(EvalLensWidget):
     """Colour scale by score name: a palette, ``{"palette", "min", "max"}`` or a role map."""
     search = traitlets.Unicode("").tag(sync=True)
     """Text to find in input, target, answer or id (literal, case-sensitive)."""
+    transcript_search = traitlets.Unicode("").tag(sync=True)
+    """A regular expression to find in every message of every sample ("": off).
+
+    Only samples with a message that matches show, with a Hits column (messages that
+    match); opening one scrolls its sample to the first. The syntax is polars' (Rust's
+    ``regex`` crate), case-sensitive unless the pattern starts with ``(?i)``; a bad
+    pattern raises `evallens.PatternError` naming the position. Samples whose logs are
+    not on this machine cannot be searched and are left out (see `transcript_hits`).
+    """
     focused = traitlets.Int(-1).tag(sync=True)
     """Source-row index of the sample shown in the detail panel (-1: none)."""
     opened = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
@@ -89,6 +99,7 @@ class SampleGrid(EvalLensWidget):
     _count = traitlets.Int(0).tag(sync=True)
     _total = traitlets.Int(0).tag(sync=True)
     _unit = traitlets.Unicode("samples").tag(sync=True)
+    _transcript_info = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
 
     def __init__(
         self,
@@ -116,7 +127,7 @@ class SampleGrid(EvalLensWidget):
         )
         if filter is not None:
             self.filter = filter
-        self._model.apply(self.sort, self.search)
+        self._model.apply(self.sort, self.search, self.transcript_search)
         self._count = self._model.query.count
         self._initial = self._model.window(0, FIRST_WINDOW, self.columns)
         self._handle("window", self._on_window)
@@ -144,7 +155,7 @@ class SampleGrid(EvalLensWidget):
         self._handle(
             "break_out", lambda msg, _b: ({"added": self.break_out(str(msg["column"]))}, [])
         )
-        self.observe(self._on_view_change, ["sort", "columns", "search"])
+        self.observe(self._on_view_change, ["sort", "columns", "search", "transcript_search"])
         self.observe(self._on_focused, ["focused"])
         self.observe(self._on_opened, ["opened"])
         sync_selection(self, self._model.keys)
@@ -239,6 +250,39 @@ class SampleGrid(EvalLensWidget):
         self.columns = [s for s in states if s["id"] in {c.id for c in self._model.columns}]
         return [c.id for c in added]
 
+    def transcript_hits(self, pattern: str | None = None) -> pl.DataFrame:
+        """Each sample's transcript-search hits: its key columns, ``hits``, ``first_hit``.
+
+        One row per sample of the frame, in frame order. ``hits`` counts the sample's
+        messages that match (0: none); ``first_hit`` is the first one's index in its
+        ``messages`` (as `read_sample` gives them). Both are null for a sample that could
+        not be searched (its log is not on this machine, or does not hold it).
+
+        Args:
+            pattern: A regular expression (see `transcript_search`); by default the
+                grid's own ``transcript_search``. Searching another leaves the grid as it is.
+
+        Example:
+            >>> import evallens
+            >>> grid = evallens.SampleGrid(evallens.demo_samples())
+            >>> grid.transcript_hits("hello")
+            Traceback (most recent call last):
+            ...
+            ValueError: transcript search reads the samples' logs, and this frame has no 'log' column
+        """
+        model = self._model
+        if pattern is None:
+            pattern = self.transcript_search
+            if not pattern:
+                raise ValueError(
+                    "no transcript search is set: set grid.transcript_search or pass a pattern"
+                )
+        found = model.transcripts.search(pattern) if pattern != self.transcript_search else None
+        hits = found or model.transcript_hits
+        assert hits is not None
+        keys = [c for c in model.keys.columns if c in model.source.columns]
+        return model.source.select(keys).with_columns(hits.hits, hits.first_hit)
+
     def selected_samples(self) -> pl.DataFrame:
         """The selected samples as a polars frame, in view order.
 
@@ -249,6 +293,7 @@ class SampleGrid(EvalLensWidget):
     def reset_view(self) -> None:
         """Drop the user's changes (here and those saved in the browser): back to the eval default."""
         self.set_trait("search", "")
+        self.set_trait("transcript_search", "")
         for name, value in view_state(self._model.default).items():
             self.set_trait(name, value)
         self.send({"type": "reset_view"})
@@ -274,6 +319,16 @@ class SampleGrid(EvalLensWidget):
     @traitlets.validate("score_labels")
     def _valid_labels(self, proposal: Any) -> dict[str, str]:
         return self._model.check_labels(proposal["value"])
+
+    @traitlets.validate("transcript_search")
+    def _valid_transcript_search(self, proposal: Any) -> str:
+        pattern = str(proposal["value"])
+        if pattern:
+            check_pattern(pattern)
+            problem = self._model.transcripts.problem
+            if problem is not None:
+                raise ValueError(problem)
+        return pattern
 
     @traitlets.validate("opened")
     def _valid_opened(self, proposal: Any) -> dict[str, Any] | None:
@@ -304,8 +359,9 @@ class SampleGrid(EvalLensWidget):
         """
         model = self._model
         with self.hold_sync():
-            model.apply(self.sort, self.search)
+            model.apply(self.sort, self.search, self.transcript_search)
             self._count = model.query.count
+            self.set_trait("_transcript_info", self._transcript_state())
             self._revision += 1
             # Rows arrive in blocks of FIRST_WINDOW: answer with the block the user is at.
             last_block = max(0, model.query.count - 1) // FIRST_WINDOW * FIRST_WINDOW
@@ -315,6 +371,13 @@ class SampleGrid(EvalLensWidget):
             self.send({**refresh, "offset": offset, "sort": self.sort}, [rows])
             self._initial = rows if offset == 0 else model.window(0, FIRST_WINDOW, self.columns)
         model.query.warm()
+
+    def _transcript_state(self) -> dict[str, Any] | None:
+        """What the front end says about the transcript search (None: none is set)."""
+        hits = self._model.transcript_hits
+        if hits is None:
+            return None
+        return {"searched": hits.searched, "unsearched": self._total - hits.searched}
 
     def _on_view_change(self, _change: Any) -> None:
         if not self._edits.collecting():
