@@ -90,6 +90,8 @@ export function gridModel(over: Partial<GridState> = {}): FakeModel<GridState> {
     ...view,
     ...labels,
     search: "",
+    transcript_search: "",
+    _transcript_info: null,
     focused: -1,
     _selected_rows: new DataView(new ArrayBuffer(0)),
     _column_defs: [],

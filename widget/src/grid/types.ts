@@ -73,7 +73,7 @@ export interface DefaultView extends ViewState {
 }
 
 /** Trait values the page may ask the kernel to set (SampleGrid's VIEW_TRAITS). */
-export type ViewEdit = Partial<DefaultView> & { search?: string };
+export type ViewEdit = Partial<DefaultView> & { search?: string; transcript_search?: string };
 
 /** Inspect's SampleScoreView (shared with the sample view). */
 export type { SampleScoreView };
@@ -81,6 +81,10 @@ export type { SampleScoreView };
 /** SampleGrid's synced traits. */
 export interface GridState extends DefaultView {
   search: string;
+  /** A regular expression (polars' syntax) matched against every message ("": off). */
+  transcript_search: string;
+  /** The transcript search's reach: rows searched, and rows whose logs could not be read. */
+  _transcript_info: TranscriptInfo | null;
   /** Source-row index of the sample in the detail panel (-1: none). */
   focused: number;
   /** Selected source-row indices, uint32 little-endian. */
@@ -100,6 +104,17 @@ export interface GridState extends DefaultView {
   /** What a row is, in the status line ("samples"; a comparison's rows are "pairs"). */
   _unit: string;
   height: number;
+}
+
+export interface TranscriptInfo {
+  searched: number;
+  unsearched: number;
+}
+
+/** Where a sample's first transcript-search hit is, and the strings matched there. */
+export interface TranscriptHit {
+  index: number;
+  matches: string[];
 }
 
 /** A sample's score as the detail panel shows it. */
@@ -146,6 +161,8 @@ export interface DetailReply {
   compare?: CompareDetail | null;
   /** The whole sample (messages, scoring, scans), when the kernel can read it from its log. */
   sample_view?: SampleViewData | null;
+  /** With a transcript search on: the message the sample view opens at. */
+  transcript_hit?: TranscriptHit;
 }
 
 /** A whole sample for the sample view: its head and first messages; more are asked for

@@ -76,7 +76,7 @@ export class GridView {
     this.selection = new Selection(model, this.query, this.blocks, selected, refuse);
     this.detail = new DetailPanel(model, this.query);
     this.focus = new KeyboardFocus(this.blocks, this.viewport, this.selection, this.detail, repaint);
-    this.search = new SearchBox(model, this.editor);
+    this.search = new SearchBox(model, this.editor, this.query);
     this.menus = new Menus(model, this.columns, this.editor, async (column) => {
       try {
         await this.query.breakOut(column);
@@ -138,6 +138,11 @@ export class GridView {
     m.on("change:score_color_scales", () => this.renderRows(true));
     m.on("change:score_labels", () => this.layout());
     m.on("change:search", () => this.search.follow());
+    m.on("change:transcript_search", () => {
+      this.search.follow();
+      this.layout(); // the Hits column comes or goes
+    });
+    m.on("change:_transcript_info", () => this.search.follow());
     m.on("change:_selected_rows", () => {
       this.selection.read();
       this.renderRows(true);

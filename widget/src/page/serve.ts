@@ -116,6 +116,9 @@ export class GridServer {
     const m = this.model;
     const next: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(edit)) {
+      if (name === "transcript_search") {
+        throw new KernelError("searching transcripts needs the notebook's kernel: messages are not in a saved page");
+      }
       if (!VIEW_TRAITS.has(name)) throw new KernelError(`unknown view field ${name}`);
       next[name] = value;
     }
