@@ -153,11 +153,20 @@ class TranscriptSearch:
         return owners
 
     def search(self, pattern: str) -> Hits:
-        """Hits per frame row (see `Hits`); raises `PatternError` for a bad pattern."""
+        """Hits per frame row (see `Hits`).
+
+        Raises `PatternError` for a bad pattern, ``ValueError`` when no row can be searched.
+        """
         check_pattern(pattern)
         if self.problem is not None:
             raise ValueError(self.problem)
         texts = self._texts()
+        if self.height and all(held is None for _, held in texts):
+            example = f" (e.g. {self._logs[0]!r})" if self._logs else ""
+            raise ValueError(
+                f"none of the {self.height:,} samples can be searched: their logs are not on "
+                f"this machine or cannot be read{example}"
+            )
         owners = self._row_samples(texts)
         pieces: list[pl.LazyFrame] = []
         offset = 0

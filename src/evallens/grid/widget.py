@@ -17,7 +17,6 @@ from evallens.grid.edits import ViewEdits
 from evallens.grid.export import Columns, csv_bytes, view_frame, write
 from evallens.grid.model import GridModel
 from evallens.grid.selection import rows_from_bytes, rows_to_bytes, sync_selection
-from evallens.grid.transcripts import check_pattern
 from evallens.grid.view import view_state
 from evallens.scores import ScoreDescriptor
 
@@ -264,11 +263,11 @@ class SampleGrid(EvalLensWidget):
 
         Example:
             >>> import evallens
-            >>> grid = evallens.SampleGrid(evallens.demo_samples())
-            >>> grid.transcript_hits("hello")
-            Traceback (most recent call last):
-            ...
-            ValueError: transcript search reads the samples' logs, and this frame has no 'log' column
+            >>> import polars as pl
+            >>> grid = evallens.SampleGrid(evallens.read_samples(LOG))  # doctest: +SKIP
+            >>> grid.transcript_search = r"(?i)permission denied"  # doctest: +SKIP
+            >>> grid.transcript_hits().filter(pl.col("hits") > 0).columns  # doctest: +SKIP
+            ['log', 'id', 'epoch', 'hits', 'first_hit']
         """
         model = self._model
         if pattern is None:
@@ -322,12 +321,10 @@ class SampleGrid(EvalLensWidget):
 
     @traitlets.validate("transcript_search")
     def _valid_transcript_search(self, proposal: Any) -> str:
+        # Searched here, so a pattern that cannot be searched is never set (the refresh
+        # that follows finds the search done).
         pattern = str(proposal["value"])
-        if pattern:
-            check_pattern(pattern)
-            problem = self._model.transcripts.problem
-            if problem is not None:
-                raise ValueError(problem)
+        self._model.search_transcripts(pattern)
         return pattern
 
     @traitlets.validate("opened")
