@@ -2,7 +2,7 @@
 
 from evallens.compare import Comparison, compare, paired, paired_stats
 from evallens.demo import demo_samples, synthetic_samples
-from evallens.errors import ColumnNotFoundError, NoScoreError, UnknownNameError
+from evallens.errors import ColumnNotFoundError, NoScoreError, PatternError, UnknownNameError
 from evallens.explore import explore
 from evallens.grid import SampleGrid
 from evallens.grid.filter_language import (
@@ -21,6 +21,7 @@ from evallens.io import (
     read_samples,
     read_viewer_config,
     scan_samples,
+    transcript_cache,
 )
 from evallens.limit import ScoresByLimit
 from evallens.limit.curves import scores_by_limit_df
@@ -38,6 +39,7 @@ __all__ = [
     "LogReadError",
     "LogReadWarning",
     "NoScoreError",
+    "PatternError",
     "SampleGrid",
     "SampleView",
     "ScoreDescriptor",
@@ -61,6 +63,7 @@ __all__ = [
     "scan_samples",
     "scores_by_limit_df",
     "synthetic_samples",
+    "transcript_cache",
     "unlink",
 ]
 __version__ = "0.2.0"

@@ -70,3 +70,23 @@ def unknown_name_error(kind: str, name: str, candidates: Sequence[str]) -> Unkno
     if kind == "column":
         return ColumnNotFoundError(kind, name, candidates)
     return UnknownNameError(kind, name, candidates)
+
+
+class PatternError(ValueError):
+    """A regular expression polars (Rust's ``regex`` crate) cannot compile; says where.
+
+    ``position`` is the 0-based index in ``pattern`` of what is wrong (None: not known).
+    """
+
+    def __init__(self, pattern: str, position: int | None, reason: str) -> None:
+        self.pattern = pattern
+        self.position = position
+        self.reason = reason
+        where = f" at position {position}" if position is not None else ""
+        caret = ""
+        if position is not None and "\n" not in pattern:
+            caret = f"\n    {pattern}\n    {' ' * position}^"
+        super().__init__(
+            f"invalid regular expression {pattern!r}{where}: {reason} "
+            f"(polars' syntax, Rust's regex crate){caret}"
+        )

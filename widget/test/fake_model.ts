@@ -97,6 +97,8 @@ export function gridModel(over: Partial<GridState> = {}): FakeModel<GridState> {
     _views: [],
     _filter_text: "",
     _filter_from_python: false,
+    transcript_search: "",
+    _transcript_info: null,
     focused: -1,
     _selected_rows: new DataView(new ArrayBuffer(0)),
     _column_defs: [],

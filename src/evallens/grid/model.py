@@ -29,7 +29,15 @@ from evallens.grid.nested import broken_out, check_nested
 from evallens.grid.query import SampleQuery, SortKey
 from evallens.grid.selection import SampleKeys
 from evallens.grid.sorting import default_sort, sort_exprs
-from evallens.grid.types import ColumnDef, ColumnState, CompareDetail, DetailReply, SortEntry
+from evallens.grid.transcripts import HITS, Hits, TranscriptSearch
+from evallens.grid.types import (
+    ColumnDef,
+    ColumnState,
+    CompareDetail,
+    DetailReply,
+    SortEntry,
+    TranscriptHit,
+)
 from evallens.grid.view import (
     BUILT_IN_VIEW,
     ResolvedView,
@@ -59,6 +67,10 @@ def _entries(trait: str, value: Any, key: str) -> list[Any]:
                 f"grid.{trait} entries are column ids or dicts with '{key}', got {entry!r}"
             )
     return list(value)
+
+
+def _no_hits(height: int) -> pl.Series:
+    return pl.repeat(None, height, dtype=pl.UInt32, eager=True).alias(HITS)
 
 
 class GridModel:
@@ -98,6 +110,11 @@ class GridModel:
         """Score distributions for the headers, and the ranges brushed on them."""
         self._ranged: dict[str, Any] = {}
         self._scope: Scope | None = None
+        self._transcripts: TranscriptSearch | None = None
+        self._transcript_searched = ""
+        self.transcript_hits: Hits | None = None
+        """The transcript search's hits per source row (None: no transcript search)."""
+        self.query.set_column(_no_hits(frame.height))  # so a sort by hit counts always works
         self.samples = OpenSamples()
         """The whole samples the detail panel shows, read from their logs when they are here."""
         self.compare_detail: Callable[[dict[str, Any]], CompareDetail | None] | None = None
@@ -172,11 +189,12 @@ class GridModel:
         out: list[SortEntry] = []
         for entry in _entries("sort", value, "column"):
             entry = {"column": entry, "dir": "asc"} if isinstance(entry, str) else dict(entry)
-            col = self.column(str(entry.get("column")))
+            # the transcript search's hit counts sort too (nothing while no search is set)
+            cid = HITS if entry.get("column") == HITS else self.column(str(entry.get("column"))).id
             direction = entry.get("dir", "asc")
             if direction not in ("asc", "desc"):
                 raise ValueError(f"sort direction must be 'asc' or 'desc', got {direction!r}")
-            out.append({"column": col.id, "dir": direction})
+            out.append({"column": cid, "dir": direction})
         return out
 
     def check_columns(self, value: Any) -> list[ColumnState]:
@@ -266,20 +284,66 @@ class GridModel:
             cond = cond | pl.col(f).cast(pl.String).str.contains(text, literal=True)
         return self.query.mask_for(cond.fill_null(False))
 
+    @property
+    def transcripts(self) -> TranscriptSearch:
+        """The frame's transcript search (made when first used)."""
+        if self._transcripts is None:
+            self._transcripts = TranscriptSearch(self.source)
+        return self._transcripts
+
     def apply_ranges(self, ranges: dict[str, Any]) -> None:
         """Keep only the rows inside every brushed range (checked by `Histograms.check`)."""
         if ranges != self._ranged:
             self.query.set_mask("ranges", self.histograms.mask(ranges))
             self._ranged = dict(ranges)
 
-    def apply(self, sort: Sequence[SortEntry], search: str) -> None:
-        """Make the query follow the sort and search.
+    def search_transcripts(self, pattern: str) -> None:
+        """Show only the samples whose messages match ``pattern`` ("": all), with hit counts.
 
-        The search rescans text only when it changed, so a sort or column change never
+        Rows that cannot be searched (their log is not here) are left out too; their hit
+        count is null. A bad pattern raises `PatternError` and changes nothing.
+        """
+        if pattern == self._transcript_searched:
+            return
+        hits = self.transcripts.search(pattern) if pattern else None
+        self.transcript_hits = hits
+        self._transcript_searched = pattern
+        if hits is None:
+            self.query.set_mask("transcript", None)
+            self.query.set_column(_no_hits(self.source.height))
+            return
+        self.query.set_column(hits.hits.alias(HITS))
+        self.query.set_mask("transcript", (hits.hits > 0).fill_null(False))
+
+    def transcript_hit(self, row: int, limit: int = 20) -> TranscriptHit | None:
+        """Where source ``row``'s first hit is and what matched there (None: no hit)."""
+        hits = self.transcript_hits
+        if hits is None or not 0 <= row < hits.first_hit.len():
+            return None
+        index = hits.first_hit[row]
+        if index is None:
+            return None
+        text = self.transcripts.message_text(row, int(index))
+        matches = (
+            [] if text is None else self.transcripts.matches(text, self._transcript_searched, limit)
+        )
+        return {"index": int(index), "matches": matches}
+
+    def apply(self, sort: Sequence[SortEntry], search: str, transcript_search: str = "") -> None:
+        """Make the query follow the sort, the search and the transcript search.
+
+        Each search rescans text only when it changed, so a sort or column change never
         waits for it.
         """
+        self.search_transcripts(transcript_search)
         self.query.set_sort(
-            [SortKey(self.column(s["column"]).field, s["dir"] == "desc") for s in sort]
+            [
+                SortKey(
+                    HITS if s["column"] == HITS else self.column(s["column"]).field,
+                    s["dir"] == "desc",
+                )
+                for s in sort
+            ]
         )
         if search != self._searched:
             self.query.set_mask("search", self._search_mask(search))
@@ -290,6 +354,8 @@ class GridModel:
         """Rows ``offset .. offset+limit`` of the view, visible columns only, as Arrow."""
         fields = [self.column(c["id"]).field for c in columns if c.get("visible")]
         wanted = list(dict.fromkeys([STATUS, *fields]))
+        if self.transcript_hits is not None:
+            wanted.append(HITS)
         return to_ipc(wire_frame(self.query.window(offset, limit, wanted)))
 
     def rows_between(self, start: int, end: int) -> list[int]:
@@ -327,6 +393,9 @@ class GridModel:
             reply["compare"] = json_safe(pair)
         elif views and views[0] is not None:
             reply["sample_view"] = views[0]
+            hit = self.transcript_hit(row)
+            if hit is not None:
+                reply["transcript_hit"] = hit
         return reply
 
     def neighbour(self, row: int, step: int) -> int:

@@ -69,6 +69,19 @@ class SampleQuery:
             self.df = self.df.with_columns(columns)
             self._sort_exprs.update(sort_exprs)
 
+    def set_column(self, column: pl.Series) -> None:
+        """Replace (or add) one column's values, in frame order; sorts by it are dropped."""
+        if column.len() != self.df.height:
+            raise ValueError(
+                f"column {column.name!r} has {column.len()} rows, frame has {self.df.height}"
+            )
+        with self._lock:
+            self.df = self.df.with_columns(column)
+            for keys in [k for k in self._perms if any(key.column == column.name for key in k)]:
+                del self._perms[keys]
+        if any(key.column == column.name for key in self._keys):
+            self._view = None
+
     # -- state -------------------------------------------------------------------------
     @property
     def total(self) -> int:

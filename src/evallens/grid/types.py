@@ -154,6 +154,15 @@ class CompareDetail(TypedDict):
     sides: list[CompareSide]
 
 
+class TranscriptHit(TypedDict):
+    """Where the transcript search's first hit in a sample is, and the text it matched."""
+
+    index: int
+    """The message's index in the sample's messages."""
+    matches: list[str]
+    """Distinct strings the pattern matched in that message (at most 20), to highlight."""
+
+
 class DetailReply(TypedDict):
     """The sample's values (integers beyond 2**53 as their digits) and its scores.
 
@@ -165,6 +174,7 @@ class DetailReply(TypedDict):
     scores: list[DetailScore]
     compare: NotRequired[CompareDetail | None]
     sample_view: NotRequired[SampleViewData | None]
+    transcript_hit: NotRequired[TranscriptHit]
 
 
 class SetViewRequest(TypedDict):

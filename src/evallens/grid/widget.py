@@ -29,7 +29,7 @@ from evallens.scores import ScoreDescriptor
 FIRST_WINDOW = 100
 """Rows in the widget's initial state: enough to fill a tall grid without the kernel."""
 
-VIEW_TRAITS = ("columns", "sort", "search", "multiline", "compact_scores",
+VIEW_TRAITS = ("columns", "sort", "search", "transcript_search", "multiline", "compact_scores",
                "color_scales_enabled", "score_labels", "score_color_scales", "ranges",
                "histograms", "view_name")  # fmt: skip
 """Traits the browser asks the kernel to set (``set_view``) instead of setting them itself."""
@@ -89,6 +89,15 @@ class SampleGrid(EvalLensWidget):
     histograms = traitlets.Bool(True).tag(sync=True)
     """Show the distribution of each shown score and numeric column in its header."""
     _histograms = traitlets.List(traitlets.Dict()).tag(sync=True)
+    transcript_search = traitlets.Unicode("").tag(sync=True)
+    """A regular expression to find in every message of every sample ("": off).
+
+    Only samples with a message that matches show, with a Hits column (messages that
+    match); opening one scrolls its sample to the first. The syntax is polars' (Rust's
+    ``regex`` crate), case-sensitive unless the pattern starts with ``(?i)``; a bad
+    pattern raises `evallens.PatternError` naming the position. Samples whose logs are
+    not on this machine cannot be searched and are left out (see `transcript_hits`).
+    """
     focused = traitlets.Int(-1).tag(sync=True)
     """Source-row index of the sample shown in the detail panel (-1: none)."""
     opened = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
@@ -113,6 +122,7 @@ class SampleGrid(EvalLensWidget):
     _count = traitlets.Int(0).tag(sync=True)
     _total = traitlets.Int(0).tag(sync=True)
     _unit = traitlets.Unicode("samples").tag(sync=True)
+    _transcript_info = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
 
     def __init__(
         self,
@@ -144,7 +154,7 @@ class SampleGrid(EvalLensWidget):
         )
         if filter is not None:
             self.filter = filter
-        self._model.apply(self.sort, self.search)
+        self._model.apply(self.sort, self.search, self.transcript_search)
         self._count = self._model.query.count
         # Histograms are counted once a page shows them (or Python asks): not while building.
         self._histograms_wanted = False
@@ -177,7 +187,10 @@ class SampleGrid(EvalLensWidget):
         )
         self._handle("set_filter", self._on_set_filter)
         self._handle("filter_names", lambda _msg, _b: ({"names": self._model.filter_names()}, []))
-        self.observe(self._on_view_change, ["sort", "columns", "search", "ranges", "histograms"])
+        self.observe(
+            self._on_view_change,
+            ["sort", "columns", "search", "transcript_search", "ranges", "histograms"],
+        )
         self.observe(self._on_view_name, ["view_name"])
         self.observe(self._on_focused, ["focused"])
         self.observe(self._on_opened, ["opened"])
@@ -312,6 +325,39 @@ class SampleGrid(EvalLensWidget):
         self.columns = [s for s in states if s["id"] in {c.id for c in self._model.columns}]
         return [c.id for c in added]
 
+    def transcript_hits(self, pattern: str | None = None) -> pl.DataFrame:
+        """Each sample's transcript-search hits: its key columns, ``hits``, ``first_hit``.
+
+        One row per sample of the frame, in frame order. ``hits`` counts the sample's
+        messages that match (0: none); ``first_hit`` is the first one's index in its
+        ``messages`` (as `read_sample` gives them). Both are null for a sample that could
+        not be searched (its log is not on this machine, or does not hold it).
+
+        Args:
+            pattern: A regular expression (see `transcript_search`); by default the
+                grid's own ``transcript_search``. Searching another leaves the grid as it is.
+
+        Example:
+            >>> import evallens
+            >>> import polars as pl
+            >>> grid = evallens.SampleGrid(evallens.read_samples(LOG))  # doctest: +SKIP
+            >>> grid.transcript_search = r"(?i)permission denied"  # doctest: +SKIP
+            >>> grid.transcript_hits().filter(pl.col("hits") > 0).columns  # doctest: +SKIP
+            ['log', 'id', 'epoch', 'hits', 'first_hit']
+        """
+        model = self._model
+        if pattern is None:
+            pattern = self.transcript_search
+            if not pattern:
+                raise ValueError(
+                    "no transcript search is set: set grid.transcript_search or pass a pattern"
+                )
+        found = model.transcripts.search(pattern) if pattern != self.transcript_search else None
+        hits = found or model.transcript_hits
+        assert hits is not None
+        keys = [c for c in model.keys.columns if c in model.source.columns]
+        return model.source.select(keys).with_columns(hits.hits, hits.first_hit)
+
     def selected_samples(self) -> pl.DataFrame:
         """The selected samples as a polars frame, in view order.
 
@@ -326,6 +372,7 @@ class SampleGrid(EvalLensWidget):
         """
         with self._edits.batch(self._refresh):
             self.set_trait("search", "")
+            self.set_trait("transcript_search", "")
             for name, value in view_state(self._model.view(self.view_name)).items():
                 self.set_trait(name, value)
         self.send({"type": "reset_view"})
@@ -362,6 +409,14 @@ class SampleGrid(EvalLensWidget):
         self._model.view(name)  # unknown names raise here
         return name
 
+    @traitlets.validate("transcript_search")
+    def _valid_transcript_search(self, proposal: Any) -> str:
+        # Searched here, so a pattern that cannot be searched is never set (the refresh
+        # that follows finds the search done).
+        pattern = str(proposal["value"])
+        self._model.search_transcripts(pattern)
+        return pattern
+
     @traitlets.validate("opened")
     def _valid_opened(self, proposal: Any) -> dict[str, Any] | None:
         value = proposal["value"]
@@ -392,8 +447,9 @@ class SampleGrid(EvalLensWidget):
         model = self._model
         with self.hold_sync():
             model.apply_ranges(self.ranges)
-            model.apply(self.sort, self.search)
+            model.apply(self.sort, self.search, self.transcript_search)
             self._count = model.query.count
+            self.set_trait("_transcript_info", self._transcript_state())
             if self._histograms_wanted:
                 self._histograms = self._shown_histograms()
             self._revision += 1
@@ -446,6 +502,13 @@ class SampleGrid(EvalLensWidget):
             self._storage_key = self._model.storage_key(new)
             for name, value in state.items():
                 self.set_trait(name, value)
+
+    def _transcript_state(self) -> dict[str, Any] | None:
+        """What the front end says about the transcript search (None: none is set)."""
+        hits = self._model.transcript_hits
+        if hits is None:
+            return None
+        return {"searched": hits.searched, "unsearched": self._total - hits.searched}
 
     def _on_view_change(self, _change: Any) -> None:
         if not self._edits.collecting():

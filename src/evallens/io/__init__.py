@@ -56,6 +56,7 @@ from evallens.io._read import (
 )
 from evallens.io._sample import read_sample
 from evallens.io._samples import MODEL_USAGE_DTYPE
+from evallens.io._transcripts import TranscriptCache, transcript_cache
 
 __all__ = [
     "MODEL_USAGE_DTYPE",
@@ -63,10 +64,12 @@ __all__ = [
     "LogReadError",
     "LogReadWarning",
     "Source",
+    "TranscriptCache",
     "read_evals",
     "read_messages",
     "read_sample",
     "read_samples",
     "read_viewer_config",
     "scan_samples",
+    "transcript_cache",
 ]

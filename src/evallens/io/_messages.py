@@ -249,10 +249,11 @@ def _inspect_order(sample: dict[str, Any]) -> tuple[Any, str]:
 
 
 class _LogSamples:
-    """An open log: its eval spec, and its samples parsed one at a time."""
+    """An open log: its eval spec, and its samples parsed one at a time (by ``parse``)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, parse: Callable[[bytes], Any] = json.loads) -> None:
         self.path = path
+        self._parse = parse
         self.spec: dict[str, Any] = {}
         self._stack = ExitStack()
         self._document: dict[str, Any] | None = None
@@ -310,7 +311,7 @@ class _LogSamples:
             return
         for name in self._names:
             if name.startswith("samples/") and name.endswith(".json"):
-                sample = json.loads(self._member(name))
+                sample = self._parse(self._member(name))
                 if not isinstance(sample, dict):
                     raise LogReadError(self.path, f"{name} is not a JSON object")
                 yield sample

@@ -5,6 +5,9 @@ import { headerLabel } from "./format";
 import { loadWidths, saveWidths } from "./storage";
 import type { ColumnDef, GridState } from "./types";
 
+/** The transcript search's hit counts: a column of their own while a search is on. */
+export const HITS_COLUMN: ColumnDef = { id: "__hits", field: "__hits", label: "Hits", kind: "number" };
+
 const WIDTHS: Record<ColumnDef["kind"], string> = {
   status: "28px",
   id: "64px",
@@ -70,6 +73,7 @@ export class Columns {
       const def = this.defs.get(c.id);
       return c.visible && def ? [def] : [];
     });
+    if (this.model.get("transcript_search")) this.shown.unshift(HITS_COLUMN);
     this.applyWidths();
   }
 

@@ -117,7 +117,7 @@ export class DetailPanel {
     if (focused) this.el.focus({ preventScroll: true });
     this.query
       .detail(row)
-      .then(({ row: shown, sample, scores, compare, sample_view }) => {
+      .then(({ row: shown, sample, scores, compare, sample_view, transcript_hit }) => {
         if (shown !== this.row) return; // another sample was opened meanwhile
         const epoch = sample.epoch && Number(sample.epoch) > 1 ? ` (epoch ${sample.epoch})` : "";
         title.textContent = `Sample ${sample.id ?? ""}${epoch}`;
@@ -130,6 +130,8 @@ export class DetailPanel {
           const keep = this.el.contains(document.activeElement);
           const sampleEl = this.sampleView(row, 0, sample_view);
           this.el.replaceChildren(head, sampleEl);
+          // A transcript search is on: open at the sample's first hit.
+          if (transcript_hit) this.samples[0]?.markHit(transcript_hit.index, transcript_hit.matches);
           // The focus goes on into the sample, where its own keys (j, k, [ and ]) work.
           if (keep) sampleEl.focus({ preventScroll: true });
           return;

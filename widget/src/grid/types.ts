@@ -78,6 +78,7 @@ export type ViewEdit = Partial<DefaultView> & {
   ranges?: Record<string, RangeSpec>;
   histograms?: boolean;
   view_name?: string;
+  transcript_search?: string;
 };
 
 /** One shown column's distribution over the rows in view (the kernel counts it). */
@@ -113,6 +114,10 @@ export interface GridState extends DefaultView {
   _filter_text: string;
   /** A filter the box cannot show (a polars expression or a mask) is on. */
   _filter_from_python: boolean;
+  /** A regular expression (polars' syntax) matched against every message ("": off). */
+  transcript_search: string;
+  /** The transcript search's reach: rows searched, and rows whose logs could not be read. */
+  _transcript_info: TranscriptInfo | null;
   /** Source-row index of the sample in the detail panel (-1: none). */
   focused: number;
   /** Selected source-row indices, uint32 little-endian. */
@@ -132,6 +137,17 @@ export interface GridState extends DefaultView {
   /** What a row is, in the status line ("samples"; a comparison's rows are "pairs"). */
   _unit: string;
   height: number;
+}
+
+export interface TranscriptInfo {
+  searched: number;
+  unsearched: number;
+}
+
+/** Where a sample's first transcript-search hit is, and the strings matched there. */
+export interface TranscriptHit {
+  index: number;
+  matches: string[];
 }
 
 /** A sample's score as the detail panel shows it. */
@@ -202,6 +218,8 @@ export interface DetailReply {
   compare?: CompareDetail | null;
   /** The whole sample (messages, scoring, scans), when the kernel can read it from its log. */
   sample_view?: SampleViewData | null;
+  /** With a transcript search on: the message the sample view opens at. */
+  transcript_hit?: TranscriptHit;
 }
 
 /** A whole sample for the sample view: its head and first messages; more are asked for

@@ -88,7 +88,7 @@ export class GridView {
     this.selection = new Selection(model, this.query, this.blocks, selected, refuse);
     this.detail = new DetailPanel(model, this.query);
     this.focus = new KeyboardFocus(this.blocks, this.viewport, this.selection, this.detail, repaint);
-    this.search = new SearchBox(model, this.editor);
+    this.search = new SearchBox(model, this.editor, this.query);
     this.filter = new FilterBox(model, this.query);
     this.switcher = new ViewSwitcher(model, this.editor);
     this.menus = new Menus(model, this.columns, this.editor, async (column) => {
@@ -171,6 +171,11 @@ export class GridView {
     });
     m.on("change:_filter_text", () => this.filter.follow());
     m.on("change:_filter_from_python", () => this.filter.follow());
+    m.on("change:transcript_search", () => {
+      this.search.follow();
+      this.layout(); // the Hits column comes or goes
+    });
+    m.on("change:_transcript_info", () => this.search.follow());
     m.on("change:_selected_rows", () => {
       this.selection.read();
       this.renderRows(true);

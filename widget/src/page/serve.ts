@@ -127,6 +127,9 @@ export class GridServer {
       if (name === "ranges" || name === "histograms") {
         throw new KernelError("a saved page shows the histograms as saved: brushing needs the notebook");
       }
+      if (name === "transcript_search") {
+        throw new KernelError("searching transcripts needs the notebook's kernel: messages are not in a saved page");
+      }
       if (!VIEW_TRAITS.has(name)) throw new KernelError(`unknown view field ${name}`);
       next[name] = value;
     }

@@ -93,6 +93,11 @@ export class SampleViewEl {
     this.list.show(index);
   }
 
+  /** A search's first hit: scroll to message `index`, mark it and the `matches` in it (as text). */
+  markHit(index: number, matches: readonly string[]): void {
+    this.list.markHit(index, matches);
+  }
+
   /** Message indices in the DOM now. */
   get drawnMessages(): number[] {
     return this.list.drawnIndices;

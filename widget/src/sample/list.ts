@@ -4,6 +4,7 @@
 // user scrolls and let go when far away (store.ts).
 import { h } from "../shared/model";
 import { Heights } from "./heights";
+import { highlightMatches } from "./highlight";
 import { LONG, messageLabel, renderMessage } from "./message";
 import { canvasHeight, type Extent, physicalTop, virtualTop } from "./scale";
 import { type MessageStore, PAGE } from "./store";
@@ -44,6 +45,8 @@ export class MessageList {
   /** Messages the user expanded ("show more"); kept while the sample is shown. */
   private readonly expanded = new Set<number>();
   private reveal: Reveal | null = null;
+  /** The search hit shown: its message is marked, and what matched in it. */
+  private hit: { index: number; matches: readonly string[] } | null = null;
   /** The message j/k last moved to (-1: none yet). */
   private current = -1;
   private frame = 0;
@@ -89,6 +92,7 @@ export class MessageList {
     this.heights = new Heights(store.count, UNKNOWN_HEIGHT);
     this.expanded.clear();
     this.reveal = null;
+    this.hit = null;
     this.current = -1;
     for (const el of this.drawn.values()) el.remove();
     this.drawn.clear();
@@ -102,6 +106,20 @@ export class MessageList {
     this.reveal = { index, how };
     this.current = index;
     this.render();
+  }
+
+  /** A search's hit: message `index` drawn in full with `matches` marked, scrolled to. */
+  markHit(index: number, matches: readonly string[]): void {
+    if (index < 0 || index >= this.store.count) return;
+    this.hit = { index, matches };
+    this.expanded.add(index); // a match may lie beyond a long message's preview
+    const el = this.drawn.get(index);
+    if (el) {
+      this.resize?.unobserve(el);
+      el.remove();
+      this.drawn.delete(index);
+    }
+    this.show(index);
   }
 
   /** Move to the next (1) or previous (-1) message, from the one at the top if none yet. */
@@ -258,12 +276,18 @@ export class MessageList {
   }
 
   private message(msg: Message): HTMLElement {
-    return renderMessage(msg, {
+    const el = renderMessage(msg, {
       ctx: this.ctx,
       expanded: this.expanded.has(msg.index),
       toggle: (index) => this.toggle(index),
       callIndex: (id, before) => this.callIndex(id, before),
     });
+    if (this.hit?.index === msg.index) {
+      el.classList.add("el-sv-hit");
+      const body = el.querySelector<HTMLElement>(".el-sv-msg-body");
+      if (body) highlightMatches(body, this.hit.matches);
+    }
+    return el;
   }
 
   private placeholder(index: number, failed: boolean): HTMLElement {
