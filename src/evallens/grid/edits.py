@@ -7,7 +7,8 @@ or in the notebook's saved state.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import ipywidgets
@@ -29,6 +30,16 @@ class ViewEdits:
         if self._batching:
             self._stale = True
         return self._batching
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Trait changes inside make no refresh each: the caller refreshes once after."""
+        was = self._batching
+        self._batching = True
+        try:
+            yield
+        finally:
+            self._batching = was
 
     def apply(self, view: dict[str, Any], refresh: Callable[[], None]) -> None:
         """Set every trait in ``view`` or none (the old values come back on an error)."""

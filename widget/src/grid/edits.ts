@@ -22,6 +22,7 @@ export function same(a: unknown, b: unknown): boolean {
 export function needsKernel(edit: ViewEdit, rows: RowsOnHand): boolean {
   if (edit.sort && !same(edit.sort, rows.sort)) return true;
   if (edit.search !== undefined && edit.search !== rows.search) return true;
+  if (edit.group_epochs !== undefined || edit.epochs_disagree !== undefined) return true; // other rows
   const fields = rows.fields;
   if (!edit.columns || !fields) return false;
   return edit.columns.some((c) => {

@@ -24,7 +24,8 @@ export interface ColumnDef {
   id: string;
   field: string;
   label: string;
-  kind: "status" | "id" | "text" | "number" | "duration" | "score" | "other";
+  /** "pills": a score's values over a grouped sample's epochs (JSON text of a list). */
+  kind: "status" | "id" | "text" | "number" | "duration" | "score" | "other" | "pills";
   score?: ScoreInfo;
   format?: NumberFormat;
   /** Characters in the column's longest value as shown (numeric columns and ids). */
@@ -73,7 +74,7 @@ export interface DefaultView extends ViewState {
 }
 
 /** Trait values the page may ask the kernel to set (SampleGrid's VIEW_TRAITS). */
-export type ViewEdit = Partial<DefaultView> & { search?: string };
+export type ViewEdit = Partial<DefaultView> & { search?: string; group_epochs?: boolean; epochs_disagree?: boolean };
 
 /** Inspect's SampleScoreView (shared with the sample view). */
 export type { SampleScoreView };
@@ -100,6 +101,10 @@ export interface GridState extends DefaultView {
   /** What a row is, in the status line ("samples"; a comparison's rows are "pairs"). */
   _unit: string;
   height: number;
+  /** One row per sample, its epochs reduced (the kernel swaps the rows and columns). */
+  group_epochs: boolean;
+  /** With group_epochs: only samples whose epochs disagree on the primary score. */
+  epochs_disagree: boolean;
 }
 
 /** A sample's score as the detail panel shows it. */
