@@ -111,6 +111,8 @@ export function gridModel(over: Partial<GridState> = {}): FakeModel<GridState> {
     _total: 0,
     _unit: "samples",
     height: 460,
+    group_epochs: false,
+    epochs_disagree: false,
     ...over,
   });
 }

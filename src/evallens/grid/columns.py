@@ -94,7 +94,7 @@ class Column:
     id: str
     field: str
     label: str
-    kind: Literal["status", "id", "text", "number", "duration", "score", "other"]
+    kind: Literal["status", "id", "text", "number", "duration", "score", "other", "pills"]
     default_visible: bool
     score: ScoreDescriptor | None = None
     group: str | None = None

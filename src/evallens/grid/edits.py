@@ -46,6 +46,16 @@ class ViewEdits:
         finally:
             self._batching = False
 
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Trait changes inside make no refresh each: the caller refreshes once after."""
+        was = self._batching
+        self._batching = True
+        try:
+            yield
+        finally:
+            self._batching = was
+
     def apply(self, view: dict[str, Any], refresh: Callable[[], None]) -> None:
         """Set every trait in ``view`` or none (the old values come back on an error)."""
         for name in view:

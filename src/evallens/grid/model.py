@@ -48,7 +48,7 @@ from evallens.grid.view import (
     views_from_logs,
 )
 from evallens.sample.opened import OpenSamples
-from evallens.scores import describe_scores
+from evallens.scores import ScoreDescriptor, describe_scores
 from evallens.wire import json_safe, to_ipc, wire_frame
 
 SEARCHED_FIELDS = ("input", "target", "answer", "id")
@@ -87,10 +87,16 @@ class GridModel:
     """
 
     def __init__(
-        self, frame: pl.DataFrame, view: Any = None, key_columns: Sequence[str] | None = None
+        self,
+        frame: pl.DataFrame,
+        view: Any = None,
+        key_columns: Sequence[str] | None = None,
+        *,
+        scores: Sequence[ScoreDescriptor] | None = None,
     ) -> None:
         self.source = frame
-        self.scores = describe_scores(frame)
+        # ``scores``: what the caller already knows the columns mean (grouped epochs' means).
+        self.scores = describe_scores(frame) if scores is None else list(scores)
         work = working_frame(frame)
         self.columns: list[Column] = available_columns(work, self.scores)
         self._work = work

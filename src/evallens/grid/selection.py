@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import array
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import polars as pl
 import traitlets
@@ -78,7 +78,17 @@ class SampleKeys:
         return found.get_column("__r").to_list()
 
 
-def sync_selection(widget: traitlets.HasTraits, keys: SampleKeys) -> None:
+class KeyMap(Protocol):
+    """Source rows ↔ sample keys (`SampleKeys`, or `evallens.grid.epochs.GroupedKeys`)."""
+
+    def keys_for_rows(self, rows: Sequence[int]) -> list[Any]:
+        """The keys of source ``rows``."""
+
+    def rows_for_keys(self, keys: Sequence[Any]) -> list[int]:
+        """The source rows of ``keys``."""
+
+
+def sync_selection(widget: traitlets.HasTraits, keys: KeyMap) -> None:
     """Keep a grid's two selection traits in step, whichever side changes.
 
     ``selected`` holds keys, for Python; ``_selected_rows`` holds row bytes, for the browser.

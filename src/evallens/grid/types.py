@@ -14,7 +14,8 @@ if TYPE_CHECKING:  # the sample view's types import the grid's view rules
 
 from evallens.scores import ScoreKind
 
-ColumnKind = Literal["status", "id", "text", "number", "duration", "score", "other"]
+ColumnKind = Literal["status", "id", "text", "number", "duration", "score", "other", "pills"]
+"""``pills``: a score's values over a sample's epochs (grouped rows, `evallens.grid.epochs`)."""
 
 
 class ScoreInfo(TypedDict):

@@ -14,6 +14,7 @@ from evallens.base import EvalLensWidget, bundle_text, bytes_from_json
 from evallens.frames import to_frame
 from evallens.grid import export as _export
 from evallens.grid.edits import ViewEdits
+from evallens.grid.epochs import EpochSwitch, primary_score
 from evallens.grid.export import Columns, csv_bytes, view_frame, write
 from evallens.grid.filter_language import (
     FilterNameError,
@@ -31,7 +32,7 @@ FIRST_WINDOW = 100
 
 VIEW_TRAITS = ("columns", "sort", "search", "transcript_search", "multiline", "compact_scores",
                "color_scales_enabled", "score_labels", "score_color_scales", "ranges",
-               "histograms", "view_name")  # fmt: skip
+               "histograms", "view_name", "group_epochs", "epochs_disagree")  # fmt: skip
 """Traits the browser asks the kernel to set (``set_view``) instead of setting them itself."""
 
 Reply = tuple[dict[str, Any], list[bytes]]
@@ -103,6 +104,15 @@ class SampleGrid(EvalLensWidget):
     opened = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
     """The sample open in the detail panel by its keys, e.g. ``{"log", "id", "epoch"}``
     (None: none). Set it to open a sample; it follows clicks in the browser."""
+    group_epochs = traitlets.Bool(False).tag(sync=True)
+    """One row per sample (log, id), its epochs reduced: score means, the primary score's
+    epochs as pills, its variance and pass@k (`evallens.grid.epochs`)."""
+    epochs_disagree = traitlets.Bool(False).tag(sync=True)
+    """With `group_epochs`: only samples whose scored epochs differ on the primary score."""
+    epochs_score = traitlets.Unicode("").tag(sync=True)
+    """The primary score of grouped rows (name, view id or column; "": the first numeric)."""
+    pass_k = traitlets.Int(None, allow_none=True).tag(sync=True)
+    """k of the grouped rows' pass@k (None: the most epochs a sample has)."""
     selected: traitlets.List[Any] = traitlets.List()
     """Keys of the selected samples: ``(log, id, epoch)`` tuples (or the ``keys=``
     columns' values), or row indices."""
@@ -194,7 +204,11 @@ class SampleGrid(EvalLensWidget):
         self.observe(self._on_view_name, ["view_name"])
         self.observe(self._on_focused, ["focused"])
         self.observe(self._on_opened, ["opened"])
-        sync_selection(self, self._model.keys)
+        self._epochs = EpochSwitch(self)
+        self.observe(
+            self._epochs.follow, ["group_epochs", "epochs_disagree", "epochs_score", "pass_k"]
+        )
+        sync_selection(self, self._epochs.keys)
 
     def __repr__(self) -> str:
         sort = ", ".join(f"{s['column']} {s['dir']}" for s in self.sort) or "id, epoch"
@@ -206,8 +220,8 @@ class SampleGrid(EvalLensWidget):
     # -- public API ----------------------------------------------------------------------
     @property
     def data(self) -> pl.DataFrame:
-        """The samples frame the grid shows (unsorted, unfiltered)."""
-        return self._model.source
+        """The samples frame the grid shows (unsorted, unfiltered; every epoch when grouped)."""
+        return self._epochs.base.source
 
     @property
     def views(self) -> list[str]:
@@ -314,6 +328,7 @@ class SampleGrid(EvalLensWidget):
         their names. The Columns menu offers the same for each such column.
         """
         added = self._model.break_out(column)
+        self._epochs.forget()
         if not added:
             return []
         self._column_defs = [dict(d) for d in self._model.column_defs()]
@@ -394,6 +409,25 @@ class SampleGrid(EvalLensWidget):
     @traitlets.validate("columns")
     def _valid_columns(self, proposal: Any) -> list[Any]:
         return list(self._model.check_columns(proposal["value"]))
+
+    @traitlets.validate("group_epochs")
+    def _valid_group_epochs(self, proposal: Any) -> bool:
+        if proposal["value"]:
+            self._epochs.grouped()  # built (and kept) here: a frame without epochs raises
+        return bool(proposal["value"])
+
+    @traitlets.validate("epochs_score")
+    def _valid_epochs_score(self, proposal: Any) -> str:
+        value = str(proposal["value"])
+        primary_score(self._epochs.base.scores, value)  # unknown or text scores raise
+        return value
+
+    @traitlets.validate("pass_k")
+    def _valid_pass_k(self, proposal: Any) -> int | None:
+        k: int | None = proposal["value"]
+        if k is not None and k < 1:
+            raise ValueError(f"pass_k is a number of epochs (1 or more), got {k}")
+        return k
 
     @traitlets.validate("score_color_scales")
     def _valid_scales(self, proposal: Any) -> dict[str, Any]:

@@ -16,6 +16,7 @@ const WIDTHS: Record<ColumnDef["kind"], string> = {
   duration: "76px",
   score: "84px",
   other: "120px",
+  pills: "minmax(96px, auto)",
 };
 
 // The kernel says how many characters a numeric or id column's longest value takes; at the

@@ -25,6 +25,7 @@ export function needsKernel(edit: ViewEdit, rows: RowsOnHand): boolean {
   if (edit.search !== undefined && edit.search !== rows.search) return true;
   if (edit.ranges !== undefined || edit.histograms !== undefined) return true; // counted there
   if (edit.transcript_search !== undefined) return true; // the kernel knows which rows match
+  if (edit.group_epochs !== undefined || edit.epochs_disagree !== undefined) return true; // other rows
   const fields = rows.fields;
   if (!edit.columns || !fields) return false;
   return edit.columns.some((c) => {

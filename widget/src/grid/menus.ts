@@ -8,13 +8,21 @@ import type { ViewEditor } from "./editor";
 import { shiftColumn } from "./edits";
 import type { GridState } from "./types";
 
-type Toggle = "multiline" | "compact_scores" | "color_scales_enabled" | "histograms";
+type Toggle =
+  | "multiline"
+  | "compact_scores"
+  | "color_scales_enabled"
+  | "histograms"
+  | "group_epochs"
+  | "epochs_disagree";
 
 const TOGGLES: [Toggle, string][] = [
   ["multiline", "Multiline"],
   ["compact_scores", "Compact scores"],
   ["color_scales_enabled", "Score colors"],
   ["histograms", "Histograms"],
+  ["group_epochs", "Group epochs"],
+  ["epochs_disagree", "Epochs disagree"],
 ];
 
 export class Menus {
@@ -39,6 +47,9 @@ export class Menus {
   /** The View menu's boxes follow the model. */
   sync(): void {
     for (const [name, box] of this.toggles) box.checked = this.model.get(name);
+    // "Epochs disagree" filters grouped rows: offered while they show.
+    for (const [name, box] of this.toggles)
+      if (name === "epochs_disagree") box.disabled = !this.model.get("group_epochs");
   }
 
   /** The model's columns changed: an open Columns menu follows (an edit the kernel applied

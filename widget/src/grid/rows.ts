@@ -8,6 +8,7 @@ import { type BlockCache, rowId } from "./blocks";
 import { MAX_CHARS } from "./columns";
 import { formatCell } from "./format";
 import { paintCell, roleBackground, statusBadge } from "./paint";
+import { fillPills } from "./pills";
 import type { ColumnDef, ScaleSpec } from "./types";
 import type { Frame } from "./viewport";
 
@@ -122,6 +123,10 @@ export class RowsView {
       return;
     }
     const value = data[def.field] ?? null;
+    if (def.kind === "pills") {
+      fillPills(span, def, value, look.scales, look.colours, look.theme);
+      return;
+    }
     const text = formatCell(value, def);
     const paint = def.score ? paintCell(def, value, look.scales, look.colours, look.theme) : null;
     span.textContent = text;

@@ -24,7 +24,8 @@ export interface ColumnDef {
   id: string;
   field: string;
   label: string;
-  kind: "status" | "id" | "text" | "number" | "duration" | "score" | "other";
+  /** "pills": a score's values over a grouped sample's epochs (JSON text of a list). */
+  kind: "status" | "id" | "text" | "number" | "duration" | "score" | "other" | "pills";
   score?: ScoreInfo;
   format?: NumberFormat;
   /** Characters in the column's longest value as shown (numeric columns and ids). */
@@ -79,6 +80,8 @@ export type ViewEdit = Partial<DefaultView> & {
   histograms?: boolean;
   view_name?: string;
   transcript_search?: string;
+  group_epochs?: boolean;
+  epochs_disagree?: boolean;
 };
 
 /** One shown column's distribution over the rows in view (the kernel counts it). */
@@ -137,6 +140,10 @@ export interface GridState extends DefaultView {
   /** What a row is, in the status line ("samples"; a comparison's rows are "pairs"). */
   _unit: string;
   height: number;
+  /** One row per sample, its epochs reduced (the kernel swaps the rows and columns). */
+  group_epochs: boolean;
+  /** With group_epochs: only samples whose epochs disagree on the primary score. */
+  epochs_disagree: boolean;
 }
 
 export interface TranscriptInfo {

@@ -153,6 +153,7 @@ export class GridView {
       this.renderRows(true);
     });
     m.on("change:score_color_scales", () => this.renderRows(true));
+    for (const name of ["group_epochs", "epochs_disagree"]) m.on(`change:${name}`, () => this.menus.sync());
     m.on("change:score_labels", () => this.layout());
     m.on("change:_histograms", () => this.renderHeader());
     m.on("change:ranges", () => this.renderHeader());
