@@ -176,9 +176,14 @@ def epoch_frames(draw: st.DrawFn) -> pl.DataFrame:
                     else st.one_of(st.none(), st.sampled_from([0.0, 0.5, 1.0, 3.0]))
                 )
                 rows.append({"log": log, "id": sid, "epoch": epoch, "score_x": value})
+    if draw(st.booleans()):  # logs interleaved, not each in one run: the hash path
+        rows = draw(st.permutations(rows))
+    ids = pl.String if draw(st.booleans()) else pl.Int64  # text ids: the hash path too
+    if ids == pl.String:
+        rows = [{**r, "id": f"s{r['id']}"} for r in rows]
     dtype = pl.String if letters else pl.Float64
     return pl.DataFrame(
-        rows, schema={"log": pl.String, "id": pl.Int64, "epoch": pl.Int64, "score_x": dtype}
+        rows, schema={"log": pl.String, "id": ids, "epoch": pl.Int64, "score_x": dtype}
     )
 
 

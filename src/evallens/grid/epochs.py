@@ -49,6 +49,58 @@ _VALUE = "__value"
 _UNIT_KINDS = ("passfail", "boolean")
 
 
+_RAW = "__raw"
+
+
+def _samples_in_order(
+    source: pl.DataFrame, keys: list[str], epoch: pl.Series
+) -> tuple[pl.Series, pl.Series]:
+    """Each row's sample number, and the rows in (sample, epoch) order.
+
+    When each log's rows are together (as readers write them) and ids are integers, one
+    integer sort does it: samples are numbered log by log (in the order the logs come),
+    by id within a log. Otherwise one hash group-by over the keys numbers them in the
+    order they first appear.
+    """
+    height = source.height
+    runs = None
+    if keys[-1] == "id" and source.schema["id"].is_integer() and len(keys) == 2:
+        owner = source.get_column(keys[0])
+        table = owner.rle()  # one row per run of equal values
+        if table.struct.field("value").n_unique() == table.len():  # one run per log
+            runs = owner.rle_id()
+    if runs is not None:
+        # One integer sort by (log's run, id, epoch); a sample is a run of equal (log, id)
+        frame = pl.DataFrame(
+            {"run": runs, "id": source.get_column("id"), "epoch": epoch.clip(0)}
+        ).with_row_index(ROW)
+        ordered = frame.sort(["run", "id", "epoch", ROW])
+        order = ordered.get_column(ROW)
+        number = ordered.select(pl.struct("run", "id").rle_id().cast(pl.UInt32)).to_series()
+        group_of = (
+            pl.repeat(0, height, dtype=pl.UInt32, eager=True).scatter(order, number).alias(_GROUP)
+        )
+        return group_of, order
+    members = (
+        source.lazy()
+        .select(keys)
+        .with_row_index(ROW)
+        .group_by(keys, maintain_order=True)
+        .agg(pl.col(ROW))
+        .collect()
+        .get_column(ROW)
+    )
+    group = pl.int_range(members.len(), eager=True, dtype=pl.UInt32).repeat_by(members.list.len())
+    group_of = (
+        pl.repeat(0, height, dtype=pl.UInt32, eager=True)
+        .scatter(members.explode(), group.explode())
+        .alias(_GROUP)
+    )
+    span = max(int(epoch.max() or 0), 0) + 1  # type: ignore[arg-type]
+    order = (group_of.cast(pl.Int64) * span + epoch.clip(0)).arg_sort()
+    return group_of, order
+
+
 def group_keys(frame: pl.DataFrame) -> list[str]:
     """The columns that name a sample across its epochs: its log (or eval) and its id."""
     if "id" not in frame.columns or "epoch" not in frame.columns:
@@ -113,51 +165,45 @@ class EpochGroups:
         p = self.score
         means = [s for s in scores if s.is_numeric]
         schema = source.schema
-        # Which sample each row is: one hash group-by over the keys (the costly part), then
-        # the rows sorted by (sample, epoch), so the reductions run on sorted integer groups.
-        members = (
-            source.lazy()
-            .select(keys)
-            .with_row_index(ROW)
-            .group_by(keys, maintain_order=True)
-            .agg(pl.col(ROW))
-            .collect()
-            .get_column(ROW)
-        )
-        samples = members.len()
-        group = pl.int_range(samples, eager=True, dtype=pl.UInt32).repeat_by(members.list.len())
-        self.group_of: pl.Series = (
-            pl.repeat(0, source.height, dtype=pl.UInt32, eager=True)
-            .scatter(members.explode(), group.explode())
-            .alias(_GROUP)
-        )
-        """Each source row's sample (row of `frame`)."""
+        # Which sample each row is, and the rows ordered by (sample, epoch) so the reductions
+        # run on sorted integer groups.
         epoch = source.get_column("epoch").cast(pl.Int64).fill_null(0)
-        span = max(int(epoch.max() or 0), 0) + 1  # type: ignore[arg-type]
-        order = (self.group_of.cast(pl.Int64) * span + epoch.clip(0)).arg_sort()
-        needed = list(dict.fromkeys(s.column for s in ([*means, p] if p else means)))
+        group_of, order = _samples_in_order(source, keys, epoch)
+        self.group_of: pl.Series = group_of
+        """Each source row's sample (row of `frame`)."""
+        # Each score's value once, as a number (the one rule; NaN missing, as in the grid).
+        values = source.select(
+            *(descriptor_value_expr(s, schema[s.column]).fill_nan(None).alias(s.column)
+              for s in means),
+        )  # fmt: skip
         ordered = (
-            source.select(needed)
-            .with_columns(pl.int_range(pl.len(), dtype=pl.UInt32).alias(ROW), self.group_of)
+            pl.DataFrame(
+                [pl.int_range(source.height, dtype=pl.UInt32, eager=True).alias(ROW), group_of]
+            )
+            .hstack(values)
             .select(pl.all().gather(order))
             .with_columns(pl.col(_GROUP).set_sorted())
         )
         aggs: list[pl.Expr] = [
             pl.col(ROW).alias(ROW),
             pl.len().cast(pl.Int64).alias(COUNT),
-            *(descriptor_value_expr(s, schema[s.column]).mean().alias(s.column) for s in means),
+            *(pl.col(s.column).mean().alias(s.column) for s in means),
         ]
         if p is not None:
-            value = descriptor_value_expr(p, schema[p.column])
+            value = pl.col(p.column)
             aggs += [
-                pl.col(p.column).alias(VALUES),
+                pl.col(f"{p.column}{_RAW}").alias(VALUES),
                 value.var(ddof=0).alias(VARIANCE),
                 value.count().alias("__scored"),
                 value.sum().alias("__correct"),
                 (value.is_in([0.0, 1.0]) | value.is_null()).all().alias("__binary"),
-                (value.drop_nulls().n_unique() > 1).alias(DISAGREE),
+                (value.max() != value.min()).fill_null(False).alias(DISAGREE),
             ]
-        counted = ordered.group_by(_GROUP, maintain_order=True).agg(aggs)
+            ordered = ordered.with_columns(
+                source.get_column(p.column).gather(order).alias(f"{p.column}{_RAW}")
+            )
+        # (unordered, then sorted: keeping the order costs more with a million samples)
+        counted = ordered.group_by(_GROUP).agg(aggs).sort(_GROUP)
         rows = counted.get_column(ROW)
         self.rows: pl.Series = rows
         """Each sample's source rows, in epoch order (a list per sample)."""
