@@ -328,3 +328,9 @@ def test_grid_filter_text_errors_raise_and_leave_the_filter_alone() -> None:
     assert reply["count"] == grid.view_count and grid._filter_text == "has_error"
     names = {n["name"] for n in grid._model.filter_names()}
     assert {"judge", "rubric.accuracy", "metadata.category", "input_contains"} <= names
+
+
+def test_a_bad_regex_says_what_is_wrong_with_it_and_where() -> None:
+    grid = evallens.SampleGrid(evallens.demo_samples())
+    with pytest.raises(FilterTypeError, match="invalid regular expression: unclosed group"):
+        grid.filter = 'input_contains("(")'

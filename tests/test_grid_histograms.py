@@ -156,3 +156,48 @@ def test_any_brush_on_any_frame_keeps_the_rows_its_bars_count(
         grades = sorted({t for t in worth if t is not None}, key=lambda t: (worth[t], t))
         assert g["labels"] == grades
         assert g["counts"] == [shown["score_g"].to_list().count(t) for t in grades]
+
+
+def test_ranges_do_not_outlive_a_switch_between_epochs_and_grouped_samples() -> None:
+    """A range is over the rows shown (epochs, or grouped samples by their means): toggling
+    grouping clears it, in both directions, and leaves no hidden filter behind."""
+    samples = evallens.demo_samples()
+    grid = evallens.SampleGrid(samples)
+    grid.ranges = {"tokens": {"min": 0, "max": 500}}
+    grid.group_epochs = True
+    assert grid.ranges == {}
+    grouped = grid.view_count
+    grid.ranges = {}
+    assert grid.view_count == grouped  # nothing hidden stays
+    grid.ranges = {"score__match__match": {"bins": [8, 11]}}
+    assert grid.view_count < grouped
+    assert grid.filter is None  # grouped ranges keep grouped rows: not part of `filter`
+    grid.group_epochs = False
+    assert grid.ranges == {} and grid.view_count == samples.height
+    grid.ranges = {"score__match__match": {"values": ["I"]}}
+    grid.group_epochs = True  # a value range of the epochs' rows does not break grouping
+    grid.sort = [{"column": "sampleId", "dir": "desc"}]
+    assert grid.view_count == grouped
+
+
+def test_text_categories_count_their_own_values_and_a_value_on_an_edge_starts_a_bar() -> None:
+    frame = pl.DataFrame(
+        {
+            "id": list(range(300)),
+            "score_grade": ["A", "B", "C", "D", None] * 60,
+            "score_x": [0.0, 0.5, 1.0] * 100,  # 0.5 is the edge of bar 10 of 20
+        }
+    )
+    grid = evallens.SampleGrid(frame)
+    grade = _hist(grid, "score__grade__grade")
+    assert sum(grade["counts"]) == 240 and grade["missing"] == 60
+    x = _hist(grid, "score__x__x")
+    assert x["counts"][0] == x["counts"][10] == x["counts"][19] == 100
+
+
+def test_duration_has_a_histogram() -> None:
+    grid = evallens.SampleGrid(evallens.demo_samples())
+    ids = [h["id"] for h in grid.header_histograms()]
+    assert "duration" in ids
+    grid.ranges = {"duration": {"min": 0, "max": 30}}
+    assert grid.view_count == evallens.demo_samples()["total_time"].is_between(0, 30).sum()

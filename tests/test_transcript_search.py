@@ -327,3 +327,10 @@ def test_a_second_search_reads_no_log(
     )
     grid.transcript_search = "(?i)error"
     assert grid.view_count > 0
+
+
+def test_an_empty_pattern_is_refused_not_read_as_every_message(real_frame: pl.DataFrame) -> None:
+    grid = SampleGrid(real_frame)
+    grid.transcript_search = "a"
+    with pytest.raises(ValueError, match="empty pattern"):
+        grid.transcript_hits("")

@@ -475,8 +475,13 @@ class EpochSwitch:
             columns = [c for c in columns if c["id"] not in ADDED]
         known = {c.id for c in target.columns}
         sort = [s for s in w.sort if s["column"] in known]
+        # Header ranges are over the rows shown (epochs, or grouped samples' means): they
+        # do not carry over, and none is left behind in either model.
+        w._model.apply_ranges({})
+        target.apply_ranges({})
         w._model = target
         with w._edits.held(), w.hold_sync():
+            w.ranges = {}
             defs = self._defs.get(id(target))
             if defs is None:
                 defs = self._defs[id(target)] = [dict(d) for d in target.column_defs()]

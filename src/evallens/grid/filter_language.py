@@ -817,6 +817,8 @@ class _Compiler:
 
     def equal(self, a: Val, b: Val, nan_equal: bool = False) -> pl.Expr:
         """``a === b``: same kind and value, or both null (or both undefined)."""
+        if "list" in (a.kind, b.kind):
+            return pl.lit(False)  # a list is never (strictly) equal to a value or a list
         both_missing = a.expr.is_null() & b.expr.is_null() & (_no(a.undefined) == _no(b.undefined))
         if a.kind != b.kind or "null" in (a.kind, b.kind):
             same: pl.Expr = pl.lit(False)
@@ -875,7 +877,12 @@ class _Compiler:
         try:
             pl.Series([""]).str.contains(regex)
         except pl.exceptions.ComputeError as error:
-            reason = str(error).strip().splitlines()[-1]
+            # the regex crate's own reason ("unclosed group"), not polars' expression
+            lines = str(error).strip().splitlines()
+            reason = next(
+                (ln.strip()[len("error: ") :] for ln in lines if ln.strip().startswith("error: ")),
+                lines[-1] if lines else str(error),
+            )
             raise self.fail(node, f"invalid regular expression: {reason}") from None
         return subject.str.contains(regex)
 

@@ -34,7 +34,7 @@ BINS = 20
 """Bins of a binned histogram."""
 MAX_CATEGORIES = 12
 """Most bars of a categorical histogram: a number with more distinct values is binned."""
-KINDS = ("score", "number")
+KINDS = ("score", "number", "duration")
 """Column kinds that get a histogram."""
 
 
@@ -120,7 +120,17 @@ class Shape:
         if lo is None or hi is None:
             return None
         width = (hi - lo) / BINS if hi > lo else 1.0
-        return ((self.value - lo) / width).floor().clip(0, BINS - 1).cast(pl.Int32)
+        # A value on an edge goes to the bar that starts there: the edges are `lo + i *
+        # width`, as the page labels them (the division alone can land just below).
+        index = ((self.value - lo) / width).floor()
+        index = (
+            pl.when(self.value >= lo + (index + 1) * width)
+            .then(index + 1)
+            .when(self.value < lo + index * width)
+            .then(index - 1)
+            .otherwise(index)
+        )
+        return index.clip(0, BINS - 1).cast(pl.Int32)
 
     def histogram(self, counted: Any, rows: int, present: int) -> Histogram:
         """The histogram from `counter`'s result over ``rows`` rows (``present`` with a value)."""
@@ -200,7 +210,10 @@ class Histograms:
         if mask is not None:
             rows = rows.filter(mask)
         exprs = [s.counter() for s in shapes]
-        present = [s.value.is_not_null().sum().alias(f"n{i}") for i, s in enumerate(shapes)]
+        present = [
+            (s.raw if s.type == "categories" else s.value).is_not_null().sum().alias(f"n{i}")
+            for i, s in enumerate(shapes)
+        ]
         out = rows.select(*exprs, *present).row(0, named=True)
         return [
             s.histogram(out[s.column.id], rows.height, int(out[f"n{i}"]))

@@ -254,10 +254,15 @@ class SampleGrid(EvalLensWidget):
         ``pl.col("score_judge") > 5``), a boolean Series with one value per sample, or None
         for all. Bad text raises, naming the position (`FilterSyntaxError`) or the unknown
         name and the close ones (`FilterNameError`). Read back while ranges are brushed on
-        the header histograms (`ranges`), it is one polars expression holding them too;
-        setting it clears them.
+        the header histograms (`ranges`), it is one polars expression holding them too
+        (not while epochs are grouped: ranges then keep grouped rows); setting it clears
+        them.
         """
-        brushed = self._model.histograms.expression(self.ranges)
+        # While epochs are grouped, ranges keep grouped rows (by their means): not rows of
+        # `data`, so they are not part of the filter then.
+        epochs = getattr(self, "_epochs", None)
+        grouped = epochs is not None and self._model is not epochs.base
+        brushed = None if grouped else self._model.histograms.expression(self.ranges)
         if brushed is None:
             return self._filter_expr
         if self._filter_expr is None:
@@ -361,6 +366,11 @@ class SampleGrid(EvalLensWidget):
             ['log', 'id', 'epoch', 'hits', 'first_hit']
         """
         model = self._model
+        if pattern == "":
+            raise ValueError(
+                "an empty pattern searches for nothing (grid.transcript_search = '' turns the "
+                "search off): pass a regular expression"
+            )
         if pattern is None:
             pattern = self.transcript_search
             if not pattern:
