@@ -334,3 +334,33 @@ def test_a_bad_regex_says_what_is_wrong_with_it_and_where() -> None:
     grid = evallens.SampleGrid(evallens.demo_samples())
     with pytest.raises(FilterTypeError, match="invalid regular expression: unclosed group"):
         grid.filter = 'input_contains("(")'
+
+
+def test_nested_metadata_keys_keep_their_json_type() -> None:
+    """``metadata.config.difficulty`` is a number where the JSON holds numbers (as in
+    Inspect's viewer), a boolean where it holds booleans, text otherwise."""
+    import json as jsonlib
+    import random
+
+    rng = random.Random(1)
+    frame = evallens.demo_samples().head(600)
+    configs = [
+        {
+            "difficulty": rng.randint(1, 5),
+            "src": rng.choice(["book", "web"]),
+            "flag": rng.random() > 0.5,
+        }
+        for _ in range(frame.height)
+    ]
+    frame = frame.with_columns(pl.Series("metadata_config", [jsonlib.dumps(c) for c in configs]))
+    grid = evallens.SampleGrid(frame)
+    cases = {
+        "metadata.config.difficulty == 3": lambda c: c["difficulty"] == 3,
+        "metadata.config.difficulty > 3": lambda c: c["difficulty"] > 3,
+        "metadata.config.difficulty in (1, 2)": lambda c: c["difficulty"] in (1, 2),
+        "metadata.config.flag": lambda c: c["flag"],
+        'metadata.config.src == "web"': lambda c: c["src"] == "web",
+    }
+    for text, keep in cases.items():
+        grid.filter = text
+        assert grid.view_count == sum(keep(c) for c in configs), text

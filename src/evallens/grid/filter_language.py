@@ -35,6 +35,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -45,6 +46,9 @@ import polars as pl
 
 from evallens.errors import UnknownNameError
 from evallens.scores import ScoreDescriptor, describe_scores, descriptor_value_expr
+
+_NESTED_PROBE = 1_000
+"""Rows a nested metadata key's values are read from to tell its type."""
 
 Kind = Literal["number", "text", "bool", "null", "list"]
 
@@ -429,7 +433,10 @@ class Scope:
     def __init__(
         self, frame: pl.DataFrame | pl.Schema, scores: Sequence[ScoreDescriptor] | None = None
     ) -> None:
+        self.frame: pl.DataFrame | None = None
+        """The frame's values (None: only its schema is known); nested keys are typed from it."""
         if isinstance(frame, pl.DataFrame):
+            self.frame = frame
             self.schema = frame.schema
             if scores is None:
                 scores = describe_scores(frame)
@@ -539,8 +546,43 @@ class Scope:
             if column in self.schema and cut < len(parts):
                 path = "$" + "".join(f"[{_json_key(p)}]" for p in parts[cut:])
                 expr = pl.col(column).cast(pl.String).str.json_path_match(path)
+                kind = self._nested_kind(column, parts[cut:])
+                if kind == "number":
+                    # a value that is not a number there (text, an object) is not one here
+                    number = expr.cast(pl.Float64, strict=False)
+                    return Val(number, "number", undefined=expr.is_null())
+                if kind == "bool":
+                    flag = pl.when(expr == "true").then(True).when(expr == "false").then(False)
+                    return Val(flag, "bool", undefined=expr.is_null())
                 return Val(expr, "text", undefined=expr.is_null())
         return None
+
+    def _nested_kind(self, column: str, path: list[str]) -> str:
+        """What a nested metadata key holds, read off the JSON: numbers, booleans or text.
+
+        The key's values in the column's first rows that have it decide (JSON keeps a
+        number's type, the text the path gives back does not): all numbers is a number
+        (as the viewer compares them), all booleans a boolean, anything else text.
+        """
+        if self.frame is None:
+            return "text"
+        texts = self.frame.get_column(column).cast(pl.String).drop_nulls().head(_NESTED_PROBE)
+        kinds = set()
+        for text in texts:
+            try:
+                value: Any = json.loads(text)
+            except ValueError:
+                continue
+            for key in path:
+                value = value.get(key) if isinstance(value, dict) else None
+            if value is None:
+                continue
+            kinds.add(
+                "bool" if isinstance(value, bool)
+                else "number" if isinstance(value, int | float)
+                else "text"
+            )  # fmt: skip
+        return kinds.pop() if len(kinds) == 1 else "text"
 
     # -- scores --------------------------------------------------------------------------
     def _add_scores(self) -> None:

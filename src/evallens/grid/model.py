@@ -249,7 +249,7 @@ class GridModel:
     def scope(self) -> Scope:
         """The names filter text can use here (built on first use)."""
         if self._scope is None:
-            self._scope = Scope(self.source.schema, self.scores)
+            self._scope = Scope(self.source, self.scores)
         return self._scope
 
     def filter_names(self) -> list[dict[str, str]]:
