@@ -433,6 +433,7 @@ class Scope:
     def __init__(
         self, frame: pl.DataFrame | pl.Schema, scores: Sequence[ScoreDescriptor] | None = None
     ) -> None:
+        self._numeric_ids: bool | None = None
         self.frame: pl.DataFrame | None = None
         """The frame's values (None: only its schema is known); nested keys are typed from it."""
         if isinstance(frame, pl.DataFrame):
@@ -556,6 +557,18 @@ class Scope:
                     return Val(flag, "bool", undefined=expr.is_null())
                 return Val(expr, "text", undefined=expr.is_null())
         return None
+
+    def numeric_text_ids(self) -> bool:
+        """Whether ids are text from several logs and some read as whole numbers ("76105")."""
+        if self.frame is None or "id" not in self.schema or self.schema["id"] != pl.String:
+            return self.frame is None and self.schema.get("id") == pl.String
+        if self._numeric_ids is None:
+            # One log keeps its ids' own type (text ids are text in Inspect too); several may
+            # have mixed numbers and text into text.
+            logs = self.frame.get_column("log").n_unique() if "log" in self.schema else 1
+            ids = self.frame.get_column("id")
+            self._numeric_ids = logs > 1 and bool(ids.str.contains(r"^-?\d+$").any())
+        return self._numeric_ids
 
     def _nested_kind(self, column: str, path: list[str]) -> str:
         """What a nested metadata key holds, read off the JSON: numbers, booleans or text.
@@ -838,7 +851,25 @@ class _Compiler:
         )
         return as_text, ok
 
+    def check_text_id(self, node: Node, *sides: tuple[Node, Val]) -> None:
+        """``id`` compared with a number where this frame's ids are text: an error, not 0 rows.
+
+        Logs with numeric ids read together with logs with text ids give text ids, so
+        ``id == 76105`` would find nothing where Inspect's viewer, reading one log, finds it.
+        Only where several logs' ids are text and some read as numbers: one log's text ids,
+        and ids such as "q7", compare as Inspect's do.
+        """
+        names = [v for n, v in sides if n.kind == "name" and n.value == "id" and v.kind == "text"]
+        items = [i for _, v in sides for i in (v.items if v.kind == "list" else (v,))]
+        if names and any(i.kind == "number" for i in items) and self.scope.numeric_text_ids():
+            raise self.fail(
+                node,
+                "id is text in this frame (e.g. logs with numeric and text ids read together): "
+                'compare it with text, e.g. id == "76105"',
+            )
+
     def member(self, node: Node, left: Val, right: Val, negate: bool) -> Val:
+        self.check_text_id(node, (node.args[0], left), (node.args[1], right))
         lefts = left.items if left.kind == "list" else (left,)
         rights = right.items if right.kind == "list" else (right,)
         if any(i.kind == "list" for i in (*lefts, *rights)):
@@ -877,6 +908,8 @@ class _Compiler:
         self, node: Node, op: str, left: Val, right: Val
     ) -> tuple[pl.Expr, pl.Expr | None]:
         a_node, b_node = node.args[0], node.args[1]
+        if op in ("==", "!="):
+            self.check_text_id(node, (a_node, left), (b_node, right))
         if op == "==":
             return self.equal(left, right), _all(left.ok, right.ok)
         if op == "!=":
