@@ -334,3 +334,15 @@ def test_an_empty_pattern_is_refused_not_read_as_every_message(real_frame: pl.Da
     grid.transcript_search = "a"
     with pytest.raises(ValueError, match="empty pattern"):
         grid.transcript_hits("")
+
+
+def test_hits_are_exported_and_sort_by_their_name(real_frame: pl.DataFrame) -> None:
+    grid = SampleGrid(real_frame)
+    grid.transcript_search = r"(?i)error"
+    grid.sort = [{"column": "hits", "dir": "desc"}]
+    rows = grid.view_frame()
+    assert rows.columns[-1] == "hits"
+    assert rows["hits"].to_list() == sorted(rows["hits"].to_list(), reverse=True)
+    assert rows.height == grid.view_count and (rows["hits"] > 0).all()
+    grid.transcript_search = ""
+    assert "hits" not in grid.view_frame().columns

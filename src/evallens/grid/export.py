@@ -18,6 +18,7 @@ import polars as pl
 from evallens.errors import UnknownNameError, unknown_name_error
 from evallens.grid.columns import STATUS
 from evallens.grid.model import GridModel
+from evallens.grid.transcripts import HITS
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 """File formats `export` writes, by the path's extension."""
@@ -34,9 +35,23 @@ def view_frame(
     """The rows the grid shows now (filters, search and sort applied), in view order.
 
     ``columns``: ``"shown"`` (the visible columns, in the grid's order), ``"all"`` (every
-    column of the frame), or column names (frame columns or the grid's column ids).
+    column of the frame), or column names (frame columns or the grid's column ids). While a
+    transcript search is set, its ``hits`` come last.
     """
     view = model.query.view
+    frame = _view_frame(model, states, columns, view)
+    # A transcript search's hit counts, as the grid shows them (the last column).
+    searched = getattr(model, "transcript_hits", None) is not None
+    grouped = getattr(model, "groups", None) is not None  # hits are counted per epoch
+    if searched and not grouped and "hits" not in frame.columns:
+        hits = model.query.df.get_column(HITS)[view].alias("hits")
+        frame = frame.with_columns(hits)
+    return frame
+
+
+def _view_frame(
+    model: GridModel, states: Sequence[Mapping[str, Any]], columns: Columns, view: pl.Series
+) -> pl.DataFrame:
     if isinstance(columns, str) and columns == "all":
         return model.source[view]
     if isinstance(columns, str) and columns == "shown":

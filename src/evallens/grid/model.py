@@ -195,8 +195,10 @@ class GridModel:
         out: list[SortEntry] = []
         for entry in _entries("sort", value, "column"):
             entry = {"column": entry, "dir": "asc"} if isinstance(entry, str) else dict(entry)
-            # the transcript search's hit counts sort too (nothing while no search is set)
-            cid = HITS if entry.get("column") == HITS else self.column(str(entry.get("column"))).id
+            # the transcript search's hit counts ("hits") sort too (nothing while none is set)
+            named = entry.get("column")
+            hits = named == HITS or (named == "hits" and "hits" not in self.source.columns)
+            cid = HITS if hits else self.column(str(named)).id
             direction = entry.get("dir", "asc")
             if direction not in ("asc", "desc"):
                 raise ValueError(f"sort direction must be 'asc' or 'desc', got {direction!r}")
