@@ -125,3 +125,10 @@ def test_real_metadata_objects_break_out_as_json_reads_them() -> None:
                         for g, w in zip(got, want, strict=True)] == want  # fmt: skip
             found += 1
     assert found >= 1
+
+
+def test_broken_out_metadata_keys_are_filter_variables() -> None:
+    grid = evallens.SampleGrid(USER)
+    grid.break_out("metadata_cfg")
+    grid.filter = "metadata.cfg.level > 4"
+    assert grid.view_frame()["id"].to_list() == [2]

@@ -166,6 +166,7 @@ class GridModel:
             [work.get_column(c.name) for c in new], sort_exprs(added, work.schema)
         )
         self.histograms.reset(self.columns, work)
+        self._scope = None  # filter text can name the new columns (metadata.config.level)
         return added
 
     def column_defs(self) -> list[ColumnDef]:
