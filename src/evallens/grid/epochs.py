@@ -30,7 +30,7 @@ import polars as pl
 
 from evallens.compare.pairs import pass_at_k
 from evallens.grid.columns import Column
-from evallens.grid.model import GridModel
+from evallens.grid.model import RANGES, GridModel
 from evallens.grid.query import SampleQuery
 from evallens.grid.selection import rows_to_bytes
 from evallens.scores import ScoreDescriptor, descriptor_value_expr
@@ -283,13 +283,13 @@ class GroupedQuery(SampleQuery):
             self._followed = seen
             super().set_mask("epochs", self.groups.project(self.base.combined_mask()))
 
-    def set_own_mask(self, name: str, mask: pl.Series | None) -> None:
-        """A filter over the grouped rows themselves (not forwarded to the epochs)."""
-        super().set_mask(name, mask)
-
     def set_mask(self, name: str, mask: pl.Series | None) -> None:
-        """A filter over epochs (by name), or `DISAGREE` over samples."""
-        if name == DISAGREE:
+        """A filter over epochs (by name), or one over the grouped rows themselves.
+
+        The grouped rows' own: `DISAGREE`, and the ranges brushed on their histograms
+        (their means).
+        """
+        if name in (DISAGREE, RANGES):
             super().set_mask(name, mask)
             return
         self.base.set_mask(name, mask)
@@ -359,12 +359,6 @@ class GroupedModel(GridModel):
         self.base.search_transcripts(pattern)
         self.transcript_hits = self.base.transcript_hits
         self.grouped.follow_base()
-
-    def apply_ranges(self, ranges: dict[str, Any]) -> None:
-        """Ranges brushed on the grouped rows' histograms keep grouped rows (means)."""
-        if ranges != self._ranged:
-            self.grouped.set_own_mask("ranges", self.histograms.mask(ranges))
-            self._ranged = dict(ranges)
 
     def break_out(self, cid: str) -> list[Column]:
         """Refused: break columns out of the epochs' frame, then group."""
@@ -477,8 +471,7 @@ class EpochSwitch:
         sort = [s for s in w.sort if s["column"] in known]
         # Header ranges are over the rows shown (epochs, or grouped samples' means): they
         # do not carry over, and none is left behind in either model.
-        w._model.apply_ranges({})
-        target.apply_ranges({})
+        w._model.apply_ranges({})  # the refresh that follows clears the target's
         w._model = target
         with w._edits.held(), w.hold_sync():
             w.ranges = {}

@@ -178,9 +178,8 @@ class Histograms:
     """Every histogram-able column's shape (built once per column), and the counts in view."""
 
     def __init__(self, columns: Sequence[Column], work: pl.DataFrame) -> None:
-        self._columns = {c.id: c for c in columns if c.kind in KINDS and c.field in work.columns}
-        self._work = work
         self._shapes: dict[str, Shape] = {}
+        self.reset(columns, work)
 
     def reset(self, columns: Sequence[Column], work: pl.DataFrame) -> None:
         """The frame grew columns (broken out): shapes are kept for the old ones."""

@@ -51,6 +51,9 @@ from evallens.sample.opened import OpenSamples
 from evallens.scores import ScoreDescriptor, describe_scores
 from evallens.wire import json_safe, to_ipc, wire_frame
 
+RANGES = "ranges"
+"""The query's filter of the ranges brushed on the header histograms."""
+
 SEARCHED_FIELDS = ("input", "target", "answer", "id")
 """What the search box looks in (literal text, case-sensitive)."""
 
@@ -303,7 +306,7 @@ class GridModel:
     def apply_ranges(self, ranges: dict[str, Any]) -> None:
         """Keep only the rows inside every brushed range (checked by `Histograms.check`)."""
         if ranges != self._ranged:
-            self.query.set_mask("ranges", self.histograms.mask(ranges))
+            self.query.set_mask(RANGES, self.histograms.mask(ranges))
             self._ranged = dict(ranges)
 
     def search_transcripts(self, pattern: str) -> None:
