@@ -201,3 +201,13 @@ def test_duration_has_a_histogram() -> None:
     assert "duration" in ids
     grid.ranges = {"duration": {"min": 0, "max": 30}}
     assert grid.view_count == evallens.demo_samples()["total_time"].is_between(0, 30).sum()
+
+
+def test_a_sort_keeps_the_counts_and_a_filter_recounts() -> None:
+    grid = evallens.SampleGrid(evallens.demo_samples())
+    before = grid.header_histograms()
+    grid.sort = [{"column": "score__judge__judge", "dir": "desc"}]
+    assert grid.header_histograms() == before
+    grid.filter = pl.col("model") == "openai/gpt-4.1"
+    after = _hist(grid, "score__match__match")
+    assert sum(after["counts"]) + after["missing"] == grid.view_count

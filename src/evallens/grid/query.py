@@ -57,6 +57,8 @@ class SampleQuery:
         self._lock = threading.Lock()
         self._sort: tuple[SortKey, ...] = ()
         self._masks: dict[str, pl.Series] = {}
+        self.mask_version = 0
+        """Counts changes of the named filters: what depends on the rows kept compares it."""
         self._view: pl.Series | None = None
         self._pending: dict[tuple[SortKey, ...], Future[pl.Series]] = {}
 
@@ -120,6 +122,7 @@ class SampleQuery:
                 )
             self._masks[name] = mask.fill_null(False)
         self._view = None
+        self.mask_version += 1
 
     def mask_for(self, expr: pl.Expr) -> pl.Series:
         """Evaluate a boolean polars expression over the whole frame.

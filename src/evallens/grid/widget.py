@@ -168,6 +168,8 @@ class SampleGrid(EvalLensWidget):
         self._count = self._model.query.count
         # Histograms are counted once a page shows them (or Python asks): not while building.
         self._histograms_wanted = False
+        # the last counts, and what they counted (model, filters' version, columns)
+        self._counted: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = None
         self._initial = self._model.window(0, FIRST_WINDOW, self.columns)
         self._handle("window", self._on_window)
         self._handle("detail", lambda msg, _b: (dict(self._model.detail(int(msg["row"]))), []))
@@ -527,8 +529,14 @@ class SampleGrid(EvalLensWidget):
         if not self.histograms:
             return []
         shown = [c["id"] for c in self.columns if c["visible"]]
+        # A sort or a moved column keeps the rows: the counts stand.
+        key = (self._model, self._model.query.mask_version, tuple(shown))
+        if self._counted is not None and self._counted[0] == key:
+            return [dict(h) for h in self._counted[1]]
         mask = self._model.query.combined_mask()
-        return [dict(h) for h in self._model.histograms.counts(shown, mask)]
+        counted = [dict(h) for h in self._model.histograms.counts(shown, mask)]
+        self._counted = (key, counted)
+        return [dict(h) for h in counted]
 
     def _on_view_name(self, change: Any) -> None:
         """Switch views: each shows as the user left it, else as its eval author made it.
