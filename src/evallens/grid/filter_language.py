@@ -560,8 +560,10 @@ class Scope:
 
     def numeric_text_ids(self) -> bool:
         """Whether ids are text from several logs and some read as whole numbers ("76105")."""
-        if self.frame is None or "id" not in self.schema or self.schema["id"] != pl.String:
-            return self.frame is None and self.schema.get("id") == pl.String
+        if self.schema.get("id") != pl.String:
+            return False
+        if self.frame is None:
+            return True  # only the schema is known: mixed ids cannot be ruled out
         if self._numeric_ids is None:
             # One log keeps its ids' own type (text ids are text in Inspect too); several may
             # have mixed numbers and text into text.
