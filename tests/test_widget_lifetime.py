@@ -85,3 +85,19 @@ def test_closing_a_linked_widget_ends_the_link_and_the_grid_shows_every_sample()
     assert (heatmap, grid) not in links()
     assert grid.view_count == samples.height
     grid.close()
+
+
+def test_closing_a_linked_grid_ends_the_link_without_refiltering_it() -> None:
+    samples = _demo()
+    heatmap, grid = evallens.ScoresHeatmap(samples), evallens.SampleGrid(samples)
+    evallens.link(heatmap, grid)
+    heatmap.selection = [
+        {"task": samples["task_display_name"][0], "model": samples["model_display_name"][0]}
+    ]
+    revision, shown = grid._revision, grid.view_count
+    grid.close()
+    assert (heatmap, grid) not in links()
+    assert (grid._revision, grid.view_count) == (revision, shown)  # no refresh on the way out
+    heatmap.selection = []  # the heatmap no longer reaches the closed grid
+    assert grid.view_count == shown
+    heatmap.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -91,8 +92,9 @@ class EvalLensWidget(anywidget.AnyWidget):
         # (also run from __del__ of a widget whose __init__ failed before it had hooks)
         hooks = list(getattr(self, "_on_close", {}).values())
         self._on_close = {}
-        for hook in hooks:
-            hook()
+        if not sys.is_finalizing():  # at exit nothing is left to update
+            for hook in hooks:
+                hook()
         super().close()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:

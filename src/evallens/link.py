@@ -70,10 +70,11 @@ def link(source: SelectionSource, grid: SampleGrid) -> None:
     source.observe(update, list(source.selection_traits))
     _LINKS[key] = (source, grid, update, name)
     # Closing either widget ends the link: else the links would keep both (and their data).
+    # A grid that is closing is not filtered again on its way out.
     for widget in (source, grid):
         hooks = getattr(widget, "_on_close", None)
         if isinstance(hooks, dict):
-            hooks[key] = lambda: unlink(source, grid)
+            hooks[key] = lambda closing=widget: _end(source, grid, refilter=closing is not grid)
 
 
 def unlink(source: SelectionSource, grid: SampleGrid) -> None:
@@ -89,6 +90,11 @@ def unlink(source: SelectionSource, grid: SampleGrid) -> None:
         >>> grid.view_count
         19200
     """
+    _end(source, grid, refilter=True)
+
+
+def _end(source: SelectionSource, grid: SampleGrid, *, refilter: bool) -> None:
+    """`unlink`; with ``refilter`` False the grid keeps its rows (it is closing)."""
     key = (id(source), id(grid))
     entry = _LINKS.pop(key, None)
     if entry is None:
@@ -99,7 +105,8 @@ def unlink(source: SelectionSource, grid: SampleGrid) -> None:
             hooks.pop(key, None)
     _, _, update, name = entry
     source.unobserve(update, list(source.selection_traits))
-    grid.set_link_filter(name, None)
+    if refilter:
+        grid.set_link_filter(name, None)
 
 
 def links() -> list[tuple[Any, SampleGrid]]:
