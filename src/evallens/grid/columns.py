@@ -17,6 +17,7 @@ import polars as pl
 
 from evallens.errors import unknown_name_error
 from evallens.grid.format import NumberStats, format_of, number_stats, widest
+from evallens.grid.query import Frame, WorkFrame
 from evallens.grid.types import ColumnDef
 from evallens.scores import ScoreDescriptor
 
@@ -103,7 +104,7 @@ class Column:
     """Holds objects (JSON text or structs) that `break_out` can make columns of."""
 
     def describe(
-        self, df: pl.DataFrame | None = None, stats: Mapping[str, NumberStats] | None = None
+        self, df: Frame | None = None, stats: Mapping[str, NumberStats] | None = None
     ) -> ColumnDef:
         """The JSON the front end receives for this column.
 
@@ -119,14 +120,13 @@ class Column:
             "kind": self.kind,
         }
         if df is not None and self.field in df.columns and self.kind != "duration":
-            values = df.get_column(self.field)
             if stats is None:
                 stats = number_stats(df, [self.field])
             numbers = stats.get(self.field)
             if numbers is not None:
                 out["format"] = format_of(numbers)
             if numbers is not None or self.kind == "id":
-                out["chars"] = widest(values, numbers)
+                out["chars"] = widest(df.get_column(self.field), numbers)
         if self.group is not None:
             out["group"] = self.group
         if self.nested:
@@ -144,7 +144,7 @@ class Column:
         return out
 
 
-def _has_values(df: pl.DataFrame, col: str) -> bool:
+def _has_values(df: Frame, col: str) -> bool:
     if col not in df.columns:
         return False
     s = df.get_column(col)
@@ -155,7 +155,7 @@ def _has_values(df: pl.DataFrame, col: str) -> bool:
     return s.null_count() < s.len()
 
 
-def available_columns(df: pl.DataFrame, scores: Sequence[ScoreDescriptor]) -> list[Column]:
+def available_columns(df: Frame, scores: Sequence[ScoreDescriptor]) -> list[Column]:
     """Every column the grid can show, in Inspect's default order, with default visibility.
 
     As in Inspect: ``epoch`` shows only with more than one epoch; ``error``,
@@ -210,7 +210,7 @@ def is_metadata(name: str) -> bool:
     return name.startswith("metadata_")
 
 
-def extra_column(df: pl.DataFrame, name: str) -> Column:
+def extra_column(df: Frame, name: str) -> Column:
     """A frame column beyond Inspect's built-in ones: hidden when Inspect's frames have it."""
     kind: Any = "number" if df.schema[name].is_numeric() else "other"
     inspect_own = (
@@ -252,16 +252,17 @@ def resolve_column_id(cid: str, columns: Sequence[Column]) -> Column:
     raise unknown_name_error("column", cid, [c.id for c in columns])
 
 
-def working_frame(df: pl.DataFrame) -> pl.DataFrame:
-    """The frame the grid queries: NaN/inf as missing, a derived sample status.
+def missing_if_not_finite(name: str) -> pl.Expr:
+    """A float column with NaN and infinities read as missing (how the grid shows them)."""
+    return pl.when(pl.col(name).is_finite()).then(pl.col(name)).otherwise(None).alias(name)
 
-    Status, first match wins: 'cancelled', 'error', 'limit', else missing.
+
+def work_frame(df: pl.DataFrame) -> WorkFrame:
+    """The frame the grid queries: ``df`` as it is, NaN/inf missing, a sample status.
+
+    Both are derived where a query reads them (`WorkFrame`), never stored. Status, first match wins: 'cancelled', 'error', 'limit', else missing.
     """
-    fixes = [
-        pl.when(pl.col(n).is_finite()).then(pl.col(n)).otherwise(None).alias(n)
-        for n, t in df.schema.items()
-        if t.is_float()
-    ]
+    fixes = {n: missing_if_not_finite(n) for n, t in df.schema.items() if t.is_float()}
     status_parts = []
     if "error" in df.columns:
         err = pl.col("error").cast(pl.String)
@@ -276,4 +277,4 @@ def working_frame(df: pl.DataFrame) -> pl.DataFrame:
     status: pl.Expr = pl.lit(None, dtype=pl.String)
     for cond, label in reversed(status_parts):
         status = pl.when(cond).then(pl.lit(label)).otherwise(status)
-    return df.with_columns(*fixes, status.alias(STATUS))
+    return WorkFrame(df, {**fixes, STATUS: status})

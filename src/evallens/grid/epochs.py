@@ -31,7 +31,7 @@ import polars as pl
 from evallens.compare.pairs import pass_at_k
 from evallens.grid.columns import Column
 from evallens.grid.model import RANGES, GridModel
-from evallens.grid.query import SampleQuery
+from evallens.grid.query import Frame, SampleQuery
 from evallens.grid.selection import rows_to_bytes
 from evallens.scores import ScoreDescriptor, descriptor_value_expr
 from evallens.wire import ROW
@@ -269,7 +269,7 @@ class GroupedQuery(SampleQuery):
     They go to the epochs' query and come back as "some epoch passes"; `DISAGREE` is its own.
     """
 
-    def __init__(self, df: pl.DataFrame, base: SampleQuery, groups: EpochGroups, **kw: Any) -> None:
+    def __init__(self, df: Frame, base: SampleQuery, groups: EpochGroups, **kw: Any) -> None:
         super().__init__(df, **kw)
         self.base = base
         self.groups = groups

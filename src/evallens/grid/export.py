@@ -78,7 +78,7 @@ def _view_frame(
             out.append(rows.get_column(field))
         elif field == STATUS:
             name = "status" if "status" not in model.source.columns else STATUS
-            out.append(model.query.df.get_column(STATUS)[view].alias(name))
+            out.append(model.query.work.take(view, [STATUS]).to_series().alias(name))
     return pl.DataFrame(out)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from evallens.grid.query import Frame
 from evallens.grid.types import NumberFormat
 
 FIXED_DIGITS_MAX = 5
@@ -32,7 +33,7 @@ class NumberStats:
     """Every value a whole number."""
 
 
-def number_stats(df: pl.DataFrame, fields: Sequence[str]) -> dict[str, NumberStats]:
+def number_stats(df: Frame, fields: Sequence[str]) -> dict[str, NumberStats]:
     """The stats of every numeric column in ``fields``, in one pass over the frame.
 
     One select for all columns: polars computes them side by side, where a pass per

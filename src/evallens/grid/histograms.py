@@ -28,6 +28,7 @@ import polars as pl
 
 from evallens.errors import unknown_name_error
 from evallens.grid.columns import Column
+from evallens.grid.query import Frame
 from evallens.scores import descriptor_value_expr
 
 BINS = 20
@@ -61,7 +62,7 @@ class Shape:
     a row to text (bars are keyed by the data's own values).
     """
 
-    def __init__(self, column: Column, work: pl.DataFrame) -> None:
+    def __init__(self, column: Column, work: Frame) -> None:
         self.column = column
         dtype = work.schema[column.field]
         score = column.score
@@ -93,7 +94,7 @@ class Shape:
                 return
         self.type = "bins"
 
-    def _categories(self, distinct: pl.Series, work: pl.DataFrame) -> None:
+    def _categories(self, distinct: pl.Series, work: Frame) -> None:
         """Bars in the order of their values (text grades by their numbers), then text."""
         self.type = "categories"
         small = pl.DataFrame([distinct]).select(
@@ -177,11 +178,11 @@ def _finite(value: float | None) -> float | None:
 class Histograms:
     """Every histogram-able column's shape (built once per column), and the counts in view."""
 
-    def __init__(self, columns: Sequence[Column], work: pl.DataFrame) -> None:
+    def __init__(self, columns: Sequence[Column], work: Frame) -> None:
         self._shapes: dict[str, Shape] = {}
         self.reset(columns, work)
 
-    def reset(self, columns: Sequence[Column], work: pl.DataFrame) -> None:
+    def reset(self, columns: Sequence[Column], work: Frame) -> None:
         """The frame grew columns (broken out): shapes are kept for the old ones."""
         self._columns = {c.id: c for c in columns if c.kind in KINDS and c.field in work.columns}
         self._work = work

@@ -19,8 +19,9 @@ from evallens.grid.columns import (
     Column,
     available_columns,
     extra_column,
+    missing_if_not_finite,
     resolve_column_id,
-    working_frame,
+    work_frame,
 )
 from evallens.grid.filter_language import Scope, compile_filter, completions
 from evallens.grid.format import number_stats
@@ -100,7 +101,7 @@ class GridModel:
         self.source = frame
         # ``scores``: what the caller already knows the columns mean (grouped epochs' means).
         self.scores = describe_scores(frame) if scores is None else list(scores)
-        work = working_frame(frame)
+        work = work_frame(frame)
         self.columns: list[Column] = available_columns(work, self.scores)
         self._work = work
         keys, key_exprs = default_sort(frame)
@@ -152,12 +153,9 @@ class GridModel:
         if not new:
             return []
         self.source = self.source.with_columns(new)
-        # as working_frame: NaN and infinities are missing
-        work = self._work.with_columns(new).with_columns(
-            pl.when(pl.col(c.name).is_finite()).then(pl.col(c.name)).otherwise(None)
-            for c in new
-            if c.dtype.is_float()
-        )
+        # as work_frame: NaN and infinities are missing
+        fixes = {c.name: missing_if_not_finite(c.name) for c in new if c.dtype.is_float()}
+        work = self._work.with_columns(new, fixes)
         self._work = work
         added = [extra_column(work, c.name) for c in new]
         for column in added:
@@ -165,9 +163,7 @@ class GridModel:
             column.group = source.group
         at = self.columns.index(source) + 1
         self.columns[at:at] = added
-        self.query.add_columns(
-            [work.get_column(c.name) for c in new], sort_exprs(added, work.schema)
-        )
+        self.query.add_columns(new, sort_exprs(added, work.schema), fixes)
         self.histograms.reset(self.columns, work)
         self._scope = None  # filter text can name the new columns (metadata.config.level)
         return added

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +22,101 @@ from evallens.wire import ROW
 _PERM_CACHE_SIZE = 8
 PARTIAL_SORT_ROWS = 200_000
 """From this many rows, a new sort answers its first window from a partial sort."""
+
+
+class WorkFrame:
+    """A frame and columns derived from it row by row, computed only where a query reads them.
+
+    The frame is used as it is (no copy); a derived column (the grid's sample status, a
+    float column with NaN read as missing) is an expression that a select, a sort or a
+    window evaluates over the rows it reads, so building a grid never touches every row.
+    A derived column may replace a frame column of the same name; it must be row-wise
+    (a row's value depends on that row alone), which lets `take` compute it after
+    gathering.
+
+    Example:
+        >>> work = WorkFrame(pl.DataFrame({"x": [1.0, float("nan")]}),
+        ...                  {"x": pl.when(pl.col("x").is_nan()).then(None).otherwise("x")})
+        >>> work.get_column("x").to_list()
+        [1.0, None]
+    """
+
+    def __init__(self, df: pl.DataFrame, derived: Mapping[str, pl.Expr] | None = None) -> None:
+        self.df = df
+        self.derived = {name: expr.alias(name) for name, expr in (derived or {}).items()}
+        self._schema: pl.Schema | None = None
+
+    @property
+    def height(self) -> int:
+        """Rows in the frame."""
+        return self.df.height
+
+    @property
+    def columns(self) -> list[str]:
+        """The frame's columns, then the derived ones it lacks."""
+        return list(self.schema)
+
+    @property
+    def schema(self) -> pl.Schema:
+        """The frame's schema with the derived columns' types (worked out without data)."""
+        if self._schema is None:
+            lazy = self.df.lazy()
+            self._schema = (
+                lazy.with_columns(self.derived.values()) if self.derived else lazy
+            ).collect_schema()
+        return self._schema
+
+    def _needed(self, exprs: Iterable[pl.Expr]) -> list[str]:
+        """The derived columns ``exprs`` read (every one when they read unnamed columns)."""
+        names: set[str] = set()
+        for expr in exprs:
+            if expr.meta.has_multiple_outputs():
+                return list(self.derived)
+            names.update(expr.meta.root_names())
+        return [n for n in self.derived if n in names]
+
+    def lazy(self, exprs: Iterable[pl.Expr] = ()) -> pl.LazyFrame:
+        """The frame, with the derived columns that ``exprs`` read."""
+        wanted = [self.derived[n] for n in self._needed(exprs)]
+        lazy = self.df.lazy()
+        return lazy.with_columns(wanted) if wanted else lazy
+
+    def select(self, *exprs: pl.Expr | str | Iterable[pl.Expr | str]) -> pl.DataFrame:
+        """As `polars.DataFrame.select`, derived columns included."""
+        flat = [e for x in exprs for e in ([x] if isinstance(x, pl.Expr | str) else x)]
+        parsed = [pl.col(e) if isinstance(e, str) else e for e in flat]
+        return self.lazy(parsed).select(parsed).collect()
+
+    def get_column(self, name: str) -> pl.Series:
+        """One column, whole (a derived one computed over every row)."""
+        if name not in self.derived:
+            return self.df.get_column(name)
+        return self.select(name).to_series()
+
+    def take(self, rows: pl.Series, columns: Sequence[str]) -> pl.DataFrame:
+        """``columns`` at ``rows`` (in that order): gathered first, derived columns after."""
+        derived = [self.derived[c] for c in columns if c in self.derived]
+        reads = {n for e in derived for n in e.meta.root_names()}
+        raw = [c for c in self.df.columns if c in reads or (c in columns and c not in self.derived)]
+        small = self.df.select(raw)[rows]
+        if derived:
+            small = small.with_columns(derived)
+        return small.select(columns)
+
+    def with_columns(
+        self, columns: Sequence[pl.Series], derived: Mapping[str, pl.Expr] | None = None
+    ) -> WorkFrame:
+        """The frame with ``columns`` added or replaced (their derived forms in ``derived``).
+
+        A replaced column's old derived form is dropped.
+        """
+        names = {c.name for c in columns}
+        kept = {n: e for n, e in self.derived.items() if n not in names}
+        return WorkFrame(self.df.with_columns(columns), {**kept, **(derived or {})})
+
+
+Frame = pl.DataFrame | WorkFrame
+"""What the grid's column rules read: a frame, or one with derived columns."""
 
 
 @dataclass(frozen=True)
@@ -44,12 +139,16 @@ class SampleQuery:
 
     def __init__(
         self,
-        df: pl.DataFrame,
+        df: pl.DataFrame | WorkFrame,
         sort_exprs: Mapping[str, pl.Expr] | None = None,
         default_sort: Sequence[SortKey] = (),
         partial_sort_rows: int = PARTIAL_SORT_ROWS,
     ) -> None:
-        self.df = df.with_row_index(ROW) if ROW not in df.columns else df
+        work = df if isinstance(df, WorkFrame) else WorkFrame(df)
+        if ROW not in work.df.columns:
+            work = WorkFrame(work.df.with_row_index(ROW), work.derived)
+        self.work = work
+        """The frame queried: the caller's, its derived columns computed where read."""
         self._partial_sort_rows = partial_sort_rows
         self._sort_exprs = dict(sort_exprs or {})
         self._default_sort = tuple(default_sort)
@@ -62,23 +161,28 @@ class SampleQuery:
         self._view: pl.Series | None = None
         self._pending: dict[tuple[SortKey, ...], Future[pl.Series]] = {}
 
-    def add_columns(self, columns: Sequence[pl.Series], sort_exprs: Mapping[str, pl.Expr]) -> None:
+    def add_columns(
+        self,
+        columns: Sequence[pl.Series],
+        sort_exprs: Mapping[str, pl.Expr],
+        derived: Mapping[str, pl.Expr] | None = None,
+    ) -> None:
         """New columns (one value per row, in the frame's order) and their sort keys.
 
-        The rows, their order, filters and cached sorts stay as they are.
+        ``derived``: forms read in their place (see `WorkFrame`). The rows, their order, filters and cached sorts stay as they are.
         """
         with self._lock:
-            self.df = self.df.with_columns(columns)
+            self.work = self.work.with_columns(columns, derived)
             self._sort_exprs.update(sort_exprs)
 
     def set_column(self, column: pl.Series) -> None:
         """Replace (or add) one column's values, in frame order; sorts by it are dropped."""
-        if column.len() != self.df.height:
+        if column.len() != self.work.height:
             raise ValueError(
-                f"column {column.name!r} has {column.len()} rows, frame has {self.df.height}"
+                f"column {column.name!r} has {column.len()} rows, frame has {self.work.height}"
             )
         with self._lock:
-            self.df = self.df.with_columns(column)
+            self.work = self.work.with_columns([column])
             for keys in [k for k in self._perms if any(key.column == column.name for key in k)]:
                 del self._perms[keys]
         if any(key.column == column.name for key in self._keys):
@@ -86,9 +190,14 @@ class SampleQuery:
 
     # -- state -------------------------------------------------------------------------
     @property
+    def df(self) -> pl.DataFrame:
+        """The frame as given (with the row index), without its derived columns."""
+        return self.work.df
+
+    @property
     def total(self) -> int:
         """Rows in the frame, before any filter."""
-        return self.df.height
+        return self.work.height
 
     @property
     def sort(self) -> tuple[SortKey, ...]:
@@ -116,9 +225,9 @@ class SampleQuery:
         if mask is None:
             self._masks.pop(name, None)
         else:
-            if mask.len() != self.df.height:
+            if mask.len() != self.work.height:
                 raise ValueError(
-                    f"filter {name!r} has {mask.len()} rows, frame has {self.df.height}"
+                    f"filter {name!r} has {mask.len()} rows, frame has {self.work.height}"
                 )
             self._masks[name] = mask.fill_null(False)
         self._view = None
@@ -129,7 +238,7 @@ class SampleQuery:
 
         A scalar result (such as ``pl.lit(True)``) applies to every row.
         """
-        out = self.df.select(pl.col(ROW), expr.alias("__mask")).get_column("__mask")
+        out = self.work.select(pl.col(ROW), expr.alias("__mask")).get_column("__mask")
         if out.dtype != pl.Boolean:
             raise ValueError(
                 f"a filter must be a boolean expression (e.g. pl.col('score_x') > 0); "
@@ -149,7 +258,7 @@ class SampleQuery:
             expr = self._key_expr(key)
             if perm is not None:
                 expr = expr.gather(perm)
-            order = self.df.select(
+            order = self.work.select(
                 pl.arg_sort_by(
                     [expr.alias("__key")],
                     descending=[key.descending],
@@ -212,15 +321,17 @@ class SampleQuery:
         keys = self._keys
         if self._view is not None or not keys or self.is_cached(keys):
             return self.view.slice(0, k)
-        if self.df.height < self._partial_sort_rows:
+        if self.work.height < self._partial_sort_rows:
             return self.view.slice(0, k)
         mask = self.combined_mask()
-        frame = self.df.lazy() if mask is None else self.df.lazy().filter(mask)
+        exprs = [self._key_expr(key) for key in keys]
+        frame = self.work.lazy(exprs)
+        frame = frame if mask is None else frame.filter(mask)
         names = [f"__key{i}" for i in range(len(keys))]
         return (
             frame.select(
                 ROW,
-                *(self._key_expr(key).alias(n) for key, n in zip(keys, names, strict=True)),
+                *(e.alias(n) for e, n in zip(exprs, names, strict=True)),
             )
             .sort(
                 names,
@@ -264,7 +375,7 @@ class SampleQuery:
             >>> q.ranks("x").to_list()
             [2, 0, 1, 2]
         """
-        key = self.df.select(self._key_expr(SortKey(column)).alias("__key")).to_series()
+        key = self.work.select(self._key_expr(SortKey(column)).alias("__key")).to_series()
         n = key.len()
         forward = self._compute_permutation((SortKey(column),))
         backward = (
@@ -298,7 +409,7 @@ class SampleQuery:
                 perm = self.permutation(self._keys)
                 self._view = perm if mask is None else perm.filter(mask.gather(perm))
             elif mask is None:
-                self._view = pl.int_range(self.df.height, eager=True, dtype=pl.UInt32)
+                self._view = pl.int_range(self.work.height, eager=True, dtype=pl.UInt32)
             else:
                 self._view = mask.arg_true().cast(pl.UInt32)
         return self._view
@@ -309,7 +420,7 @@ class SampleQuery:
         if self._view is not None:
             return self._view.len()
         mask = self.combined_mask()
-        return self.df.height if mask is None else int(mask.sum())
+        return self.work.height if mask is None else int(mask.sum())
 
     def window(self, offset: int, limit: int, columns: Sequence[str] | None = None) -> pl.DataFrame:
         """Rows ``offset .. offset+limit`` of the view (with the hidden row column)."""
@@ -318,14 +429,16 @@ class SampleQuery:
             idx = self.head(max(0, limit))
         else:
             idx = self.view.slice(offset, max(0, limit))
-        cols = [ROW, *(c for c in (columns or self.df.columns) if c != ROW)]
-        return self.df.select(cols)[idx]
+        cols = [ROW, *(c for c in (columns or self.work.columns) if c != ROW)]
+        return self.work.take(idx, cols)
 
     def row(self, row: int) -> dict[str, Any]:
         """One source row as a dict (full values, nothing truncated)."""
-        if not 0 <= row < self.df.height:
-            raise IndexError(f"row {row} is outside the frame (0..{self.df.height - 1})")
-        return self.df.row(row, named=True)
+        if not 0 <= row < self.work.height:
+            raise IndexError(f"row {row} is outside the frame (0..{self.work.height - 1})")
+        return self.work.take(pl.Series([row], dtype=pl.UInt32), self.work.columns).row(
+            0, named=True
+        )
 
     def position_of(self, row: int) -> int | None:
         """Where source row ``row`` sits in the current view, or None when filtered out."""

@@ -141,7 +141,7 @@ def grid_page(
         joined = rows.to_frame(ROW).join(place, on=ROW, how="inner", maintain_order="left")
         return joined.get_column("place").to_list()
 
-    held = query.df[keep]
+    held = query.work.take(keep, query.work.columns)
     grid_fields = list(dict.fromkeys([STATUS, *(c.field for c in model.columns)]))
     score_columns = [s.column for s in model.scores]
     shown = [
