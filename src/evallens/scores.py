@@ -37,7 +37,7 @@ from __future__ import annotations
 import json
 import math
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -262,21 +262,30 @@ def _finite(values: Iterable[Any]) -> list[float]:
     return out
 
 
-def _describe_text(distinct: Sequence[str], counts: Sequence[int]) -> dict[str, Any]:
-    """Kind of a text column from its distinct values and how many rows hold each."""
-    pairs = [(v, c) for v, c in zip(distinct, counts, strict=True) if v not in _MISSING_TEXT]
-    if not pairs:
+def _describe_text(
+    distinct: Sequence[str], counts: Callable[[], Mapping[str, int]]
+) -> dict[str, Any]:
+    """Kind of a text column from its distinct values and how many rows hold each.
+
+    ``counts`` is asked only when the kind depends on them (some values are numbers and
+    some are not): counting every row's value costs more than finding the distinct ones.
+    """
+    values = [v for v in distinct if v not in _MISSING_TEXT]
+    if not values:
         return {"kind": "other"}
-    values = [v for v, _ in pairs]
     if all(v in PASSFAIL_VALUE for v in values):
         return {"kind": "passfail", "categories": tuple(c for c in PASSFAIL_ORDER if c in values)}
     numbers = {v: _as_number(v.strip()) for v in values}
     mapped = {v: text_value(v) for v in values}
-    number_rows = sum(c for v, c in pairs if numbers[v] is not None)
-    all_rows = sum(c for _, c in pairs)
+
+    def mostly_numbers() -> bool:
+        rows = counts()
+        number_rows = sum(rows[v] for v in values if numbers[v] is not None)
+        return number_rows * 2 > sum(rows[v] for v in values)
+
     # Number-likeness first: every value reads as a number (letters and yes/no included),
     # or most rows are numbers (the rest, e.g. 'n/a', is missing as a number).
-    if all(m is not None for m in mapped.values()) or number_rows * 2 > all_rows:
+    if all(m is not None for m in mapped.values()) or mostly_numbers():
         found = [n for n in numbers.values() if n is not None] or [
             m for m in mapped.values() if m is not None
         ]
@@ -319,30 +328,41 @@ def describe_column(series: pl.Series) -> dict[str, Any]:
         {'kind': 'numeric', 'min': 0.0, 'max': 10.0, 'non_numeric': ('I',)}
     """
     dtype = series.dtype
+    if dtype.is_numeric():
+        # min, max and a 0/1 test in one pass over the column as it is (no copy without
+        # its missing values): far cheaper than unique() on a million floats. min and max
+        # skip NaN; infinities are left out by a second pass when there are any.
+        v = pl.col("v")
+        odd = v.is_nan() if dtype.is_float() else pl.lit(False)
+        lo, hi, zero_one = (
+            series.to_frame("v")
+            .select(v.min(), v.max().alias("hi"), ((v == 0) | (v == 1) | odd).all().alias("b"))
+            .row(0)
+        )
+        if dtype.is_float() and not (lo is not None and math.isfinite(lo) and math.isfinite(hi)):
+            present = series.filter(series.is_finite())
+            if present.len() == 0:
+                return {"kind": "other"}
+            lo, hi = present.min(), present.max()
+            zero_one = bool(((present == 0) | (present == 1)).all())
+        if lo is None:
+            return {"kind": "other"}
+        if zero_one and lo == 0 and hi == 1:
+            return {"kind": "binary", "min": 0.0, "max": 1.0}
+        return {"kind": "numeric", "min": float(lo), "max": float(hi)}
     present = series.drop_nulls()
-    if dtype.is_float():
-        present = present.filter(present.is_finite())
     if present.len() == 0:
         return {"kind": "other"}
     if dtype == pl.Boolean:
         return {"kind": "boolean"}
-    if dtype.is_numeric():
-        # min, max and a 0/1 test in one pass: far cheaper than unique() on a million floats
-        lo, hi, zero_one = (
-            present.to_frame("v")
-            .select(
-                pl.col("v").min(),
-                pl.col("v").max().alias("hi"),
-                ((pl.col("v") == 0) | (pl.col("v") == 1)).all().alias("b"),
-            )
-            .row(0)
-        )
-        if zero_one and lo == 0 and hi == 1:
-            return {"kind": "binary", "min": 0.0, "max": 1.0}
-        return {"kind": "numeric", "min": float(lo), "max": float(hi)}
     if dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum):
-        counts = present.cast(pl.String).value_counts(name="__n")
-        return _describe_text(counts.to_series(0).to_list(), counts.get_column("__n").to_list())
+        text = present.cast(pl.String)
+
+        def counts() -> dict[str, int]:
+            table = text.value_counts(name="__n")
+            return dict(zip(table.to_series(0).to_list(), table.get_column("__n"), strict=True))
+
+        return _describe_text(text.unique().to_list(), counts)
     if isinstance(dtype, pl.List | pl.Array):
         return {"kind": "list"}
     if isinstance(dtype, pl.Struct):
@@ -366,7 +386,7 @@ def _describe_objects(values: list[Any]) -> dict[str, Any]:
         counts: dict[str, int] = {}
         for v in values:
             counts[v] = counts.get(v, 0) + 1
-        return _describe_text(list(counts), list(counts.values()))
+        return _describe_text(list(counts), lambda: counts)
     numbers = _finite(values)
     if len(numbers) == len(values):
         return describe_column(pl.Series(numbers))

@@ -149,10 +149,15 @@ def _has_values(df: Frame, col: str) -> bool:
         return False
     s = df.get_column(col)
     if s.dtype == pl.String:
-        return bool((s.str.len_chars() > 0).any())
+        return bool((s.str.len_bytes() > 0).any())
     if s.dtype.is_numeric():
         return bool((s.fill_null(0) != 0).any())
     return s.null_count() < s.len()
+
+
+def _varies(values: pl.Series) -> bool:
+    """More than one distinct value (missing counts as one): a comparison, not a hash."""
+    return values.len() > 1 and bool(values.ne_missing(values[0]).any())
 
 
 def available_columns(df: Frame, scores: Sequence[ScoreDescriptor]) -> list[Column]:
@@ -178,14 +183,14 @@ def available_columns(df: Frame, scores: Sequence[ScoreDescriptor]) -> list[Colu
     builtin("sampleStatus", "status", has_error or has_limit)
     for multi in ("task_name", "model"):
         if multi in df.columns:
-            shown = df.get_column(multi).n_unique() > 1
+            shown = _varies(df.get_column(multi))
             label = "Task" if multi == "task_name" else "Model"
             display = "task_display_name" if multi == "task_name" else "model_display_name"
             fld = display if display in df.columns else multi
             cols.append(Column(multi, fld, label, "other", shown))
     builtin("sampleId", "id", True)
     builtin("sampleUuid", "other", False)
-    builtin("epoch", "number", "epoch" in df.columns and df.get_column("epoch").n_unique() > 1)
+    builtin("epoch", "number", "epoch" in df.columns and _varies(df.get_column("epoch")))
     for cid in TEXT_FIELDS:
         builtin(cid, "text", True)
     for s in scores:

@@ -29,7 +29,7 @@ from evallens.grid.histograms import Histograms
 from evallens.grid.nested import broken_out, check_nested
 from evallens.grid.query import SampleQuery, SortKey
 from evallens.grid.selection import SampleKeys
-from evallens.grid.sorting import default_sort, sort_exprs
+from evallens.grid.sorting import default_sort, log_runs, sort_exprs
 from evallens.grid.transcripts import HITS, Hits, TranscriptSearch
 from evallens.grid.types import (
     ColumnDef,
@@ -104,11 +104,12 @@ class GridModel:
         work = work_frame(frame)
         self.columns: list[Column] = available_columns(work, self.scores)
         self._work = work
-        keys, key_exprs = default_sort(frame)
+        runs = log_runs(frame)
+        keys, key_exprs = default_sort(frame, runs)
         self.query = SampleQuery(work, {**sort_exprs(self.columns, work.schema), **key_exprs}, keys)
         # A view the user passes must be right; one read from the logs is honoured as far
         # as it fits this data (Inspect ignores column ids it does not know).
-        given = normalize_views(view) if view is not None else views_from_logs(frame)
+        given = normalize_views(view) if view is not None else views_from_logs(frame, runs)
         self.views: dict[str, ResolvedView] = {
             v.name: resolve_view(v, self.columns, strict=view is not None)
             for v in given or [SamplesView(BUILT_IN_VIEW)]
@@ -171,7 +172,7 @@ class GridModel:
     def column_defs(self) -> list[ColumnDef]:
         """What the front end needs to know about every column."""
         wanted = [c.field for c in self.columns if c.kind != "duration"]
-        stats = number_stats(self._work, wanted)
+        stats = number_stats(self._work.df, wanted)  # finite values only: the frame as given
         return [c.describe(self._work, stats) for c in self.columns]
 
     def storage_key(self, view: str) -> str:

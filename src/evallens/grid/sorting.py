@@ -46,18 +46,39 @@ def sort_exprs(columns: list[Column], schema: pl.Schema) -> dict[str, pl.Expr]:
     return out
 
 
-def default_sort(df: pl.DataFrame) -> tuple[list[SortKey], dict[str, pl.Expr]]:
+def log_runs(df: pl.DataFrame) -> pl.Series | None:
+    """The ``log`` of each run of rows sharing one, in frame order (None: no ``log``).
+
+    Readers write each log's rows together, so this is usually one value per log, found
+    by comparing neighbours rather than hashing every row.
+    """
+    if "log" not in df.columns:
+        return None
+    return df.get_column("log").rle().struct.field("value")
+
+
+def default_sort(
+    df: pl.DataFrame, runs: pl.Series | None = None
+) -> tuple[list[SortKey], dict[str, pl.Expr]]:
     """Inspect's sample list order: by id, then epoch (within each log, logs as given).
 
     Logs store samples in completion order; Inspect's list starts sorted by id, then
     epoch, numeric ids numerically. Returns the keys and the expressions they need.
+    ``runs``: `log_runs` of ``df``, when already known.
     """
     keys: list[SortKey] = []
     exprs: dict[str, pl.Expr] = {}
     if "log" in df.columns:
-        # The source row index, not a position in the filtered rows: a filtered partial
-        # sort must agree with the full one.
-        exprs[LOG_ORDER] = pl.col(ROW).min().over("log")
+        runs = log_runs(df) if runs is None else runs
+        if runs is not None and runs.n_unique() == runs.len():
+            # Each log's rows together: a log's run number is its place, in any subset of
+            # the rows too (a filter keeps runs together and in order), and it costs one
+            # pass of neighbour comparisons instead of a group-by over the text.
+            exprs[LOG_ORDER] = pl.col("log").rle_id()
+        else:
+            # The source row index, not a position in the filtered rows: a filtered
+            # partial sort must agree with the full one.
+            exprs[LOG_ORDER] = pl.col(ROW).min().over("log")
         keys.append(SortKey(LOG_ORDER))
     keys += [SortKey(name) for name in ("id", "epoch") if name in df.columns]
     return keys, exprs

@@ -326,13 +326,16 @@ def resolve_view(
     )
 
 
-def views_from_logs(df: pl.DataFrame) -> list[SamplesView]:
-    """The eval author's TaskSamplesViews, read from the logs the frame came from."""
+def views_from_logs(df: pl.DataFrame, logs: pl.Series | None = None) -> list[SamplesView]:
+    """The eval author's TaskSamplesViews, read from the logs the frame came from.
+
+    ``logs``: the frame's ``log`` values, when a shorter list of them is known (each at
+    least once, e.g. one per run of rows).
+    """
     if "log" not in df.columns:
         return []
-    paths = [
-        p for p in df.get_column("log").unique().drop_nulls().to_list()[:64] if Path(p).exists()
-    ]
+    logs = df.get_column("log") if logs is None else logs
+    paths = [p for p in logs.unique().drop_nulls().to_list()[:64] if Path(p).exists()]
     if not paths:
         return []
     try:
