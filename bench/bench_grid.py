@@ -1,7 +1,8 @@
 """SampleGrid in real headless JupyterLab: display, sort, scroll. Prints JSON.
 
-For each N (synthetic samples, evallens.synthetic_samples), in one notebook:
-  build_s         Python time to construct the widget (kernel side)
+For each case (N synthetic samples, evallens.synthetic_samples, given to the grid as a
+polars frame, or as pandas with ``--pandas N``), in one notebook:
+  build_s         Python time to construct the widget (kernel side; pandas: its conversion too)
   first_rows_s    cell execution to first rows visible in the page
   ws_bytes        websocket bytes the page received for one display (bundle included)
   heap_growth_mb  JS heap after the display minus before (both after a forced GC)
@@ -9,7 +10,15 @@ For each N (synthetic samples, evallens.synthetic_samples), in one notebook:
   sort_cached_s   header click back to an already-sorted column (cached permutation)
   jump_scroll_s   jump to the middle of the list to rows painted
   scroll_p95_ms   95th percentile frame time during a continuous 2 s scroll
-Medians of --runs runs. Usage: python bench/bench_grid.py [--sizes 10000 100000 1000000] [--runs 3]
+  frame_mb        the frame's size (polars' estimated_size of the samples)
+  kernel_peak_mb  the kernel's peak RSS over the runs (the peak is reset once the frame is
+                  made) minus its RSS before the frame was made
+  memory_ratio    kernel_peak_mb / frame_mb (1.0: nothing held beyond the frame itself)
+Then, with --kernel, the same cases without a browser, each in a fresh process: the
+constructor, the first window, a sort's first window and its full order, and memory.
+Medians of --runs runs; machine and load average noted.
+Usage: python bench/bench_grid.py [--sizes 10000 100000 1000000] [--pandas 1000000]
+       [--runs 3] [--kernel] [--no-browser]
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -31,11 +41,25 @@ from lab import Notebook, lab_and_browser
 ROWS = ".el-grid .el-row[data-row]:not([data-row=''])"
 
 SETUP = """
-import time, evallens
+import gc, time, evallens
+from pathlib import Path
+
+def rss_mb(field="VmRSS"):
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+
+rss_before = rss_mb()
 models, tasks = 20, 50
 df = evallens.synthetic_samples(models, tasks, max(1, {n} // (models * tasks)))
-df.height
+frame_mb = df.estimated_size() / 1e6
+if {pandas}:
+    df = df.to_pandas()
+gc.collect()
+Path("/proc/self/clear_refs").write_text("5")  # the peak RSS starts again from here
+len(df)
 """
+PEAK = "rss_mb('VmHWM') - rss_before"
 DISPLAY = """
 _t = time.perf_counter()
 grid = evallens.SampleGrid(df)
@@ -117,8 +141,8 @@ def p95(values: list[float]) -> float:
     return values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
 
 
-def measure(lab: Any, browser: Any, n: int, runs: int) -> dict[str, Any]:
-    nb = Notebook(lab, browser, [SETUP.format(n=n), DISPLAY])
+def measure(lab: Any, browser: Any, n: int, runs: int, pandas: bool) -> dict[str, Any]:
+    nb = Notebook(lab, browser, [SETUP.format(n=n, pandas=pandas), DISPLAY])
     try:
         nb.open()
         nb.command("notebook:run-cell")  # the setup cell (active cell 0)
@@ -163,22 +187,93 @@ def measure(lab: Any, browser: Any, n: int, runs: int) -> dict[str, Any]:
             # Keep the next run's heap baseline honest: scroll memory must not pile up.
             nb.execute("grid.sort = []")
         result: dict[str, Any] = {k: round(statistics.median(v), 4) for k, v in out.items()}
+        result["frame_mb"] = round(float(nb.value("frame_mb")), 1)
+        result["kernel_peak_mb"] = round(float(nb.value(PEAK)), 1)
+        result["memory_ratio"] = round(result["kernel_peak_mb"] / result["frame_mb"], 3)
         result["runs"] = runs
+        result["load"] = os.getloadavg()
         return result
     finally:
         nb.close()
 
 
+KERNEL = """
+import gc, json, statistics, sys, time
+from pathlib import Path
+
+import evallens
+from evallens.grid.query import PARTIAL_SORT_ROWS
+
+def rss_mb(field="VmRSS"):
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+
+n, pandas, runs = int(sys.argv[1]), sys.argv[2] == "1", int(sys.argv[3])
+before = rss_mb()
+df = evallens.synthetic_samples(20, 50, max(1, n // 1000))
+frame_mb = df.estimated_size() / 1e6
+if pandas:
+    df = df.to_pandas()
+gc.collect()
+Path("/proc/self/clear_refs").write_text("5")
+out = {k: [] for k in ("build_ms", "first_window_ms", "sort_window_ms", "sort_full_ms")}
+for _ in range(runs):
+    t = time.perf_counter()
+    grid = evallens.SampleGrid(df)
+    out["build_ms"].append((time.perf_counter() - t) * 1000)
+    model = grid._model
+    t = time.perf_counter()
+    model.window(0, 100, grid.columns)  # as the browser's first ask (the state has it too)
+    out["first_window_ms"].append((time.perf_counter() - t) * 1000)
+    t = time.perf_counter()
+    grid.sort = [{"column": "score__closeness__closeness", "dir": "desc"}]  # rows sent too
+    out["sort_window_ms"].append((time.perf_counter() - t) * 1000)
+    t = time.perf_counter()
+    model.query.view  # the full order, for scrolling (built in the background otherwise)
+    out["sort_full_ms"].append((time.perf_counter() - t) * 1000)
+    grid.close()
+    del grid, model
+    gc.collect()
+result = {k: round(statistics.median(v), 1) for k, v in out.items()}
+result["frame_mb"] = round(frame_mb, 1)
+result["kernel_peak_mb"] = round(rss_mb("VmHWM") - before, 1)
+result["memory_ratio"] = round(result["kernel_peak_mb"] / frame_mb, 3)
+print(json.dumps(result))
+"""
+
+
+def kernel_figures(n: int, pandas: bool, runs: int) -> dict[str, Any]:
+    """The kernel's side alone, in a fresh process (so its memory is this case's only)."""
+    done = subprocess.run(
+        [sys.executable, "-c", KERNEL, str(n), "1" if pandas else "0", str(runs)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["load"] = os.getloadavg()
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--pandas", type=int, nargs="*", default=[], help="sizes given as pandas")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--kernel", action="store_true", help="also time the kernel alone")
+    parser.add_argument("--no-browser", action="store_true", help="the kernel alone only")
     args = parser.parse_args()
+    cases = [(n, False) for n in args.sizes] + [(n, True) for n in args.pandas]
     results: dict[str, Any] = {}
+    kernel: dict[str, Any] = {}
     started = time.time()
-    with lab_and_browser() as (lab, browser):
-        for n in args.sizes:
-            results[str(n)] = measure(lab, browser, n, args.runs)
+    if args.kernel or args.no_browser:
+        for n, pandas in cases:
+            kernel[f"{n}{' pandas' if pandas else ''}"] = kernel_figures(n, pandas, args.runs)
+    if not args.no_browser:
+        with lab_and_browser() as (lab, browser):
+            for n, pandas in cases:
+                name = f"{n}{' pandas' if pandas else ''}"
+                results[name] = measure(lab, browser, n, args.runs, pandas)
     print(
         json.dumps(
             {
@@ -187,13 +282,17 @@ def main() -> None:
                     "cpus": os.cpu_count(),
                     "platform": platform.platform(),
                     "python": platform.python_version(),
+                    "load_at_end": os.getloadavg(),
                 },
                 "targets": {
                     "first_rows_s": 0.5, "sort_first_s": 0.15, "sort_cached_s": 0.05,
                     "jump_scroll_s": 0.1, "scroll_p95_ms": 16.7, "ws_bytes": 300_000,
-                    "heap_growth_mb": 10,
+                    "heap_growth_mb": 10, "build_ms": 50, "memory_ratio": 1.2,
+                    "first_rows_s at 10M": 0.5, "sort_first_s at 10M": 1.0,
+                    "pandas first_rows_s": "1.2 x the polars figure at the same N",
                 },
                 "results": results,
+                "kernel": kernel,
                 "wall_s": round(time.time() - started, 1),
             },
             indent=2,

