@@ -325,15 +325,15 @@ class SampleQuery:
             return self.view.slice(0, k)
         mask = self.combined_mask()
         exprs = [self._key_expr(key) for key in keys]
-        frame = self.work.lazy(exprs)
-        frame = frame if mask is None else frame.filter(mask)
         names = [f"__key{i}" for i in range(len(keys))]
+        # Keys first, over every row, then the filter: a key may depend on other rows (the
+        # default order's log key is where a log first appears in the whole frame).
+        frame = self.work.lazy(exprs).select(
+            ROW, *(e.alias(n) for e, n in zip(exprs, names, strict=True))
+        )
+        frame = frame if mask is None else frame.filter(mask)
         return (
-            frame.select(
-                ROW,
-                *(e.alias(n) for e, n in zip(exprs, names, strict=True)),
-            )
-            .sort(
+            frame.sort(
                 names,
                 descending=[key.descending for key in keys],
                 nulls_last=True,
