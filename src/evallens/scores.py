@@ -333,36 +333,32 @@ def describe_column(series: pl.Series) -> dict[str, Any]:
         # its missing values): far cheaper than unique() on a million floats. min and max
         # skip NaN; infinities are left out by a second pass when there are any.
         v = pl.col("v")
-        odd = v.is_nan() if dtype.is_float() else pl.lit(False)
-        lo, hi, zero_one = (
-            series.to_frame("v")
-            .select(v.min(), v.max().alias("hi"), ((v == 0) | (v == 1) | odd).all().alias("b"))
-            .row(0)
-        )
+        frame = series.to_frame("v")
+        lo, hi = frame.select(v.min(), v.max().alias("hi")).row(0)
         if dtype.is_float() and not (lo is not None and math.isfinite(lo) and math.isfinite(hi)):
-            present = series.filter(series.is_finite())
-            if present.len() == 0:
+            frame = series.filter(series.is_finite()).to_frame("v")
+            if frame.height == 0:
                 return {"kind": "other"}
-            lo, hi = present.min(), present.max()
-            zero_one = bool(((present == 0) | (present == 1)).all())
+            lo, hi = frame.select(v.min(), v.max().alias("hi")).row(0)
         if lo is None:
             return {"kind": "other"}
-        if zero_one and lo == 0 and hi == 1:
+        odd = v.is_nan() if dtype.is_float() else pl.lit(False)
+        if lo == 0 and hi == 1 and frame.select(((v == 0) | (v == 1) | odd).all()).item():
             return {"kind": "binary", "min": 0.0, "max": 1.0}
         return {"kind": "numeric", "min": float(lo), "max": float(hi)}
-    present = series.drop_nulls()
-    if present.len() == 0:
+    if series.null_count() == series.len():
         return {"kind": "other"}
     if dtype == pl.Boolean:
         return {"kind": "boolean"}
     if dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum):
-        text = present.cast(pl.String)
+        text = series.cast(pl.String)
 
         def counts() -> dict[str, int]:
-            table = text.value_counts(name="__n")
+            table = text.drop_nulls().value_counts(name="__n")
             return dict(zip(table.to_series(0).to_list(), table.get_column("__n"), strict=True))
 
-        return _describe_text(text.unique().to_list(), counts)
+        return _describe_text(_distinct_text(text), counts)
+    present = series.drop_nulls()
     if isinstance(dtype, pl.List | pl.Array):
         return {"kind": "list"}
     if isinstance(dtype, pl.Struct):
@@ -370,6 +366,25 @@ def describe_column(series: pl.Series) -> dict[str, Any]:
     if dtype == pl.Object:
         return _describe_objects(present.to_list())
     return {"kind": "other"}
+
+
+_HEAD_ROWS = 10_000
+_FEW = 16
+
+
+def _distinct_text(text: pl.Series) -> list[str]:
+    """The distinct values of a text column (missing left out).
+
+    A score column usually holds a few values, all among its first rows: when every row
+    equals one of those (a comparison per value, no hashing), they are all there is.
+    """
+    head = text.head(_HEAD_ROWS).drop_nulls().unique()
+    if head.len() <= _FEW:
+        v = pl.col("v")
+        known = pl.any_horizontal(v.is_null(), *(v == value for value in head))
+        if text.to_frame("v").select(known.all()).item():
+            return head.to_list()
+    return text.drop_nulls().unique().to_list()
 
 
 def _describe_objects(values: list[Any]) -> dict[str, Any]:

@@ -126,7 +126,9 @@ def widest(values: pl.Series, stats: NumberStats | None) -> int:
         return int(longest) if isinstance(longest, int) else 0
     ends = [v for v in (stats.lo, stats.hi) if v is not None]
     if stats.integer:  # exact digits, even beyond 2**53; room for separators
-        texts = [str(v) for v in (values.min(), values.max()) if v is not None]
+        exact = all(abs(v) < 2**53 for v in ends)  # else the float stats may have rounded
+        ends_exact = [int(v) for v in ends] if exact else [values.min(), values.max()]
+        texts = [str(v) for v in ends_exact if v is not None]
         return max((len(t) + (len(t) - 1) // 3 for t in texts), default=0)
     fmt = format_of(stats)
     spec = f".{fmt['digits']}e" if fmt["notation"] == "scientific" else f",.{fmt['digits']}f"

@@ -172,8 +172,11 @@ class GridModel:
     def column_defs(self) -> list[ColumnDef]:
         """What the front end needs to know about every column."""
         wanted = [c.field for c in self.columns if c.kind != "duration"]
-        stats = number_stats(self._work.df, wanted)  # finite values only: the frame as given
-        return [c.describe(self._work, stats) for c in self.columns]
+        # The frame as given: the stats read finite values only, and a float column's width
+        # comes from them (reading its NaN-free form would compute it over every row).
+        frame = self._work.df
+        stats = number_stats(frame, wanted)
+        return [c.describe(frame, stats) for c in self.columns]
 
     def storage_key(self, view: str) -> str:
         """Where the browser keeps the user's changes: per task, column set and view.
@@ -182,9 +185,9 @@ class GridModel:
         """
         tasks: Iterable[str] = []
         if "task_name" in self.source.columns:
-            tasks = sorted(
-                str(t) for t in self.source.get_column("task_name").unique().drop_nulls()
-            )
+            # one value per run of rows first: a task's rows are usually together
+            runs = self.source.get_column("task_name").rle().struct.field("value")
+            tasks = sorted(str(t) for t in runs.unique().drop_nulls())
         ident = json.dumps(
             [list(tasks), sorted(self.source.columns), *([view] if len(self.views) > 1 else [])]
         )
