@@ -29,7 +29,7 @@ from evallens.grid.histograms import Histograms
 from evallens.grid.nested import broken_out, check_nested
 from evallens.grid.query import SampleQuery, SortKey
 from evallens.grid.selection import SampleKeys
-from evallens.grid.sorting import default_sort, log_runs, sort_exprs
+from evallens.grid.sorting import default_sort, first_rows, log_runs, sort_exprs
 from evallens.grid.transcripts import HITS, Hits, TranscriptSearch
 from evallens.grid.types import (
     ColumnDef,
@@ -106,10 +106,19 @@ class GridModel:
         self._work = work
         runs = log_runs(frame)
         keys, key_exprs = default_sort(frame, runs)
-        self.query = SampleQuery(work, {**sort_exprs(self.columns, work.schema), **key_exprs}, keys)
+        self.query = SampleQuery(
+            work,
+            {**sort_exprs(self.columns, work.schema), **key_exprs},
+            keys,
+            default_rows=first_rows(runs),
+        )
         # A view the user passes must be right; one read from the logs is honoured as far
         # as it fits this data (Inspect ignores column ids it does not know).
-        given = normalize_views(view) if view is not None else views_from_logs(frame, runs)
+        given = (
+            normalize_views(view)
+            if view is not None
+            else views_from_logs(frame, None if runs is None else runs.get_column("value"))
+        )
         self.views: dict[str, ResolvedView] = {
             v.name: resolve_view(v, self.columns, strict=view is not None)
             for v in given or [SamplesView(BUILT_IN_VIEW)]

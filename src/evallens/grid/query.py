@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
@@ -143,6 +143,7 @@ class SampleQuery:
         sort_exprs: Mapping[str, pl.Expr] | None = None,
         default_sort: Sequence[SortKey] = (),
         partial_sort_rows: int = PARTIAL_SORT_ROWS,
+        default_rows: Callable[[int], int] | None = None,
     ) -> None:
         work = df if isinstance(df, WorkFrame) else WorkFrame(df)
         if ROW not in work.df.columns:
@@ -150,6 +151,8 @@ class SampleQuery:
         self.work = work
         """The frame queried: the caller's, its derived columns computed where read."""
         self._partial_sort_rows = partial_sort_rows
+        self._default_rows = default_rows
+        """How many of the frame's first rows hold the default order's first k (None: any)."""
         self._sort_exprs = dict(sort_exprs or {})
         self._default_sort = tuple(default_sort)
         self._perms: OrderedDict[tuple[SortKey, ...], pl.Series] = OrderedDict()
@@ -328,9 +331,12 @@ class SampleQuery:
         names = [f"__key{i}" for i in range(len(keys))]
         # Keys first, over every row, then the filter: a key may depend on other rows (the
         # default order's log key is where a log first appears in the whole frame).
-        frame = self.work.lazy(exprs).select(
-            ROW, *(e.alias(n) for e, n in zip(exprs, names, strict=True))
-        )
+        frame = self.work.lazy(exprs)
+        if mask is None and not self._sort and self._default_rows is not None:
+            # The default order's first k rows lie in the frame's first rows (its logs'
+            # rows are together): only those are read.
+            frame = frame.slice(0, self._default_rows(k))
+        frame = frame.select(ROW, *(e.alias(n) for e, n in zip(exprs, names, strict=True)))
         frame = frame if mask is None else frame.filter(mask)
         return (
             frame.sort(

@@ -6,6 +6,8 @@ score sorts by `evallens.scores.value_expr` (C 1, P 0.5, I and N 0), missing val
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from evallens.grid.columns import Column
@@ -46,19 +48,48 @@ def sort_exprs(columns: list[Column], schema: pl.Schema) -> dict[str, pl.Expr]:
     return out
 
 
-def log_runs(df: pl.DataFrame) -> pl.Series | None:
-    """The ``log`` of each run of rows sharing one, in frame order (None: no ``log``).
+def log_runs(df: pl.DataFrame) -> pl.DataFrame | None:
+    """Each run of rows sharing a ``log``, in frame order: its ``len`` and ``value``.
 
-    Readers write each log's rows together, so this is usually one value per log, found
-    by comparing neighbours rather than hashing every row.
+    Readers write each log's rows together, so this is usually one row per log, found
+    by comparing neighbours rather than hashing every row. None: the frame has no ``log``.
     """
     if "log" not in df.columns:
         return None
-    return df.get_column("log").rle().struct.field("value")
+    return df.get_column("log").rle().struct.unnest()
+
+
+def _together(runs: pl.DataFrame) -> bool:
+    """Each log's rows are together (one run per log)."""
+    return runs.get_column("value").n_unique() == runs.height
+
+
+def first_rows(runs: pl.DataFrame | None) -> Callable[[int], int] | None:
+    """How many of the frame's first rows hold the first k rows of the default order.
+
+    When each log's rows are together, every row of a log comes before every row of a
+    later one, so the first k rows lie in the runs that add up to k rows: a partial sort
+    need read only those (None: the logs are mixed, or the frame has none).
+
+    Example:
+        >>> runs = log_runs(pl.DataFrame({"log": ["a", "a", "a", "b", "b", "c"]}))
+        >>> rows = first_rows(runs)
+        >>> [rows(k) for k in (1, 3, 4, 9)]
+        [3, 3, 5, 6]
+    """
+    if runs is None or not _together(runs):
+        return None
+    ends = runs.get_column("len").cum_sum()
+
+    def rows(k: int) -> int:
+        at = int(ends.search_sorted(k, side="left"))
+        return int(ends[min(at, ends.len() - 1)])
+
+    return rows
 
 
 def default_sort(
-    df: pl.DataFrame, runs: pl.Series | None = None
+    df: pl.DataFrame, runs: pl.DataFrame | None = None
 ) -> tuple[list[SortKey], dict[str, pl.Expr]]:
     """Inspect's sample list order: by id, then epoch (within each log, logs as given).
 
@@ -70,7 +101,7 @@ def default_sort(
     exprs: dict[str, pl.Expr] = {}
     if "log" in df.columns:
         runs = log_runs(df) if runs is None else runs
-        if runs is not None and runs.n_unique() == runs.len():
+        if runs is not None and _together(runs):
             # Each log's rows together: a log's run number is its place, in any subset of
             # the rows too (a filter keeps runs together and in order), and it costs one
             # pass of neighbour comparisons instead of a group-by over the text.
