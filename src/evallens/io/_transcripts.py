@@ -67,6 +67,48 @@ def _calls_text(message: dict[str, Any]) -> str | None:
     return "\n".join(lines)
 
 
+def quick_text(message: dict[str, Any]) -> str:
+    """`searchable_text`, sooner for the usual messages (plain text, short text tool calls)."""
+    content = message.get("content")
+    if type(content) is str:
+        calls = message.get("tool_calls")
+        if not calls:
+            if message.get("role") != "tool" or not (
+                message.get("error") or message.get("tool_error")
+            ):
+                return content
+        elif type(calls) is list and message.get("role") == "assistant":
+            lines = _short_calls(calls)
+            if lines is not None:
+                return f"{content}\n{lines}" if content and lines else content or lines
+    return searchable_text(message)
+
+
+def _short_calls(calls: list[Any]) -> str | None:
+    """`_calls_text` when every call is the usual one (text arguments on one short line).
+
+    None: some call is not (`searchable_text` writes them).
+    """
+    lines: list[str] = []
+    for call in calls:
+        if type(call) is not dict:
+            return None
+        arguments = call.get("arguments")
+        if type(arguments) is not dict:
+            return None
+        parts = []
+        for key, value in arguments.items():
+            if type(value) is not str:
+                return None
+            parts.append(f"{key}='{value}'")
+        name = str(call.get("function"))
+        joined = ", ".join(parts)
+        if len(joined) > _TOOL_CALL_WIDTH - 3 - len(name):
+            return None
+        lines.append(f"{name}({joined})")
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class LogTexts:
     """One log's messages: which sample each belongs to, its index there, its text."""
@@ -104,25 +146,15 @@ def read_log_texts(path: str) -> LogTexts:
             owner = len(ids)
             ids.append(str(sample.get("id")))
             epochs.append(int(sample.get("epoch") or 1))
+            owners_add, positions_add, texts_add = owners.append, positions.append, texts.append
             for position, message in enumerate(messages):
                 if type(message) is not dict:
                     continue
                 if resolve is not None:
                     resolve(message)
-                content = message.get("content")
-                owners.append(owner)
-                positions.append(position)
-                if (
-                    type(content) is str
-                    and not message.get("tool_calls")
-                    and not (
-                        message.get("role") == "tool"
-                        and (message.get("error") or message.get("tool_error"))
-                    )
-                ):
-                    texts.append(content)  # plain text: what searchable_text gives, sooner
-                else:
-                    texts.append(searchable_text(message))
+                owners_add(owner)
+                positions_add(position)
+                texts_add(quick_text(message))
     return LogTexts(
         pl.DataFrame({"id": ids, "epoch": epochs}, schema={"id": pl.String, "epoch": pl.Int64}),
         pl.DataFrame(
