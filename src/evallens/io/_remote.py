@@ -66,6 +66,8 @@ class RemoteFile:
     path: str
     size: int
     version: str
+    info: dict[str, Any] = field(repr=False, default_factory=dict)
+    """As the store described it (given to a seekable file: no second request for it)."""
 
 
 _known: dict[str, RemoteFile] = {}
@@ -156,19 +158,20 @@ def list_url(
     with storage_errors(url):
         fs.invalidate_cache()  # list the store as it is now, as a directory walk would
         info = None if url.endswith("/") else _info_or_none(fs, root)
-        if info is not None and info.get("type") == "file":
-            remote = _remember(_remote_file(fs, root, info))
-            if url.endswith((".parquet", ".pq")):
-                listing.parquet.append(remote.url)
-            elif url.endswith(tuple(log_suffixes)):
-                listing.logs.append(remote.url)
-            else:
-                raise ValueError(
-                    f"{url}: not a log (.eval, .json) or a parquet file (.parquet); "
-                    "name a prefix ending in / to search it for logs"
-                )
-            return listing
-        found = fs.find(root, detail=True)
+        is_file = info is not None and info.get("type") == "file"
+        found = {} if is_file else fs.find(root, detail=True)
+    if info is not None and is_file:
+        remote = _remember(_remote_file(fs, root, info))
+        if url.endswith((".parquet", ".pq")):
+            listing.parquet.append(remote.url)
+        elif url.endswith(tuple(log_suffixes)):
+            listing.logs.append(remote.url)
+        else:
+            raise ValueError(
+                f"{url}: not a log (.eval, .json) or a parquet file (.parquet); "
+                "name a prefix ending in / to search it for logs"
+            )
+        return listing
     if not found:
         raise FileNotFoundError(f"no such log file or directory: {url} (nothing under it)")
     files = sorted(
@@ -177,7 +180,7 @@ def list_url(
             for path, item in found.items()
             if item.get("type") == "file"
         ),
-        key=lambda r: r.url,
+        key=lambda r: r.path.split("/"),  # the order a local walk gives (by path parts)
     )
     candidates = [r for r in files if r.url.endswith((".eval", ".json"))]
     # a .json file counts when it starts like an Inspect log, as in a local folder
@@ -198,9 +201,8 @@ def _info_or_none(fs: Any, path: str) -> dict[str, Any] | None:
 
 
 def _remote_file(fs: Any, path: str, info: dict[str, Any]) -> RemoteFile:
-    return RemoteFile(
-        fs.unstrip_protocol(path), fs, path, int(info.get("size") or 0), _version(info)
-    )
+    size = int(info.get("size") or 0)
+    return RemoteFile(fs.unstrip_protocol(path), fs, path, size, _version(info), info)
 
 
 _JSON_LOG_START = re.compile(rb'^\s*\{\s*"version"\s*:')
@@ -253,6 +255,9 @@ def open_log(path: str) -> Iterator[BinaryIO]:
     with remote.fs.open(
         remote.path, "rb", block_size=BLOCK_BYTES, cache_type="readahead", size=remote.size
     ) as f:
+        if isinstance(getattr(type(f), "details", None), property):
+            # what the listing said: no request to ask again, and S3 reads only that version
+            f.details = remote.info
         yield f
 
 
@@ -270,7 +275,8 @@ def _whole(remote: RemoteFile) -> bytes:
         if data is not None:
             _held.move_to_end(key)
             return data
-    data = bytes(remote.fs.cat_file(remote.path))
+    # a range, even of the whole: without one s3fs asks for the size first (one more request)
+    data = bytes(remote.fs.cat_file(remote.path, start=0, end=remote.size)) if remote.size else b""
     with _held_lock:
         for old in [k for k in _held if k[0] == remote.url]:
             del _held[old]  # an older version of the object
