@@ -436,3 +436,29 @@ def test_any_fsspec_protocol_memory() -> None:
         assert remote.get_column("log").str.starts_with("memory:///evallens-test/").all()
     finally:
         memory.rm("/evallens-test", recursive=True)
+
+
+# -- the widgets on rows read from the store -----------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore::evallens.io.LogReadWarning")
+def test_the_grid_searches_transcripts_and_opens_samples_from_the_store(store: Any) -> None:
+    from evallens import SampleGrid, transcript_cache
+    from evallens.sample.opened import read_sample_model
+
+    folder = logs_dir() / "inspect_ai_tests"
+    remote = eio.read_samples(f"s3://{BUCKET}/real/inspect_ai_tests/", errors="skip")
+    local = eio.read_samples(folder, errors="skip")
+    transcript_cache.clear()
+    found = SampleGrid(remote).transcript_hits(r"(?i)error|the")
+    expected = SampleGrid(local).transcript_hits(r"(?i)error|the")
+    assert found["hits"].sum() > 0
+    assert found.drop("log").equals(expected.drop("log"))
+    assert found.get_column("log").to_list() == remote.get_column("log").to_list()
+    log, sample_id, epoch = remote.select("log", "id", "epoch").row(0)
+    opened = read_sample_model(log, sample_id, epoch)
+    local_log = local.get_column("log")[0]
+    assert opened.head["log"] == log
+    mirror = read_sample_model(local_log, sample_id, epoch)
+    assert {**opened.head, "log": None} == {**mirror.head, "log": None}
+    assert opened.messages(0, 50) == mirror.messages(0, 50)
