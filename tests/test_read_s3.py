@@ -294,6 +294,30 @@ def test_a_corrupt_object_is_named_by_its_url_and_the_good_ones_load(mixed: str)
         assert eio.read_samples(mixed, errors="skip").height == frame.height
 
 
+def test_an_object_removed_after_listing_is_reported_and_the_rest_load(
+    store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evallens.io import _read
+
+    prefix = f"{BUCKET}/vanishing"
+    store.pipe(f"{prefix}/stays.eval", _real_log("mmlu-summary-choices.eval"))
+    store.pipe(f"{prefix}/goes.eval", _real_log("log_message_deduplication.eval"))
+    listed = _read.list_url
+
+    def list_then_remove(*args: Any) -> Any:
+        listing = listed(*args)
+        store.rm(f"{prefix}/goes.eval")
+        return listing
+
+    monkeypatch.setattr(_read, "list_url", list_then_remove)
+    _remote.clear_held()
+    with pytest.warns(
+        eio.LogReadWarning, match=rf"s3://{prefix}/goes.eval: no longer in the store"
+    ):
+        frame = eio.read_samples(f"s3://{prefix}/")
+    assert set(frame.get_column("log")) == {f"s3://{prefix}/stays.eval"}
+
+
 def test_missing_bucket_prefix_or_object_names_the_url(store: Any) -> None:
     for url in (
         "s3://no-such-bucket-here/logs/",

@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, TypeVar
 
+from evallens.io._errors import LogReadError
+
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+)://")
 
 WHOLE_BYTES = 8 * 2**20
@@ -41,6 +43,8 @@ _PACKAGES = {
     "abfs": "adlfs",
     "abfss": "adlfs",
 }
+_STORE_MODULES = ("botocore", "aiobotocore", "aiohttp", "s3fs", "gcsfs", "google", "adlfs", "azure")
+"""Where a store's own errors come from (not OSError): a network failure mid-read."""
 _CREDENTIAL_ERRORS = ("NoCredentialsError", "PartialCredentialsError", "DefaultCredentialsError")
 
 T = TypeVar("T")
@@ -243,22 +247,34 @@ def known_file(url: str) -> RemoteFile:
 
 @contextmanager
 def open_log(path: str) -> Iterator[BinaryIO]:
-    """A log opened for reading: a local file, or a remote object (whole, or seekable)."""
+    """A log opened for reading: a local file, or a remote object (whole, or seekable).
+
+    A remote object gone since it was listed, or a store failing mid-read, is an error
+    about this log (`LogReadError`, or an `OSError` that `reading` names it by), so the
+    other logs still load.
+    """
     if not is_url(path):
         with open(path, "rb") as f:
             yield f
         return
-    remote = known_file(path)
-    if remote.size <= WHOLE_BYTES:
-        yield io.BytesIO(_whole(remote))
-        return
-    with remote.fs.open(
-        remote.path, "rb", block_size=BLOCK_BYTES, cache_type="readahead", size=remote.size
-    ) as f:
-        if isinstance(getattr(type(f), "details", None), property):
-            # what the listing said: no request to ask again, and S3 reads only that version
-            f.details = remote.info
-        yield f
+    try:
+        remote = known_file(path)
+        if remote.size <= WHOLE_BYTES:
+            yield io.BytesIO(_whole(remote))
+            return
+        with remote.fs.open(
+            remote.path, "rb", block_size=BLOCK_BYTES, cache_type="readahead", size=remote.size
+        ) as f:
+            if isinstance(getattr(type(f), "details", None), property):
+                # what the listing said: no request to ask again; S3 reads only that version
+                f.details = remote.info
+            yield f
+    except FileNotFoundError as ex:
+        raise LogReadError(path, f"no longer in the store ({ex})") from ex
+    except Exception as ex:
+        if type(ex).__module__.split(".")[0] in _STORE_MODULES and not isinstance(ex, OSError):
+            raise OSError(f"{type(ex).__name__}: {ex}") from ex
+        raise
 
 
 HELD_BYTES = 64 * 2**20
