@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import platform
 import socket
@@ -56,7 +57,10 @@ class Traffic:
         async def send(endpoint: Any, request: Any) -> Any:
             await asyncio.sleep(traffic.rtt)
             response = await original(endpoint, request)
-            size = int(response.headers.get("content-length") or 0)
+            # a HEAD's content-length is the object's, not what was sent
+            size = (
+                0 if request.method == "HEAD" else int(response.headers.get("content-length") or 0)
+            )
             traffic.requests += 1
             traffic.bytes += size
             await asyncio.sleep(size / traffic.bandwidth)
@@ -81,6 +85,7 @@ def start_server() -> Any:
         AWS_SHARED_CREDENTIALS_FILE="/nonexistent",
         AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}",
     )
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     return server
@@ -96,7 +101,7 @@ def upload(fs: Any, generated: int, cache: Path) -> dict[str, Any]:
         "real_bytes": sum(p.stat().st_size for p in real),
     }
     if generated:
-        target = cache / f"generated_{generated}"
+        target = cache / f"remote_generated_{generated}"
         if not any(target.glob("**/*.eval")):
             subprocess.run(
                 [sys.executable, str(GEN_LOGS), "--out", str(target), "--clean", "--fast",

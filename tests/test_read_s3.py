@@ -138,9 +138,8 @@ def requests(server: tuple[str, _Requests]) -> _Requests:
 
 @pytest.fixture(params=["whole", "ranged"])
 def fetch(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Small objects are fetched whole; ``ranged`` reads every log as a large one would be."""
-    if request.param == "ranged":
-        monkeypatch.setattr(_remote, "WHOLE_BYTES", 0)
+    """Every object fetched whole (as small ones are), or every log read in ranges (large)."""
+    monkeypatch.setattr(_remote, "WHOLE_BYTES", 0 if request.param == "ranged" else 1 << 62)
     _remote.clear_held()
     return str(request.param)
 
