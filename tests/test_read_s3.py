@@ -485,3 +485,17 @@ def test_the_grid_searches_transcripts_and_opens_samples_from_the_store(store: A
     mirror = read_sample_model(local_log, sample_id, epoch)
     assert {**opened.head, "log": None} == {**mirror.head, "log": None}
     assert opened.messages(0, 50) == mirror.messages(0, 50)
+
+
+def test_a_parquet_export_in_the_store_is_read_and_scanned(store: Any, tmp_path: Path) -> None:
+    frame = eio.read_samples(logs_dir() / "inspect_flow")
+    local = tmp_path / "export.parquet"
+    frame.write_parquet(local)
+    url = f"s3://{BUCKET}/exports/samples.parquet"
+    store.put(str(local), url)
+    assert eio.read_samples(url).equals(eio.read_samples(local))
+    assert (
+        eio.scan_samples(url, cache_dir=tmp_path / "cache")
+        .collect()
+        .equals(eio.scan_samples(local, cache_dir=tmp_path / "cache").collect())
+    )
