@@ -27,6 +27,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from evallens.io._errors import LogReadError
+from evallens.io._remote import open_log
 from evallens.io._summary import summary_from_sample
 
 _JOURNAL_SUMMARY = re.compile(r"^_journal/summaries/(\d+)\.json$")
@@ -162,7 +163,7 @@ def _check_header(path: str, header: Any) -> dict[str, Any]:
 
 
 def _read_json_log(path: str, *, samples: bool) -> LogFile:
-    with open(path, "rb") as f:
+    with open_log(path) as f:
         data = json.loads(f.read())
     header = _check_header(path, data)
     raw_samples = header.pop("samples", None) or []
@@ -329,27 +330,32 @@ def read_zip_entry(f: BinaryIO, entry: ZipEntry, name: str, *, copy: bool = True
     raise NotImplementedError(f"zip compression method {method} in member {name}")
 
 
-def _read_eval_quick(path: str) -> LogFile | None:
-    """Header and raw summaries of a finished log, reading only those two members."""
-    with open(path, "rb") as f:
+def _read_eval_quick(path: str, *, samples: bool = True) -> LogFile | None:
+    """Header (and raw summaries) of a finished log, reading only those members.
+
+    Few reads: a log in object storage is read in two or three requests.
+    """
+    with open_log(path) as f:
         directory = central_directory(f)
         if directory is None:
             return None
         header_entry = find_zip_entry(directory, "header.json")
-        summaries_entry = find_zip_entry(directory, "summaries.json")
-        if header_entry is None or summaries_entry is None:
+        summaries_entry = find_zip_entry(directory, "summaries.json") if samples else None
+        if header_entry is None or (samples and summaries_entry is None):
             return None
         header = _check_header(path, json.loads(read_zip_entry(f, header_entry, "header.json")))
+        if summaries_entry is None:
+            return LogFile(path, header, None)
         summaries = read_zip_entry(f, summaries_entry, "summaries.json")
     return LogFile(path, header, None, summaries)
 
 
 def _read_eval_log(path: str, *, samples: bool, raw: bool = False) -> LogFile:
-    if samples and raw:
-        quick = _read_eval_quick(path)
+    if raw or not samples:
+        quick = _read_eval_quick(path, samples=samples)
         if quick is not None:
             return quick
-    with zipfile.ZipFile(path) as zf:
+    with open_log(path) as f, zipfile.ZipFile(f) as zf:
         names = zf.namelist()
         name_set = set(names)
         if "header.json" in name_set:

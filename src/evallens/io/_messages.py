@@ -37,7 +37,15 @@ from evallens.io._message_rows import (
     tool_calls_text,
     tool_error,
 )
-from evallens.io._read import Source, _resolve, _split, drop_duplicate_logs
+from evallens.io._read import Source, StorageOptions, _resolve, _split, drop_duplicate_logs
+from evallens.io._remote import (
+    file_size,
+    is_url,
+    log_location,
+    map_threads,
+    open_log,
+    remote_workers,
+)
 from evallens.io._summary import auto_message_id, auto_sample_id, eval_id_of
 
 Which = Literal["events", "sample"]
@@ -81,6 +89,7 @@ def read_messages(
     messages: Which = "events",
     errors: ErrorPolicy = "warn",
     parallel: bool | int | None = None,
+    storage_options: StorageOptions = None,
 ) -> pl.DataFrame:
     """Read the messages of Inspect logs into one polars frame, one row per message.
 
@@ -104,10 +113,12 @@ def read_messages(
         parallel: ``None`` (default) parses logs in this process, or in worker processes
             when they add up to more than 32 MiB and the machine has 4 cores or more (JSON
             parsing holds the GIL, so threads would not help); ``True`` or a worker count
-            always uses worker processes; ``False`` never does.
+            always uses worker processes; ``False`` never does. Logs at a URL are read
+            on threads, as `read_samples` reads them.
+        storage_options: fsspec options for URL sources, as in `read_samples`.
 
     Returns:
-        A frame with columns ``log`` (absolute path), ``id`` (the sample id in its own
+        A frame with columns ``log`` (absolute path, or URL), ``id`` (the sample id in its own
         type), ``epoch``, ``position`` (the message's 0-based place among its sample's
         rows; with ``messages="sample"``, its index in the sample's ``messages``),
         ``message_id`` (made up as ``messages_df`` does when the log has none), ``role``,
@@ -132,7 +143,7 @@ def read_messages(
     errors = check_policy(errors)
     if messages not in ("events", "sample"):
         raise ValueError(f"messages must be 'events' or 'sample', got {messages!r}")
-    resolved = _resolve(source)
+    resolved = _resolve(source, storage_options)
     if resolved.frame is not None or resolved.parquet:
         raise ValueError(
             "read_messages reads Inspect logs (.eval, .json): a frame or a parquet file "
@@ -183,15 +194,14 @@ def _workers(paths: Sequence[str], parallel: bool | int | None) -> int:
 
 
 def _size(path: str) -> int:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0  # reported as a bad file when it is read
+    return file_size(path)  # 0 when unknown: reported as a bad file when it is read
 
 
 def _map_logs(
     paths: Sequence[str], which: Which, parallel: bool | int | None
 ) -> list[_LogMessages | BadFile]:
+    if any(is_url(p) for p in paths):
+        return map_threads(lambda p: _log_messages(p, which), paths, remote_workers(parallel))
     workers = _workers(paths, parallel)
     if workers == 1:
         return [_log_messages(p, which) for p in paths]
@@ -233,7 +243,7 @@ def _log_messages(path: str, which: Which) -> _LogMessages | BadFile:
     except LogReadError as ex:
         return BadFile(path, ex.reason)
     blocks.sort(key=lambda block: block[0])
-    absolute = os.path.abspath(path)
+    absolute = log_location(path)
     return _LogMessages(
         absolute, eval_id, _frame(absolute, [r for _, rows in blocks for r in rows])
     )
@@ -270,7 +280,7 @@ class _LogSamples:
 
     def _open(self) -> None:
         if self.path.endswith(".json"):
-            with open(self.path, "rb") as f:
+            with open_log(self.path) as f:
                 document = json.loads(f.read())
             if not isinstance(document, dict):
                 raise LogReadError(self.path, "not an Inspect log (not a JSON object)")
@@ -287,7 +297,7 @@ class _LogSamples:
         self._stack.close()
 
     def _open_eval(self) -> Any:
-        f = self._stack.enter_context(open(self.path, "rb"))
+        f = self._stack.enter_context(open_log(self.path))
         directory = central_directory(f)
         entries = zip_entries(directory) if directory is not None else None
         if entries is not None:

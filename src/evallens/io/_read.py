@@ -7,7 +7,7 @@ import io
 import json
 import multiprocessing
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +28,15 @@ from evallens.io._evals import eval_record, headline_score
 from evallens.io._fast import fast_samples_frame
 from evallens.io._frames import normalize_evals, normalize_samples
 from evallens.io._logfile import log_files_in, read_log
+from evallens.io._remote import (
+    file_version,
+    is_url,
+    list_url,
+    log_location,
+    map_threads,
+    open_log,
+    remote_workers,
+)
 from evallens.io._samples import (
     CORE_ORDER,
     SAMPLE_DTYPES,
@@ -45,7 +54,13 @@ Source = Union[
     pl.LazyFrame,
     Any,  # a pandas DataFrame; typed loosely so pandas stays optional
 ]
-"""What the readers accept: a directory, log or parquet path(s), or a polars/pandas frame."""
+"""What the readers accept: a directory, log or parquet path(s), or a polars/pandas frame.
+
+A path may be a URL (``s3://bucket/prefix/``, ``gs://``, any fsspec protocol): a URL
+ending in ``/`` is searched for logs as a directory is."""
+
+StorageOptions = dict[str, Any] | None
+"""fsspec options for URL sources (``{"anon": True}``, ``{"profile": ...}``, an endpoint)."""
 
 _LOG_SUFFIXES = (".eval", ".json")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -64,10 +79,10 @@ class _Resolved:
         self.empty_dirs: list[str] = []
         """Directories that held no logs (said so, rather than reading as 0 rows)."""
 
-    def add_log(self, path: Path) -> None:
+    def add_log(self, path: Path | str) -> None:
         # The same file named twice (or found twice) is read once.
         text = str(path)
-        if os.path.abspath(text) not in {os.path.abspath(p) for p in self.logs}:
+        if log_location(text) not in {log_location(p) for p in self.logs}:
             self.logs.append(text)
 
     def report_empty(self, errors: ErrorPolicy) -> None:
@@ -80,7 +95,7 @@ class _Resolved:
             )
 
 
-def _resolve(source: Source) -> _Resolved:
+def _resolve(source: Source, storage_options: StorageOptions = None) -> _Resolved:
     resolved = _Resolved()
     frame = as_polars(source)
     if frame is not None:
@@ -98,6 +113,14 @@ def _resolve(source: Source) -> _Resolved:
     for item in items:
         if not isinstance(item, str | os.PathLike):
             raise TypeError(f"expected a path in the source list, got {type(item).__name__}")
+        if is_url(item):
+            listing = list_url(str(item), storage_options, _LOG_SUFFIXES)
+            for url in listing.logs:
+                resolved.add_log(url)
+            resolved.parquet.extend(listing.parquet)
+            if listing.empty:
+                resolved.empty_dirs.append(str(item))
+            continue
         path = Path(item)
         if path.is_dir():
             found = log_files_in(path)
@@ -188,6 +211,8 @@ def _map_files(
     paths: Sequence[str],
     parallel: bool | int | None,
 ) -> list[_Loaded | BadFile]:
+    if any(is_url(p) for p in paths):
+        return map_threads(_load_samples, paths, remote_workers(parallel))
     workers = _workers(paths, parallel)
     if workers == 1:
         return [_load_samples(p) for p in paths]
@@ -299,14 +324,21 @@ def _remember(score_maps: Iterable[ScoreMap], frame: pl.DataFrame) -> None:
 
 
 def read_samples(
-    source: Source, *, errors: ErrorPolicy = "warn", parallel: bool | int | None = None
+    source: Source,
+    *,
+    errors: ErrorPolicy = "warn",
+    parallel: bool | int | None = None,
+    storage_options: StorageOptions = None,
 ) -> pl.DataFrame:
     """Read samples from Inspect logs or frames into one polars frame (one row per sample × epoch).
 
     Args:
         source: A directory (searched recursively for ``.eval``/``.json`` logs), a path or
             list of paths to ``.eval``, ``.json`` or ``.parquet`` files, or a polars/pandas
-            frame such as ``inspect_ai.analysis.samples_df()`` output.
+            frame such as ``inspect_ai.analysis.samples_df()`` output. Any of these
+            paths may be a URL read through fsspec (``"s3://bucket/logs/"``: a URL
+            ending in ``/`` is searched like a directory; needs ``evallens[s3]``, or the
+            fsspec package for another store).
         errors: What to do with a log that cannot be read: ``"raise"`` (naming the file),
             ``"warn"`` (load every good file, then warn once listing each bad one and why),
             or ``"skip"`` (silently).
@@ -315,7 +347,12 @@ def read_samples(
             read one log at a time so peak memory stays under 2x the frame; ``True`` or a worker count uses worker processes instead,
             which helps when logs need the row-by-row reader (chat-message inputs, nested
             metadata); ``False`` reads one log at a time, which has the lowest peak
-            memory (under 2x the returned frame in ``bench/bench_read.py``).
+            memory (under 2x the returned frame in ``bench/bench_read.py``). Logs at a
+            URL are always read on threads (16, or the count given; ``False``: one).
+        storage_options: fsspec options for URL sources, such as ``{"anon": True}``
+            for a public bucket, ``{"profile": "name"}`` or
+            ``{"endpoint_url": "http://localhost:9000"}``; by default the store's own
+            configuration (for S3, the ``AWS_*`` environment variables and files).
 
     Returns:
         A frame whose columns are ``eval_id, sample_id, log, task_name, task_display_name,
@@ -329,7 +366,7 @@ def read_samples(
         >>> samples.group_by("model").agg(pl.col("score_match").eq("C").mean())  # doctest: +SKIP
     """
     errors = check_policy(errors)
-    resolved = _resolve(source)
+    resolved = _resolve(source, storage_options)
     if resolved.frame is not None:
         return normalize_samples(resolved.frame)
     resolved.report_empty(errors)
@@ -340,7 +377,7 @@ def read_samples(
     )
     frames = [g.frame for g in good]
     for path in resolved.parquet:
-        frames.append(normalize_samples(pl.read_parquet(path)))
+        frames.append(normalize_samples(_read_parquet(path)))
     combined = combine_samples(frames)
     if resolved.parquet and good:
         combined = normalize_samples(combined)
@@ -350,7 +387,9 @@ def read_samples(
     return combined
 
 
-def read_evals(source: Source, *, errors: ErrorPolicy = "warn") -> pl.DataFrame:
+def read_evals(
+    source: Source, *, errors: ErrorPolicy = "warn", storage_options: StorageOptions = None
+) -> pl.DataFrame:
     """Read one row per log: task, model, status, sample counts, headline and per-metric scores.
 
     Columns follow ``inspect_ai.analysis.evals_df``: ``eval_id, run_id, task_id, log,
@@ -359,22 +398,18 @@ def read_evals(source: Source, *, errors: ErrorPolicy = "warn") -> pl.DataFrame:
     message_limit, token_limit, time_limit, working_limit, score_headline_name,
     score_headline_score, score_headline_metric, score_headline_value,
     score_headline_stderr`` and ``score_<score>_<metric>``. Only headers are read.
+    ``source``, ``errors`` and ``storage_options`` are as in `read_samples`.
 
     Example:
         >>> evals = evallens.read_evals("logs/")  # doctest: +SKIP
         >>> evals.select("task_name", "model", "score_headline_value")  # doctest: +SKIP
     """
     errors = check_policy(errors)
-    resolved = _resolve(source)
+    resolved = _resolve(source, storage_options)
     if resolved.frame is not None:
         return normalize_evals(resolved.frame)
     resolved.report_empty(errors)
-    records: list[dict[str, Any] | BadFile] = []
-    for path in resolved.logs:
-        try:
-            records.append(eval_record(read_log(path, samples=False)))
-        except LogReadError as ex:
-            records.append(BadFile(path, ex.reason))
+    records = _each_log(_eval_record, resolved.logs)
     good, bad = _split(records, errors)
     good = drop_duplicate_logs(
         good,
@@ -385,11 +420,37 @@ def read_evals(source: Source, *, errors: ErrorPolicy = "warn") -> pl.DataFrame:
     frames: list[pl.DataFrame] = []
     if good:
         frames.append(_records_frame(good))
-    frames.extend(normalize_evals(pl.read_parquet(p)) for p in resolved.parquet)
+    frames.extend(normalize_evals(_read_parquet(p)) for p in resolved.parquet)
     report_bad_files(bad, errors)
     if not frames:
         return pl.DataFrame()
     return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed")
+
+
+def _eval_record(path: str) -> dict[str, Any] | BadFile:
+    try:
+        return eval_record(read_log(path, samples=False))
+    except LogReadError as ex:
+        return BadFile(path, ex.reason)
+
+
+def _each_log(func: Callable[[str], T], paths: Sequence[str]) -> Iterable[T]:
+    """``func`` over logs in order: lazily one at a time, or on threads when any is remote."""
+    if any(is_url(p) for p in paths):
+        return map_threads(func, paths)
+    return (func(p) for p in paths)
+
+
+def _read_parquet(path: str) -> pl.DataFrame:
+    if is_url(path):
+        with open_log(path) as f:
+            return pl.read_parquet(f)
+    return pl.read_parquet(path)
+
+
+def _scan_parquet(path: str) -> pl.LazyFrame:
+    # a remote parquet file is read through fsspec, with the credentials its logs use
+    return _read_parquet(path).lazy() if is_url(path) else pl.scan_parquet(path)
 
 
 def _records_frame(records: list[dict[str, Any]]) -> pl.DataFrame:
@@ -432,14 +493,15 @@ def _evals_dtype(name: str) -> pl.DataType:
 
 
 def read_viewer_config(
-    source: Source, *, errors: ErrorPolicy = "warn"
+    source: Source, *, errors: ErrorPolicy = "warn", storage_options: StorageOptions = None
 ) -> dict[str, dict[str, Any]]:
     """The eval author's viewer config (``Task(viewer=...)``) per task name.
 
     Returns plain dicts with Inspect's field names (``task_samples_view``,
     ``sample_score_view``, ``trust_content``, ...). Tasks whose logs carry no config are
     absent. When several logs of one task carry a config, the most recently created wins.
-    Frames and parquet files carry no config, so they give ``{}``.
+    Frames and parquet files carry no config, so they give ``{}``. ``source``, ``errors``
+    and ``storage_options`` are as in `read_samples`.
 
     Example:
         >>> config = evallens.read_viewer_config("logs/")  # doctest: +SKIP
@@ -447,19 +509,8 @@ def read_viewer_config(
         [{'column': 'score__judge__judge', 'dir': 'desc'}]
     """
     errors = check_policy(errors)
-    resolved = _resolve(source)
-    found: list[tuple[str, str, dict[str, Any]] | BadFile] = []
-    for path in resolved.logs:
-        try:
-            header = read_log(path, samples=False).header
-        except LogReadError as ex:
-            found.append(BadFile(path, ex.reason))
-            continue
-        spec = header["eval"]
-        viewer = spec.get("viewer")
-        if isinstance(viewer, dict):
-            task = remove_namespace(str(spec.get("task", "")))
-            found.append((str(spec.get("created") or ""), task, viewer))
+    resolved = _resolve(source, storage_options)
+    found = [v for v in _each_log(_viewer_config, resolved.logs) if v is not None]
     good, bad = _split(found, errors)
     report_bad_files(bad, errors)
     configs: dict[str, dict[str, Any]] = {}
@@ -468,9 +519,23 @@ def read_viewer_config(
     return configs
 
 
+def _viewer_config(path: str) -> tuple[str, str, dict[str, Any]] | BadFile | None:
+    """A log's viewer config, with its creation time and task; ``None`` if it has none."""
+    try:
+        header = read_log(path, samples=False).header
+    except LogReadError as ex:
+        return BadFile(path, ex.reason)
+    spec = header["eval"]
+    viewer = spec.get("viewer")
+    if not isinstance(viewer, dict):
+        return None
+    return str(spec.get("created") or ""), remove_namespace(str(spec.get("task", ""))), viewer
+
+
 def _cache_key(path: str) -> str:
-    stat = os.stat(path)
-    seed = f"{_CACHE_VERSION}|{os.path.abspath(path)}|{stat.st_size}|{stat.st_mtime_ns}"
+    # local: the absolute path, size and mtime in ns; remote: URL, size, ETag and mtime
+    name, size, version = file_version(path)
+    seed = f"{_CACHE_VERSION}|{name}|{size}|{version}"
     return hashlib.sha1(seed.encode()).hexdigest()
 
 
@@ -529,30 +594,34 @@ def scan_samples(
     *,
     errors: ErrorPolicy = "warn",
     cache_dir: str | os.PathLike[str] | None = None,
+    storage_options: StorageOptions = None,
 ) -> pl.LazyFrame:
     """Samples as a `polars.LazyFrame`, for logs that do not fit in memory at once.
 
     Each log is converted once to a parquet file in ``cache_dir`` (default
     ``~/.cache/evallens/samples``; keyed by path, size and modification time, so an
     edited log is re-read), one log at a time, and the result scans those files lazily.
-    Frames and parquet sources are scanned directly.
+    Frames and parquet sources are scanned directly. Logs at a URL are keyed by URL, size,
+    ETag and modification time (a changed object is read again), converted on threads,
+    and fetched only when not yet in the cache; a remote parquet file is read whole.
+    ``source``, ``errors`` and ``storage_options`` are as in `read_samples`.
 
     Example:
         >>> lazy = evallens.scan_samples("big_logs/")  # doctest: +SKIP
         >>> lazy.filter(pl.col("error") != "").select("id", "model").collect()  # doctest: +SKIP
     """
     errors = check_policy(errors)
-    resolved = _resolve(source)
+    resolved = _resolve(source, storage_options)
     if resolved.frame is not None:
         return normalize_samples(resolved.frame).lazy()
     resolved.report_empty(errors)
     directory = Path(cache_dir) if cache_dir is not None else _default_cache_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    good, bad = _split((_cached_parquet(p, directory) for p in resolved.logs), errors)
+    good, bad = _split(_each_log(lambda p: _cached_parquet(p, directory), resolved.logs), errors)
     good = drop_duplicate_logs(good, lambda g: g.eval_id, lambda g: g.path, lambda g: g.rows)
     report_bad_files(bad, errors)
     scans = [pl.scan_parquet(g.parquet) for g in good]
-    scans.extend(pl.scan_parquet(p) for p in resolved.parquet)
+    scans.extend(_scan_parquet(p) for p in resolved.parquet)
     _remember_headlines(good)
     if good:
         from evallens.scores import remember_score_map

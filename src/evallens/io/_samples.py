@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -10,6 +9,7 @@ import polars as pl
 
 from evallens.io._columns import series_from_values, to_json_text
 from evallens.io._logfile import LogFile
+from evallens.io._remote import log_location
 from evallens.io._summary import (
     auto_sample_id,
     eval_id_of,
@@ -98,7 +98,7 @@ def eval_identity(log: LogFile) -> dict[str, str]:
     model = str(spec.get("model", ""))
     return {
         "eval_id": eval_id_of(spec),
-        "log": os.path.abspath(log.path),
+        "log": log_location(log.path),
         "task_name": task_name,
         "task_display_name": str(spec.get("task_display_name") or task_name),
         "model": model,

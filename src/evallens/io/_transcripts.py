@@ -16,7 +16,6 @@ own is searched but not kept).
 
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, TypedDict
@@ -33,6 +32,7 @@ from evallens.io._message_rows import (
     tool_error,
 )
 from evallens.io._messages import _collector_paused, _LogSamples
+from evallens.io._remote import current_version
 
 DEFAULT_CACHE_BYTES = 2**30
 """What `transcript_cache` holds at most by default: 1 GiB of message text and keys."""
@@ -184,13 +184,12 @@ class TranscriptCache:
     def __init__(self, max_bytes: int = DEFAULT_CACHE_BYTES) -> None:
         self.max_bytes = max_bytes
         """Text held at most, in bytes (polars' estimate); set it to hold more or less."""
-        self._held: OrderedDict[tuple[str, int, int], LogTexts] = OrderedDict()
+        self._held: OrderedDict[tuple[str, int, str], LogTexts] = OrderedDict()
 
     def texts(self, path: str) -> LogTexts:
         """The log's message text: kept from an earlier read while the file is unchanged."""
-        absolute = os.path.abspath(path)
-        stat = os.stat(absolute)
-        key = (absolute, stat.st_size, stat.st_mtime_ns)
+        key = current_version(path)  # a remote log's ETag is asked for again
+        absolute = key[0]
         held = self._held.get(key)
         if held is not None:
             self._held.move_to_end(key)
