@@ -23,11 +23,26 @@ _CENTRE = """(e, [task, model]) => {
 
 
 def wait_drawn(page: Page, count: int = 1, scope: str = HEATMAP, timeout: float = 60_000) -> None:
-    """Wait until ``count`` heatmaps under ``scope`` have drawn cells on their canvas."""
-    page.wait_for_function(
-        "([scope, n]) => { const roots = [...document.querySelectorAll(scope)];"
-        " return roots.length >= n && roots.every((r) => r.evallensHeatmap?.drawn() > 0); }",
-        arg=[scope, count],
+    """Wait until ``count`` heatmaps matching ``scope`` have drawn cells on their canvas
+    (element handles, not document queries: marimo may put widgets in shadow roots)."""
+    roots = page.locator(scope)
+    roots.nth(count - 1).wait_for(timeout=timeout)
+    for i in range(count):
+        page.wait_for_function(
+            "e => e.evallensHeatmap?.drawn() > 0",
+            arg=roots.nth(i).element_handle(timeout=timeout),
+            timeout=timeout,
+        )
+
+
+def wait_selected(root: Locator, cells: list[tuple[str, str]], timeout: float = 20_000) -> None:
+    """Wait until the heatmap draws exactly these (task, model) cells as selected."""
+    root.page.wait_for_function(
+        "([e, want]) => { const key = (c) => JSON.stringify(c);"
+        " const got = e.evallensHeatmap.cells().filter((c) => c.selected)"
+        ".map((c) => key([c.task, c.model])).sort();"
+        " return key(got) === key(want.map(key).sort()); }",
+        arg=[root.element_handle(timeout=timeout), [list(c) for c in cells]],
         timeout=timeout,
     )
 
@@ -62,7 +77,5 @@ def selected(root: Locator) -> list[tuple[str, str]]:
 
 def pixel(root: Locator, task: str, model: str) -> list[int]:
     """The canvas's RGBA inside a cell's fill (the cell scrolled into view first)."""
-    result: list[int] = root.evaluate(
-        "(e, [t, m]) => e.evallensHeatmap.pixel(t, m)", [task, model]
-    )
+    result: list[int] = root.evaluate("(e, [t, m]) => e.evallensHeatmap.pixel(t, m)", [task, model])
     return result

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest_io import LOGS_DIR, require
-from heatmap_page import click_cell, hover_cell, pixel, selected, shown, wait_drawn
+from heatmap_page import click_cell, hover_cell, pixel, selected, shown, wait_drawn, wait_selected
 
 STATUS = ".el-grid .el-status"
 
@@ -66,12 +66,7 @@ def test_click_selects_and_filters_linked_grid(notebook):
     assert shown == [[task, model]]
     # Both views of the heatmap show the selection; others are dimmed.
     for i in (0, 1):
-        page.wait_for_function(
-            "([i, n]) => document.querySelectorAll('.el-heatmap')[i].evallensHeatmap"
-            ".cells().filter((c) => c.selected).length === n",
-            arg=[i, 1],
-        )
-        assert selected(views.nth(i)) == [(task, model)]
+        wait_selected(views.nth(i), [(task, model)])
     assert page.locator(".el-hm-has-selection").count() == 2
     # The pixels say so too: the selected cell keeps its colour (the scheme's, computed
     # here by the Python port of the front end's colours); another cell is faded.
@@ -145,13 +140,8 @@ def test_click_selects_and_filters_linked_grid(notebook):
 
     # Python sets the selection: the page highlights it.
     nb.execute(f"heatmap.selection = [{{'task': {x[1]!r}, 'model': {y[2]!r}}}]")
-    page.wait_for_function(
-        "([t, m]) => [...document.querySelectorAll('.el-heatmap')].every((e) => {"
-        " const on = e.evallensHeatmap.cells().filter((c) => c.selected);"
-        " return on.length === 1 && on[0].task === t && on[0].model === m; })",
-        arg=[x[1], y[2]],
-        timeout=20_000,
-    )
+    for i in (0, 1):
+        wait_selected(views.nth(i), [(x[1], y[2])])
     assert selected(views.nth(0)) == selected(views.nth(1)) == [(x[1], y[2])]
 
     # unlink: the grid shows everything and stops following.
