@@ -111,7 +111,6 @@ export function drawCells(pen: Pen, scene: Scene, ox: number, oy: number, w: num
         outlines.push([x, y]);
         continue;
       }
-      const row = table.rows[r];
       const on = table.selected[r] === 1;
       const dim = scene.hasSelection && !on;
       const c = scene.colours(r);
@@ -125,8 +124,9 @@ export function drawCells(pen: Pen, scene: Scene, ox: number, oy: number, w: num
       // the page's colour on an outline cell).
       pen.fillStyle = chrome.fallbackText;
       if (c !== null) pen.fillStyle = dim ? c.dimText : c.text;
-      if (showText && c !== null) pen.fillText(cellText(spec, row[2]), x + cellW / 2, y + cellH / 2 + 0.5, innerW - 2);
-      if (table.deltas[r]?.[5] === true) {
+      if (showText && c !== null)
+        pen.fillText(cellText(spec, table.value(r)), x + cellW / 2, y + cellH / 2 + 0.5, innerW - 2);
+      if (table.significant(r)) {
         const right = x + cellW - inset;
         const top = y + inset;
         pen.beginPath();

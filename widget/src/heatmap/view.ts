@@ -297,7 +297,7 @@ export class HeatmapView {
   private colours(r: number): CellColours | null {
     let c = this.colourCache[r];
     if (c === undefined) {
-      c = cellColours(this.table.rows[r][2], this.spec, this.theme);
+      c = cellColours(this.table.value(r), this.spec, this.theme);
       this.colourCache[r] = c;
     }
     return c;
@@ -431,7 +431,7 @@ export class HeatmapView {
     const value =
       r < 0
         ? "no data"
-        : `${describeValue(this.spec, this.table.rows[r][2], this.table.deltas[r])}` +
+        : `${describeValue(this.spec, this.table.value(r), this.table.delta(r))}` +
           `${this.table.selected[r] ? ", selected" : ""}`;
     this.live.textContent = `Task ${task}, model ${model}: ${value}. ${total}.`;
   }
@@ -447,20 +447,19 @@ export class HeatmapView {
       this.tip.hideSoon();
       return;
     }
-    const data = this.table.rows[r];
     const { task, model } = this.table.names(at[0], at[1]);
     this.tip.show(
       {
         task,
         model,
         score: this.spec.task_scores?.[task] ?? this.spec.score,
-        value: data[2],
-        n: data[3],
+        value: this.table.value(r),
+        n: this.table.n(r),
         unit: this.spec.unit,
-        stderr: data[4],
-        link: data[5],
+        stderr: this.table.stderr(r),
+        link: this.table.link(r),
         baseline: baselineOf(this.spec),
-        delta: this.table.deltas[r],
+        delta: this.table.delta(r),
       },
       this.root,
       e.clientX,
@@ -482,14 +481,14 @@ export class HeatmapView {
     return {
       cellRect: rectOf,
       cells: () =>
-        this.table.rows.map((row, r) => ({
-          ...this.table.names(row[0], row[1]),
-          x: row[0],
-          y: row[1],
-          text: this.layout.showText ? cellText(this.spec, row[2]) : "",
+        Array.from({ length: this.table.count }, (_, r) => ({
+          ...this.table.names(this.table.xs[r], this.table.ys[r]),
+          x: this.table.xs[r],
+          y: this.table.ys[r],
+          text: this.layout.showText ? cellText(this.spec, this.table.value(r)) : "",
           empty: this.colours(r) === null,
           selected: this.table.selected[r] === 1,
-          significant: this.table.deltas[r]?.[5] === true,
+          significant: this.table.significant(r),
         })),
       cellAt: (x, y) => {
         const at = this.hit(x, y);
