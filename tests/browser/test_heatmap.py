@@ -330,3 +330,32 @@ def test_500_by_200_cells_draw_a_window_and_a_far_click_selects_its_cell(noteboo
     both = nb.eventually("heatmap.selection", lambda v: len(v) == 2)
     assert sorted((c["task"], c["model"]) for c in both) == sorted([(task, model), mid])
     assert nb.external_requests() == []
+
+
+def test_reopened_without_its_kernel_the_saved_heatmap_draws_the_same_cells(notebook):
+    # The cells travel as byte buffers inside the spec: JupyterLab saves them with the
+    # notebook and hands them back on reopening, with no kernel to ask.
+    nb = notebook(
+        [
+            "import evallens\n"
+            "heatmap = evallens.ScoresHeatmap(evallens.demo_samples(), baseline='gpt-4.1')\n"
+            "heatmap"
+        ]
+    )
+    page = nb.page
+    wait_drawn(page)
+    before = shown(page.locator(".el-heatmap"))
+    assert any(c["significant"] for c in before) and len(before) == nb.value("heatmap.cells.height")
+    for session in nb.lab.api("GET", "/api/sessions"):
+        if session["path"].endswith(nb.name):
+            nb.lab.api("DELETE", f"/api/sessions/{session['id']}")
+    nb.command("docmanager:save")
+    page.reload()
+    nb.open()
+    wait_drawn(page)
+    root = page.locator(".el-heatmap")
+    assert shown(root) == before
+    hover_cell(root, before[0]["task"], before[0]["model"])
+    tip = page.locator(".el-hm-tip:not([hidden])")
+    tip.wait_for()
+    assert "95% CI" in tip.inner_text() and "paired samples" in tip.inner_text()
