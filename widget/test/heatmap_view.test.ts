@@ -206,6 +206,22 @@ describe("HeatmapView", () => {
     expect(hidden.probe.cells().every((c) => c.text === "")).toBe(true);
   });
 
+  it("sizes the canvas in device pixels on a HiDPI screen", () => {
+    const before = window.devicePixelRatio;
+    Object.defineProperty(window, "devicePixelRatio", { value: 2, configurable: true });
+    try {
+      const { el } = make();
+      const canvas = el.querySelector("canvas")!;
+      const cssW = Number.parseFloat(canvas.style.width);
+      const cssH = Number.parseFloat(canvas.style.height);
+      expect(cssW).toBeGreaterThan(0);
+      expect(canvas.width).toBe(Math.round(cssW * 2));
+      expect(canvas.height).toBe(Math.round(cssH * 2));
+    } finally {
+      Object.defineProperty(window, "devicePixelRatio", { value: before, configurable: true });
+    }
+  });
+
   it("draws only the visible window of a large grid, and finds a far cell", () => {
     const nx = 500;
     const ny = 200;

@@ -76,6 +76,7 @@ export class HeatmapView {
   private theme: Theme = "light";
   private view = { w: 0, h: 0, dpr: 1 };
   private lastDrawn = 0;
+  private stopPixelRatio: () => void = () => {};
   private frameCount = 0;
   private readonly stops: (() => void)[] = [];
 
@@ -124,6 +125,8 @@ export class HeatmapView {
       resize.observe(this.scroller);
       this.stops.push(() => resize.disconnect());
     }
+    this.watchPixelRatio();
+    this.stops.push(() => this.stopPixelRatio());
 
     const rebuild = () => this.build();
     const events: [string, () => void][] = [
@@ -283,6 +286,19 @@ export class HeatmapView {
       this.canvas.height = Math.round(h * dpr);
     }
     this.draw();
+  }
+
+  /** Redraw sharp when the device pixel ratio changes (browser zoom, another screen). */
+  private watchPixelRatio(): void {
+    if (typeof window === "undefined" || typeof window.matchMedia !== "function") return;
+    const query = window.matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`);
+    const changed = () => {
+      query.removeEventListener("change", changed);
+      this.fitCanvas();
+      this.watchPixelRatio();
+    };
+    query.addEventListener("change", changed);
+    this.stopPixelRatio = () => query.removeEventListener("change", changed);
   }
 
   /** The cell area's pixel under the canvas's top-left corner: the canvas is sticky, so
