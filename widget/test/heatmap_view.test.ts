@@ -235,7 +235,19 @@ describe("HeatmapView", () => {
     });
     expect(probe.drawn()).toBeGreaterThan(0);
     expect(probe.drawn()).toBeLessThan(1000);
+    // Labels too: those in view and a few beyond, as text, each at its column or row.
+    const labels = () => [...view.root.querySelectorAll<HTMLElement>("[data-line]")];
+    expect(labels().length).toBeLessThan(100);
+    const first = view.root.querySelector<HTMLElement>('[data-line="x3"]')!;
+    expect(first.textContent).toBe("task 3");
+    expect(first.style.left).toBe(`${3 * layoutOf(view).cellW}px`);
+    expect(view.root.querySelector('[data-line="x499"]')).toBeNull();
     const rect = probe.cellRect("task 499", "model 199")!;
+    view.root.querySelector(".el-hm-scroll")!.dispatchEvent(new Event("scroll"));
+    expect(view.root.querySelector('[data-line="x499"]')?.textContent).toBe("task 499");
+    expect(view.root.querySelector('[data-line="y199"]')?.textContent).toBe("model 199");
+    expect(view.root.querySelector('[data-line="x3"]')).toBeNull();
+    expect(labels().length).toBeLessThan(100);
     // The scroller moved so the cell is in view (jsdom boxes do not move: only the offset).
     const scroller = view.root.querySelector<HTMLElement>(".el-hm-scroll")!;
     expect(scroller.scrollLeft).toBeGreaterThan(0);

@@ -6,7 +6,7 @@ import type { AnyModel } from "@anywidget/types";
 import { h } from "../shared/model";
 import { type Theme, watchTheme } from "../shared/theme";
 import { baselineOf, cellText, describeValue } from "./delta";
-import { cellAt, computeLayout, type Layout } from "./layout";
+import { cellAt, computeLayout, type Layout, visibleRange } from "./layout";
 import { fillLegend } from "./legend";
 import { type CellColours, type Chrome, cellColours, drawCells } from "./paint";
 import { legendGradient } from "./schemes";
@@ -45,6 +45,9 @@ export interface HeatmapProbe {
   focused(): CellRef | null;
 }
 
+/** Labels kept on the page beyond each edge of the view, so a short scroll shows text at once. */
+const LABEL_OVERSCAN = 6;
+
 const FALLBACK: Record<Theme, Omit<Chrome, "font">> = {
   light: { fg: "#1f2328", accent: "#1a73e8", border: "#e1e4e8", fallbackText: "#1f2328" },
   dark: { fg: "#e6e6e6", accent: "#5b9cf5", border: "#3a3a3a", fallbackText: "#f2f2f2" },
@@ -73,9 +76,13 @@ export class HeatmapView {
   private focus: [number, number] | null = null;
   /** The row under the pointer (its tooltip is showing), -1 for none. */
   private hovered = -1;
+  /** Where the pointer is over the canvas, null when it is elsewhere. */
+  private pointer: { clientX: number; clientY: number } | null = null;
   private theme: Theme = "light";
   private view = { w: 0, h: 0, dpr: 1 };
   private lastDrawn = 0;
+  /** The label range on the page ("i0,i1,j0,j1"). */
+  private labelRange = "";
   private stopPixelRatio: () => void = () => {};
   private frameCount = 0;
   private readonly stops: (() => void)[] = [];
@@ -114,14 +121,27 @@ export class HeatmapView {
 
     this.plane.addEventListener("click", (e) => this.onClick(e));
     this.scroller.addEventListener("keydown", (e) => this.onKey(e));
-    this.scroller.addEventListener("scroll", () => this.draw());
-    this.canvas.addEventListener("pointermove", (e) => this.onHover(e));
+    this.scroller.addEventListener("scroll", () => {
+      this.draw();
+      // Cells move under a pointer that stays put: the card follows the cell now under it.
+      if (this.pointer) this.onHover(this.pointer);
+    });
+    this.canvas.addEventListener("pointermove", (e) => {
+      this.pointer = { clientX: e.clientX, clientY: e.clientY };
+      this.onHover(this.pointer);
+    });
     this.canvas.addEventListener("pointerleave", () => {
+      this.pointer = null;
       this.hovered = -1;
       this.tip.hideSoon();
     });
     if (typeof ResizeObserver !== "undefined") {
-      const resize = new ResizeObserver(() => this.fitCanvas());
+      // Also when the widget is first attached: only then do the page's colours and font
+      // resolve, and the scroller have its real size.
+      const resize = new ResizeObserver(() => {
+        this.readChrome();
+        this.fitCanvas();
+      });
       resize.observe(this.scroller);
       this.stops.push(() => resize.disconnect());
     }
@@ -193,21 +213,13 @@ export class HeatmapView {
     this.area.style.height = `${L.areaH}px`;
     this.corner.textContent = spec.y_label ?? "";
 
-    // Labels stay DOM text (every one: N + M nodes, not N × M); cells are pixels.
-    const xs = document.createDocumentFragment();
-    for (const [i, label] of spec.x.entries()) {
-      const node = this.axisLabel("x", i, label, spec.tasks_on_x);
-      node.style.width = `${L.cellW}px`;
-      xs.append(node);
-    }
-    this.xaxis.replaceChildren(xs);
-    const ys = document.createDocumentFragment();
-    for (const [j, label] of spec.y.entries()) {
-      const node = this.axisLabel("y", j, label, !spec.tasks_on_x);
-      node.style.height = `${L.cellH}px`;
-      ys.append(node);
-    }
-    this.yaxis.replaceChildren(ys);
+    // Labels stay DOM text, placed as the cells are drawn: those in view (and a few
+    // either side), so 5,000 columns cost what 50 do.
+    this.xaxis.style.width = `${L.areaW}px`;
+    this.yaxis.style.height = `${L.areaH}px`;
+    this.xaxis.replaceChildren();
+    this.yaxis.replaceChildren();
+    this.labelRange = "";
 
     this.root.append(this.scroller);
     if (spec.legend) this.root.append(this.buildLegend());
@@ -319,7 +331,40 @@ export class HeatmapView {
     return c;
   }
 
+  /** Put the labels of the columns and rows in view (and `LABEL_OVERSCAN` beyond) on the
+   * page, when that range changed. */
+  private placeLabels(): void {
+    const L = this.layout;
+    const [ox, oy] = this.origin();
+    const padX = LABEL_OVERSCAN * L.cellW;
+    const padY = LABEL_OVERSCAN * L.cellH;
+    const w = this.view.w || L.areaW;
+    const h = this.view.h || L.areaH;
+    const r = visibleRange(ox - padX, oy - padY, w + 2 * padX, h + 2 * padY, L, this.table.nx, this.table.ny);
+    const range = `${r.i0},${r.i1},${r.j0},${r.j1}`;
+    if (range === this.labelRange) return;
+    this.labelRange = range;
+    const spec = this.spec;
+    const xs = document.createDocumentFragment();
+    for (let i = r.i0; i < r.i1; i++) {
+      const node = this.axisLabel("x", i, spec.x[i], spec.tasks_on_x);
+      node.style.left = `${i * L.cellW}px`;
+      node.style.width = `${L.cellW}px`;
+      xs.append(node);
+    }
+    this.xaxis.replaceChildren(xs);
+    const ys = document.createDocumentFragment();
+    for (let j = r.j0; j < r.j1; j++) {
+      const node = this.axisLabel("y", j, spec.y[j], !spec.tasks_on_x);
+      node.style.top = `${j * L.cellH}px`;
+      node.style.height = `${L.cellH}px`;
+      ys.append(node);
+    }
+    this.yaxis.replaceChildren(ys);
+  }
+
   private draw(): void {
+    this.placeLabels();
     const dpr = (typeof window !== "undefined" && window.devicePixelRatio) || 1;
     if (dpr !== this.view.dpr) {
       this.fitCanvas();
@@ -453,7 +498,7 @@ export class HeatmapView {
   }
 
   // -- tooltip ----------------------------------------------------------------------------
-  private onHover(e: PointerEvent): void {
+  private onHover(e: { clientX: number; clientY: number }): void {
     const at = this.hit(e.clientX, e.clientY);
     const r = at ? this.table.at(at[0], at[1]) : -1;
     this.canvas.style.cursor = r >= 0 ? "pointer" : "default";
