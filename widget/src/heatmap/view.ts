@@ -240,8 +240,8 @@ export class HeatmapView {
   /** A column or row label; a task's hover text names the score its cells average when
    * tasks differ, and the baseline model's says it is the baseline. */
   private axisLabel(axis: "x" | "y", index: number, label: string, isTask: boolean): HTMLElement {
+    // No header roles: without the DOM grid of cells there is no grid for them to head.
     const node = h("div", `el-hm-${axis}label`);
-    node.setAttribute("role", axis === "x" ? "columnheader" : "rowheader");
     node.dataset.line = `${axis}${index}`;
     let note = isTask ? this.spec.task_scores?.[label] : undefined;
     if (!isTask && label === baselineOf(this.spec)) {
