@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+import polars as pl
+
 from evallens.figures.colours import cell_colour, css_fill, text_on
 
 if TYPE_CHECKING:
@@ -211,11 +213,12 @@ def heatmap_html(heatmap: ScoresHeatmap) -> str:
     tasks_on_x = bool(spec["tasks_on_x"])
     tasks, models = (spec["x"], spec["y"]) if tasks_on_x else (spec["y"], spec["x"])
     n_tasks, n_models = min(len(tasks), HEATMAP_TASKS), min(len(models), HEATMAP_MODELS)
-    values: dict[tuple[int, int], float] = {}
-    for x, y, value, *_ in spec["cells"]:
-        task, model = (x, y) if tasks_on_x else (y, x)
-        if value is not None and task < n_tasks and model < n_models:
-            values[(task, model)] = float(value)
+    # The cells shown, from the frame the spec lists (a loop over 100,000 took ~40 ms).
+    task_at, model_at = ("x", "y") if tasks_on_x else ("y", "x")
+    shown = heatmap._model.cell_frame.filter(
+        (pl.col(task_at) < n_tasks) & (pl.col(model_at) < n_models) & pl.col("value").is_not_null()
+    ).select(task_at, model_at, "value")
+    values = {(task, model): float(v) for task, model, v in shown.iter_rows()}
     domain = spec["domain"]
     lo, hi = (float(domain[0]), float(domain[1])) if domain else (0.0, 1.0)
     scheme, reverse = str(spec["scheme"]), bool(spec["reverse"])
