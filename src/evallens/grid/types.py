@@ -194,3 +194,6 @@ class Refresh(TypedDict):
     count: int
     offset: int
     sort: list[SortEntry]
+    timing: NotRequired[dict[str, float]]
+    """When the kernel got the request, started the refresh and had the rows (ms since the
+    epoch), for the page's trace (``widget/src/shared/trace.ts``)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -491,21 +492,26 @@ class SampleGrid(EvalLensWidget):
         rows that match its saved sort, search and columns when reopened without a kernel.
         """
         model = self._model
+        started = time.time() * 1000
         with self.hold_sync():
             model.apply_ranges(self.ranges)
             model.apply(self.sort, self.search, self.transcript_search)
             self._count = model.query.count
             self.set_trait("_transcript_info", self._transcript_state())
-            if self._histograms_wanted:
-                self._histograms = self._shown_histograms()
             self._revision += 1
             # Rows arrive in blocks of FIRST_WINDOW: answer with the block the user is at.
             last_block = max(0, model.query.count - 1) // FIRST_WINDOW * FIRST_WINDOW
             offset = min(self._viewport // FIRST_WINDOW * FIRST_WINDOW, last_block)
             rows = model.window(offset, FIRST_WINDOW, self.columns)
+            # Where the time went, for the benchmarks (the page's trace reads it).
+            timing = {"received": self._received_ms or started, "refresh": started,
+                      "rows": time.time() * 1000}  # fmt: skip
             refresh = {"type": "refresh", "revision": self._revision, "count": self._count}
-            self.send({**refresh, "offset": offset, "sort": self.sort}, [rows])
+            self.send({**refresh, "offset": offset, "sort": self.sort, "timing": timing}, [rows])
             self._initial = rows if offset == 0 else model.window(0, FIRST_WINDOW, self.columns)
+            # Counted after the rows went out: a filter's rows need not wait for them.
+            if self._histograms_wanted:
+                self._histograms = self._shown_histograms()
         model.query.warm()
 
     def header_histograms(self) -> list[dict[str, Any]]:

@@ -9,6 +9,8 @@ import type { ColumnDef, SortEntry } from "./types";
 export interface HeaderActions {
   /** A click, Enter or Space on a header; `additive`: Shift, Ctrl or Cmd was held. */
   sort(column: string, additive: boolean): void;
+  /** A header pressed (the click may follow), at `at` (the event's timeStamp). */
+  pressed?(column: string, at: number): void;
   /** A header dropped on another: column `id` goes just before column `before`. */
   move(id: string, before: string): void;
   /** What goes under a column's label (its histogram), if anything. */
@@ -53,6 +55,9 @@ export class HeaderView {
       const activate = (e: MouseEvent | KeyboardEvent) => {
         this.actions.sort(def.id, e.shiftKey || e.ctrlKey || e.metaKey);
       };
+      cell.addEventListener("pointerdown", (e) => {
+        if (e.button === 0) this.actions.pressed?.(def.id, e.timeStamp);
+      });
       cell.addEventListener("click", (e) => {
         if (!(e.target as HTMLElement).classList.contains("el-resize")) activate(e);
       });

@@ -264,6 +264,9 @@ export interface Refresh {
   count: number;
   offset: number;
   sort: SortEntry[];
+  /** When the kernel got the request, started the refresh, had the rows and sent them
+   * (ms since the epoch; shared/trace.ts). */
+  timing?: Record<string, number>;
 }
 
 /** What the grid's kernel sends on its own. */

@@ -6,6 +6,7 @@ import { decodeRows, type Row } from "../shared/arrow";
 import { h } from "../shared/model";
 import { NoAnswer } from "../shared/rpc";
 import { type Theme, watchTheme } from "../shared/theme";
+import { Trace } from "../shared/trace";
 import { BLOCK, BlockCache } from "./blocks";
 import { Columns } from "./columns";
 import { DetailPanel } from "./detail";
@@ -30,6 +31,8 @@ import { Viewport } from "./viewport";
 export class GridView {
   readonly root = h("div", "evallens el-grid");
   private readonly query: GridQuery;
+  /** Where a view edit's time goes (read by bench/bench_grid.py). */
+  private readonly trace = new Trace(this.root);
   private readonly notice = new Notice();
   private readonly status = new StatusLine();
   private readonly blocks: BlockCache;
@@ -53,7 +56,7 @@ export class GridView {
     private readonly model: AnyModel<GridState>,
     el: HTMLElement,
   ) {
-    this.query = new GridQuery(model, () => this.notice.hide());
+    this.query = new GridQuery(model, () => this.notice.hide(), this.trace);
     // The kernel keeps _initial in step with the sort, search and columns, so the saved
     // state's sort is the one these rows have.
     const first = decodeRows(model.get("_initial"));
@@ -61,7 +64,9 @@ export class GridView {
     this.columns = new Columns(model, this.root);
     this.editor = new ViewEditor(model, this.query, this.blocks, this.columns, this.notice);
     this.header = new HeaderView(this.columns, {
+      pressed: (_column, at) => this.trace.start("pointerdown", at),
       sort: (column, additive) => {
+        this.trace.next("click", "pointerdown");
         const sort = nextSort(this.editor.current("sort"), column, additive);
         void this.editor.change({ sort }, "sorting");
       },
@@ -206,6 +211,7 @@ export class GridView {
     this.viewport.size(this.blocks.count);
     this.renderRows(true);
     this.renderStatus();
+    this.trace.drawn();
   }
 
   private onRowClick(pos: number, row: number, e: MouseEvent): void {
