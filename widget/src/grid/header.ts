@@ -9,8 +9,8 @@ import type { ColumnDef, SortEntry } from "./types";
 export interface HeaderActions {
   /** A click, Enter or Space on a header; `additive`: Shift, Ctrl or Cmd was held. */
   sort(column: string, additive: boolean): void;
-  /** A header pressed (the click may follow), at `at` (the event's timeStamp). */
-  pressed?(column: string, at: number): void;
+  /** A header pressed (a click may follow, or a drag), at `at` (the event's timeStamp). */
+  pressed?(column: string, additive: boolean, at: number): void;
   /** A header dropped on another: column `id` goes just before column `before`. */
   move(id: string, before: string): void;
   /** What goes under a column's label (its histogram), if anything. */
@@ -56,7 +56,7 @@ export class HeaderView {
         this.actions.sort(def.id, e.shiftKey || e.ctrlKey || e.metaKey);
       };
       cell.addEventListener("pointerdown", (e) => {
-        if (e.button === 0) this.actions.pressed?.(def.id, e.timeStamp);
+        if (e.button === 0) this.actions.pressed?.(def.id, e.shiftKey || e.ctrlKey || e.metaKey, e.timeStamp);
       });
       cell.addEventListener("click", (e) => {
         if (!(e.target as HTMLElement).classList.contains("el-resize")) activate(e);

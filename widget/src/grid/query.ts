@@ -7,7 +7,19 @@ import { KernelLink } from "../shared/kernel";
 import { type MessageChannel, toUint32 } from "../shared/model";
 import { NoAnswer, Rpc } from "../shared/rpc";
 import type { Trace } from "../shared/trace";
-import type { DetailReply, FilterName, FilterReply, GridPushes, GridRequests, Refresh, ViewEdit } from "./types";
+import type {
+  DetailReply,
+  FilterName,
+  FilterReply,
+  GridPushes,
+  GridRequests,
+  Refresh,
+  SortEntry,
+  ViewEdit,
+} from "./types";
+
+/** A preview not back by then is of no use: the click has long sent its sort. */
+const PREVIEW_MS = 2000;
 
 export class GridQuery {
   readonly kernel: KernelLink;
@@ -45,6 +57,23 @@ export class GridQuery {
     const answer = this.ask("set_view", { view });
     this.trace?.mark("sent");
     await answer;
+  }
+
+  /** The rows `sort` would show, computed by the kernel without making it (a header
+   * pressed, not yet released); null when no answer came (a saved page has no kernel). */
+  async previewSort(sort: SortEntry[]): Promise<{ view: Refresh; rows: Row[] } | null> {
+    const answer = this.rpc.request("preview_sort", { sort }, PREVIEW_MS);
+    this.trace?.mark("sent");
+    try {
+      const { content, buffers } = await answer;
+      this.trace?.received();
+      this.trace?.kernel(content.timing);
+      const rows = decodeRows(buffers[0]);
+      this.trace?.mark("decoded");
+      return { view: content, rows };
+    } catch {
+      return null; // the click still sends the sort
+    }
   }
 
   /** Filter by Inspect filter text; the kernel compiles it (the rows follow as a refresh). */
