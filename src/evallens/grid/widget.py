@@ -39,6 +39,13 @@ VIEW_TRAITS = ("columns", "sort", "search", "transcript_search", "multiline", "c
 Reply = tuple[dict[str, Any], list[bytes]]
 
 
+def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    """The same objects, one by one, or equal tuples (a frame's ``==`` compares values)."""
+    return len(a) == len(b) and all(
+        x is y or (isinstance(x, tuple) and x == y) for x, y in zip(a, b, strict=True)
+    )
+
+
 class SampleGrid(EvalLensWidget):
     """A virtualized, multi-column-sortable sample list with colour-scaled scores.
 
@@ -151,6 +158,8 @@ class SampleGrid(EvalLensWidget):
         self._histograms_wanted = False
         # the last counts, and what they counted (model, filters' version, columns)
         self._counted: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = None
+        # the counts over every row, and what they counted (model, its histograms, frame, columns)
+        self._unfiltered: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = None
         # the rows a pressed header's sort would show, and what they depend on
         self._previewed: tuple[tuple[Any, ...], bytes] | None = None
         self._filter_expr: str | pl.Expr | pl.Series | None = None
@@ -574,11 +583,21 @@ class SampleGrid(EvalLensWidget):
             return []
         shown = [c["id"] for c in self.columns if c["visible"]]
         # A sort or a moved column keeps the rows: the counts stand.
-        key = (self._model, self._model.query.mask_version, tuple(shown))
+        query = self._model.query
+        key = (self._model, query.mask_version, tuple(shown))
         if self._counted is not None and self._counted[0] == key:
             return [dict(h) for h in self._counted[1]]
-        mask = self._model.query.combined_mask()
-        counted = [dict(h) for h in self._model.histograms.counts(shown, mask)]
+        mask = query.combined_mask()
+        # Every row (no filter: a linked chart's selection cleared) is counted once per frame:
+        # at a million rows that is a third of a second, on every Escape.
+        every = (self._model, self._model.histograms, query.df, tuple(shown))
+        unfiltered = self._unfiltered
+        if mask is None and unfiltered is not None and _same(unfiltered[0], every):
+            counted = unfiltered[1]
+        else:
+            counted = [dict(h) for h in self._model.histograms.counts(shown, mask)]
+            if mask is None:
+                self._unfiltered = (every, counted)
         self._counted = (key, counted)
         return [dict(h) for h in counted]
 

@@ -273,7 +273,7 @@ export class GridView {
   /** Everything the rows on hand show: arrows, rows, count. */
   private redraw(): void {
     this.focus.clamp(this.blocks.count);
-    this.renderHeader(); // the arrows change together with the rows they describe
+    this.header.showSort(this.blocks.sort); // the arrows change together with the rows they describe
     this.viewport.size(this.blocks.count);
     this.renderRows(true);
     this.renderStatus();
