@@ -48,4 +48,19 @@ describe("Trace", () => {
     trace.drawn();
     expect(Object.keys(await published(el))).toEqual(["click", "sent", "received", "drawn", "frame"]);
   });
+
+  it("notes the kernel's confirmation of rows shown ahead of it on the same action", async () => {
+    const el = document.createElement("div");
+    const trace = new Trace(el);
+    trace.start("pointerdown", 1);
+    trace.mark("sent");
+    trace.received();
+    trace.drawn(); // a preview's rows
+    trace.awaitConfirm();
+    trace.received(); // the refresh that makes the sort
+    trace.drawn();
+    const marks = await published(el);
+    expect(Object.keys(marks).sort()).toEqual(["confirmed", "drawn", "frame", "pointerdown", "received", "sent"]);
+    expect(marks.confirmed).toBeGreaterThanOrEqual(marks.drawn);
+  });
 });

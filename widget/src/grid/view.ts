@@ -255,12 +255,15 @@ export class GridView {
     this.preview = null;
     if (!preview.answer) return;
     preview.undo = this.blocks.preview(preview.answer.view, preview.answer.rows);
-    if (preview.undo) this.redraw();
+    if (!preview.undo) return;
+    this.redraw();
+    this.trace.awaitConfirm();
   }
 
   /** The kernel refused the sort (or never heard of it): back to the rows it has. */
   private dropPreview(preview: Preview): void {
     if (this.preview === preview) this.preview = null;
+    this.trace.awaitConfirm(false);
     if (preview.undo?.()) this.redraw();
   }
 

@@ -10,6 +10,8 @@ export class Trace {
   private marks: Marks = {};
   /** An action is on its way (started by the user, not yet painted). */
   private open = false;
+  /** Rows shown ahead of the kernel (a preview): its next message confirms them. */
+  private confirming = false;
 
   constructor(private readonly el: HTMLElement) {}
 
@@ -34,6 +36,12 @@ export class Trace {
   /** A message from the kernel arrived: it belongs to the open action when that one sent
    * something, else it starts its own (a linked widget's click arrives this way). */
   received(): void {
+    if (this.confirming) {
+      this.confirming = false;
+      this.open = true;
+      this.mark("confirmed"); // the same action: its marks so far stand
+      return;
+    }
     if (!this.open || !("sent" in this.marks)) this.start("received");
     else this.mark("received");
   }
@@ -41,6 +49,12 @@ export class Trace {
   /** The kernel's own marks, on its wall clock (ms since the epoch): same machine, same time. */
   kernel(marks: Marks | undefined): void {
     for (const [step, ms] of Object.entries(marks ?? {})) this.mark(`kernel_${step}`, ms - performance.timeOrigin);
+  }
+
+  /** The rows drawn were shown ahead of the kernel: its next message is their confirmation,
+   * noted on this action (`false`: no confirmation is coming). */
+  awaitConfirm(waiting = true): void {
+    this.confirming = waiting;
   }
 
   /** The rows are drawn: the action ends with the frame that paints them. */
