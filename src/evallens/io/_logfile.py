@@ -107,7 +107,7 @@ class LogFile:
         """The summaries as dicts, parsing the raw bytes if that is what was read."""
         if self.summaries is None and self.summaries_json is not None:
             try:
-                parsed = json.loads(self.summaries_json)
+                parsed = parse_json(self.summaries_json)
             except json.JSONDecodeError as ex:
                 raise LogReadError(self.path, f"truncated or invalid JSON ({ex})") from ex
             if not isinstance(parsed, list):
@@ -339,7 +339,7 @@ def _read_eval_quick(path: str) -> LogFile | None:
         summaries_entry = find_zip_entry(directory, "summaries.json")
         if header_entry is None or summaries_entry is None:
             return None
-        header = _check_header(path, json.loads(read_zip_entry(f, header_entry, "header.json")))
+        header = _check_header(path, parse_json(read_zip_entry(f, header_entry, "header.json")))
         summaries = read_zip_entry(f, summaries_entry, "summaries.json")
     return LogFile(path, header, None, summaries)
 

@@ -7,8 +7,9 @@ import io
 import json
 import multiprocessing
 import os
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, Union
@@ -28,9 +29,11 @@ from evallens.io._evals import eval_record, headline_score
 from evallens.io._fast import fast_samples_frame
 from evallens.io._frames import normalize_evals, normalize_samples
 from evallens.io._logfile import log_files_in, read_log
+from evallens.io._progress import Progress
 from evallens.io._samples import (
     CORE_ORDER,
     SAMPLE_DTYPES,
+    SampleRows,
     ScoreMap,
     eval_identity,
     remove_namespace,
@@ -59,6 +62,7 @@ class _Resolved:
 
     def __init__(self) -> None:
         self.logs: list[str] = []
+        self._absolute: set[str] = set()
         self.parquet: list[str] = []
         self.frame: pl.DataFrame | None = None
         self.empty_dirs: list[str] = []
@@ -67,7 +71,9 @@ class _Resolved:
     def add_log(self, path: Path) -> None:
         # The same file named twice (or found twice) is read once.
         text = str(path)
-        if os.path.abspath(text) not in {os.path.abspath(p) for p in self.logs}:
+        absolute = os.path.abspath(text)
+        if absolute not in self._absolute:
+            self._absolute.add(absolute)
             self.logs.append(text)
 
     def report_empty(self, errors: ErrorPolicy) -> None:
@@ -155,6 +161,47 @@ def _load_samples_ipc(path: str) -> tuple[bytes, _Loaded] | BadFile:
     return buffer.getvalue(), loaded
 
 
+COLUMNAR_BYTES = 2**20
+"""A log whose summaries are at least this long (~1,500 samples) is parsed natively into
+a frame of its own; shorter ones are read in Python and gathered with the other logs'
+into one frame at the end (a frame per small log costs more than reading it)."""
+
+
+@dataclass
+class _Read:
+    """One log as `read_samples` gathers it: parsed summaries, or a frame already built."""
+
+    path: str
+    eval_id: str
+    rows: int
+    headline: tuple[str, str] | None
+    identity: dict[str, str]
+    summaries: list[dict[str, Any]] | None = None
+    frame: pl.DataFrame | None = None
+    score_map: ScoreMap | None = None
+
+
+def _read_one(path: str) -> _Read | BadFile:
+    """Read one log: a long one becomes a frame natively, a short one stays Python values."""
+    try:
+        log = read_log(path, raw=True)
+        identity = eval_identity(log)
+        headline = headline_score(log.header)
+        data = log.summaries_json
+        if data is not None and len(data) >= COLUMNAR_BYTES:
+            built = fast_samples_frame(data, identity)
+            if built is not None:
+                frame, score_map = built
+                return _Read(
+                    path, identity["eval_id"], frame.height, headline, identity, None, frame,
+                    score_map,
+                )  # fmt: skip
+        summaries = log.parsed_summaries()
+        return _Read(path, identity["eval_id"], len(summaries), headline, identity, summaries)
+    except LogReadError as ex:
+        return BadFile(path, ex.reason)
+
+
 def _workers(paths: Sequence[str], parallel: bool | int | None) -> int:
     if parallel is False or len(paths) < 2:
         return 1
@@ -173,6 +220,10 @@ def _workers(paths: Sequence[str], parallel: bool | int | None) -> int:
 THREADED_BYTES_LIMIT = 64 * 2**20
 """Under ``parallel=None``, logs adding up to more than this are read one at a time."""
 
+THREADED_MIN_BYTES = 8 * 2**20
+"""Under ``parallel=None``, logs adding up to less than this are read on one thread: their
+reading is Python work that holds the interpreter lock, so threads only add switching."""
+
 
 def _total_bytes(paths: Sequence[str]) -> int:
     total = 0
@@ -184,18 +235,44 @@ def _total_bytes(paths: Sequence[str]) -> int:
     return total
 
 
-def _map_files(
-    paths: Sequence[str],
-    parallel: bool | int | None,
-) -> list[_Loaded | BadFile]:
+def _in_order(fn: Callable[[str], T], paths: Sequence[str], workers: int) -> Iterator[T]:
+    """``map(fn, paths)`` on threads, in order, with at most two logs per thread read ahead."""
+    with ThreadPoolExecutor(max_workers=workers) as threads:
+        pending: deque[Future[T]] = deque()
+        rest = iter(paths)
+        for path in rest:
+            pending.append(threads.submit(fn, path))
+            if len(pending) >= 2 * workers:
+                break
+        while pending:
+            done = pending.popleft().result()
+            following = next(rest, None)
+            if following is not None:
+                pending.append(threads.submit(fn, following))
+            yield done
+
+
+def _read_files(paths: Sequence[str], parallel: bool | int | None) -> Iterator[_Read | BadFile]:
+    """Each log read, in order: here, on threads, or (``parallel=True``) in worker processes."""
     workers = _workers(paths, parallel)
-    if workers == 1:
-        return [_load_samples(p) for p in paths]
-    if parallel is None:
-        # The columnar reader spends its time in pyarrow and polars, which release the
-        # GIL, so threads scale across cores without the start-up cost of processes.
-        with ThreadPoolExecutor(max_workers=workers) as threads:
-            return list(threads.map(_load_samples, paths))
+    if workers == 1 or (parallel is None and _total_bytes(paths) < THREADED_MIN_BYTES):
+        yield from map(_read_one, paths)
+    elif parallel is None:
+        # long summaries are parsed by pyarrow, which releases the interpreter lock
+        yield from _in_order(_read_one, paths, workers)
+    else:
+        for loaded in _map_processes(paths, workers):
+            if isinstance(loaded, BadFile):
+                yield loaded
+            else:
+                frame = loaded.frame
+                yield _Read(
+                    loaded.path, loaded.eval_id, frame.height, loaded.headline, {}, None, frame,
+                    loaded.score_map,
+                )  # fmt: skip
+
+
+def _map_processes(paths: Sequence[str], workers: int) -> list[_Loaded | BadFile]:
     # largest files first so one big log does not finish last on its own
     order = sorted(range(len(paths)), key=lambda i: -os.path.getsize(paths[i]))
     by_index: dict[int, _Loaded | BadFile] = {}
@@ -215,6 +292,44 @@ def _map_files(
                 by_index[i] = record
             del loaded, future
     return [by_index[i] for i in range(len(paths))]
+
+
+class _Gathered:
+    """Logs read so far, in order: runs of short logs as one `SampleRows`, long ones as frames."""
+
+    def __init__(self) -> None:
+        self.parts: list[pl.DataFrame] = []
+        self.score_map: ScoreMap = {}
+        self._rows = SampleRows()
+
+    def add(self, item: _Read) -> BadFile | None:
+        """Take one log; a log whose summaries cannot be read is left out and said why."""
+        if item.frame is not None:
+            self._flush()
+            self.parts.append(item.frame)
+            self._scores(item.score_map or {})
+            return None
+        try:
+            self._rows.add(item.identity, item.summaries or [])
+        except (AttributeError, TypeError, ValueError, KeyError) as ex:
+            return BadFile(item.path, f"malformed sample summary ({type(ex).__name__}: {ex})")
+        finally:
+            item.summaries = None  # its values now live in the columns
+        return None
+
+    def _scores(self, score_map: ScoreMap) -> None:
+        for column, pair in score_map.items():
+            self.score_map.setdefault(column, pair)
+
+    def _flush(self) -> None:
+        if self._rows.height:
+            self.parts.append(self._rows.frame())
+            self._scores(self._rows.score_map)
+            self._rows = SampleRows()
+
+    def frames(self) -> list[pl.DataFrame]:
+        self._flush()
+        return self.parts
 
 
 def _split(loaded: Iterable[T | BadFile], errors: ErrorPolicy) -> tuple[list[T], list[BadFile]]:
@@ -237,9 +352,16 @@ def empty_samples_frame() -> pl.DataFrame:
 
 
 def combine_samples(frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
-    """Stack per-log frames: core columns first, then metadata, then scores (first seen)."""
+    """Stack per-log frames: core columns first, then metadata, then scores (first seen).
+
+    A column typed differently by different frames gets the type `series_from_values`
+    gives the values together (whole and fractional numbers → floats, anything else
+    mixed → text written as Python writes it), so the frame does not depend on how the
+    logs were split between readers.
+    """
     if not frames:
         return empty_samples_frame()
+    frames = _same_types(frames)
     # no rechunk: copying every log's columns into one buffer would double peak memory
     combined = (
         frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed", rechunk=False)
@@ -255,6 +377,36 @@ def combine_samples(frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
     rest = [c for c in names if c not in set(core) | set(metadata) | set(scores)]
     order = core + rest + metadata + scores
     return combined if order == names else combined.select(order)
+
+
+def _same_types(frames: Sequence[pl.DataFrame]) -> list[pl.DataFrame]:
+    """Frames whose shared columns have one dtype each (see `combine_samples`)."""
+    from evallens.io._columns import scalar_text
+
+    seen: dict[str, list[pl.DataType]] = {}
+    for frame in frames:
+        for name, dtype in frame.schema.items():
+            if dtype != pl.Null:
+                kinds = seen.setdefault(name, [])
+                if dtype not in kinds:
+                    kinds.append(dtype)
+    mixed = {name: kinds for name, kinds in seen.items() if len(kinds) > 1}
+    if not mixed:
+        return list(frames)
+    result: list[pl.DataFrame] = []
+    for frame in frames:
+        changed: list[pl.Series] = []
+        for name, kinds in mixed.items():
+            if name not in frame.schema or frame.schema[name] in (pl.Null, pl.String):
+                continue
+            column = frame[name]
+            if all(k.is_numeric() for k in kinds):
+                changed.append(column.cast(pl.Float64))
+            else:
+                texts = [None if v is None else scalar_text(v) for v in column.to_list()]
+                changed.append(pl.Series(name, texts, dtype=pl.String))
+        result.append(frame.with_columns(changed) if changed else frame)
+    return result
 
 
 def drop_duplicate_logs(loaded: Sequence[T], eval_id: Any, path: Any, size: Any) -> list[T]:
@@ -288,18 +440,12 @@ def _remember_headlines(loaded: Iterable[_Loaded | _Cached]) -> None:
     remember_headlines({g.eval_id: g.headline for g in loaded if g.headline is not None})
 
 
-def _remember(score_maps: Iterable[ScoreMap], frame: pl.DataFrame) -> None:
-    from evallens.scores import remember_score_columns
-
-    merged: ScoreMap = {}
-    for score_map in score_maps:
-        for column, pair in score_map.items():
-            merged.setdefault(column, pair)
-    remember_score_columns(frame, merged)
-
-
 def read_samples(
-    source: Source, *, errors: ErrorPolicy = "warn", parallel: bool | int | None = None
+    source: Source,
+    *,
+    errors: ErrorPolicy = "warn",
+    parallel: bool | int | None = None,
+    progress: bool = True,
 ) -> pl.DataFrame:
     """Read samples from Inspect logs or frames into one polars frame (one row per sample × epoch).
 
@@ -316,6 +462,9 @@ def read_samples(
             which helps when logs need the row-by-row reader (chat-message inputs, nested
             metadata); ``False`` reads one log at a time, which has the lowest peak
             memory (under 2x the returned frame in ``bench/bench_read.py``).
+        progress: A read that takes longer than about a second shows how many logs are
+            done out of how many: a progress bar in a notebook, a line of text on stderr
+            in a terminal. ``False`` shows nothing.
 
     Returns:
         A frame whose columns are ``eval_id, sample_id, log, task_name, task_display_name,
@@ -333,21 +482,65 @@ def read_samples(
     if resolved.frame is not None:
         return normalize_samples(resolved.frame)
     resolved.report_empty(errors)
-    loaded = _map_files(resolved.logs, parallel)
-    good, bad = _split(loaded, errors)
-    good = drop_duplicate_logs(
-        good, lambda g: g.eval_id, lambda g: g.path, lambda g: g.frame.height
-    )
-    frames = [g.frame for g in good]
+    gathered, kept, bad = _gather_logs(resolved.logs, errors, parallel, progress)
+    frames = gathered.frames()
     for path in resolved.parquet:
         frames.append(normalize_samples(pl.read_parquet(path)))
     combined = combine_samples(frames)
-    if resolved.parquet and good:
+    if resolved.parquet and kept:
         combined = normalize_samples(combined)
-    _remember((g.score_map for g in good), combined)
-    _remember_headlines(good)
+    from evallens.scores import remember_headlines, remember_score_columns
+
+    remember_score_columns(combined, gathered.score_map)
+    remember_headlines({g.eval_id: g.headline for g in kept if g.headline is not None})
     report_bad_files(bad, errors)
     return combined
+
+
+def _gather_logs(
+    paths: Sequence[str],
+    errors: ErrorPolicy,
+    parallel: bool | int | None,
+    progress: bool,
+) -> tuple[_Gathered, list[_Read], list[BadFile]]:
+    """Every log's samples, in order, each eval once; the logs kept and the bad files."""
+    gathered = _Gathered()
+    read: list[_Read] = []
+    bad: list[BadFile] = []
+    rows_by_eval: dict[str, int] = {}
+    reread = False
+    with Progress("read_samples", len(paths), "logs", enabled=progress) as shown:
+        for item in _read_files(paths, parallel):
+            shown.advance()
+            if isinstance(item, _Read):
+                rows = rows_by_eval.get(item.eval_id)
+                if rows is None:
+                    # a copy of an eval already read is left out (below); not gathered here
+                    failed = gathered.add(item)
+                    if failed is None:
+                        rows_by_eval[item.eval_id] = item.rows
+                        read.append(item)
+                        continue
+                    item = failed
+                else:
+                    reread = reread or item.rows > rows  # the later, longer copy is kept
+                    item.summaries = None
+                    read.append(item)
+                    continue
+            if errors == "raise":
+                raise LogReadError(item.path, item.reason)
+            bad.append(item)
+    kept = drop_duplicate_logs(read, lambda g: g.eval_id, lambda g: g.path, lambda g: g.rows)
+    if reread:
+        # rare: a longer copy came after a shorter one, so the gathered rows are wrong
+        gathered = _Gathered()
+        for item in _read_files([g.path for g in kept], parallel):
+            failed = item if isinstance(item, BadFile) else gathered.add(item)
+            if failed is not None:
+                if errors == "raise":
+                    raise LogReadError(failed.path, failed.reason)
+                bad.append(failed)
+    return gathered, kept, bad
 
 
 def read_evals(source: Source, *, errors: ErrorPolicy = "warn") -> pl.DataFrame:
