@@ -35,6 +35,7 @@ REAL_LOGS = ROOT.parent / "shared" / "data" / "logs"
 # name → (models, tasks, samples per log): real multi-log layouts, not one giant file.
 # 160x100 is many small logs (per-log overhead dominates); 16x1000 and 40x5000 are big.
 LAYOUTS: dict[str, tuple[int, int, int]] = {
+    "160x1": (16, 10, 1),  # per-log overhead: time / logs
     "160x100": (16, 10, 100),
     "16x1000": (4, 4, 1_000),
     "40x5000": (8, 5, 5_000),

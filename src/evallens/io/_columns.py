@@ -32,7 +32,7 @@ def series_from_values(name: str, values: list[Any], *, keep_lists: bool = False
     the score descriptor decides how to paint it. Dicts (and lists, unless ``keep_lists``)
     become JSON text: metadata and nested score values are free-form.
     """
-    kinds = {type(v) for v in values}
+    kinds = set(map(type, values))
     kinds.discard(_NONE)
     if not kinds:
         return pl.Series(name, values, dtype=pl.Null)

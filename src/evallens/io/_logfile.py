@@ -112,6 +112,8 @@ class LogFile:
                 raise LogReadError(self.path, f"truncated or invalid JSON ({ex})") from ex
             if not isinstance(parsed, list):
                 raise LogReadError(self.path, "summaries are not a list")
+            if not all(type(summary) is dict for summary in parsed):
+                raise LogReadError(self.path, "a sample summary is not a JSON object")
             self.summaries = _dedupe(parsed)
             self.summaries_json = None
         return self.summaries or []

@@ -37,6 +37,7 @@ from evallens.io._message_rows import (
     tool_calls_text,
     tool_error,
 )
+from evallens.io._progress import Progress
 from evallens.io._read import Source, _resolve, _split, drop_duplicate_logs
 from evallens.io._summary import auto_message_id, auto_sample_id, eval_id_of
 
@@ -81,6 +82,7 @@ def read_messages(
     messages: Which = "events",
     errors: ErrorPolicy = "warn",
     parallel: bool | int | None = None,
+    progress: bool = True,
 ) -> pl.DataFrame:
     """Read the messages of Inspect logs into one polars frame, one row per message.
 
@@ -105,6 +107,9 @@ def read_messages(
             when they add up to more than 32 MiB and the machine has 4 cores or more (JSON
             parsing holds the GIL, so threads would not help); ``True`` or a worker count
             always uses worker processes; ``False`` never does.
+        progress: A read that takes longer than about a second shows how many logs are
+            done out of how many (a progress bar in a notebook, text on stderr in a
+            terminal); ``False`` shows nothing.
 
     Returns:
         A frame with columns ``log`` (absolute path), ``id`` (the sample id in its own
@@ -139,7 +144,9 @@ def read_messages(
             "holds no messages"
         )
     resolved.report_empty(errors)
-    good, bad = _split(_map_logs(resolved.logs, messages, parallel), errors)
+    with Progress("read_messages", len(resolved.logs), "logs", enabled=progress) as shown:
+        read = _map_logs(resolved.logs, messages, parallel, shown)
+    good, bad = _split(read, errors)
     good = drop_duplicate_logs(
         good, lambda g: g.eval_id, lambda g: g.path, lambda g: g.frame.height
     )
@@ -190,11 +197,15 @@ def _size(path: str) -> int:
 
 
 def _map_logs(
-    paths: Sequence[str], which: Which, parallel: bool | int | None
+    paths: Sequence[str], which: Which, parallel: bool | int | None, shown: Progress
 ) -> list[_LogMessages | BadFile]:
     workers = _workers(paths, parallel)
     if workers == 1:
-        return [_log_messages(p, which) for p in paths]
+        done: list[_LogMessages | BadFile] = []
+        for path in paths:
+            done.append(_log_messages(path, which))
+            shown.advance()
+        return done
     # largest first, so one big log does not finish last on its own
     order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))
     by_index: dict[int, _LogMessages | BadFile] = {}
@@ -211,6 +222,7 @@ def _map_logs(
                 )
             else:
                 by_index[futures.pop(future)] = result
+            shown.advance()
     return [by_index[i] for i in range(len(paths))]
 
 

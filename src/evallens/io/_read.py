@@ -543,7 +543,9 @@ def _gather_logs(
     return gathered, kept, bad
 
 
-def read_evals(source: Source, *, errors: ErrorPolicy = "warn") -> pl.DataFrame:
+def read_evals(
+    source: Source, *, errors: ErrorPolicy = "warn", progress: bool = True
+) -> pl.DataFrame:
     """Read one row per log: task, model, status, sample counts, headline and per-metric scores.
 
     Columns follow ``inspect_ai.analysis.evals_df``: ``eval_id, run_id, task_id, log,
@@ -551,7 +553,9 @@ def read_evals(source: Source, *, errors: ErrorPolicy = "warn") -> pl.DataFrame:
     error_message, total_samples, completed_samples, dataset_samples, epochs,
     message_limit, token_limit, time_limit, working_limit, score_headline_name,
     score_headline_score, score_headline_metric, score_headline_value,
-    score_headline_stderr`` and ``score_<score>_<metric>``. Only headers are read.
+    score_headline_stderr`` and ``score_<score>_<metric>``. Only headers are read. A read
+    of many logs that takes longer than about a second shows how many are done, as
+    `read_samples` does (``progress=False`` shows nothing).
 
     Example:
         >>> evals = evallens.read_evals("logs/")  # doctest: +SKIP
@@ -563,11 +567,13 @@ def read_evals(source: Source, *, errors: ErrorPolicy = "warn") -> pl.DataFrame:
         return normalize_evals(resolved.frame)
     resolved.report_empty(errors)
     records: list[dict[str, Any] | BadFile] = []
-    for path in resolved.logs:
-        try:
-            records.append(eval_record(read_log(path, samples=False)))
-        except LogReadError as ex:
-            records.append(BadFile(path, ex.reason))
+    with Progress("read_evals", len(resolved.logs), "logs", enabled=progress) as shown:
+        for path in resolved.logs:
+            try:
+                records.append(eval_record(read_log(path, samples=False)))
+            except LogReadError as ex:
+                records.append(BadFile(path, ex.reason))
+            shown.advance()
     good, bad = _split(records, errors)
     good = drop_duplicate_logs(
         good,

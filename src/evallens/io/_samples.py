@@ -40,7 +40,6 @@ MODEL_USAGE_DTYPE = pl.List(
 )
 """``model_usage``: one struct per model the sample called (the log stores a dict)."""
 
-_USAGE_NAMES = tuple(name for name, _ in USAGE_FIELDS)
 
 # Core columns, in order, with fixed dtypes so frames from different logs concatenate.
 # `id` is left out: it keeps the log's type (integer ids stay integers).
@@ -122,30 +121,45 @@ def _put_slow(dynamic: dict[str, list[Any]], column: str, row: int, value: Any) 
     # a second value for the same row means two keys collided; the first one wins
 
 
-def _usage_series(offsets: list[int], models: list[str], fields: list[list[Any]]) -> pl.Series:
+def _put_slow_list(values: list[Any], row: int, value: Any) -> None:
+    """`_put_slow` for a column's list already at hand."""
+    if len(values) < row:
+        values.extend([None] * (row - len(values)))
+    if len(values) == row:
+        values.append(value)
+
+
+def _usage_series(
+    offsets: list[int], models: list[str], entries: list[dict[str, Any]]
+) -> pl.Series:
     """``model_usage`` built from flat arrays: far faster than from nested dicts.
 
-    The arrays are made by polars, not ``pyarrow.array``, which imports pandas (a quarter
-    of a second) the first time it meets a Python list.
+    ``entries`` holds each (sample, model) usage dict as logged, ``offsets`` where each
+    sample's entries start. The arrays are made by polars, not ``pyarrow.array``, which
+    imports pandas (a quarter of a second) the first time it meets a Python list.
     """
     import pyarrow as pa
 
     children = [pl.Series("model", models, dtype=pl.String)]
-    # infer then cast: a token count logged as 3.0 must not fail the whole log
-    children.extend(
-        pl.Series(name, values, strict=False).cast(dtype, strict=False)
-        for values, (name, dtype) in zip(fields, USAGE_FIELDS, strict=True)
-    )
+    for name, dtype in USAGE_FIELDS:
+        values = [u.get(name) for u in entries]
+        kinds = set(map(type, values))
+        if not kinds <= _NUMBER_KINDS:
+            values = [v if type(v) is int or type(v) is float else None for v in values]
+        # a token count logged as 3.0 must not fail the whole log: read, then cast
+        read_as = pl.Float64 if float in kinds else dtype
+        children.append(pl.Series(name, values, dtype=read_as, strict=False).cast(dtype))
     struct = pl.DataFrame(children, height=len(models)).to_struct("entry").to_arrow()
     starts = pl.Series("offsets", offsets, dtype=pl.Int32).to_arrow()
     lists = pa.ListArray.from_arrays(starts, struct)
-    series = pl.Series("model_usage", lists)
+    # through a table: ``pl.Series(array)`` imports pyarrow.compute (~0.1 s) on first use
+    table = pl.from_arrow(pa.Table.from_arrays([lists], names=["model_usage"]))
+    series = table.to_series() if isinstance(table, pl.DataFrame) else table
     return series if series.dtype == MODEL_USAGE_DTYPE else series.cast(MODEL_USAGE_DTYPE)
 
 
-def _number(value: Any) -> Any:
-    """A token count or cost as logged; anything else (``true``, text) is missing."""
-    return value if type(value) is int or type(value) is float else None
+_NUMBER_KINDS = {int, float, type(None)}
+"""What a usage field may hold; anything else (``true``, text) reads as missing."""
 
 
 _IDENTITY_NAMES = (
@@ -187,10 +201,13 @@ class SampleRows:
         self.usage_models: list[str] = []
         self.usage_entries: list[dict[str, Any]] = []
         self.identity: dict[str, list[str]] = {name: [] for name in _IDENTITY_NAMES}
+        """Each log's eval id, path, task and model: once per log with rows."""
+        self._identity_rows: list[int] = []
         self.dynamic: dict[str, list[Any]] = {}
         self.score_map: ScoreMap = {}
-        self._metadata_names: dict[str, str] = {}
-        self._score_names: dict[tuple[str, Any], str] = {}
+        # each metadata key's and (scorer, key)'s list in `dynamic`, found without its name
+        self._metadata_lists: dict[str, list[Any]] = {}
+        self._score_lists: dict[tuple[str, Any], list[Any]] = {}
 
     def _lists(self) -> list[list[Any]]:
         return [
@@ -207,7 +224,6 @@ class SampleRows:
             self.total_times,
             self.working_times,
             self.message_counts,
-            *self.identity.values(),
         ]
 
     def add(self, identity: dict[str, str], summaries: list[dict[str, Any]]) -> None:
@@ -217,7 +233,7 @@ class SampleRows:
         local bindings and the cached column names.
         """
         start = self.height
-        known = (len(self.dynamic), len(self.score_map), len(self._score_names))
+        known = (len(self.dynamic), len(self.score_map))
         models_before = len(self.usage_models)
         try:
             self._add(identity, summaries)
@@ -231,8 +247,8 @@ class SampleRows:
                 del values[start:]
             for name in list(self.score_map)[known[1] :]:
                 del self.score_map[name]
-            for key in list(self._score_names)[known[2] :]:
-                del self._score_names[key]
+            self._metadata_lists.clear()  # found again from `dynamic`, whose lists stay
+            self._score_lists.clear()
             del self.usage_offsets[start + 1 :]
             del self.usage_models[models_before:]
             del self.usage_entries[models_before:]
@@ -270,8 +286,8 @@ class SampleRows:
         usage_entries = self.usage_entries
         dynamic = self.dynamic
         score_map = self.score_map
-        metadata_names = self._metadata_names
-        score_names = self._score_names
+        metadata_lists = self._metadata_lists
+        score_lists = self._score_lists
 
         for row, s in enumerate(summaries, self.height):
             get = s.get
@@ -309,14 +325,15 @@ class SampleRows:
                         value = to_json_text(value) if metadata_fits(value) else METADATA_REMOVED
                     elif not (value is None or kind is int or kind is float):
                         value = thin_metadata({key: value})[key]
-                    column = metadata_names.get(key)
-                    if column is None:
-                        column = metadata_names[key] = f"metadata_{key}"
-                    present = dynamic.get(column)
-                    if present is not None and len(present) == row:
+                    present = metadata_lists.get(key)
+                    if present is None:
+                        column = f"metadata_{key}"
+                        _put_slow(dynamic, column, row, value)
+                        metadata_lists[key] = dynamic[column]
+                    elif len(present) == row:
                         present.append(value)
                     else:
-                        _put_slow(dynamic, column, row, value)
+                        _put_slow_list(present, row, value)
 
             answer: str | None = None
             scores = get("scores")
@@ -334,25 +351,27 @@ class SampleRows:
                     else:
                         parts = ((None, value),)
                     for key, sub in parts:
-                        column = score_names.get((scorer, key))
-                        if column is None:
-                            column = f"score_{scorer}" if key is None else f"score_{scorer}_{key}"
-                            score_names[(scorer, key)] = column
-                            pair = (scorer, scorer if key is None else str(key))
-                            score_map.setdefault(column, pair)
                         if key is not None and type(sub) is dict:
                             sub = to_json_text(sub)
-                        present = dynamic.get(column)
-                        if present is not None and len(present) == row:
+                        present = score_lists.get((scorer, key))
+                        if present is None:
+                            column = f"score_{scorer}" if key is None else f"score_{scorer}_{key}"
+                            pair = (scorer, scorer if key is None else str(key))
+                            score_map.setdefault(column, pair)
+                            _put_slow(dynamic, column, row, sub)
+                            score_lists[(scorer, key)] = dynamic[column]
+                        elif len(present) == row:
                             present.append(sub)
                         else:
-                            _put_slow(dynamic, column, row, sub)
+                            _put_slow_list(present, row, sub)
             answers.append(answer)
 
         added = len(summaries)
         self.height += added
-        for name, values in self.identity.items():
-            values.extend([identity[name]] * added)
+        if added:
+            for name, values in self.identity.items():
+                values.append(identity[name])
+            self._identity_rows.append(added)
 
     def frame(self) -> pl.DataFrame:
         """The samples frame: core columns in `CORE_ORDER`, then metadata, then scores.
@@ -360,8 +379,11 @@ class SampleRows:
         A column no row filled keeps the ``Null`` dtype (the caller decides its type).
         """
         n = self.height
+        # each log's values once, repeated for its rows by polars
+        rows = pl.Series("rows", self._identity_rows, dtype=pl.Int64)
         identity = {
-            name: pl.Series(name, values, dtype=pl.String) for name, values in self.identity.items()
+            name: pl.Series(name, values, dtype=pl.String).repeat_by(rows).explode()
+            for name, values in self.identity.items()
         }
         core: dict[str, pl.Series] = {
             **identity,
@@ -382,11 +404,7 @@ class SampleRows:
             "message_count": pl.Series(
                 "message_count", self.message_counts, dtype=pl.Int64, strict=False
             ),
-            "model_usage": _usage_series(
-                self.usage_offsets,
-                self.usage_models,
-                [[_number(u.get(name)) for u in self.usage_entries] for name in _USAGE_NAMES],
-            ),
+            "model_usage": _usage_series(self.usage_offsets, self.usage_models, self.usage_entries),
         }
         columns = [core[name] for name in CORE_ORDER]
         for name in sorted(self.dynamic, key=_dynamic_order):
