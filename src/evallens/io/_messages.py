@@ -7,7 +7,6 @@ time. Logs are found, read in parallel and reported when bad exactly as `read_sa
 
 from __future__ import annotations
 
-import gc
 import io
 import json
 import multiprocessing
@@ -15,7 +14,7 @@ import os
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -25,6 +24,7 @@ from evallens.io._columns import series_from_values
 from evallens.io._errors import BadFile, ErrorPolicy, LogReadError, check_policy, report_bad_files
 from evallens.io._logfile import (
     central_directory,
+    collector_paused,
     read_member,
     read_zip_entry,
     reading,
@@ -238,7 +238,7 @@ def _log_messages_ipc(path: str, which: Which) -> tuple[str, str, bytes] | BadFi
 
 def _log_messages(path: str, which: Which) -> _LogMessages | BadFile:
     try:
-        with _collector_paused(), reading(path), _LogSamples(path) as log:
+        with collector_paused(), reading(path), _LogSamples(path) as log:
             eval_id = eval_id_of(log.spec)
             # one sample parsed at a time: only its rows outlive it
             blocks = [(_inspect_order(s), _sample_rows(eval_id, s, which)) for s in log.samples()]
@@ -327,25 +327,6 @@ class _LogSamples:
                 if not isinstance(sample, dict):
                     raise LogReadError(self.path, f"{name} is not a JSON object")
                 yield sample
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cycle collector off while a log is read (back on as it was, afterwards).
-
-    Parsing a sample allocates hundreds of thousands of dicts and lists, and every few
-    hundred allocations set off a collection that walks the young ones, though nothing
-    parsed JSON (or a row of text) can form a cycle; what a log leaves behind is freed by
-    reference counting as soon as the next sample replaces it. Pausing the collector took
-    about a fifth off reading the shared real logs.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _sample_rows(eval_id: str, sample: dict[str, Any], which: Which) -> list[tuple[Any, ...]]:

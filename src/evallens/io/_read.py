@@ -28,7 +28,7 @@ from evallens.io._errors import (
 from evallens.io._evals import eval_record, headline_score
 from evallens.io._fast import fast_samples_frame
 from evallens.io._frames import normalize_evals, normalize_samples
-from evallens.io._logfile import log_files_in, read_log
+from evallens.io._logfile import collector_paused, log_files_in, read_log
 from evallens.io._progress import Progress
 from evallens.io._samples import (
     CORE_ORDER,
@@ -509,7 +509,11 @@ def _gather_logs(
     bad: list[BadFile] = []
     rows_by_eval: dict[str, int] = {}
     reread = False
-    with Progress("read_samples", len(paths), "logs", enabled=progress) as shown:
+    # nothing read here forms a cycle: the collector would only walk the parsed summaries
+    with (
+        collector_paused(),
+        Progress("read_samples", len(paths), "logs", enabled=progress) as shown,
+    ):
         for item in _read_files(paths, parallel):
             shown.advance()
             if isinstance(item, _Read):
