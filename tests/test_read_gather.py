@@ -259,3 +259,14 @@ def test_progress_never_breaks_a_read(tmp_path: Path, monkeypatch: pytest.Monkey
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert eio.read_samples(tmp_path).height == 2
+
+
+@pytest.mark.parametrize("columnar_bytes", [0, 2**40])
+def test_threads_read_the_same_frame(columnar_bytes: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Logs read on threads (several long logs) come back in order, the same frame."""
+    logs_dir()
+    serial = _read_with(DISTINCT, columnar_bytes, monkeypatch)
+    monkeypatch.setattr(_read, "THREADED_FILE_BYTES", 0)  # every log counts as long
+    assert _read._several_long([str(p) for p in DISTINCT])
+    threaded = eio.read_samples(DISTINCT, parallel=None, progress=False)
+    assert threaded.equals(serial)

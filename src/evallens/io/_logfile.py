@@ -184,7 +184,7 @@ def _check_header(path: str, header: Any) -> dict[str, Any]:
 
 def _read_json_log(path: str, *, samples: bool) -> LogFile:
     with open(path, "rb") as f:
-        data = json.loads(f.read())
+        data = parse_json(f.read())
     header = _check_header(path, data)
     raw_samples = header.pop("samples", None) or []
     if not samples:

@@ -220,9 +220,11 @@ def _workers(paths: Sequence[str], parallel: bool | int | None) -> int:
 THREADED_BYTES_LIMIT = 64 * 2**20
 """Under ``parallel=None``, logs adding up to more than this are read one at a time."""
 
-THREADED_MIN_BYTES = 8 * 2**20
-"""Under ``parallel=None``, logs adding up to less than this are read on one thread: their
-reading is Python work that holds the interpreter lock, so threads only add switching."""
+THREADED_FILE_BYTES = 4 * 2**20
+"""Under ``parallel=None``, logs are read on threads only when at least two files are this
+large: only long logs are parsed by pyarrow, which runs without the interpreter lock;
+reading short ones is Python work, where threads only add switching (and measured no
+faster on 160 logs of 100 samples)."""
 
 
 def _total_bytes(paths: Sequence[str]) -> int:
@@ -233,6 +235,18 @@ def _total_bytes(paths: Sequence[str]) -> int:
         except OSError:
             pass  # reported as a bad file when it is read
     return total
+
+
+def _several_long(paths: Sequence[str]) -> bool:
+    long = 0
+    for path in paths:
+        try:
+            long += os.path.getsize(path) >= THREADED_FILE_BYTES
+        except OSError:
+            pass  # reported as a bad file when it is read
+        if long >= 2:
+            return True
+    return False
 
 
 def _in_order(fn: Callable[[str], T], paths: Sequence[str], workers: int) -> Iterator[T]:
@@ -255,7 +269,7 @@ def _in_order(fn: Callable[[str], T], paths: Sequence[str], workers: int) -> Ite
 def _read_files(paths: Sequence[str], parallel: bool | int | None) -> Iterator[_Read | BadFile]:
     """Each log read, in order: here, on threads, or (``parallel=True``) in worker processes."""
     workers = _workers(paths, parallel)
-    if workers == 1 or (parallel is None and _total_bytes(paths) < THREADED_MIN_BYTES):
+    if workers == 1 or (parallel is None and not _several_long(paths)):
         yield from map(_read_one, paths)
     elif parallel is None:
         # long summaries are parsed by pyarrow, which releases the interpreter lock
@@ -456,12 +470,13 @@ def read_samples(
         errors: What to do with a log that cannot be read: ``"raise"`` (naming the file),
             ``"warn"`` (load every good file, then warn once listing each bad one and why),
             or ``"skip"`` (silently).
-        parallel: ``None`` (default) reads logs on a few threads, which suits the
-            columnar reader, until they add up to more than 64 MiB; larger inputs are
-            read one log at a time so peak memory stays under 2x the frame; ``True`` or a worker count uses worker processes instead,
-            which helps when logs need the row-by-row reader (chat-message inputs, nested
-            metadata); ``False`` reads one log at a time, which has the lowest peak
-            memory (under 2x the returned frame in ``bench/bench_read.py``).
+        parallel: ``None`` (default) reads logs one at a time in this process, or on a
+            few threads when several are long (4 MiB or more) and they add up to at most
+            64 MiB (long summaries are parsed by pyarrow, which threads run side by side);
+            ``True`` or a worker count reads each log in a worker process, which pays
+            only for long reads on a machine with idle cores (each process starts in
+            about half a second); ``False`` reads one log at a time, which has the lowest
+            peak memory (under 2x the returned frame in ``bench/bench_read.py``).
         progress: A read that takes longer than about a second shows how many logs are
             done out of how many: a progress bar in a notebook, a line of text on stderr
             in a terminal. ``False`` shows nothing.

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Iterable
 from typing import Any
 
 import polars as pl
@@ -13,6 +13,7 @@ from evallens.io._logfile import LogFile
 from evallens.io._summary import (
     MAX_TEXT_LENGTH,
     METADATA_REMOVED,
+    THIN_TEXT_WIDTH,
     auto_sample_id,
     eval_id_of,
     metadata_fits,
@@ -140,15 +141,7 @@ def _usage_series(
     """
     import pyarrow as pa
 
-    children = [pl.Series("model", models, dtype=pl.String)]
-    for name, dtype in USAGE_FIELDS:
-        values = [u.get(name) for u in entries]
-        kinds = set(map(type, values))
-        if not kinds <= _NUMBER_KINDS:
-            values = [v if type(v) is int or type(v) is float else None for v in values]
-        # a token count logged as 3.0 must not fail the whole log: read, then cast
-        read_as = pl.Float64 if float in kinds else dtype
-        children.append(pl.Series(name, values, dtype=read_as, strict=False).cast(dtype))
+    children = [pl.Series("model", models, dtype=pl.String), *_usage_fields(entries)]
     struct = pl.DataFrame(children, height=len(models)).to_struct("entry").to_arrow()
     starts = pl.Series("offsets", offsets, dtype=pl.Int32).to_arrow()
     lists = pa.ListArray.from_arrays(starts, struct)
@@ -160,6 +153,34 @@ def _usage_series(
 
 _NUMBER_KINDS = {int, float, type(None)}
 """What a usage field may hold; anything else (``true``, text) reads as missing."""
+
+
+def _usage_fields(entries: list[dict[str, Any]]) -> list[pl.Series]:
+    """Each `USAGE_FIELDS` column of the usage entries (a missing field is null)."""
+    kinds = set(map(type, itertools.chain.from_iterable(map(dict.values, entries))))
+    if entries and kinds <= _NUMBER_KINDS:
+        # only numbers: polars reads the dicts natively (~8x faster than a Python pass);
+        # it would also take true as 1 and "5" as 5, hence the check above
+        try:
+            table = pl.from_dicts(entries, infer_schema_length=None)
+            return [
+                table[name].cast(dtype)
+                if name in table.columns
+                else pl.repeat(None, len(entries), dtype=dtype, eager=True).alias(name)
+                for name, dtype in USAGE_FIELDS
+            ]
+        except (pl.exceptions.PolarsError, OverflowError, ValueError):
+            pass  # a count beyond 64 bits, a NaN count: the Python pass decides
+    fields: list[pl.Series] = []
+    for name, dtype in USAGE_FIELDS:
+        values = [u.get(name) for u in entries]
+        present = set(map(type, values))
+        if not present <= _NUMBER_KINDS:
+            values = [v if type(v) is int or type(v) is float else None for v in values]
+        # a token count logged as 3.0 must not fail the whole log: read, then cast
+        read_as = pl.Float64 if float in present else dtype
+        fields.append(pl.Series(name, values, dtype=read_as, strict=False).cast(dtype))
+    return fields
 
 
 _IDENTITY_NAMES = (
@@ -208,6 +229,7 @@ class SampleRows:
         # each metadata key's and (scorer, key)'s list in `dynamic`, found without its name
         self._metadata_lists: dict[str, list[Any]] = {}
         self._score_lists: dict[tuple[str, Any], list[Any]] = {}
+        self._scalar_lists: dict[str, list[Any]] = {}
 
     def _lists(self) -> list[list[Any]]:
         return [
@@ -249,6 +271,7 @@ class SampleRows:
                 del self.score_map[name]
             self._metadata_lists.clear()  # found again from `dynamic`, whose lists stay
             self._score_lists.clear()
+            self._scalar_lists.clear()
             del self.usage_offsets[start + 1 :]
             del self.usage_models[models_before:]
             del self.usage_entries[models_before:]
@@ -285,9 +308,9 @@ class SampleRows:
         usage_models = self.usage_models
         usage_entries = self.usage_entries
         dynamic = self.dynamic
-        score_map = self.score_map
         metadata_lists = self._metadata_lists
         score_lists = self._score_lists
+        scalar_lists = self._scalar_lists
 
         for row, s in enumerate(summaries, self.height):
             get = s.get
@@ -320,7 +343,11 @@ class SampleRows:
                     # `thin_metadata` and JSON text for compound values, inline
                     kind = type(value)
                     if kind is str:
-                        value = thin_text(value)
+                        # `thin_text`'s common case inline: short text, whitespace collapsed
+                        if len(value) <= THIN_TEXT_WIDTH:
+                            value = " ".join(value.split())
+                        else:
+                            value = thin_text(value)
                     elif kind is dict or kind is list:
                         value = to_json_text(value) if metadata_fits(value) else METADATA_REMOVED
                     elif not (value is None or kind is int or kind is float):
@@ -346,21 +373,25 @@ class SampleRows:
                         given = score.get("answer")
                         if type(given) is str:
                             answer = thin_text(given)
-                    if type(value) is dict:
-                        parts: Iterable[tuple[Any, Any]] = value.items()
-                    else:
-                        parts = ((None, value),)
-                    for key, sub in parts:
-                        if key is not None and type(sub) is dict:
+                    if type(value) is not dict:
+                        # one column for the scorer: its list found by the scorer's name
+                        present = scalar_lists.get(scorer)
+                        if present is None:
+                            present = self._score_column(scorer, None, row)
+                            scalar_lists[scorer] = present
+                        if len(present) == row:
+                            present.append(value)
+                        else:
+                            _put_slow_list(present, row, value)
+                        continue
+                    for key, sub in value.items():
+                        if type(sub) is dict:
                             sub = to_json_text(sub)
                         present = score_lists.get((scorer, key))
                         if present is None:
-                            column = f"score_{scorer}" if key is None else f"score_{scorer}_{key}"
-                            pair = (scorer, scorer if key is None else str(key))
-                            score_map.setdefault(column, pair)
-                            _put_slow(dynamic, column, row, sub)
-                            score_lists[(scorer, key)] = dynamic[column]
-                        elif len(present) == row:
+                            present = self._score_column(scorer, key, row)
+                            score_lists[(scorer, key)] = present
+                        if len(present) == row:
                             present.append(sub)
                         else:
                             _put_slow_list(present, row, sub)
@@ -372,6 +403,15 @@ class SampleRows:
             for name, values in self.identity.items():
                 values.append(identity[name])
             self._identity_rows.append(added)
+
+    def _score_column(self, scorer: str, key: Any, row: int) -> list[Any]:
+        """The list of a score's column, made (padded to ``row``) the first time it is seen."""
+        column = f"score_{scorer}" if key is None else f"score_{scorer}_{key}"
+        self.score_map.setdefault(column, (scorer, scorer if key is None else str(key)))
+        values = self.dynamic.get(column)
+        if values is None:
+            values = self.dynamic[column] = [None] * row
+        return values
 
     def frame(self) -> pl.DataFrame:
         """The samples frame: core columns in `CORE_ORDER`, then metadata, then scores.
