@@ -270,3 +270,28 @@ def test_threads_read_the_same_frame(columnar_bytes: int, monkeypatch: pytest.Mo
     assert _read._several_long([str(p) for p in DISTINCT])
     threaded = eio.read_samples(DISTINCT, parallel=None, progress=False)
     assert threaded.equals(serial)
+
+
+def test_a_real_kernel_shows_the_bar_not_text() -> None:
+    """In a Jupyter kernel the progress is a widget displayed under the cell, not stderr text."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    root = logs_dir()
+    source = (
+        "from evallens.io import _progress\n"
+        "_progress.SHOW_AFTER = 0.0  # every read counts as slow\n"
+        "import evallens\n"
+        f"frame = evallens.read_samples({str(root)!r}, errors='skip')\n"
+        "print(frame.height, _progress.in_kernel())\n"
+    )
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    outputs = nb.cells[0]["outputs"]
+    assert [o for o in outputs if o["output_type"] == "error"] == []
+    views = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(views) == 1  # the bar (with its count), shown once
+    streams = {o["name"]: o["text"] for o in outputs if o["output_type"] == "stream"}
+    assert "read_samples:" not in streams.get("stderr", "")
+    assert streams["stdout"].split()[1] == "True"
+    assert int(streams["stdout"].split()[0]) > 0
