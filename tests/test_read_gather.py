@@ -295,3 +295,13 @@ def test_a_real_kernel_shows_the_bar_not_text() -> None:
     assert "read_samples:" not in streams.get("stderr", "")
     assert streams["stdout"].split()[1] == "True"
     assert int(streams["stdout"].split()[0]) > 0
+
+
+def test_rows_made_a_frame_in_several_parts_read_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A long read is built a part at a time (bounded memory): the frame does not change."""
+    logs_dir()
+    whole = _read_with(DISTINCT, 2**40, monkeypatch)
+    monkeypatch.setattr(_read, "GATHER_ROWS", 7)
+    assert _read_with(DISTINCT, 2**40, monkeypatch).equals(whole)

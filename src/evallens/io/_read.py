@@ -167,6 +167,11 @@ a frame of its own; shorter ones are read in Python and gathered with the other 
 into one frame at the end (a frame per small log costs more than reading it)."""
 
 
+GATHER_ROWS = 50_000
+"""Rows gathered as Python values before they are made a frame: bounds the memory a read of
+many small logs holds beyond its frame (one frame per 50,000 rows costs no more time)."""
+
+
 @dataclass
 class _Read:
     """One log as `read_samples` gathers it: parsed summaries, or a frame already built."""
@@ -329,6 +334,8 @@ class _Gathered:
             return BadFile(item.path, f"malformed sample summary ({type(ex).__name__}: {ex})")
         finally:
             item.summaries = None  # its values now live in the columns
+        if self._rows.height >= GATHER_ROWS:
+            self._flush()  # Python values cost several times their frame's memory
         return None
 
     def _scores(self, score_map: ScoreMap) -> None:
