@@ -305,3 +305,16 @@ def test_rows_made_a_frame_in_several_parts_read_the_same(
     whole = _read_with(DISTINCT, 2**40, monkeypatch)
     monkeypatch.setattr(_read, "GATHER_ROWS", 7)
     assert _read_with(DISTINCT, 2**40, monkeypatch).equals(whole)
+
+
+@pytest.mark.parametrize("rerun_id", [1, "1"])
+def test_a_requeued_sample_is_read_once_from_its_rerun(tmp_path: Path, rerun_id: Any) -> None:
+    """The last summary per (id, epoch) wins, at the first one's place; 1 and "1" are one id."""
+    first = _summary(1, metadata={"attempt": 1})
+    rerun = {**_summary(1, metadata={"attempt": 2}), "id": rerun_id}
+    path = _write_log(tmp_path / "a.eval", [first, _summary(2), rerun])
+    frame = eio.read_samples(path, progress=False)
+    assert frame["metadata_attempt"].to_list() == [2, None]
+    assert frame.height == 2
+    distinct = _write_log(tmp_path / "b.eval", [_summary(1), {**_summary(1), "epoch": 2}], "E2")
+    assert eio.read_samples(distinct, progress=False)["epoch"].to_list() == [1, 2]

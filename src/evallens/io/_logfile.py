@@ -131,7 +131,7 @@ class LogFile:
                 raise LogReadError(self.path, f"truncated or invalid JSON ({ex})") from ex
             if not isinstance(parsed, list):
                 raise LogReadError(self.path, "summaries are not a list")
-            if not all(type(summary) is dict for summary in parsed):
+            if parsed and set(map(type, parsed)) != {dict}:
                 raise LogReadError(self.path, "a sample summary is not a JSON object")
             self.summaries = _dedupe(parsed)
             self.summaries_json = None
@@ -414,11 +414,24 @@ def _read_eval_summaries(
     return _dedupe(summaries)
 
 
+_ONE_ID_TYPE = ({int}, {str})
+
+
 def _dedupe(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Keep the last summary per (id, epoch), at the first one's place, as inspect_ai does.
 
     A requeued sample's re-run is recorded after its superseded attempt.
     """
+    ids = [summary.get("id") for summary in summaries]
+    try:
+        # integer ids, or text ids, are equal exactly when their text is: the common case
+        # needs no text made for each id
+        if set(map(type, ids)) in _ONE_ID_TYPE and len(
+            set(zip(ids, [summary.get("epoch") for summary in summaries], strict=True))
+        ) == len(summaries):
+            return summaries
+    except TypeError:
+        pass  # an unhashable id or epoch: compared as text below
     by_key: dict[tuple[str, Any], dict[str, Any]] = {}
     for summary in summaries:
         by_key[(str(summary.get("id")), summary.get("epoch"))] = summary
