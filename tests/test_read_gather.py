@@ -52,7 +52,9 @@ def _one_by_one(paths: list[Path]) -> pl.DataFrame:
 def _read_with(
     paths: list[Path], columnar_bytes: int, monkeypatch: pytest.MonkeyPatch
 ) -> pl.DataFrame:
+    """Logs whose summaries reach ``columnar_bytes`` parsed natively, whatever they hold."""
     monkeypatch.setattr(_read, "COLUMNAR_BYTES", columnar_bytes)
+    monkeypatch.setattr(_read, "COLUMNAR_ALWAYS_BYTES", columnar_bytes)
     return eio.read_samples(paths, parallel=False, progress=False)
 
 
@@ -263,13 +265,23 @@ def test_progress_never_breaks_a_read(tmp_path: Path, monkeypatch: pytest.Monkey
 
 @pytest.mark.parametrize("columnar_bytes", [0, 2**40])
 def test_threads_read_the_same_frame(columnar_bytes: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Logs read on threads (several long logs) come back in order, the same frame."""
+    """Long logs parsed on threads while short ones are read here: in order, the same frame."""
     logs_dir()
     serial = _read_with(DISTINCT, columnar_bytes, monkeypatch)
-    monkeypatch.setattr(_read, "THREADED_FILE_BYTES", 0)  # every log counts as long
-    assert _read._several_long([str(p) for p in DISTINCT])
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    assert _read._workers([str(p) for p in DISTINCT], None) > 1
+    started: list[int] = []
+    real_pool = _read.ThreadPoolExecutor
+
+    def pool(max_workers: int) -> Any:
+        started.append(max_workers)
+        return real_pool(max_workers=max_workers)
+
+    monkeypatch.setattr(_read, "ThreadPoolExecutor", pool)
     threaded = eio.read_samples(DISTINCT, parallel=None, progress=False)
     assert threaded.equals(serial)
+    # threads start only for logs parsed natively
+    assert started == ([4] if columnar_bytes == 0 else [])
 
 
 def test_a_real_kernel_shows_the_bar_not_text() -> None:

@@ -8,7 +8,7 @@ import json
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +28,7 @@ from evallens.io._errors import (
 from evallens.io._evals import eval_record, headline_score
 from evallens.io._fast import fast_samples_frame
 from evallens.io._frames import normalize_evals, normalize_samples
-from evallens.io._logfile import collector_paused, log_files_in, read_log
+from evallens.io._logfile import LogFile, collector_paused, log_files_in, read_log
 from evallens.io._progress import Progress
 from evallens.io._samples import (
     CORE_ORDER,
@@ -161,10 +161,25 @@ def _load_samples_ipc(path: str) -> tuple[bytes, _Loaded] | BadFile:
     return buffer.getvalue(), loaded
 
 
-COLUMNAR_BYTES = 2**20
-"""A log whose summaries are at least this long (~1,500 samples) is parsed natively into
-a frame of its own; shorter ones are read in Python and gathered with the other logs'
+COLUMNAR_BYTES = 2**19
+"""A log whose summaries are at least this long, and plain (`_columnar`), is parsed natively
+into a frame of its own; the others are read in Python and gathered with the other logs'
 into one frame at the end (a frame per small log costs more than reading it)."""
+COLUMNAR_SAMPLE_BYTES = 2048
+"""...plain: at most this many bytes a sample (rich summaries, nested metadata, usually make
+the native parser give up after parsing, which costs more than reading them in Python)..."""
+COLUMNAR_ALWAYS_BYTES = 8 * 2**20
+"""...or at least this long: the native parser is tried whatever the summaries hold."""
+
+
+def _columnar(data: bytes) -> bool:
+    """Whether to parse these summaries natively (the frame is the same either way)."""
+    if len(data) < COLUMNAR_BYTES:
+        return False
+    if len(data) >= COLUMNAR_ALWAYS_BYTES:
+        return True
+    samples = data.count(b'"epoch"')  # at least one a summary (nested ones add more)
+    return samples > 0 and len(data) <= samples * COLUMNAR_SAMPLE_BYTES
 
 
 GATHER_ROWS = 50_000
@@ -188,23 +203,48 @@ class _Read:
 
 def _read_one(path: str) -> _Read | BadFile:
     """Read one log: a long one becomes a frame natively, a short one stays Python values."""
+    begun = _begin(path)
+    return _finish(begun) if isinstance(begun, _Pending) else begun
+
+
+@dataclass
+class _Pending:
+    """A log read but not parsed: its summaries go to the native parser (`_finish`)."""
+
+    read: _Read
+    log: LogFile
+
+
+def _begin(path: str) -> _Read | _Pending | BadFile:
+    """Read a log's header and summaries; parse short summaries here, leave long ones."""
     try:
         log = read_log(path, raw=True)
         identity = eval_identity(log)
-        headline = headline_score(log.header)
+        read = _Read(path, identity["eval_id"], 0, headline_score(log.header), identity)
         data = log.summaries_json
-        if data is not None and len(data) >= COLUMNAR_BYTES:
-            built = fast_samples_frame(data, identity)
-            if built is not None:
-                frame, score_map = built
-                return _Read(
-                    path, identity["eval_id"], frame.height, headline, identity, None, frame,
-                    score_map,
-                )  # fmt: skip
-        summaries = log.parsed_summaries()
-        return _Read(path, identity["eval_id"], len(summaries), headline, identity, summaries)
+        if data is not None and _columnar(data):
+            return _Pending(read, log)
+        read.summaries = log.parsed_summaries()
+        read.rows = len(read.summaries)
+        return read
     except LogReadError as ex:
         return BadFile(path, ex.reason)
+
+
+def _finish(pending: _Pending) -> _Read | BadFile:
+    """Long summaries parsed natively (off the interpreter lock), or in Python if it declines."""
+    read, log = pending.read, pending.log
+    try:
+        built = fast_samples_frame(log.summaries_json or b"", read.identity)
+        if built is not None:
+            read.frame, read.score_map = built
+            read.rows = read.frame.height
+        else:
+            read.summaries = log.parsed_summaries()
+            read.rows = len(read.summaries)
+        return read
+    except LogReadError as ex:
+        return BadFile(read.path, ex.reason)
 
 
 def _workers(paths: Sequence[str], parallel: bool | int | None) -> int:
@@ -225,12 +265,6 @@ def _workers(paths: Sequence[str], parallel: bool | int | None) -> int:
 THREADED_BYTES_LIMIT = 64 * 2**20
 """Under ``parallel=None``, logs adding up to more than this are read one at a time."""
 
-THREADED_FILE_BYTES = 4 * 2**20
-"""Under ``parallel=None``, logs are read on threads only when at least two files are this
-large: only long logs are parsed by pyarrow, which runs without the interpreter lock;
-reading short ones is Python work, where threads only add switching (and measured no
-faster on 160 logs of 100 samples)."""
-
 
 def _total_bytes(paths: Sequence[str]) -> int:
     total = 0
@@ -242,43 +276,47 @@ def _total_bytes(paths: Sequence[str]) -> int:
     return total
 
 
-def _several_long(paths: Sequence[str]) -> bool:
-    long = 0
-    for path in paths:
-        try:
-            long += os.path.getsize(path) >= THREADED_FILE_BYTES
-        except OSError:
-            pass  # reported as a bad file when it is read
-        if long >= 2:
-            return True
-    return False
+def _overlapped(paths: Sequence[str], workers: int) -> Iterator[_Read | BadFile]:
+    """Each log in order; long summaries parsed on threads while the next logs are read.
 
-
-def _in_order(fn: Callable[[str], T], paths: Sequence[str], workers: int) -> Iterator[T]:
-    """``map(fn, paths)`` on threads, in order, with at most two logs per thread read ahead."""
-    with ThreadPoolExecutor(max_workers=workers) as threads:
-        pending: deque[Future[T]] = deque()
-        rest = iter(paths)
-        for path in rest:
-            pending.append(threads.submit(fn, path))
-            if len(pending) >= 2 * workers:
-                break
+    Short logs are read and parsed here: that is Python work, which threads would only
+    take turns at (measured slower on the shared logs). Long ones go to pyarrow, which
+    parses without the interpreter lock, so several run side by side and beside the
+    Python work. No thread starts until a long log turns up; at most two logs a thread
+    are held ahead.
+    """
+    pool: ThreadPoolExecutor | None = None
+    pending: deque[_Read | BadFile | Future[_Read | BadFile]] = deque()
+    try:
+        for path in paths:
+            begun = _begin(path)
+            if isinstance(begun, _Pending):
+                pool = pool or ThreadPoolExecutor(max_workers=workers)
+                pending.append(pool.submit(_finish, begun))
+            else:
+                pending.append(begun)
+            while pending and (
+                len(pending) > 2 * workers
+                or not isinstance(pending[0], Future)
+                or pending[0].done()
+            ):
+                head = pending.popleft()
+                yield head.result() if isinstance(head, Future) else head
         while pending:
-            done = pending.popleft().result()
-            following = next(rest, None)
-            if following is not None:
-                pending.append(threads.submit(fn, following))
-            yield done
+            head = pending.popleft()
+            yield head.result() if isinstance(head, Future) else head
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _read_files(paths: Sequence[str], parallel: bool | int | None) -> Iterator[_Read | BadFile]:
     """Each log read, in order: here, on threads, or (``parallel=True``) in worker processes."""
     workers = _workers(paths, parallel)
-    if workers == 1 or (parallel is None and not _several_long(paths)):
+    if workers == 1:
         yield from map(_read_one, paths)
     elif parallel is None:
-        # long summaries are parsed by pyarrow, which releases the interpreter lock
-        yield from _in_order(_read_one, paths, workers)
+        yield from _overlapped(paths, workers)
     else:
         for loaded in _map_processes(paths, workers):
             if isinstance(loaded, BadFile):
@@ -477,9 +515,9 @@ def read_samples(
         errors: What to do with a log that cannot be read: ``"raise"`` (naming the file),
             ``"warn"`` (load every good file, then warn once listing each bad one and why),
             or ``"skip"`` (silently).
-        parallel: ``None`` (default) reads logs one at a time in this process, or on a
-            few threads when several are long (4 MiB or more) and they add up to at most
-            64 MiB (long summaries are parsed by pyarrow, which threads run side by side);
+        parallel: ``None`` (default) reads logs in this process, long ones (summaries of
+            512 KiB or more) parsed by pyarrow on a few threads meanwhile, until the logs
+            add up to more than 64 MiB, when they are read one at a time (peak memory);
             ``True`` or a worker count reads each log in a worker process, which pays
             only for long reads on a machine with idle cores (each process starts in
             about half a second); ``False`` reads one log at a time, which has the lowest
