@@ -7,8 +7,9 @@ import io
 import json
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, Union
@@ -27,7 +28,8 @@ from evallens.io._errors import (
 from evallens.io._evals import eval_record, headline_score
 from evallens.io._fast import fast_samples_frame
 from evallens.io._frames import normalize_evals, normalize_samples
-from evallens.io._logfile import log_files_in, read_log
+from evallens.io._logfile import LogFile, collector_paused, log_files_in, read_log
+from evallens.io._progress import Progress
 from evallens.io._remote import (
     file_version,
     is_url,
@@ -40,6 +42,7 @@ from evallens.io._remote import (
 from evallens.io._samples import (
     CORE_ORDER,
     SAMPLE_DTYPES,
+    SampleRows,
     ScoreMap,
     eval_identity,
     remove_namespace,
@@ -74,6 +77,7 @@ class _Resolved:
 
     def __init__(self) -> None:
         self.logs: list[str] = []
+        self._absolute: set[str] = set()
         self.parquet: list[str] = []
         self.frame: pl.DataFrame | None = None
         self.empty_dirs: list[str] = []
@@ -82,7 +86,9 @@ class _Resolved:
     def add_log(self, path: Path | str) -> None:
         # The same file named twice (or found twice) is read once.
         text = str(path)
-        if log_location(text) not in {log_location(p) for p in self.logs}:
+        location = log_location(text)
+        if location not in self._absolute:
+            self._absolute.add(location)
             self.logs.append(text)
 
     def report_empty(self, errors: ErrorPolicy) -> None:
@@ -178,6 +184,92 @@ def _load_samples_ipc(path: str) -> tuple[bytes, _Loaded] | BadFile:
     return buffer.getvalue(), loaded
 
 
+COLUMNAR_BYTES = 2**19
+"""A log whose summaries are at least this long, and plain (`_columnar`), is parsed natively
+into a frame of its own; the others are read in Python and gathered with the other logs'
+into one frame at the end (a frame per small log costs more than reading it)."""
+COLUMNAR_SAMPLE_BYTES = 2048
+"""...plain: at most this many bytes a sample (rich summaries, nested metadata, usually make
+the native parser give up after parsing, which costs more than reading them in Python)..."""
+COLUMNAR_ALWAYS_BYTES = 8 * 2**20
+"""...or at least this long: the native parser is tried whatever the summaries hold."""
+
+
+def _columnar(data: bytes) -> bool:
+    """Whether to parse these summaries natively (the frame is the same either way)."""
+    if len(data) < COLUMNAR_BYTES:
+        return False
+    if len(data) >= COLUMNAR_ALWAYS_BYTES:
+        return True
+    samples = data.count(b'"epoch"')  # at least one a summary (nested ones add more)
+    return samples > 0 and len(data) <= samples * COLUMNAR_SAMPLE_BYTES
+
+
+GATHER_ROWS = 50_000
+"""Rows gathered as Python values before they are made a frame: bounds the memory a read of
+many small logs holds beyond its frame (one frame per 50,000 rows costs no more time)."""
+
+
+@dataclass
+class _Read:
+    """One log as `read_samples` gathers it: parsed summaries, or a frame already built."""
+
+    path: str
+    eval_id: str
+    rows: int
+    headline: tuple[str, str] | None
+    identity: dict[str, str]
+    summaries: list[dict[str, Any]] | None = None
+    frame: pl.DataFrame | None = None
+    score_map: ScoreMap | None = None
+
+
+def _read_one(path: str) -> _Read | BadFile:
+    """Read one log: a long one becomes a frame natively, a short one stays Python values."""
+    begun = _begin(path)
+    return _finish(begun) if isinstance(begun, _Pending) else begun
+
+
+@dataclass
+class _Pending:
+    """A log read but not parsed: its summaries go to the native parser (`_finish`)."""
+
+    read: _Read
+    log: LogFile
+
+
+def _begin(path: str) -> _Read | _Pending | BadFile:
+    """Read a log's header and summaries; parse short summaries here, leave long ones."""
+    try:
+        log = read_log(path, raw=True)
+        identity = eval_identity(log)
+        read = _Read(path, identity["eval_id"], 0, headline_score(log.header), identity)
+        data = log.summaries_json
+        if data is not None and _columnar(data):
+            return _Pending(read, log)
+        read.summaries = log.parsed_summaries()
+        read.rows = len(read.summaries)
+        return read
+    except LogReadError as ex:
+        return BadFile(path, ex.reason)
+
+
+def _finish(pending: _Pending) -> _Read | BadFile:
+    """Long summaries parsed natively (off the interpreter lock), or in Python if it declines."""
+    read, log = pending.read, pending.log
+    try:
+        built = fast_samples_frame(log.summaries_json or b"", read.identity)
+        if built is not None:
+            read.frame, read.score_map = built
+            read.rows = read.frame.height
+        else:
+            read.summaries = log.parsed_summaries()
+            read.rows = len(read.summaries)
+        return read
+    except LogReadError as ex:
+        return BadFile(read.path, ex.reason)
+
+
 def _workers(paths: Sequence[str], parallel: bool | int | None) -> int:
     if parallel is False or len(paths) < 2:
         return 1
@@ -207,20 +299,63 @@ def _total_bytes(paths: Sequence[str]) -> int:
     return total
 
 
-def _map_files(
-    paths: Sequence[str],
-    parallel: bool | int | None,
-) -> list[_Loaded | BadFile]:
+def _overlapped(paths: Sequence[str], workers: int) -> Iterator[_Read | BadFile]:
+    """Each log in order; long summaries parsed on threads while the next logs are read.
+
+    Short logs are read and parsed here: that is Python work, which threads would only
+    take turns at (measured slower on the shared logs). Long ones go to pyarrow, which
+    parses without the interpreter lock, so several run side by side and beside the
+    Python work. No thread starts until a long log turns up; at most two logs a thread
+    are held ahead.
+    """
+    pool: ThreadPoolExecutor | None = None
+    pending: deque[_Read | BadFile | Future[_Read | BadFile]] = deque()
+    try:
+        for path in paths:
+            begun = _begin(path)
+            if isinstance(begun, _Pending):
+                pool = pool or ThreadPoolExecutor(max_workers=workers)
+                pending.append(pool.submit(_finish, begun))
+            else:
+                pending.append(begun)
+            while pending and (
+                len(pending) > 2 * workers
+                or not isinstance(pending[0], Future)
+                or pending[0].done()
+            ):
+                head = pending.popleft()
+                yield head.result() if isinstance(head, Future) else head
+        while pending:
+            head = pending.popleft()
+            yield head.result() if isinstance(head, Future) else head
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _read_files(paths: Sequence[str], parallel: bool | int | None) -> Iterator[_Read | BadFile]:
+    """Each log read, in order: here, on threads, or (``parallel=True``) in worker processes."""
     if any(is_url(p) for p in paths):
-        return map_threads(_load_samples, paths, remote_workers(parallel))
+        yield from map_threads(_read_one, paths, remote_workers(parallel))  # mostly waiting
+        return
     workers = _workers(paths, parallel)
     if workers == 1:
-        return [_load_samples(p) for p in paths]
-    if parallel is None:
-        # The columnar reader spends its time in pyarrow and polars, which release the
-        # GIL, so threads scale across cores without the start-up cost of processes.
-        with ThreadPoolExecutor(max_workers=workers) as threads:
-            return list(threads.map(_load_samples, paths))
+        yield from map(_read_one, paths)
+    elif parallel is None:
+        yield from _overlapped(paths, workers)
+    else:
+        for loaded in _map_processes(paths, workers):
+            if isinstance(loaded, BadFile):
+                yield loaded
+            else:
+                frame = loaded.frame
+                yield _Read(
+                    loaded.path, loaded.eval_id, frame.height, loaded.headline, {}, None, frame,
+                    loaded.score_map,
+                )  # fmt: skip
+
+
+def _map_processes(paths: Sequence[str], workers: int) -> list[_Loaded | BadFile]:
     # largest files first so one big log does not finish last on its own
     order = sorted(range(len(paths)), key=lambda i: -os.path.getsize(paths[i]))
     by_index: dict[int, _Loaded | BadFile] = {}
@@ -240,6 +375,46 @@ def _map_files(
                 by_index[i] = record
             del loaded, future
     return [by_index[i] for i in range(len(paths))]
+
+
+class _Gathered:
+    """Logs read so far, in order: runs of short logs as one `SampleRows`, long ones as frames."""
+
+    def __init__(self) -> None:
+        self.parts: list[pl.DataFrame] = []
+        self.score_map: ScoreMap = {}
+        self._rows = SampleRows()
+
+    def add(self, item: _Read) -> BadFile | None:
+        """Take one log; a log whose summaries cannot be read is left out and said why."""
+        if item.frame is not None:
+            self._flush()
+            self.parts.append(item.frame)
+            self._scores(item.score_map or {})
+            return None
+        try:
+            self._rows.add(item.identity, item.summaries or [])
+        except (AttributeError, TypeError, ValueError, KeyError) as ex:
+            return BadFile(item.path, f"malformed sample summary ({type(ex).__name__}: {ex})")
+        finally:
+            item.summaries = None  # its values now live in the columns
+        if self._rows.height >= GATHER_ROWS:
+            self._flush()  # Python values cost several times their frame's memory
+        return None
+
+    def _scores(self, score_map: ScoreMap) -> None:
+        for column, pair in score_map.items():
+            self.score_map.setdefault(column, pair)
+
+    def _flush(self) -> None:
+        if self._rows.height:
+            self.parts.append(self._rows.frame())
+            self._scores(self._rows.score_map)
+            self._rows = SampleRows()
+
+    def frames(self) -> list[pl.DataFrame]:
+        self._flush()
+        return self.parts
 
 
 def _split(loaded: Iterable[T | BadFile], errors: ErrorPolicy) -> tuple[list[T], list[BadFile]]:
@@ -262,9 +437,16 @@ def empty_samples_frame() -> pl.DataFrame:
 
 
 def combine_samples(frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
-    """Stack per-log frames: core columns first, then metadata, then scores (first seen)."""
+    """Stack per-log frames: core columns first, then metadata, then scores (first seen).
+
+    A column typed differently by different frames gets the type `series_from_values`
+    gives the values together (whole and fractional numbers → floats, anything else
+    mixed → text written as Python writes it), so the frame does not depend on how the
+    logs were split between readers.
+    """
     if not frames:
         return empty_samples_frame()
+    frames = _same_types(frames)
     # no rechunk: copying every log's columns into one buffer would double peak memory
     combined = (
         frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed", rechunk=False)
@@ -280,6 +462,36 @@ def combine_samples(frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
     rest = [c for c in names if c not in set(core) | set(metadata) | set(scores)]
     order = core + rest + metadata + scores
     return combined if order == names else combined.select(order)
+
+
+def _same_types(frames: Sequence[pl.DataFrame]) -> list[pl.DataFrame]:
+    """Frames whose shared columns have one dtype each (see `combine_samples`)."""
+    from evallens.io._columns import scalar_text
+
+    seen: dict[str, list[pl.DataType]] = {}
+    for frame in frames:
+        for name, dtype in frame.schema.items():
+            if dtype != pl.Null:
+                kinds = seen.setdefault(name, [])
+                if dtype not in kinds:
+                    kinds.append(dtype)
+    mixed = {name: kinds for name, kinds in seen.items() if len(kinds) > 1}
+    if not mixed:
+        return list(frames)
+    result: list[pl.DataFrame] = []
+    for frame in frames:
+        changed: list[pl.Series] = []
+        for name, kinds in mixed.items():
+            if name not in frame.schema or frame.schema[name] in (pl.Null, pl.String):
+                continue
+            column = frame[name]
+            if all(k.is_numeric() for k in kinds):
+                changed.append(column.cast(pl.Float64))
+            else:
+                texts = [None if v is None else scalar_text(v) for v in column.to_list()]
+                changed.append(pl.Series(name, texts, dtype=pl.String))
+        result.append(frame.with_columns(changed) if changed else frame)
+    return result
 
 
 def drop_duplicate_logs(loaded: Sequence[T], eval_id: Any, path: Any, size: Any) -> list[T]:
@@ -313,22 +525,13 @@ def _remember_headlines(loaded: Iterable[_Loaded | _Cached]) -> None:
     remember_headlines({g.eval_id: g.headline for g in loaded if g.headline is not None})
 
 
-def _remember(score_maps: Iterable[ScoreMap], frame: pl.DataFrame) -> None:
-    from evallens.scores import remember_score_columns
-
-    merged: ScoreMap = {}
-    for score_map in score_maps:
-        for column, pair in score_map.items():
-            merged.setdefault(column, pair)
-    remember_score_columns(frame, merged)
-
-
 def read_samples(
     source: Source,
     *,
     errors: ErrorPolicy = "warn",
     parallel: bool | int | None = None,
     storage_options: StorageOptions = None,
+    progress: bool = True,
 ) -> pl.DataFrame:
     """Read samples from Inspect logs or frames into one polars frame (one row per sample × epoch).
 
@@ -342,17 +545,21 @@ def read_samples(
         errors: What to do with a log that cannot be read: ``"raise"`` (naming the file),
             ``"warn"`` (load every good file, then warn once listing each bad one and why),
             or ``"skip"`` (silently).
-        parallel: ``None`` (default) reads logs on a few threads, which suits the
-            columnar reader, until they add up to more than 64 MiB; larger inputs are
-            read one log at a time so peak memory stays under 2x the frame; ``True`` or a worker count uses worker processes instead,
-            which helps when logs need the row-by-row reader (chat-message inputs, nested
-            metadata); ``False`` reads one log at a time, which has the lowest peak
-            memory (under 2x the returned frame in ``bench/bench_read.py``). Logs at a
+        parallel: ``None`` (default) reads logs in this process, long ones (summaries of
+            512 KiB or more) parsed by pyarrow on a few threads meanwhile, until the logs
+            add up to more than 64 MiB, when they are read one at a time (peak memory);
+            ``True`` or a worker count reads each log in a worker process, which pays
+            only for long reads on a machine with idle cores (each process starts in
+            about half a second); ``False`` reads one log at a time, which has the lowest
+            peak memory (under 2x the returned frame in ``bench/bench_read.py``). Logs at a
             URL are always read on threads (16, or the count given; ``False``: one).
         storage_options: fsspec options for URL sources, such as ``{"anon": True}``
             for a public bucket, ``{"profile": "name"}`` or
             ``{"endpoint_url": "http://localhost:9000"}``; by default the store's own
             configuration (for S3, the ``AWS_*`` environment variables and files).
+        progress: A read that takes longer than about a second shows how many logs are
+            done out of how many: a progress bar in a notebook, a line of text on stderr
+            in a terminal. ``False`` shows nothing.
 
     Returns:
         A frame whose columns are ``eval_id, sample_id, log, task_name, task_display_name,
@@ -370,25 +577,77 @@ def read_samples(
     if resolved.frame is not None:
         return normalize_samples(resolved.frame)
     resolved.report_empty(errors)
-    loaded = _map_files(resolved.logs, parallel)
-    good, bad = _split(loaded, errors)
-    good = drop_duplicate_logs(
-        good, lambda g: g.eval_id, lambda g: g.path, lambda g: g.frame.height
-    )
-    frames = [g.frame for g in good]
+    gathered, kept, bad = _gather_logs(resolved.logs, errors, parallel, progress)
+    frames = gathered.frames()
     for path in resolved.parquet:
         frames.append(normalize_samples(_read_parquet(path)))
     combined = combine_samples(frames)
-    if resolved.parquet and good:
+    if resolved.parquet and kept:
         combined = normalize_samples(combined)
-    _remember((g.score_map for g in good), combined)
-    _remember_headlines(good)
+    from evallens.scores import remember_headlines, remember_score_columns
+
+    remember_score_columns(combined, gathered.score_map)
+    remember_headlines({g.eval_id: g.headline for g in kept if g.headline is not None})
     report_bad_files(bad, errors)
     return combined
 
 
+def _gather_logs(
+    paths: Sequence[str],
+    errors: ErrorPolicy,
+    parallel: bool | int | None,
+    progress: bool,
+) -> tuple[_Gathered, list[_Read], list[BadFile]]:
+    """Every log's samples, in order, each eval once; the logs kept and the bad files."""
+    gathered = _Gathered()
+    read: list[_Read] = []
+    bad: list[BadFile] = []
+    rows_by_eval: dict[str, int] = {}
+    reread = False
+    # nothing read here forms a cycle: the collector would only walk the parsed summaries
+    with (
+        collector_paused(),
+        Progress("read_samples", len(paths), "logs", enabled=progress) as shown,
+    ):
+        for item in _read_files(paths, parallel):
+            shown.advance()
+            if isinstance(item, _Read):
+                rows = rows_by_eval.get(item.eval_id)
+                if rows is None:
+                    # a copy of an eval already read is left out (below); not gathered here
+                    failed = gathered.add(item)
+                    if failed is None:
+                        rows_by_eval[item.eval_id] = item.rows
+                        read.append(item)
+                        continue
+                    item = failed
+                else:
+                    reread = reread or item.rows > rows  # the later, longer copy is kept
+                    item.summaries = None
+                    read.append(item)
+                    continue
+            if errors == "raise":
+                raise LogReadError(item.path, item.reason)
+            bad.append(item)
+    kept = drop_duplicate_logs(read, lambda g: g.eval_id, lambda g: g.path, lambda g: g.rows)
+    if reread:
+        # rare: a longer copy came after a shorter one, so the gathered rows are wrong
+        gathered = _Gathered()
+        for item in _read_files([g.path for g in kept], parallel):
+            failed = item if isinstance(item, BadFile) else gathered.add(item)
+            if failed is not None:
+                if errors == "raise":
+                    raise LogReadError(failed.path, failed.reason)
+                bad.append(failed)
+    return gathered, kept, bad
+
+
 def read_evals(
-    source: Source, *, errors: ErrorPolicy = "warn", storage_options: StorageOptions = None
+    source: Source,
+    *,
+    errors: ErrorPolicy = "warn",
+    storage_options: StorageOptions = None,
+    progress: bool = True,
 ) -> pl.DataFrame:
     """Read one row per log: task, model, status, sample counts, headline and per-metric scores.
 
@@ -398,7 +657,9 @@ def read_evals(
     message_limit, token_limit, time_limit, working_limit, score_headline_name,
     score_headline_score, score_headline_metric, score_headline_value,
     score_headline_stderr`` and ``score_<score>_<metric>``. Only headers are read.
-    ``source``, ``errors`` and ``storage_options`` are as in `read_samples`.
+    ``source``, ``errors`` and ``storage_options`` are as in `read_samples`. A read of many
+    logs that takes longer than about a second shows how many are done, as `read_samples`
+    does (``progress=False`` shows nothing).
 
     Example:
         >>> evals = evallens.read_evals("logs/")  # doctest: +SKIP
@@ -409,7 +670,11 @@ def read_evals(
     if resolved.frame is not None:
         return normalize_evals(resolved.frame)
     resolved.report_empty(errors)
-    records = _each_log(_eval_record, resolved.logs)
+    records: list[dict[str, Any] | BadFile] = []
+    with Progress("read_evals", len(resolved.logs), "logs", enabled=progress) as shown:
+        for record in _each_log(_eval_record, resolved.logs):
+            records.append(record)
+            shown.advance()
     good, bad = _split(records, errors)
     good = drop_duplicate_logs(
         good,

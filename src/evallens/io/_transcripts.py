@@ -23,7 +23,7 @@ from typing import Any, TypedDict
 import polars as pl
 
 from evallens.io._attachments import resolver_for
-from evallens.io._logfile import parse_json, reading
+from evallens.io._logfile import collector_paused, parse_json, reading
 from evallens.io._message_rows import (
     _TOOL_CALL_WIDTH,
     _function_call,
@@ -31,7 +31,7 @@ from evallens.io._message_rows import (
     tool_calls_text,
     tool_error,
 )
-from evallens.io._messages import _collector_paused, _LogSamples
+from evallens.io._messages import _LogSamples
 from evallens.io._remote import current_version
 
 DEFAULT_CACHE_BYTES = 2**30
@@ -133,7 +133,7 @@ def read_log_texts(path: str) -> LogTexts:
     owners: list[int] = []
     positions: list[int] = []
     texts: list[str] = []
-    with _collector_paused(), reading(path), _LogSamples(path, parse_json) as log:
+    with collector_paused(), reading(path), _LogSamples(path, parse_json) as log:
         for sample in log.samples():
             messages = sample.get("messages")
             if not isinstance(messages, list):
