@@ -87,9 +87,13 @@ ui = evallens.compare(df, baseline="gpt-4.1")
 """
 
 CLICK = """
-async ([selector, expected]) => {
+async ([task, model, expected]) => {
   const status = document.querySelector('.el-grid .el-status');
-  const target = document.querySelector(selector);
+  // Cells are canvas pixels: click the middle of the cell's box (scrolled into view first).
+  const root = document.querySelector('.el-heatmap');
+  const box = root.evallensHeatmap.cellRect(task, model);
+  const target = root.querySelector('.el-hm-canvas');
+  const at = { bubbles: true, clientX: box.x + box.width / 2, clientY: box.y + box.height / 2 };
   const t0 = performance.now();
   const done = new Promise((resolve) => {
     const obs = new MutationObserver(() => {
@@ -100,13 +104,14 @@ async ([selector, expected]) => {
     });
     obs.observe(status, { childList: true, characterData: true, subtree: true });
   });
-  target.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+  target.dispatchEvent(new MouseEvent('click', at));
   return await done;
 }
 """
 
 
 def browser_figures() -> dict[str, object]:
+    from heatmap_page import wait_drawn
     from lab import Notebook, lab_and_browser
 
     out: dict[str, object] = {}
@@ -116,7 +121,7 @@ def browser_figures() -> dict[str, object]:
             nb.open()
             nb.run_all()
             nb.wait_for(".el-grid .el-row[data-row]", timeout=300_000)
-            nb.wait_for(".el-hm-cell", timeout=120_000)
+            wait_drawn(nb.page, timeout=120_000)
             x, y = nb.value("ui.heatmap.x_order"), nb.value("ui.heatmap.y_order")
             clicks = []
             for i in range(RUNS):
@@ -125,8 +130,7 @@ def browser_figures() -> dict[str, object]:
                     f"int(((ui.grid.data['task_name'] == {task!r}) & "
                     f"(ui.grid.data['model'] == {model!r})).sum())"
                 )
-                sel = f'.el-hm-cell[data-task="{task}"][data-model="{model}"]'
-                clicks.append(float(page_click(nb, sel, f"{count:,} of")))
+                clicks.append(float(page_click(nb, task, model, f"{count:,} of")))
                 nb.execute("ui.heatmap.selection = []")
                 nb.eventually("ui.grid.view_count", lambda v: v == nb.value("ui.grid.data.height"))
                 nb.page.wait_for_timeout(200)
@@ -138,8 +142,8 @@ def browser_figures() -> dict[str, object]:
     return out
 
 
-def page_click(nb: object, selector: str, expected: str) -> float:
-    return nb.page.evaluate(CLICK, [selector, expected])  # type: ignore[attr-defined]
+def page_click(nb: object, task: str, model: str, expected: str) -> float:
+    return nb.page.evaluate(CLICK, [task, model, expected])  # type: ignore[attr-defined]
 
 
 def main() -> None:

@@ -11,8 +11,8 @@ logs of every shape, nested metadata, dict scores): a fast path only generated l
 is not fast.
 
 Usage:
-    .venv/bin/python bench/bench_read.py                  # 16k and 200k samples
-    .venv/bin/python bench/bench_read.py --sizes 16000    # quicker
+    .venv/bin/python bench/bench_read.py                  # 160x100, 16x1000, 40x5000
+    .venv/bin/python bench/bench_read.py --sizes 16x1000  # quicker
     .venv/bin/python bench/bench_read.py --sizes "" --real
 """
 
@@ -32,10 +32,13 @@ ROOT = Path(__file__).resolve().parents[1]
 GEN_LOGS = ROOT.parent / "shared" / "tools" / "gen_logs.py"
 REAL_LOGS = ROOT.parent / "shared" / "data" / "logs"
 
-# samples → (models, tasks, samples per log): real multi-log layouts, not one giant file
-LAYOUTS: dict[int, tuple[int, int, int]] = {
-    16_000: (4, 4, 1_000),
-    200_000: (8, 5, 5_000),
+# name → (models, tasks, samples per log): real multi-log layouts, not one giant file.
+# 160x100 is many small logs (per-log overhead dominates); 16x1000 and 40x5000 are big.
+LAYOUTS: dict[str, tuple[int, int, int]] = {
+    "160x1": (16, 10, 1),  # per-log overhead: time / logs
+    "160x100": (16, 10, 100),
+    "16x1000": (4, 4, 1_000),
+    "40x5000": (8, 5, 5_000),
 }
 
 # Runs in a child process: read, then report wall time, peak RSS and frame size as JSON.
@@ -90,10 +93,10 @@ def _child(code: str, *args: str) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def ensure_logs(cache: Path, samples: int) -> tuple[Path, float | None]:
-    """The log directory for ``samples``, generating it unless a complete one exists."""
-    models, tasks, per_log = LAYOUTS[samples]
-    folder = cache / f"logs-{samples // 1000}k"
+def ensure_logs(cache: Path, layout: str) -> tuple[Path, float | None]:
+    """The log directory for ``layout``, generating it unless a complete one exists."""
+    models, tasks, per_log = LAYOUTS[layout]
+    folder = cache / f"logs-{layout}"
     if len(list(folder.glob("*.eval"))) == models * tasks:
         return folder, None
     start = time.perf_counter()
@@ -118,10 +121,13 @@ def ensure_logs(cache: Path, samples: int) -> tuple[Path, float | None]:
     return folder, time.perf_counter() - start
 
 
-def bench_size(cache: Path, samples: int, runs: int, reference_runs: int) -> dict[str, object]:
-    folder, generated = ensure_logs(cache, samples)
+def bench_size(cache: Path, layout: str, runs: int, reference_runs: int) -> dict[str, object]:
+    folder, generated = ensure_logs(cache, layout)
     files = sorted(folder.glob("*.eval"))
+    models, tasks, per_log = LAYOUTS[layout]
+    samples = models * tasks * per_log
     result: dict[str, object] = {
+        "layout": f"{models * tasks} logs x {per_log} samples",
         "samples": samples,
         "logs": len(files),
         "log_bytes": sum(f.stat().st_size for f in files),
@@ -171,6 +177,10 @@ def bench_size(cache: Path, samples: int, runs: int, reference_runs: int) -> dic
         mode: round(theirs_cpu / float(stats["median_cpu_seconds"]), 1)  # type: ignore[arg-type]
         for mode, stats in ours.items()
     }
+    result["ms_per_log"] = {
+        "ours_default": round(float(ours["default"]["median_seconds"]) / len(files) * 1e3, 3),  # type: ignore[arg-type]
+        "samples_df": round(theirs_seconds / len(files) * 1e3, 2),
+    }
     result["us_per_sample"] = {
         "ours_default": round(float(ours["default"]["median_seconds"]) / samples * 1e6, 1),  # type: ignore[arg-type]
         "samples_df": round(theirs_seconds / samples * 1e6, 1),
@@ -184,44 +194,61 @@ def bench_real(runs: int) -> dict[str, object]:
     theirs = [_child(_THEIRS, str(REAL_LOGS), "false") for _ in range(runs)]
     ours_s = statistics.median(t["seconds"] for t in ours)
     theirs_s = statistics.median(t["seconds"] for t in theirs)
-    logs = [p for p in REAL_LOGS.rglob("*") if p.suffix in (".eval", ".json")]
+    ours_cpu = statistics.median(t["cpu_seconds"] for t in ours)
+    theirs_cpu = statistics.median(t["cpu_seconds"] for t in theirs)
+    logs = [
+        p
+        for p in REAL_LOGS.rglob("*")
+        if p.suffix in (".eval", ".json") and p.name != "manifest.json"
+    ]
     return {
         "source": "../shared/data/logs (real logs)",
         "files": len(logs),
         "ours": {
             "median_seconds": ours_s,
+            "median_cpu_seconds": ours_cpu,
             "runs": [round(t["seconds"], 3) for t in ours],
             "rows": ours[0]["rows"],
         },
         "samples_df": {
             "median_seconds": theirs_s,
+            "median_cpu_seconds": theirs_cpu,
             "runs": [round(t["seconds"], 3) for t in theirs],
             "rows": theirs[0]["rows"],
         },
         "speedup_wall": round(theirs_s / ours_s, 1),
+        "speedup_cpu": round(theirs_cpu / ours_cpu, 1),
+        "ms_per_log": round(ours_s / len(logs) * 1e3, 3),
         "note": "rows differ where samples_df skips .json logs without a timestamped name "
-        "and reads copied logs twice",
+        "and reads copied logs twice; ms_per_log is our whole read over the files",
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, default=Path("/tmp/evallens-bench"))
-    parser.add_argument("--sizes", default="16000,200000")
+    parser.add_argument(
+        "--sizes", default=",".join(LAYOUTS), help=f"layouts, comma-separated: {', '.join(LAYOUTS)}"
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--real", action="store_true", help="also bench the shared real logs")
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
+    load_at_start = os.getloadavg()
     results: list[dict[str, object]] = [bench_real(args.runs)] if args.real else []
-    for size in (int(s) for s in args.sizes.split(",") if s):
+    for layout in (s.strip() for s in args.sizes.split(",") if s.strip()):
+        if layout not in LAYOUTS:
+            parser.error(f"unknown layout {layout!r}; choose from {', '.join(LAYOUTS)}")
+        models, tasks, per_log = LAYOUTS[layout]
         # samples_df needs minutes at 200k; once is enough to see the ratio
-        reference_runs = args.runs if size <= 20_000 else 1
-        results.append(bench_size(args.cache, size, args.runs, reference_runs))
+        reference_runs = args.runs if models * tasks * per_log <= 20_000 else 1
+        results.append(bench_size(args.cache, layout, args.runs, reference_runs))
     import polars
 
     print(
         json.dumps(
             {
+                "load_average_at_start": load_at_start,
                 "load_average_at_end": os.getloadavg(),
                 "machine": {
                     "cpu_count": os.cpu_count(),

@@ -166,9 +166,12 @@ def test_real_multi_epoch_logs(path: Path):
 def epoch_frames(draw: st.DrawFn) -> pl.DataFrame:
     rows = []
     letters = draw(st.booleans())
+    # as many epochs for every sample (the usual log, reduced as a table) or not (grouped)
+    even = draw(st.one_of(st.none(), st.integers(1, 4)))
     for log in ("a", "b"):
         for sid in range(draw(st.integers(1, 4))):
-            epochs = draw(st.permutations(range(1, draw(st.integers(1, 4)) + 1)))
+            count = even or draw(st.integers(1, 4))
+            epochs = draw(st.permutations(range(1, count + 1)))
             for epoch in epochs:
                 value: Any = draw(
                     st.one_of(st.none(), st.sampled_from(["C", "I"]))
@@ -187,7 +190,7 @@ def epoch_frames(draw: st.DrawFn) -> pl.DataFrame:
     )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(epoch_frames(), st.lists(st.booleans(), min_size=40, max_size=40))
 def test_grouped_rows_and_filters_property(frame: pl.DataFrame, bits: list[bool]):
     if frame.get_column("score_x").null_count() == frame.height:

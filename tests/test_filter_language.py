@@ -251,6 +251,34 @@ def test_generated_filters_keep_the_samples_inspect_keeps(
         assert kept == inspect["matches"], (text, inspect["message"])
 
 
+# Letters whose case folds differently with and without Unicode rules: the long s and the
+# Kelvin sign fold to "s"/"k" only under Unicode (Inspect's RegExp(text, "i") does not), the
+# dotted/dotless i, the sharp s, accented letters.
+_TRICKY = "sSkKiIaA \u017f\u212a\u0130\u0131\u00df\u00e9\u00c9\u00e5\u212b\u0445-_1"
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.text(alphabet=_TRICKY, max_size=12), min_size=30, max_size=30),
+    st.lists(st.text(alphabet="sSkKiIaA -_1", min_size=1, max_size=3), min_size=6, max_size=6),
+    st.lists(st.text(alphabet=_TRICKY, min_size=1, max_size=3), min_size=6, max_size=6),
+)
+def test_contains_folds_case_as_inspect_does(
+    demo: tuple[pl.DataFrame, list[Any]], inputs: list[str], ascii: list[str], other: list[str]
+) -> None:
+    # Plain-text patterns take a substring search instead of a regex: the same samples as
+    # Inspect's viewer keeps, on text with letters whose case folding differs by rules.
+    frame, samples = demo
+    frame = frame.head(len(inputs)).with_columns(input=pl.Series(inputs))
+    samples = [{**_clean(s), "input": text} for s, text in zip(samples, inputs, strict=False)]
+    texts = [f'input_contains("{p}")' for p in ascii + other] + ['input_contains("\u017f")']
+    scope = Scope(frame)
+    expected = inspect_matches(samples, texts)
+    for text, inspect in zip(texts, expected, strict=True):
+        kept = frame.with_row_index("i").filter(compile_filter(text, scope))["i"].to_list()
+        assert kept == inspect["matches"], (text, inputs)
+
+
 # ------------------------------------------------------------------------------ errors
 def test_a_syntax_error_names_the_position_and_what_was_expected() -> None:
     with pytest.raises(FilterSyntaxError) as caught:

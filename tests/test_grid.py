@@ -340,3 +340,48 @@ def test_view_edits_from_the_browser_are_applied_by_the_kernel_all_or_nothing() 
     with pytest.raises(ValueError, match="view field 'height'"):
         ask(grid, "set_view", view={"height": 3})
     assert len([c for c, _ in sent if c["type"] == "refresh"]) == 1
+
+
+def test_a_pressed_headers_preview_changes_nothing_and_is_what_the_click_shows() -> None:
+    df = evallens.demo_samples()
+    grid, sent = grid_for(df, filter=pl.col("model") != "openai/gpt-4.1")
+    grid.search = "plus"
+    grid._viewport = 250  # the user scrolled: rows come at the block they are at
+    before = (grid.sort, grid._revision, grid.view_frame(), len(sent))
+    for sort in (
+        [{"column": "score__judge__judge", "dir": "desc"}],
+        [{"column": "model", "dir": "asc"}, {"column": "sampleId", "dir": "desc"}],
+        [],
+    ):
+        grid.sort = [{"column": "tokens", "dir": "asc"}]
+        before = (grid.sort, grid._revision, grid.view_frame(), len(sent))
+        body, [rows] = ask(grid, "preview_sort", sort=sort)
+        # Nothing changed: no trait, no revision, no message, the same rows in view.
+        assert (grid.sort, grid._revision, len(sent)) == (before[0], before[1], before[3])
+        assert grid.view_frame().equals(before[2])
+        assert body["revision"] == grid._revision and body["count"] == grid.view_count
+        assert body["offset"] == 200 and body["sort"] == sort
+        # The click makes the sort: its refresh carries the same rows, and they are the
+        # rows the sorted view holds there (filter and search still applied).
+        ask(grid, "set_view", view={"sort": sort})
+        refresh, [pushed] = next((c, b) for c, b in reversed(sent) if c["type"] == "refresh")
+        assert refresh["revision"] == body["revision"] + 1 and pushed == rows
+        view = grid.view_frame("all")
+        got = pa.ipc.open_stream(rows).read_all()
+        assert got.column("id").to_pylist() == view["id"].slice(200, 100).to_list()
+        assert got.column("epoch").to_pylist() == view["epoch"].slice(200, 100).to_list()
+
+
+def test_a_preview_made_stale_by_another_change_is_not_shown_as_the_sorts_rows() -> None:
+    grid, sent = grid_for(evallens.demo_samples())
+    sort = [{"column": "score__judge__judge", "dir": "asc"}]
+    ask(grid, "preview_sort", sort=sort)
+    grid.filter = pl.col("model") == "openai/gpt-4.1"  # a refresh between press and click
+    ask(grid, "set_view", view={"sort": sort})
+    _, [pushed] = next((c, b) for c, b in reversed(sent) if c["type"] == "refresh")
+    ids = pa.ipc.open_stream(pushed).read_all().column(ROW).to_pylist()
+    assert ids == grid._model.query.view.slice(0, 100).to_list()
+    assert set(grid.data["model"].gather(ids).to_list()) == {"openai/gpt-4.1"}
+    with pytest.raises(ValueError, match="no_such_column"):
+        ask(grid, "preview_sort", sort=[{"column": "no_such_column", "dir": "asc"}])
+    assert grid.sort == sort

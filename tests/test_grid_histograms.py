@@ -211,3 +211,22 @@ def test_a_sort_keeps_the_counts_and_a_filter_recounts() -> None:
     grid.filter = pl.col("model") == "openai/gpt-4.1"
     after = _hist(grid, "score__match__match")
     assert sum(after["counts"]) + after["missing"] == grid.view_count
+
+
+def test_counts_over_every_row_are_kept_and_still_the_rows_counts() -> None:
+    samples = evallens.demo_samples()
+    grid = evallens.SampleGrid(samples)
+    heatmap = evallens.ScoresHeatmap(samples)
+    evallens.link(heatmap, grid)
+    everything = grid.header_histograms()
+    grades = samples["score_match"].to_list()
+    for task, model in zip(heatmap.x_order[:2], heatmap.y_order[:2], strict=True):
+        heatmap.selection = [{"task": task, "model": model}]
+        match = _hist(grid, "score__match__match")
+        assert sum(match["counts"]) + match["missing"] == grid.view_count < samples.height
+        heatmap.selection = []  # back to every row: the kept counts, which are every row's
+        assert grid._histograms == everything
+        match = _hist(grid, "score__match__match")
+        assert match["counts"] == [grades.count("I"), grades.count("C")]
+    shown = [c["id"] for c in grid.columns if c["visible"]]
+    assert everything == grid._model.histograms.counts(shown, None)

@@ -105,6 +105,23 @@ def test_heatmap_cells_coloured_as_the_scheme() -> None:
     assert f">{best['value']:.2f}<" in page
 
 
+def test_a_large_heatmap_shows_its_first_tasks_and_models_within_the_size_limit() -> None:
+    heatmap = evallens.ScoresHeatmap(evallens.synthetic_samples(200, 500, 1))
+    page = static_html(heatmap)  # under MAX_BYTES
+    assert "500 tasks × 200 models" in page and "(first 30 tasks × 16 models shown)" in page
+    assert page.count("<tr valign='top'>") == 30
+    x, y = heatmap.x_order, heatmap.y_order
+    assert f">{x[29]}<" in page and f">{x[30]}<" not in page
+    assert f">{y[15]}<" in page and f">{y[16]}<" not in page
+    # The first row's cells are the kernel's values for its task and the first models.
+    row = re.search(f"<tr valign='top'><td>{re.escape(x[0])}</td>(.*?)</tr>", page)
+    assert row is not None
+    shown = re.findall(r">([^<]*)</td>", row.group(1))
+    means = heatmap.cells.filter(pl.col("task") == x[0]).select("model", "value").rows()
+    expected = dict(means)
+    assert shown == [f"{expected[m]:.2f}" for m in y[:16]]
+
+
 def test_heatmap_with_a_baseline_shows_deltas() -> None:
     heatmap = evallens.ScoresHeatmap(evallens.demo_samples(), baseline="gpt-4.1")
     page = static_html(heatmap)

@@ -191,6 +191,45 @@ def test_fast_tool_calls_equal_messages_df_format() -> None:
         )
 
 
+_ARGUMENT = st.one_of(
+    st.text(max_size=30), st.integers(), st.none(), st.lists(st.integers(), max_size=2),
+    st.just("x" * 990),
+)  # fmt: skip
+_CALL = st.one_of(
+    st.fixed_dictionaries({
+        "function": st.sampled_from(["bash", "python", "f"]),
+        "arguments": st.one_of(st.dictionaries(st.sampled_from(["cmd", "code", "n"]), _ARGUMENT,
+                                               max_size=2), st.none(), st.just("text")),
+    }),
+    st.just("not a call"),
+)  # fmt: skip
+_MESSAGE = st.fixed_dictionaries(
+    {"role": st.sampled_from(["assistant", "tool", "user", "system"])},
+    optional={
+        "content": st.one_of(
+            st.text(max_size=20), st.none(),
+            st.lists(st.fixed_dictionaries({"type": st.sampled_from(["text", "image"]),
+                                            "text": st.text(max_size=10)}), max_size=2),
+        ),
+        "tool_calls": st.one_of(st.none(), st.lists(_CALL, max_size=3)),
+        "error": st.one_of(st.none(), st.fixed_dictionaries({"message": st.text(max_size=10)})),
+        "tool_error": st.one_of(st.none(), st.text(max_size=10)),
+    },
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(_MESSAGE)
+def test_the_quick_text_of_any_message_is_searchable_text(message: dict[str, Any]) -> None:
+    assert _transcripts.quick_text(message) == searchable_text(message)
+    calls = message.get("tool_calls") or []
+    both_errors = message.get("error") is not None and message.get("tool_error") is not None
+    if not both_errors and all(
+        isinstance(c, dict) and not isinstance(c["arguments"], str) for c in calls
+    ):
+        assert searchable_text(message) == oracle_text(message)  # as Inspect writes them
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     words=st.lists(

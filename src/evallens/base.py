@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pathlib
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -83,6 +84,8 @@ class EvalLensWidget(anywidget.AnyWidget):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._handlers: dict[str, Handler] = {}
+        self._received_ms: float | None = None
+        """When the request being handled arrived (ms since the epoch; None: none is)."""
         self._on_close: dict[Any, Callable[[], None]] = {}
         """What closing undoes, by key (`evallens.link` drops its links here)."""
         self.on_msg(self._dispatch)
@@ -116,11 +119,14 @@ class EvalLensWidget(anywidget.AnyWidget):
         handler = self._handlers.get(str(content.get("type")))
         if handler is None:
             return
+        self._received_ms = time.time() * 1000
         try:
             reply = handler(content, buffers)
         except Exception as exc:  # the front end shows the message instead of hanging
             self.send({"type": "error", "id": content.get("id"), "message": str(exc)})
             raise
+        finally:
+            self._received_ms = None
         if reply is not None:
             body, out = reply
             self.send({"type": content["type"], "id": content.get("id"), **body}, out)

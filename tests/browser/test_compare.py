@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from heatmap_page import click_cell, hover_cell, selected, shown, wait_drawn
+
 ROWS = ".el-grid .el-row[data-row]:not([data-row=''])"
-CELL = ".el-heatmap .el-hm-cell:not(.el-hm-missing)"
+HEATMAP = ".el-heatmap"
 CHIPS = ".evallens-status-chips button"
 PICKER = ".widget-dropdown select"
 LEGEND = ".el-heatmap .el-hm-legend-title"
@@ -19,9 +21,16 @@ ui
 """
 
 
-def _cell(task: str, model: str) -> str:
-    # Single quotes: the hostile names below carry double quotes, never single ones.
-    return f"{CELL}[data-task='{task}'][data-model='{model}']"
+def _hover_each_cell(nb) -> None:
+    """Hover every cell in turn: each one's card opens, naming its task and model."""
+    root = nb.page.locator(HEATMAP)
+    for c in shown(root):
+        hover_cell(root, c["task"], c["model"])
+        nb.page.wait_for_function(
+            "([t, m]) => { const tip = document.querySelector('.el-hm-tip:not([hidden])');"
+            " return !!tip && tip.textContent.includes(t) && tip.textContent.includes(m); }",
+            arg=[c["task"], c["model"]],
+        )
 
 
 def _side(which: str, part: str) -> str:
@@ -84,7 +93,8 @@ def test_compare_baseline_cell_chip_row_selection_and_tooltip(notebook):
     nb = notebook([SETUP])
     page = nb.page
     nb.wait_for(ROWS)
-    page.wait_for_selector(CELL, timeout=60_000)
+    wait_drawn(page)
+    heatmap = page.locator(HEATMAP)
     assert page.locator(LEGEND).inner_text().endswith("vs gpt-4.1")
     assert chip_labels(nb) == expected_chips(nb.value("ui.status_counts()"))
 
@@ -103,13 +113,11 @@ def test_compare_baseline_cell_chip_row_selection_and_tooltip(notebook):
     assert page.locator(".el-hm-ylabel").all_inner_texts() == nb.value("ui.heatmap.y_order")
     assert "o4-mini" not in nb.value("ui.heatmap.y_order")
     assert "gpt-4.1" in nb.value("ui.heatmap.y_order")
-    assert page.locator(f"{CELL}[data-model='o4-mini']").count() == 0
+    assert [c for c in shown(heatmap) if c["model"] == "o4-mini"] == []
     baseline_head = page.locator(".el-th[data-column='score__baseline__baseline']")
     assert baseline_head.inner_text().startswith("o4-mini (baseline)")
     # Significant cells are marked, exactly those whose interval excludes 0.
-    marked = page.eval_on_selector_all(
-        f"{CELL}.el-hm-significant", "cs => cs.map(c => [c.dataset.task, c.dataset.model])"
-    )
+    marked = [[c["task"], c["model"]] for c in shown(heatmap) if c["significant"]]
     significant = nb.value(
         "sorted(ui.stats.filter(pl.col('ci_excludes_zero')).select('task','model').rows())"
     )
@@ -134,15 +142,15 @@ def test_compare_baseline_cell_chip_row_selection_and_tooltip(notebook):
     counts = nb.value(f"cell_counts({task!r}, {model!r})")
     assert counts.get("regressed", 0) > 5  # more than the first screen of rows
     n_cell = sum(counts.values())
-    page.locator(_cell(task, model)).click()
+    click_cell(heatmap, task, model)
     wait_status(nb, f"{n_cell:,} of {total:,}")
     wait_chips(nb, expected_chips(counts))
-    selected = [{"task": task, "model": model}]
-    assert nb.wait_value("ui.heatmap.selection", selected) == selected
+    picked = [{"task": task, "model": model}]
+    assert nb.wait_value("ui.heatmap.selection", picked) == picked
     assert nb.value("ui.status_counts()") == counts
-    assert page.locator(f"{CELL}.el-hm-selected").count() == 1
-    shown = nb.value("ui.shown().select('task_name','model').unique().rows()")
-    assert shown == [[task, model]]
+    assert selected(heatmap) == [(task, model)]
+    pairs = nb.value("ui.shown().select('task_name','model').unique().rows()")
+    assert pairs == [[task, model]]
     assert page.locator(".el-row[data-pos='0'] [data-column='status']").inner_text() == (
         "regressed"
     )
@@ -220,7 +228,7 @@ def test_compare_baseline_cell_chip_row_selection_and_tooltip(notebook):
     # 6. Hover a delta cell: the card gives the delta vs the baseline, its interval and
     # the flips (as the stats table counts them).
     other = "claude-sonnet-4"
-    page.locator(_cell(task, other)).hover()
+    hover_cell(heatmap, task, other)
     page.wait_for_selector(TIP)
     tip = page.locator(TIP).inner_text()
     assert "Δ vs o4-mini" in tip and "95% CI" in tip and "Flips" in tip
@@ -257,7 +265,8 @@ def test_untrusted_names_and_answers_stay_text(notebook):
     nb = notebook([HOSTILE])
     page = nb.page
     nb.wait_for(ROWS)
-    page.wait_for_selector(CELL, timeout=60_000)
+    wait_drawn(page)
+    hm = page.locator(HEATMAP)
     assert nb.value("ui.baseline") == IMG
     output = page.locator(".jp-OutputArea-output").first
 
@@ -266,18 +275,16 @@ def test_untrusted_names_and_answers_stay_text(notebook):
         assert output.locator("img, script").count() == 0
 
     # Heatmap labels, legend and hover cards.
-    for cell in page.locator(CELL).all():
-        cell.hover()
-        page.wait_for_selector(TIP)
-    heatmap = page.locator(".el-heatmap").inner_text()
+    _hover_each_cell(nb)
+    heatmap = hm.inner_text()
     assert IMG in heatmap and SCRIPT in heatmap
     assert page.locator(LEGEND).inner_text().endswith(f"vs {IMG}")
-    page.locator(_cell(IMG, SCRIPT)).hover()
+    hover_cell(hm, IMG, SCRIPT)
     page.wait_for_selector(TIP)
     assert f"Δ vs {IMG}" in page.locator(TIP).inner_text()
 
     # The cell with both hostile names, its regressions, one row's two sides.
-    page.locator(_cell(IMG, SCRIPT)).click()
+    click_cell(hm, IMG, SCRIPT)
     n = nb.eventually("ui.status_counts().get('regressed', 0)", lambda v: v > 0)
     wait_chips(nb, expected_chips(nb.value("ui.status_counts()")))
     page.locator(CHIPS, has_text="Regressed").click()
@@ -311,18 +318,16 @@ def test_untrusted_names_and_answers_stay_text(notebook):
         timeout=30_000,
     )
     nb.wait_for(ROWS)
-    page.locator(_cell(IMG, IMG)).click()
-    selected = [{"task": IMG, "model": IMG}]
-    assert nb.wait_value("ui.heatmap.selection", selected) == selected
+    click_cell(hm, IMG, IMG)
+    picked = [{"task": IMG, "model": IMG}]
+    assert nb.wait_value("ui.heatmap.selection", picked) == picked
     page.click(".el-row[data-pos='0']")
     page.wait_for_selector(DETAIL)
     assert page.locator(_side("baseline", ".el-compare-label")).inner_text() == (
         f"{SCRIPT} (baseline)"
     )
     assert page.locator(_side("compared", ".el-compare-label")).inner_text() == IMG
-    for cell in page.locator(CELL).all():
-        cell.hover()
-        page.wait_for_selector(TIP)
+    _hover_each_cell(nb)
     chips = " ".join(chip_labels(nb))
     assert chips.startswith("All ") and "<" not in chips
     no_markup()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from heatmap_page import click_cell, shown
 from test_grid import ROWS, column_text, header, wait_column
 
 SETUP = """
@@ -61,7 +62,9 @@ def test_group_epochs_from_the_view_menu_sort_disagree_and_heatmap(notebook):
     wait_column(nb, "sampleId", ["1", "1", "4", "4"])
 
     # A heatmap click filters the grouped rows.
-    page.locator('.el-heatmap .el-hm-cell[data-model="m2"]').first.click()
+    heatmap = page.locator(".el-heatmap")
+    m2 = next(c for c in shown(heatmap) if c["model"] == "m2")
+    click_cell(heatmap, m2["task"], m2["model"])
     page.wait_for_function("() => document.querySelector('.el-grid').dataset.count === '2'")
     assert nb.value("grid.view_frame('all')['log'].unique().to_list()") == ["b.eval"]
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from heatmap_page import click_cell, selected, shown, wait_drawn, wait_selected
 from playwright.sync_api import expect
 
 import evallens
@@ -153,10 +154,6 @@ def in_cell(name: str, selector: str) -> str:
 
 GRID = in_cell("linked_grid", ".el-grid")
 HEATMAP = in_cell("linked_heatmap", ".el-heatmap")
-
-
-def heatmap_cell(task: str, model: str, heatmap: str = HEATMAP) -> str:
-    return f'{heatmap} .el-hm-cell[data-task="{task}"][data-model="{model}"]'
 
 
 def frame() -> pl.DataFrame:
@@ -347,11 +344,12 @@ def test_linked_heatmap_and_grid_selections_both_ways(app_page: Page) -> None:
     cell_rows = df.filter(
         (pl.col("task_display_name") == task) & (pl.col("model_display_name") == model)
     )
-    page.locator(heatmap_cell(task, model)).click()
+    wait_drawn(page, scope=HEATMAP)
+    click_cell(page.locator(HEATMAP), task, model)
     expect(status).to_have_text(f"{cell_rows.height} of {df.height:,} samples", timeout=20_000)
     p.wait_rows(as_shown(cell_rows))
     p.wait_text("heatmap selection: ", [{"task": task, "model": model}])
-    assert page.locator(f"{HEATMAP} .el-hm-selected").count() == 1
+    assert selected(page.locator(HEATMAP)) == [(task, model)]
 
     # A clicked row reaches Python: the grid's selected samples, printed by a reactive cell.
     # (The grid kept its scroll position through the filter: back to the top first.)
@@ -368,10 +366,7 @@ def test_linked_heatmap_and_grid_selections_both_ways(app_page: Page) -> None:
         (pl.col("task_display_name") == other_task) & (pl.col("model_display_name") == other_model)
     )
     page.get_by_role("button", name="Select Trivia x o4-mini").click()
-    expect(page.locator(f"{heatmap_cell(other_task, other_model)}.el-hm-selected")).to_have_count(
-        1, timeout=20_000
-    )
-    expect(page.locator(f"{HEATMAP} .el-hm-selected")).to_have_count(1)
+    wait_selected(page.locator(HEATMAP), [(other_task, other_model)])
     # (The clicked row stays selected, so the status line goes on: "· 1 selected".)
     expect(status).to_have_text(
         re.compile(f"^{other_rows.height} of {df.height:,} samples"), timeout=20_000
@@ -403,9 +398,10 @@ def test_explore_shows_live_linked_widgets(app_page: Page) -> None:
     status = page.locator(in_cell("explorer", ".el-grid .el-status"))
     samples = inspect_order(evallens.synthetic_samples(3, 4, 20))
     expect(status).to_have_text(f"{samples.height} samples", timeout=60_000)
-    first = page.locator(f"{heatmap} .el-hm-cell:not(.el-hm-missing)").first
-    task, model = first.get_attribute("data-task"), first.get_attribute("data-model")
-    first.click()
+    wait_drawn(page, scope=heatmap)
+    first = shown(page.locator(heatmap))[0]
+    task, model = first["task"], first["model"]
+    click_cell(page.locator(heatmap), task, model)
     cell_rows = samples.filter(
         (pl.col("task_display_name") == task) & (pl.col("model_display_name") == model)
     )

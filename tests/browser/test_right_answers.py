@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-CELL = ".el-heatmap .el-hm-cell:not(.el-hm-missing)"
+from heatmap_page import hover_cell, shown, wait_drawn
+
 ROWS = ".el-grid .el-row[data-row]"
 
 
@@ -50,12 +51,14 @@ def test_text_grades_paint_and_sort_as_numbers(notebook, text_grade_logs: Path) 
 
 def test_tasks_scored_by_their_own_scorer_all_show(notebook, per_task_scorer_logs: Path) -> None:
     nb = notebook([f"import evallens\nui = evallens.explore({str(per_task_scorer_logs)!r})\nui"])
-    nb.wait_for(CELL)
     page = nb.page
-    assert page.locator(f"{CELL} .el-hm-value").count() == 6
-    assert page.locator(".el-heatmap .el-hm-empty").count() == 0  # no blank column
-    cell = page.locator(f'{CELL}[data-task="trivia"]').first
-    cell.hover()
+    wait_drawn(page)
+    heatmap = page.locator(".el-heatmap")
+    cells = shown(heatmap)
+    assert len(cells) == 6 and all(c["text"] for c in cells)
+    assert not any(c["empty"] for c in cells)  # no blank column
+    trivia = next(c for c in cells if c["task"] == "trivia")
+    hover_cell(heatmap, trivia["task"], trivia["model"])
     tip = page.locator(".el-hm-tip")
     tip.wait_for(state="visible")
     assert "score_judge_text" in tip.inner_text()

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from conftest_io import LOGS_DIR, generate_logs, require
+from heatmap_page import click_cell, shown, wait_drawn
 from lab import Notebook
 
 ROWS = ".el-grid .el-row[data-row]:not([data-row=''])"
-CELL = ".el-heatmap .el-hm-cell:not(.el-hm-missing)"
 SAMPLE = ".el-detail .el-sample"
 WIDGET = ".el-sample-widget"
 MESSAGE = ".el-sv-msg[data-kind='message']"
@@ -121,10 +121,11 @@ def open_and_step(nb: Notebook, *, lab: bool) -> None:
     """The core path in either UI: cell, row, messages, scores, scans, citation, ] and [."""
     page = nb.page
     nb.wait_for(ROWS)
-    page.wait_for_selector(CELL, timeout=60_000)
+    wait_drawn(page)
 
     # A heatmap cell narrows the grid to that task and model.
-    page.locator(CELL).first.click()
+    first = shown(page.locator(".el-heatmap"))[0]
+    click_cell(page.locator(".el-heatmap"), first["task"], first["model"])
     selection = nb.eventually("ui.heatmap.selection", lambda v: len(v) == 1)
     assert len(selection) == 1
     page.wait_for_function(

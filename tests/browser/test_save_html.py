@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from heatmap_page import click_cell, hover_cell, shown, wait_drawn
 
 import evallens
 
@@ -195,7 +196,8 @@ def test_a_colleague_clicks_through_the_demo(open_page: Callable[..., Page]) -> 
     page.wait_status("19,200 samples")
 
     # A heatmap cell filters the grid, as evallens.link does in the notebook.
-    p.locator(".el-hm-cell[data-task='Trivia'][data-model='gpt-4.1']").click()
+    wait_drawn(p)
+    click_cell(p.locator(".el-heatmap"), "Trivia", "gpt-4.1")
     expected = kernel_ids(ui, sort, "", [{"task": "Trivia", "model": "gpt-4.1"}])
     page.wait_status(f"{len(expected):,} of 19,200 samples")
     page.wait_shown(expected[:5])
@@ -214,7 +216,7 @@ def test_a_colleague_clicks_through_the_demo(open_page: Callable[..., Page]) -> 
     )
 
     # Deselecting the cell shows every sample again (the clicked row stays selected).
-    p.locator(".el-hm-cell[data-task='Trivia'][data-model='gpt-4.1']").click()
+    click_cell(p.locator(".el-heatmap"), "Trivia", "gpt-4.1")
     page.wait_status("19,200 samples · 1 selected")
 
     # What needs the notebook says so, and changes nothing.
@@ -234,7 +236,8 @@ def test_limits_chart_and_a_box(open_page: Callable[..., Page]) -> None:
     p = page.page
     assert p.locator(".el-lim-svg").count() == 1
     assert p.locator(".el-lim-legend-item").count() == len(chart.models)
-    assert p.locator(".el-hm-cell:not(.el-hm-missing)").count() == 12
+    wait_drawn(p)
+    assert len(shown(p.locator(".el-heatmap"))) == 12
     p.locator(".el-lim-legend-item").first.click()  # legend clicks work in the page
     p.wait_for_function("() => document.querySelectorAll('.el-lim-legend-item.el-off').length > 0")
 
@@ -259,7 +262,11 @@ def test_hostile_text_stays_text(open_page: Callable[..., Page]) -> None:
     p.locator(ROWS).first.click()
     p.locator(".el-detail-input").wait_for()
     assert p.locator(".el-detail-input").text_content() == HOSTILE
-    p.locator(".el-hm-cell:not(.el-hm-missing)").first.hover()
+    wait_drawn(p)
+    first = shown(p.locator(".el-heatmap"))[0]
+    hover_cell(p.locator(".el-heatmap"), first["task"], first["model"])
+    p.locator(".el-hm-tip:not([hidden])").wait_for()
+    assert HOSTILE in p.locator(".el-hm-tip").text_content()
     p.locator(".el-search").fill("<img")
     page.wait_status("60 samples · 1 selected")  # every input holds it; one row clicked
     assert p.evaluate("() => document.querySelectorAll('img, iframe').length") == 0

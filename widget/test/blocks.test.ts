@@ -82,6 +82,35 @@ describe("BlockCache", () => {
     expect(await newer).toBe(false);
   });
 
+  it("shows a pressed header's rows until the kernel's refresh for its sort replaces them", async () => {
+    const sorted = [{ column: "id", dir: "desc" as const }];
+    const cache = new BlockCache(4, 1000, [], rowsOf(0));
+    // A preview of another revision is not of the rows on hand: nothing changes.
+    expect(cache.preview({ revision: 3, count: 1000, offset: 0, sort: sorted }, rowsOf(9))).toBeNull();
+    expect(cache.sort).toEqual([]);
+    const undo = cache.preview({ revision: 4, count: 1000, offset: 200, sort: sorted }, rowsOf(9));
+    expect(undo).not.toBeNull();
+    expect(cache.sort).toEqual(sorted);
+    expect(cache.rowAt(200)).toEqual({ __row: 10_000 + 9 * BLOCK });
+    expect(cache.rowAt(0)).toBeUndefined(); // the old order's rows are not this order's
+    // Rows asked for meanwhile belong to no revision the kernel has: dropped.
+    expect(await cache.load(1, 100, answering(4))).toBe(false);
+    expect(await cache.load(1, 100, answering(5))).toBe(false);
+    // The kernel's refresh for the sort (revision 5) is newer: it replaces the preview.
+    expect(cache.replace({ revision: 5, count: 1000, offset: 200, sort: sorted }, rowsOf(2))).toBe(true);
+    expect(undo?.()).toBe(false); // too late to put anything back
+    expect(cache.revision).toBe(5);
+  });
+
+  it("puts the rows back when the kernel refuses the previewed sort", () => {
+    const cache = new BlockCache(4, 1000, [], rowsOf(0));
+    const undo = cache.preview({ revision: 4, count: 1000, offset: 0, sort: [{ column: "x", dir: "asc" }] }, rowsOf(7));
+    expect(undo?.()).toBe(true);
+    expect(cache.revision).toBe(4);
+    expect(cache.sort).toEqual([]);
+    expect(rowId(cache.rowAt(3) as Row)).toBe(10_003);
+  });
+
   it("ignores a refresh that is not newer than the rows on hand", () => {
     const cache = new BlockCache(2, 1000, [], rowsOf(0));
     expect(cache.replace({ revision: 2, count: 10, offset: 0, sort: [] }, [])).toBe(false);

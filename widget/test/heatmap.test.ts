@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
-import { computeLayout, formatValue, MIN_CELL_H, MIN_CELL_W } from "../src/heatmap/layout";
+import { cellAt, computeLayout, formatValue, MIN_CELL_H, MIN_CELL_W, visibleRange } from "../src/heatmap/layout";
 import { legendGradient, position, schemeColour, textOn } from "../src/heatmap/schemes";
 import { cellKey, clickCell, clickLine, moveFocus, splitKey } from "../src/heatmap/selection";
 import { fillTip, safeHref } from "../src/heatmap/tooltip";
@@ -82,6 +82,28 @@ describe("layout", () => {
     const l = computeLayout(spec(300, 4, { x_tick_rotate: 0, cell: { text: null, inset: 1 } }), 700, 433);
     expect(l.rotate).toBe(false);
     expect(l.showText).toBe(false);
+  });
+  it("hit-tests a point to the cell whose box holds it, and nothing outside the grid", () => {
+    const L = { cellW: 40, cellH: 22 };
+    for (let px = 0; px < 40 * 5; px += 7) {
+      for (let py = 0; py < 22 * 3; py += 5) {
+        const [i, j] = cellAt(px, py, L, 5, 3)!;
+        expect(i * 40 <= px && px < (i + 1) * 40 && j * 22 <= py && py < (j + 1) * 22).toBe(true);
+      }
+    }
+    expect(cellAt(200, 0, L, 5, 3)).toBeNull();
+    expect(cellAt(0, 66, L, 5, 3)).toBeNull();
+    expect(cellAt(-1, 0, L, 5, 3)).toBeNull();
+    expect(cellAt(Number.NaN, 0, L, 5, 3)).toBeNull();
+  });
+  it("draws only the cells a window touches", () => {
+    const L = { cellW: 40, cellH: 22 };
+    expect(visibleRange(0, 0, 100, 50, L, 500, 200)).toEqual({ i0: 0, i1: 3, j0: 0, j1: 3 });
+    expect(visibleRange(19_500, 4_000, 500, 400, L, 500, 200)).toEqual({ i0: 487, i1: 500, j0: 181, j1: 200 });
+    expect(visibleRange(0, 0, 700, 400, L, 2, 2)).toEqual({ i0: 0, i1: 2, j0: 0, j1: 2 });
+    const l = computeLayout(spec(500, 200), 700, 433);
+    expect(l.areaW).toBe(500 * l.cellW);
+    expect(l.areaH).toBe(200 * l.cellH);
   });
   it("formats values compactly", () => {
     expect(formatValue(0.35887)).toBe("0.359");

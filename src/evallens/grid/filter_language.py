@@ -35,6 +35,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -129,6 +130,42 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
+
+
+_REGEX_SYNTAX = frozenset("\\^$.|?*+()[]{}")
+
+
+def _plain_text(pattern: str) -> bool:
+    """Whether a regex is plain text that matches itself (not empty, no regex syntax)."""
+    return bool(pattern) and not (_REGEX_SYNTAX & set(pattern))
+
+
+def _js_upper(char: str) -> str:
+    # RegExp's Canonicalize without the "u" flag: the upper case when it is one character,
+    # and never an ASCII character for a non-ASCII one.
+    upper = char.upper()
+    if len(upper) != 1 or (ord(char) >= 128 and ord(upper) < 128):
+        return char
+    return upper
+
+
+@functools.cache
+def _js_case_classes() -> dict[str, str]:
+    # Each character's fellows under _js_upper: the characters sharing its canonical form.
+    groups: dict[str, list[str]] = {}
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        groups.setdefault(_js_upper(char), []).append(char)
+    return {c: "".join(g) for g in groups.values() if len(g) > 1 for c in g}
+
+
+def _js_folded(text: str) -> str:
+    """A case-sensitive regex matching ``text`` as RegExp(text, "i") does."""
+    # Plain text has no regex syntax, so only the classes need building (of cased letters).
+    classes = _js_case_classes()
+    return "".join(f"[{classes[ch]}]" if ch in classes else ch for ch in text)
 
 
 def _unquote(literal: str) -> str:
@@ -950,7 +987,17 @@ class _Compiler:
             if pattern.kind != "text":
                 raise self.fail(node, f"expected a regular expression, got {_kind_name(pattern)}")
             return subject.str.contains(pl.lit(flag) + pattern.expr)
-        regex = flag + str(pattern.literal)
+        text = str(pattern.literal)
+        if case_insensitive and _plain_text(text):
+            # Plain text (no regex syntax) is a substring search, folded as Inspect's
+            # RegExp(text, "i") folds: without the "u" flag a character matches one whose
+            # upper case is the same, and a non-ASCII character never matches an ASCII one
+            # (the long s is not "s"). For ASCII text that is exactly ASCII case-insensitive
+            # matching, several times faster than a regex.
+            if text.isascii():
+                return subject.str.contains_any([text], ascii_case_insensitive=True)
+            return subject.str.contains(_js_folded(text))
+        regex = flag + text
         try:
             pl.Series([""]).str.contains(regex)
         except pl.exceptions.ComputeError as error:

@@ -22,6 +22,7 @@ import polars as pl
 
 from evallens.errors import PatternError
 from evallens.io._errors import LogReadError
+from evallens.io._remote import is_url
 from evallens.io._transcripts import LogTexts, transcript_cache
 
 HITS = "__hits"
@@ -118,7 +119,12 @@ class TranscriptSearch:
         out: list[tuple[str, LogTexts | None]] = []
         for log in self._logs:
             try:
-                out.append((log, transcript_cache.texts(log) if os.path.isfile(log) else None))
+                out.append(
+                    (
+                        log,
+                        transcript_cache.texts(log) if is_url(log) or os.path.isfile(log) else None,
+                    )
+                )
             except (OSError, LogReadError):
                 out.append((log, None))  # its rows stay unsearched
         return out

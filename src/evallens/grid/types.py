@@ -186,6 +186,18 @@ class SetViewRequest(TypedDict):
     view: dict[str, Any]
 
 
+class PreviewSortRequest(TypedDict):
+    """A header pressed, not yet released: the rows its sort would show, nothing changed.
+
+    The reply is a `Refresh` (without its ``type``) of the revision the rows on hand have;
+    the rows of that sort follow in its buffer. The click that follows is a ``set_view``.
+    """
+
+    type: Literal["preview_sort"]
+    id: int
+    sort: list[SortEntry]
+
+
 class Refresh(TypedDict):
     """Sent by the kernel when the view changed: the rows at the user's place follow."""
 
@@ -194,3 +206,6 @@ class Refresh(TypedDict):
     count: int
     offset: int
     sort: list[SortEntry]
+    timing: NotRequired[dict[str, float]]
+    """When the kernel got the request, started the refresh and had the rows (ms since the
+    epoch), for the page's trace (``widget/src/shared/trace.ts``)."""

@@ -22,6 +22,7 @@ from evallens.heatmap.model import (
     check_scheme,
 )
 from evallens.heatmap.order import Orientation
+from evallens.heatmap.packed import wire_spec
 from evallens.io._frames import identity_from_logs
 
 
@@ -78,7 +79,12 @@ class ScoresHeatmap(EvalLensWidget):
     width = traitlets.Int(DEFAULT_WIDTH).tag(sync=True)
     """Width in pixels."""
 
-    _spec = traitlets.Dict().tag(sync=True)
+    # Sent with its cells packed as byte columns (`evallens.heatmap.packed`); Python reads
+    # the plain lists.
+    _spec = traitlets.Dict().tag(
+        sync=True,
+        to_json=lambda spec, self: wire_spec(spec, self._model.cell_frame, self._model.delta_frame),
+    )
 
     selection_traits: tuple[str, ...] = ("selection",)
 

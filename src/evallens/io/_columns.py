@@ -16,7 +16,7 @@ def to_json_text(value: Any) -> str:
     return json.dumps(value)
 
 
-def _scalar_text(value: Any) -> str:
+def scalar_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, list | dict):
@@ -32,7 +32,7 @@ def series_from_values(name: str, values: list[Any], *, keep_lists: bool = False
     the score descriptor decides how to paint it. Dicts (and lists, unless ``keep_lists``)
     become JSON text: metadata and nested score values are free-form.
     """
-    kinds = {type(v) for v in values}
+    kinds = set(map(type, values))
     kinds.discard(_NONE)
     if not kinds:
         return pl.Series(name, values, dtype=pl.Null)
@@ -58,5 +58,5 @@ def series_from_values(name: str, values: list[Any], *, keep_lists: bool = False
                 pass
     elif kinds == {int, float}:
         return pl.Series(name, values, dtype=pl.Float64)
-    texts = [None if v is None else _scalar_text(v) for v in values]
+    texts = [None if v is None else scalar_text(v) for v in values]
     return pl.Series(name, texts, dtype=pl.String)

@@ -130,7 +130,8 @@ def _usage(frame: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
         ]
         entries = pl.concat(parts).sort("row", "order")
         structs = entries["entry"].to_arrow()
-    offsets = pa.array([0, *per_row.cum_sum().to_list()], pa.int32())
+    # offsets made by polars: ``pa.array`` of a Python list imports pandas (~0.25 s)
+    offsets = pl.concat([pl.Series([0], dtype=pl.Int32), per_row.cum_sum()]).to_arrow()
     lists = pl.Series("model_usage", pa.ListArray.from_arrays(offsets, structs))
     return lists.cast(MODEL_USAGE_DTYPE), wide["total_tokens"]
 

@@ -14,12 +14,13 @@ scanned again.
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, BinaryIO
+
+from evallens.io._remote import file_version, open_log
 
 _CHUNK = 1 << 20
 _CACHED_LOGS = 32
@@ -178,20 +179,19 @@ def scan_json_log(f: BinaryIO, chunk_size: int = _CHUNK) -> JsonLogIndex:
     return JsonLogIndex(spans, ids)
 
 
-_cache: OrderedDict[tuple[str, int, int], JsonLogIndex] = OrderedDict()
+_cache: OrderedDict[tuple[str, int, str], JsonLogIndex] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
 def json_log_index(path: str) -> JsonLogIndex:
     """The index of the ``.json`` log at ``path``, scanned once per path, size and mtime."""
-    stat = os.stat(path)
-    key = (os.path.abspath(path), stat.st_size, stat.st_mtime_ns)
+    key = file_version(path)
     with _cache_lock:
         index = _cache.get(key)
         if index is not None:
             _cache.move_to_end(key)
             return index
-    with open(path, "rb") as f:
+    with open_log(path) as f:
         index = scan_json_log(f)
     with _cache_lock:
         _cache[key] = index

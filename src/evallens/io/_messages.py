@@ -7,15 +7,15 @@ time. Logs are found, read in parallel and reported when bad exactly as `read_sa
 
 from __future__ import annotations
 
-import gc
 import io
 import json
 import multiprocessing
 import os
+import threading
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -25,6 +25,7 @@ from evallens.io._columns import series_from_values
 from evallens.io._errors import BadFile, ErrorPolicy, LogReadError, check_policy, report_bad_files
 from evallens.io._logfile import (
     central_directory,
+    collector_paused,
     read_member,
     read_zip_entry,
     reading,
@@ -37,7 +38,16 @@ from evallens.io._message_rows import (
     tool_calls_text,
     tool_error,
 )
-from evallens.io._read import Source, _resolve, _split, drop_duplicate_logs
+from evallens.io._progress import Progress
+from evallens.io._read import Source, StorageOptions, _resolve, _split, drop_duplicate_logs
+from evallens.io._remote import (
+    file_size,
+    is_url,
+    log_location,
+    map_threads,
+    open_log,
+    remote_workers,
+)
 from evallens.io._summary import auto_message_id, auto_sample_id, eval_id_of
 
 Which = Literal["events", "sample"]
@@ -81,6 +91,8 @@ def read_messages(
     messages: Which = "events",
     errors: ErrorPolicy = "warn",
     parallel: bool | int | None = None,
+    storage_options: StorageOptions = None,
+    progress: bool = True,
 ) -> pl.DataFrame:
     """Read the messages of Inspect logs into one polars frame, one row per message.
 
@@ -104,10 +116,15 @@ def read_messages(
         parallel: ``None`` (default) parses logs in this process, or in worker processes
             when they add up to more than 32 MiB and the machine has 4 cores or more (JSON
             parsing holds the GIL, so threads would not help); ``True`` or a worker count
-            always uses worker processes; ``False`` never does.
+            always uses worker processes; ``False`` never does. Logs at a URL are read
+            on threads, as `read_samples` reads them.
+        storage_options: fsspec options for URL sources, as in `read_samples`.
+        progress: A read that takes longer than about a second shows how many logs are
+            done out of how many (a progress bar in a notebook, text on stderr in a
+            terminal); ``False`` shows nothing.
 
     Returns:
-        A frame with columns ``log`` (absolute path), ``id`` (the sample id in its own
+        A frame with columns ``log`` (absolute path, or URL), ``id`` (the sample id in its own
         type), ``epoch``, ``position`` (the message's 0-based place among its sample's
         rows; with ``messages="sample"``, its index in the sample's ``messages``),
         ``message_id`` (made up as ``messages_df`` does when the log has none), ``role``,
@@ -132,14 +149,16 @@ def read_messages(
     errors = check_policy(errors)
     if messages not in ("events", "sample"):
         raise ValueError(f"messages must be 'events' or 'sample', got {messages!r}")
-    resolved = _resolve(source)
+    resolved = _resolve(source, storage_options)
     if resolved.frame is not None or resolved.parquet:
         raise ValueError(
             "read_messages reads Inspect logs (.eval, .json): a frame or a parquet file "
             "holds no messages"
         )
     resolved.report_empty(errors)
-    good, bad = _split(_map_logs(resolved.logs, messages, parallel), errors)
+    with Progress("read_messages", len(resolved.logs), "logs", enabled=progress) as shown:
+        read = _map_logs(resolved.logs, messages, parallel, shown)
+    good, bad = _split(read, errors)
     good = drop_duplicate_logs(
         good, lambda g: g.eval_id, lambda g: g.path, lambda g: g.frame.height
     )
@@ -183,18 +202,29 @@ def _workers(paths: Sequence[str], parallel: bool | int | None) -> int:
 
 
 def _size(path: str) -> int:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0  # reported as a bad file when it is read
+    return file_size(path)  # 0 when unknown: reported as a bad file when it is read
 
 
 def _map_logs(
-    paths: Sequence[str], which: Which, parallel: bool | int | None
+    paths: Sequence[str], which: Which, parallel: bool | int | None, shown: Progress
 ) -> list[_LogMessages | BadFile]:
+    if any(is_url(p) for p in paths):
+        lock = threading.Lock()
+
+        def read(path: str) -> _LogMessages | BadFile:
+            out = _log_messages(path, which)
+            with lock:
+                shown.advance()
+            return out
+
+        return map_threads(read, paths, remote_workers(parallel))
     workers = _workers(paths, parallel)
     if workers == 1:
-        return [_log_messages(p, which) for p in paths]
+        done: list[_LogMessages | BadFile] = []
+        for path in paths:
+            done.append(_log_messages(path, which))
+            shown.advance()
+        return done
     # largest first, so one big log does not finish last on its own
     order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))
     by_index: dict[int, _LogMessages | BadFile] = {}
@@ -211,6 +241,7 @@ def _map_logs(
                 )
             else:
                 by_index[futures.pop(future)] = result
+            shown.advance()
     return [by_index[i] for i in range(len(paths))]
 
 
@@ -226,14 +257,14 @@ def _log_messages_ipc(path: str, which: Which) -> tuple[str, str, bytes] | BadFi
 
 def _log_messages(path: str, which: Which) -> _LogMessages | BadFile:
     try:
-        with _collector_paused(), reading(path), _LogSamples(path) as log:
+        with collector_paused(), reading(path), _LogSamples(path) as log:
             eval_id = eval_id_of(log.spec)
             # one sample parsed at a time: only its rows outlive it
             blocks = [(_inspect_order(s), _sample_rows(eval_id, s, which)) for s in log.samples()]
     except LogReadError as ex:
         return BadFile(path, ex.reason)
     blocks.sort(key=lambda block: block[0])
-    absolute = os.path.abspath(path)
+    absolute = log_location(path)
     return _LogMessages(
         absolute, eval_id, _frame(absolute, [r for _, rows in blocks for r in rows])
     )
@@ -270,7 +301,7 @@ class _LogSamples:
 
     def _open(self) -> None:
         if self.path.endswith(".json"):
-            with open(self.path, "rb") as f:
+            with open_log(self.path) as f:
                 document = json.loads(f.read())
             if not isinstance(document, dict):
                 raise LogReadError(self.path, "not an Inspect log (not a JSON object)")
@@ -287,7 +318,7 @@ class _LogSamples:
         self._stack.close()
 
     def _open_eval(self) -> Any:
-        f = self._stack.enter_context(open(self.path, "rb"))
+        f = self._stack.enter_context(open_log(self.path))
         directory = central_directory(f)
         entries = zip_entries(directory) if directory is not None else None
         if entries is not None:
@@ -315,25 +346,6 @@ class _LogSamples:
                 if not isinstance(sample, dict):
                     raise LogReadError(self.path, f"{name} is not a JSON object")
                 yield sample
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cycle collector off while a log is read (back on as it was, afterwards).
-
-    Parsing a sample allocates hundreds of thousands of dicts and lists, and every few
-    hundred allocations set off a collection that walks the young ones, though nothing
-    parsed JSON (or a row of text) can form a cycle; what a log leaves behind is freed by
-    reference counting as soon as the next sample replaces it. Pausing the collector took
-    about a fifth off reading the shared real logs.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _sample_rows(eval_id: str, sample: dict[str, Any], which: Which) -> list[tuple[Any, ...]]:

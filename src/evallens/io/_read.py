@@ -7,8 +7,9 @@ import io
 import json
 import multiprocessing
 import os
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, Union
@@ -27,10 +28,21 @@ from evallens.io._errors import (
 from evallens.io._evals import eval_record, headline_score
 from evallens.io._fast import fast_samples_frame
 from evallens.io._frames import normalize_evals, normalize_samples
-from evallens.io._logfile import log_files_in, read_log
+from evallens.io._logfile import LogFile, collector_paused, log_files_in, read_log
+from evallens.io._progress import Progress
+from evallens.io._remote import (
+    file_version,
+    is_url,
+    list_url,
+    log_location,
+    map_threads,
+    open_log,
+    remote_workers,
+)
 from evallens.io._samples import (
     CORE_ORDER,
     SAMPLE_DTYPES,
+    SampleRows,
     ScoreMap,
     eval_identity,
     remove_namespace,
@@ -45,7 +57,13 @@ Source = Union[
     pl.LazyFrame,
     Any,  # a pandas DataFrame; typed loosely so pandas stays optional
 ]
-"""What the readers accept: a directory, log or parquet path(s), or a polars/pandas frame."""
+"""What the readers accept: a directory, log or parquet path(s), or a polars/pandas frame.
+
+A path may be a URL (``s3://bucket/prefix/``, ``gs://``, any fsspec protocol): a URL
+ending in ``/`` is searched for logs as a directory is."""
+
+StorageOptions = dict[str, Any] | None
+"""fsspec options for URL sources (``{"anon": True}``, ``{"profile": ...}``, an endpoint)."""
 
 _LOG_SUFFIXES = (".eval", ".json")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -59,15 +77,18 @@ class _Resolved:
 
     def __init__(self) -> None:
         self.logs: list[str] = []
+        self._absolute: set[str] = set()
         self.parquet: list[str] = []
         self.frame: pl.DataFrame | None = None
         self.empty_dirs: list[str] = []
         """Directories that held no logs (said so, rather than reading as 0 rows)."""
 
-    def add_log(self, path: Path) -> None:
+    def add_log(self, path: Path | str) -> None:
         # The same file named twice (or found twice) is read once.
         text = str(path)
-        if os.path.abspath(text) not in {os.path.abspath(p) for p in self.logs}:
+        location = log_location(text)
+        if location not in self._absolute:
+            self._absolute.add(location)
             self.logs.append(text)
 
     def report_empty(self, errors: ErrorPolicy) -> None:
@@ -80,7 +101,7 @@ class _Resolved:
             )
 
 
-def _resolve(source: Source) -> _Resolved:
+def _resolve(source: Source, storage_options: StorageOptions = None) -> _Resolved:
     resolved = _Resolved()
     frame = as_polars(source)
     if frame is not None:
@@ -98,6 +119,14 @@ def _resolve(source: Source) -> _Resolved:
     for item in items:
         if not isinstance(item, str | os.PathLike):
             raise TypeError(f"expected a path in the source list, got {type(item).__name__}")
+        if is_url(item):
+            listing = list_url(str(item), storage_options, _LOG_SUFFIXES)
+            for url in listing.logs:
+                resolved.add_log(url)
+            resolved.parquet.extend(listing.parquet)
+            if listing.empty:
+                resolved.empty_dirs.append(str(item))
+            continue
         path = Path(item)
         if path.is_dir():
             found = log_files_in(path)
@@ -155,6 +184,92 @@ def _load_samples_ipc(path: str) -> tuple[bytes, _Loaded] | BadFile:
     return buffer.getvalue(), loaded
 
 
+COLUMNAR_BYTES = 2**19
+"""A log whose summaries are at least this long, and plain (`_columnar`), is parsed natively
+into a frame of its own; the others are read in Python and gathered with the other logs'
+into one frame at the end (a frame per small log costs more than reading it)."""
+COLUMNAR_SAMPLE_BYTES = 2048
+"""...plain: at most this many bytes a sample (rich summaries, nested metadata, usually make
+the native parser give up after parsing, which costs more than reading them in Python)..."""
+COLUMNAR_ALWAYS_BYTES = 8 * 2**20
+"""...or at least this long: the native parser is tried whatever the summaries hold."""
+
+
+def _columnar(data: bytes) -> bool:
+    """Whether to parse these summaries natively (the frame is the same either way)."""
+    if len(data) < COLUMNAR_BYTES:
+        return False
+    if len(data) >= COLUMNAR_ALWAYS_BYTES:
+        return True
+    samples = data.count(b'"epoch"')  # at least one a summary (nested ones add more)
+    return samples > 0 and len(data) <= samples * COLUMNAR_SAMPLE_BYTES
+
+
+GATHER_ROWS = 50_000
+"""Rows gathered as Python values before they are made a frame: bounds the memory a read of
+many small logs holds beyond its frame (one frame per 50,000 rows costs no more time)."""
+
+
+@dataclass
+class _Read:
+    """One log as `read_samples` gathers it: parsed summaries, or a frame already built."""
+
+    path: str
+    eval_id: str
+    rows: int
+    headline: tuple[str, str] | None
+    identity: dict[str, str]
+    summaries: list[dict[str, Any]] | None = None
+    frame: pl.DataFrame | None = None
+    score_map: ScoreMap | None = None
+
+
+def _read_one(path: str) -> _Read | BadFile:
+    """Read one log: a long one becomes a frame natively, a short one stays Python values."""
+    begun = _begin(path)
+    return _finish(begun) if isinstance(begun, _Pending) else begun
+
+
+@dataclass
+class _Pending:
+    """A log read but not parsed: its summaries go to the native parser (`_finish`)."""
+
+    read: _Read
+    log: LogFile
+
+
+def _begin(path: str) -> _Read | _Pending | BadFile:
+    """Read a log's header and summaries; parse short summaries here, leave long ones."""
+    try:
+        log = read_log(path, raw=True)
+        identity = eval_identity(log)
+        read = _Read(path, identity["eval_id"], 0, headline_score(log.header), identity)
+        data = log.summaries_json
+        if data is not None and _columnar(data):
+            return _Pending(read, log)
+        read.summaries = log.parsed_summaries()
+        read.rows = len(read.summaries)
+        return read
+    except LogReadError as ex:
+        return BadFile(path, ex.reason)
+
+
+def _finish(pending: _Pending) -> _Read | BadFile:
+    """Long summaries parsed natively (off the interpreter lock), or in Python if it declines."""
+    read, log = pending.read, pending.log
+    try:
+        built = fast_samples_frame(log.summaries_json or b"", read.identity)
+        if built is not None:
+            read.frame, read.score_map = built
+            read.rows = read.frame.height
+        else:
+            read.summaries = log.parsed_summaries()
+            read.rows = len(read.summaries)
+        return read
+    except LogReadError as ex:
+        return BadFile(read.path, ex.reason)
+
+
 def _workers(paths: Sequence[str], parallel: bool | int | None) -> int:
     if parallel is False or len(paths) < 2:
         return 1
@@ -184,18 +299,63 @@ def _total_bytes(paths: Sequence[str]) -> int:
     return total
 
 
-def _map_files(
-    paths: Sequence[str],
-    parallel: bool | int | None,
-) -> list[_Loaded | BadFile]:
+def _overlapped(paths: Sequence[str], workers: int) -> Iterator[_Read | BadFile]:
+    """Each log in order; long summaries parsed on threads while the next logs are read.
+
+    Short logs are read and parsed here: that is Python work, which threads would only
+    take turns at (measured slower on the shared logs). Long ones go to pyarrow, which
+    parses without the interpreter lock, so several run side by side and beside the
+    Python work. No thread starts until a long log turns up; at most two logs a thread
+    are held ahead.
+    """
+    pool: ThreadPoolExecutor | None = None
+    pending: deque[_Read | BadFile | Future[_Read | BadFile]] = deque()
+    try:
+        for path in paths:
+            begun = _begin(path)
+            if isinstance(begun, _Pending):
+                pool = pool or ThreadPoolExecutor(max_workers=workers)
+                pending.append(pool.submit(_finish, begun))
+            else:
+                pending.append(begun)
+            while pending and (
+                len(pending) > 2 * workers
+                or not isinstance(pending[0], Future)
+                or pending[0].done()
+            ):
+                head = pending.popleft()
+                yield head.result() if isinstance(head, Future) else head
+        while pending:
+            head = pending.popleft()
+            yield head.result() if isinstance(head, Future) else head
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _read_files(paths: Sequence[str], parallel: bool | int | None) -> Iterator[_Read | BadFile]:
+    """Each log read, in order: here, on threads, or (``parallel=True``) in worker processes."""
+    if any(is_url(p) for p in paths):
+        yield from map_threads(_read_one, paths, remote_workers(parallel))  # mostly waiting
+        return
     workers = _workers(paths, parallel)
     if workers == 1:
-        return [_load_samples(p) for p in paths]
-    if parallel is None:
-        # The columnar reader spends its time in pyarrow and polars, which release the
-        # GIL, so threads scale across cores without the start-up cost of processes.
-        with ThreadPoolExecutor(max_workers=workers) as threads:
-            return list(threads.map(_load_samples, paths))
+        yield from map(_read_one, paths)
+    elif parallel is None:
+        yield from _overlapped(paths, workers)
+    else:
+        for loaded in _map_processes(paths, workers):
+            if isinstance(loaded, BadFile):
+                yield loaded
+            else:
+                frame = loaded.frame
+                yield _Read(
+                    loaded.path, loaded.eval_id, frame.height, loaded.headline, {}, None, frame,
+                    loaded.score_map,
+                )  # fmt: skip
+
+
+def _map_processes(paths: Sequence[str], workers: int) -> list[_Loaded | BadFile]:
     # largest files first so one big log does not finish last on its own
     order = sorted(range(len(paths)), key=lambda i: -os.path.getsize(paths[i]))
     by_index: dict[int, _Loaded | BadFile] = {}
@@ -215,6 +375,46 @@ def _map_files(
                 by_index[i] = record
             del loaded, future
     return [by_index[i] for i in range(len(paths))]
+
+
+class _Gathered:
+    """Logs read so far, in order: runs of short logs as one `SampleRows`, long ones as frames."""
+
+    def __init__(self) -> None:
+        self.parts: list[pl.DataFrame] = []
+        self.score_map: ScoreMap = {}
+        self._rows = SampleRows()
+
+    def add(self, item: _Read) -> BadFile | None:
+        """Take one log; a log whose summaries cannot be read is left out and said why."""
+        if item.frame is not None:
+            self._flush()
+            self.parts.append(item.frame)
+            self._scores(item.score_map or {})
+            return None
+        try:
+            self._rows.add(item.identity, item.summaries or [])
+        except (AttributeError, TypeError, ValueError, KeyError) as ex:
+            return BadFile(item.path, f"malformed sample summary ({type(ex).__name__}: {ex})")
+        finally:
+            item.summaries = None  # its values now live in the columns
+        if self._rows.height >= GATHER_ROWS:
+            self._flush()  # Python values cost several times their frame's memory
+        return None
+
+    def _scores(self, score_map: ScoreMap) -> None:
+        for column, pair in score_map.items():
+            self.score_map.setdefault(column, pair)
+
+    def _flush(self) -> None:
+        if self._rows.height:
+            self.parts.append(self._rows.frame())
+            self._scores(self._rows.score_map)
+            self._rows = SampleRows()
+
+    def frames(self) -> list[pl.DataFrame]:
+        self._flush()
+        return self.parts
 
 
 def _split(loaded: Iterable[T | BadFile], errors: ErrorPolicy) -> tuple[list[T], list[BadFile]]:
@@ -237,9 +437,16 @@ def empty_samples_frame() -> pl.DataFrame:
 
 
 def combine_samples(frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
-    """Stack per-log frames: core columns first, then metadata, then scores (first seen)."""
+    """Stack per-log frames: core columns first, then metadata, then scores (first seen).
+
+    A column typed differently by different frames gets the type `series_from_values`
+    gives the values together (whole and fractional numbers → floats, anything else
+    mixed → text written as Python writes it), so the frame does not depend on how the
+    logs were split between readers.
+    """
     if not frames:
         return empty_samples_frame()
+    frames = _same_types(frames)
     # no rechunk: copying every log's columns into one buffer would double peak memory
     combined = (
         frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed", rechunk=False)
@@ -255,6 +462,36 @@ def combine_samples(frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
     rest = [c for c in names if c not in set(core) | set(metadata) | set(scores)]
     order = core + rest + metadata + scores
     return combined if order == names else combined.select(order)
+
+
+def _same_types(frames: Sequence[pl.DataFrame]) -> list[pl.DataFrame]:
+    """Frames whose shared columns have one dtype each (see `combine_samples`)."""
+    from evallens.io._columns import scalar_text
+
+    seen: dict[str, list[pl.DataType]] = {}
+    for frame in frames:
+        for name, dtype in frame.schema.items():
+            if dtype != pl.Null:
+                kinds = seen.setdefault(name, [])
+                if dtype not in kinds:
+                    kinds.append(dtype)
+    mixed = {name: kinds for name, kinds in seen.items() if len(kinds) > 1}
+    if not mixed:
+        return list(frames)
+    result: list[pl.DataFrame] = []
+    for frame in frames:
+        changed: list[pl.Series] = []
+        for name, kinds in mixed.items():
+            if name not in frame.schema or frame.schema[name] in (pl.Null, pl.String):
+                continue
+            column = frame[name]
+            if all(k.is_numeric() for k in kinds):
+                changed.append(column.cast(pl.Float64))
+            else:
+                texts = [None if v is None else scalar_text(v) for v in column.to_list()]
+                changed.append(pl.Series(name, texts, dtype=pl.String))
+        result.append(frame.with_columns(changed) if changed else frame)
+    return result
 
 
 def drop_duplicate_logs(loaded: Sequence[T], eval_id: Any, path: Any, size: Any) -> list[T]:
@@ -288,34 +525,41 @@ def _remember_headlines(loaded: Iterable[_Loaded | _Cached]) -> None:
     remember_headlines({g.eval_id: g.headline for g in loaded if g.headline is not None})
 
 
-def _remember(score_maps: Iterable[ScoreMap], frame: pl.DataFrame) -> None:
-    from evallens.scores import remember_score_columns
-
-    merged: ScoreMap = {}
-    for score_map in score_maps:
-        for column, pair in score_map.items():
-            merged.setdefault(column, pair)
-    remember_score_columns(frame, merged)
-
-
 def read_samples(
-    source: Source, *, errors: ErrorPolicy = "warn", parallel: bool | int | None = None
+    source: Source,
+    *,
+    errors: ErrorPolicy = "warn",
+    parallel: bool | int | None = None,
+    storage_options: StorageOptions = None,
+    progress: bool = True,
 ) -> pl.DataFrame:
     """Read samples from Inspect logs or frames into one polars frame (one row per sample × epoch).
 
     Args:
         source: A directory (searched recursively for ``.eval``/``.json`` logs), a path or
             list of paths to ``.eval``, ``.json`` or ``.parquet`` files, or a polars/pandas
-            frame such as ``inspect_ai.analysis.samples_df()`` output.
+            frame such as ``inspect_ai.analysis.samples_df()`` output. Any of these
+            paths may be a URL read through fsspec (``"s3://bucket/logs/"``: a URL
+            ending in ``/`` is searched like a directory; needs ``evallens[s3]``, or the
+            fsspec package for another store).
         errors: What to do with a log that cannot be read: ``"raise"`` (naming the file),
             ``"warn"`` (load every good file, then warn once listing each bad one and why),
             or ``"skip"`` (silently).
-        parallel: ``None`` (default) reads logs on a few threads, which suits the
-            columnar reader, until they add up to more than 64 MiB; larger inputs are
-            read one log at a time so peak memory stays under 2x the frame; ``True`` or a worker count uses worker processes instead,
-            which helps when logs need the row-by-row reader (chat-message inputs, nested
-            metadata); ``False`` reads one log at a time, which has the lowest peak
-            memory (under 2x the returned frame in ``bench/bench_read.py``).
+        parallel: ``None`` (default) reads logs in this process, long ones (summaries of
+            512 KiB or more) parsed by pyarrow on a few threads meanwhile, until the logs
+            add up to more than 64 MiB, when they are read one at a time (peak memory);
+            ``True`` or a worker count reads each log in a worker process, which pays
+            only for long reads on a machine with idle cores (each process starts in
+            about half a second); ``False`` reads one log at a time, which has the lowest
+            peak memory (under 2x the returned frame in ``bench/bench_read.py``). Logs at a
+            URL are always read on threads (16, or the count given; ``False``: one).
+        storage_options: fsspec options for URL sources, such as ``{"anon": True}``
+            for a public bucket, ``{"profile": "name"}`` or
+            ``{"endpoint_url": "http://localhost:9000"}``; by default the store's own
+            configuration (for S3, the ``AWS_*`` environment variables and files).
+        progress: A read that takes longer than about a second shows how many logs are
+            done out of how many: a progress bar in a notebook, a line of text on stderr
+            in a terminal. ``False`` shows nothing.
 
     Returns:
         A frame whose columns are ``eval_id, sample_id, log, task_name, task_display_name,
@@ -329,28 +573,82 @@ def read_samples(
         >>> samples.group_by("model").agg(pl.col("score_match").eq("C").mean())  # doctest: +SKIP
     """
     errors = check_policy(errors)
-    resolved = _resolve(source)
+    resolved = _resolve(source, storage_options)
     if resolved.frame is not None:
         return normalize_samples(resolved.frame)
     resolved.report_empty(errors)
-    loaded = _map_files(resolved.logs, parallel)
-    good, bad = _split(loaded, errors)
-    good = drop_duplicate_logs(
-        good, lambda g: g.eval_id, lambda g: g.path, lambda g: g.frame.height
-    )
-    frames = [g.frame for g in good]
+    gathered, kept, bad = _gather_logs(resolved.logs, errors, parallel, progress)
+    frames = gathered.frames()
     for path in resolved.parquet:
-        frames.append(normalize_samples(pl.read_parquet(path)))
+        frames.append(normalize_samples(_read_parquet(path)))
     combined = combine_samples(frames)
-    if resolved.parquet and good:
+    if resolved.parquet and kept:
         combined = normalize_samples(combined)
-    _remember((g.score_map for g in good), combined)
-    _remember_headlines(good)
+    from evallens.scores import remember_headlines, remember_score_columns
+
+    remember_score_columns(combined, gathered.score_map)
+    remember_headlines({g.eval_id: g.headline for g in kept if g.headline is not None})
     report_bad_files(bad, errors)
     return combined
 
 
-def read_evals(source: Source, *, errors: ErrorPolicy = "warn") -> pl.DataFrame:
+def _gather_logs(
+    paths: Sequence[str],
+    errors: ErrorPolicy,
+    parallel: bool | int | None,
+    progress: bool,
+) -> tuple[_Gathered, list[_Read], list[BadFile]]:
+    """Every log's samples, in order, each eval once; the logs kept and the bad files."""
+    gathered = _Gathered()
+    read: list[_Read] = []
+    bad: list[BadFile] = []
+    rows_by_eval: dict[str, int] = {}
+    reread = False
+    # nothing read here forms a cycle: the collector would only walk the parsed summaries
+    with (
+        collector_paused(),
+        Progress("read_samples", len(paths), "logs", enabled=progress) as shown,
+    ):
+        for item in _read_files(paths, parallel):
+            shown.advance()
+            if isinstance(item, _Read):
+                rows = rows_by_eval.get(item.eval_id)
+                if rows is None:
+                    # a copy of an eval already read is left out (below); not gathered here
+                    failed = gathered.add(item)
+                    if failed is None:
+                        rows_by_eval[item.eval_id] = item.rows
+                        read.append(item)
+                        continue
+                    item = failed
+                else:
+                    reread = reread or item.rows > rows  # the later, longer copy is kept
+                    item.summaries = None
+                    read.append(item)
+                    continue
+            if errors == "raise":
+                raise LogReadError(item.path, item.reason)
+            bad.append(item)
+    kept = drop_duplicate_logs(read, lambda g: g.eval_id, lambda g: g.path, lambda g: g.rows)
+    if reread:
+        # rare: a longer copy came after a shorter one, so the gathered rows are wrong
+        gathered = _Gathered()
+        for item in _read_files([g.path for g in kept], parallel):
+            failed = item if isinstance(item, BadFile) else gathered.add(item)
+            if failed is not None:
+                if errors == "raise":
+                    raise LogReadError(failed.path, failed.reason)
+                bad.append(failed)
+    return gathered, kept, bad
+
+
+def read_evals(
+    source: Source,
+    *,
+    errors: ErrorPolicy = "warn",
+    storage_options: StorageOptions = None,
+    progress: bool = True,
+) -> pl.DataFrame:
     """Read one row per log: task, model, status, sample counts, headline and per-metric scores.
 
     Columns follow ``inspect_ai.analysis.evals_df``: ``eval_id, run_id, task_id, log,
@@ -359,22 +657,24 @@ def read_evals(source: Source, *, errors: ErrorPolicy = "warn") -> pl.DataFrame:
     message_limit, token_limit, time_limit, working_limit, score_headline_name,
     score_headline_score, score_headline_metric, score_headline_value,
     score_headline_stderr`` and ``score_<score>_<metric>``. Only headers are read.
+    ``source``, ``errors`` and ``storage_options`` are as in `read_samples`. A read of many
+    logs that takes longer than about a second shows how many are done, as `read_samples`
+    does (``progress=False`` shows nothing).
 
     Example:
         >>> evals = evallens.read_evals("logs/")  # doctest: +SKIP
         >>> evals.select("task_name", "model", "score_headline_value")  # doctest: +SKIP
     """
     errors = check_policy(errors)
-    resolved = _resolve(source)
+    resolved = _resolve(source, storage_options)
     if resolved.frame is not None:
         return normalize_evals(resolved.frame)
     resolved.report_empty(errors)
     records: list[dict[str, Any] | BadFile] = []
-    for path in resolved.logs:
-        try:
-            records.append(eval_record(read_log(path, samples=False)))
-        except LogReadError as ex:
-            records.append(BadFile(path, ex.reason))
+    with Progress("read_evals", len(resolved.logs), "logs", enabled=progress) as shown:
+        for record in _each_log(_eval_record, resolved.logs):
+            records.append(record)
+            shown.advance()
     good, bad = _split(records, errors)
     good = drop_duplicate_logs(
         good,
@@ -385,11 +685,37 @@ def read_evals(source: Source, *, errors: ErrorPolicy = "warn") -> pl.DataFrame:
     frames: list[pl.DataFrame] = []
     if good:
         frames.append(_records_frame(good))
-    frames.extend(normalize_evals(pl.read_parquet(p)) for p in resolved.parquet)
+    frames.extend(normalize_evals(_read_parquet(p)) for p in resolved.parquet)
     report_bad_files(bad, errors)
     if not frames:
         return pl.DataFrame()
     return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed")
+
+
+def _eval_record(path: str) -> dict[str, Any] | BadFile:
+    try:
+        return eval_record(read_log(path, samples=False))
+    except LogReadError as ex:
+        return BadFile(path, ex.reason)
+
+
+def _each_log(func: Callable[[str], T], paths: Sequence[str]) -> Iterable[T]:
+    """``func`` over logs in order: lazily one at a time, or on threads when any is remote."""
+    if any(is_url(p) for p in paths):
+        return map_threads(func, paths)
+    return (func(p) for p in paths)
+
+
+def _read_parquet(path: str) -> pl.DataFrame:
+    if is_url(path):
+        with open_log(path) as f:
+            return pl.read_parquet(f)
+    return pl.read_parquet(path)
+
+
+def _scan_parquet(path: str) -> pl.LazyFrame:
+    # a remote parquet file is read through fsspec, with the credentials its logs use
+    return _read_parquet(path).lazy() if is_url(path) else pl.scan_parquet(path)
 
 
 def _records_frame(records: list[dict[str, Any]]) -> pl.DataFrame:
@@ -432,14 +758,15 @@ def _evals_dtype(name: str) -> pl.DataType:
 
 
 def read_viewer_config(
-    source: Source, *, errors: ErrorPolicy = "warn"
+    source: Source, *, errors: ErrorPolicy = "warn", storage_options: StorageOptions = None
 ) -> dict[str, dict[str, Any]]:
     """The eval author's viewer config (``Task(viewer=...)``) per task name.
 
     Returns plain dicts with Inspect's field names (``task_samples_view``,
     ``sample_score_view``, ``trust_content``, ...). Tasks whose logs carry no config are
     absent. When several logs of one task carry a config, the most recently created wins.
-    Frames and parquet files carry no config, so they give ``{}``.
+    Frames and parquet files carry no config, so they give ``{}``. ``source``, ``errors``
+    and ``storage_options`` are as in `read_samples`.
 
     Example:
         >>> config = evallens.read_viewer_config("logs/")  # doctest: +SKIP
@@ -447,19 +774,8 @@ def read_viewer_config(
         [{'column': 'score__judge__judge', 'dir': 'desc'}]
     """
     errors = check_policy(errors)
-    resolved = _resolve(source)
-    found: list[tuple[str, str, dict[str, Any]] | BadFile] = []
-    for path in resolved.logs:
-        try:
-            header = read_log(path, samples=False).header
-        except LogReadError as ex:
-            found.append(BadFile(path, ex.reason))
-            continue
-        spec = header["eval"]
-        viewer = spec.get("viewer")
-        if isinstance(viewer, dict):
-            task = remove_namespace(str(spec.get("task", "")))
-            found.append((str(spec.get("created") or ""), task, viewer))
+    resolved = _resolve(source, storage_options)
+    found = [v for v in _each_log(_viewer_config, resolved.logs) if v is not None]
     good, bad = _split(found, errors)
     report_bad_files(bad, errors)
     configs: dict[str, dict[str, Any]] = {}
@@ -468,9 +784,23 @@ def read_viewer_config(
     return configs
 
 
+def _viewer_config(path: str) -> tuple[str, str, dict[str, Any]] | BadFile | None:
+    """A log's viewer config, with its creation time and task; ``None`` if it has none."""
+    try:
+        header = read_log(path, samples=False).header
+    except LogReadError as ex:
+        return BadFile(path, ex.reason)
+    spec = header["eval"]
+    viewer = spec.get("viewer")
+    if not isinstance(viewer, dict):
+        return None
+    return str(spec.get("created") or ""), remove_namespace(str(spec.get("task", ""))), viewer
+
+
 def _cache_key(path: str) -> str:
-    stat = os.stat(path)
-    seed = f"{_CACHE_VERSION}|{os.path.abspath(path)}|{stat.st_size}|{stat.st_mtime_ns}"
+    # local: the absolute path, size and mtime in ns; remote: URL, size, ETag and mtime
+    name, size, version = file_version(path)
+    seed = f"{_CACHE_VERSION}|{name}|{size}|{version}"
     return hashlib.sha1(seed.encode()).hexdigest()
 
 
@@ -529,30 +859,34 @@ def scan_samples(
     *,
     errors: ErrorPolicy = "warn",
     cache_dir: str | os.PathLike[str] | None = None,
+    storage_options: StorageOptions = None,
 ) -> pl.LazyFrame:
     """Samples as a `polars.LazyFrame`, for logs that do not fit in memory at once.
 
     Each log is converted once to a parquet file in ``cache_dir`` (default
     ``~/.cache/evallens/samples``; keyed by path, size and modification time, so an
     edited log is re-read), one log at a time, and the result scans those files lazily.
-    Frames and parquet sources are scanned directly.
+    Frames and parquet sources are scanned directly. Logs at a URL are keyed by URL, size,
+    ETag and modification time (a changed object is read again), converted on threads,
+    and fetched only when not yet in the cache; a remote parquet file is read whole.
+    ``source``, ``errors`` and ``storage_options`` are as in `read_samples`.
 
     Example:
         >>> lazy = evallens.scan_samples("big_logs/")  # doctest: +SKIP
         >>> lazy.filter(pl.col("error") != "").select("id", "model").collect()  # doctest: +SKIP
     """
     errors = check_policy(errors)
-    resolved = _resolve(source)
+    resolved = _resolve(source, storage_options)
     if resolved.frame is not None:
         return normalize_samples(resolved.frame).lazy()
     resolved.report_empty(errors)
     directory = Path(cache_dir) if cache_dir is not None else _default_cache_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    good, bad = _split((_cached_parquet(p, directory) for p in resolved.logs), errors)
+    good, bad = _split(_each_log(lambda p: _cached_parquet(p, directory), resolved.logs), errors)
     good = drop_duplicate_logs(good, lambda g: g.eval_id, lambda g: g.path, lambda g: g.rows)
     report_bad_files(bad, errors)
     scans = [pl.scan_parquet(g.parquet) for g in good]
-    scans.extend(pl.scan_parquet(p) for p in resolved.parquet)
+    scans.extend(_scan_parquet(p) for p in resolved.parquet)
     _remember_headlines(good)
     if good:
         from evallens.scores import remember_score_map

@@ -27,6 +27,7 @@ from evallens.io._logfile import (
     reading,
     zip_entries,
 )
+from evallens.io._remote import is_url, open_log, remote_file
 
 _SAMPLE_MEMBER = re.compile(r"^samples/(.*)_epoch_(\d+)\.json$", re.DOTALL)
 _SCORER_PLACEHOLDER = "88F74D2C"  # inspect_ai's key for the one unnamed score of old logs
@@ -81,7 +82,13 @@ def sample_member(sample_id: int | str, epoch: int) -> str:
     return f"samples/{sample_id}_epoch_{epoch}.json"
 
 
-def read_sample(log: str | os.PathLike[str], id: int | str, epoch: int = 1) -> dict[str, Any]:
+def read_sample(
+    log: str | os.PathLike[str],
+    id: int | str,
+    epoch: int = 1,
+    *,
+    storage_options: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Read one whole sample from an Inspect log, as plain JSON data.
 
     Only that sample is read: one zip member of an ``.eval`` log, or one byte span of a
@@ -95,10 +102,13 @@ def read_sample(log: str | os.PathLike[str], id: int | str, epoch: int = 1) -> d
     ``history``. Timestamps are kept as logged (inspect_ai converts them to UTC).
 
     Args:
-        log: An ``.eval`` or ``.json`` log file.
+        log: An ``.eval`` or ``.json`` log file, or its URL (``s3://bucket/x.eval``,
+            read through fsspec: only the sample's byte ranges of a large ``.eval``).
         id: The sample id. ``1`` and ``"1"`` find the same sample: ids are matched as
             text, as inspect_ai names ``.eval`` members (``samples/<id>_epoch_<n>.json``).
         epoch: The epoch (1-based).
+        storage_options: fsspec options for a URL, as in `read_samples` (by default, those
+            it was last listed with).
 
     Returns:
         The sample as a dict: ``id``, ``epoch``, ``input``, ``target``, ``messages``,
@@ -124,11 +134,16 @@ def read_sample(log: str | os.PathLike[str], id: int | str, epoch: int = 1) -> d
         >>> evallens.read_sample(log, "q1")["messages"][1]["content"]
         'hello there'
     """
-    return read_sample_data(log, id, epoch)
+    return read_sample_data(log, id, epoch, storage_options=storage_options)
 
 
 def read_sample_data(
-    log: str | os.PathLike[str], id: int | str, epoch: int = 1, *, lazy: bool = False
+    log: str | os.PathLike[str],
+    id: int | str,
+    epoch: int = 1,
+    *,
+    lazy: bool = False,
+    storage_options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """`read_sample`, optionally leaving the messages' references for their reader.
 
@@ -140,9 +155,11 @@ def read_sample_data(
         raise TypeError(f"sample id must be an int or a str, got {type(id).__name__}")
     if isinstance(epoch, bool) or not isinstance(epoch, int):
         raise TypeError(f"epoch must be an int, got {type(epoch).__name__}")
-    if os.path.isdir(path):
+    if is_url(path):
+        remote_file(path, storage_options)  # as it is now: missing, or changed since listed
+    elif os.path.isdir(path):
         raise ValueError(f"{path}: a directory; read_sample reads one .eval or .json log")
-    if not os.path.isfile(path):
+    elif not os.path.isfile(path):
         raise FileNotFoundError(f"no such log file: {path}")
     with reading(path):
         if path.endswith(".json"):
@@ -211,7 +228,7 @@ def _eval_sample_bytes(
 ) -> tuple[bytes | None, list[SampleKey]]:
     """The sample's member bytes, or ``None`` and every sample the zip holds."""
     name = sample_member(sample_id, epoch)
-    with open(path, "rb") as f:
+    with open_log(path) as f:
         directory = central_directory(f)
         if directory is not None:
             entry = find_zip_entry(directory, name)
@@ -223,7 +240,7 @@ def _eval_sample_bytes(
                 if name in entries:
                     return read_zip_entry(f, entries[name], name, copy=False), []
                 return None, _addresses(entries)
-    with zipfile.ZipFile(path) as zf:
+    with open_log(path) as f, zipfile.ZipFile(f) as zf:
         names = zf.namelist()
         if name in names:
             return read_member(zf, name), []
@@ -248,7 +265,7 @@ def _json_sample_bytes(
     if span is None:
         return None, list(index.spans)
     start, end = span
-    with open(path, "rb") as f:
+    with open_log(path) as f:
         f.seek(start)
         data = f.read(end - start)
     if len(data) != end - start:

@@ -51,11 +51,16 @@ def thin_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
             thinned[key] = thin_text(value)
         elif value is None or isinstance(value, int | float):
             thinned[key] = value
-        elif len(json.dumps(value, indent=2, ensure_ascii=False)) <= 1024:
+        elif metadata_fits(value):
             thinned[key] = value
         else:
             thinned[key] = METADATA_REMOVED
     return thinned
+
+
+def metadata_fits(value: Any) -> bool:
+    """Whether a compound metadata value stays in a summary: its JSON is at most 1k."""
+    return len(json.dumps(value, indent=2, ensure_ascii=False)) <= 1024
 
 
 def render_input(value: Any) -> str:

@@ -16,7 +16,6 @@ own is searched but not kept).
 
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, TypedDict
@@ -24,7 +23,7 @@ from typing import Any, TypedDict
 import polars as pl
 
 from evallens.io._attachments import resolver_for
-from evallens.io._logfile import parse_json, reading
+from evallens.io._logfile import collector_paused, parse_json, reading
 from evallens.io._message_rows import (
     _TOOL_CALL_WIDTH,
     _function_call,
@@ -32,7 +31,8 @@ from evallens.io._message_rows import (
     tool_calls_text,
     tool_error,
 )
-from evallens.io._messages import _collector_paused, _LogSamples
+from evallens.io._messages import _LogSamples
+from evallens.io._remote import current_version
 
 DEFAULT_CACHE_BYTES = 2**30
 """What `transcript_cache` holds at most by default: 1 GiB of message text and keys."""
@@ -67,6 +67,48 @@ def _calls_text(message: dict[str, Any]) -> str | None:
     return "\n".join(lines)
 
 
+def quick_text(message: dict[str, Any]) -> str:
+    """`searchable_text`, sooner for the usual messages (plain text, short text tool calls)."""
+    content = message.get("content")
+    if type(content) is str:
+        calls = message.get("tool_calls")
+        if not calls:
+            if message.get("role") != "tool" or not (
+                message.get("error") or message.get("tool_error")
+            ):
+                return content
+        elif type(calls) is list and message.get("role") == "assistant":
+            lines = _short_calls(calls)
+            if lines is not None:
+                return f"{content}\n{lines}" if content and lines else content or lines
+    return searchable_text(message)
+
+
+def _short_calls(calls: list[Any]) -> str | None:
+    """`_calls_text` when every call is the usual one (text arguments on one short line).
+
+    None: some call is not (`searchable_text` writes them).
+    """
+    lines: list[str] = []
+    for call in calls:
+        if type(call) is not dict:
+            return None
+        arguments = call.get("arguments")
+        if type(arguments) is not dict:
+            return None
+        parts = []
+        for key, value in arguments.items():
+            if type(value) is not str:
+                return None
+            parts.append(f"{key}='{value}'")
+        name = str(call.get("function"))
+        joined = ", ".join(parts)
+        if len(joined) > _TOOL_CALL_WIDTH - 3 - len(name):
+            return None
+        lines.append(f"{name}({joined})")
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class LogTexts:
     """One log's messages: which sample each belongs to, its index there, its text."""
@@ -91,7 +133,7 @@ def read_log_texts(path: str) -> LogTexts:
     owners: list[int] = []
     positions: list[int] = []
     texts: list[str] = []
-    with _collector_paused(), reading(path), _LogSamples(path, parse_json) as log:
+    with collector_paused(), reading(path), _LogSamples(path, parse_json) as log:
         for sample in log.samples():
             messages = sample.get("messages")
             if not isinstance(messages, list):
@@ -104,25 +146,15 @@ def read_log_texts(path: str) -> LogTexts:
             owner = len(ids)
             ids.append(str(sample.get("id")))
             epochs.append(int(sample.get("epoch") or 1))
+            owners_add, positions_add, texts_add = owners.append, positions.append, texts.append
             for position, message in enumerate(messages):
                 if type(message) is not dict:
                     continue
                 if resolve is not None:
                     resolve(message)
-                content = message.get("content")
-                owners.append(owner)
-                positions.append(position)
-                if (
-                    type(content) is str
-                    and not message.get("tool_calls")
-                    and not (
-                        message.get("role") == "tool"
-                        and (message.get("error") or message.get("tool_error"))
-                    )
-                ):
-                    texts.append(content)  # plain text: what searchable_text gives, sooner
-                else:
-                    texts.append(searchable_text(message))
+                owners_add(owner)
+                positions_add(position)
+                texts_add(quick_text(message))
     return LogTexts(
         pl.DataFrame({"id": ids, "epoch": epochs}, schema={"id": pl.String, "epoch": pl.Int64}),
         pl.DataFrame(
@@ -152,13 +184,12 @@ class TranscriptCache:
     def __init__(self, max_bytes: int = DEFAULT_CACHE_BYTES) -> None:
         self.max_bytes = max_bytes
         """Text held at most, in bytes (polars' estimate); set it to hold more or less."""
-        self._held: OrderedDict[tuple[str, int, int], LogTexts] = OrderedDict()
+        self._held: OrderedDict[tuple[str, int, str], LogTexts] = OrderedDict()
 
     def texts(self, path: str) -> LogTexts:
         """The log's message text: kept from an earlier read while the file is unchanged."""
-        absolute = os.path.abspath(path)
-        stat = os.stat(absolute)
-        key = (absolute, stat.st_size, stat.st_mtime_ns)
+        key = current_version(path)  # a remote log's ETag is asked for again
+        absolute = key[0]
         held = self._held.get(key)
         if held is not None:
             self._held.move_to_end(key)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from evallens.io._logfile import read_log
+from evallens.io._remote import log_location
 from evallens.io._samples import remove_namespace
 from evallens.sample.model import SampleModel
 from evallens.sample.types import MessagesReply, SampleViewData
@@ -39,7 +40,7 @@ def read_sample_model(
     task = spec.get("task")
     return SampleModel(
         sample,
-        log=os.path.abspath(path),
+        log=log_location(path),
         viewer_config=viewer_config if viewer_config is not None else spec.get("viewer"),
         task=remove_namespace(str(task)) if task else None,
         model=spec.get("model"),

@@ -91,6 +91,32 @@ export class BlockCache {
     return true;
   }
 
+  /** Rows the kernel computed for a view of the rows on hand (a pressed header's sort),
+   * shown before the kernel makes it: revision + 0.5, so its own refresh (revision + 1)
+   * replaces them, and any answer for another revision is dropped. Returns `undo`, which
+   * puts back what was on hand unless something newer came meanwhile; null (nothing
+   * changed) when the preview is not of the rows on hand. */
+  preview(view: Refresh, rows: Row[]): (() => boolean) | null {
+    if (view.revision !== this.revisionNow) return null;
+    const before = { sort: this.sortNow, count: this.countNow, blocks: new Map(this.blocks) };
+    const revision = this.revisionNow + 0.5;
+    this.revisionNow = revision;
+    this.sortNow = view.sort;
+    this.countNow = view.count;
+    this.blocks.clear();
+    this.pending.clear();
+    if (rows.length) this.blocks.set(Math.floor(view.offset / BLOCK), rows);
+    return () => {
+      if (this.revisionNow !== revision) return false;
+      this.revisionNow = view.revision;
+      this.sortNow = before.sort;
+      this.countNow = before.count;
+      this.blocks.clear();
+      for (const [b, r] of before.blocks) this.blocks.set(b, r);
+      return true;
+    };
+  }
+
   /** A newer view from the kernel replaces everything on hand with its rows at `offset`;
    * returns false (and changes nothing) for one not newer than the rows on hand. */
   replace(refresh: Refresh, rows: Row[]): boolean {

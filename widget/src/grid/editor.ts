@@ -28,6 +28,11 @@ export class ViewEditor {
     private readonly notice: Notice,
   ) {}
 
+  /** Whether an edit is on its way to the kernel. */
+  pending(): boolean {
+    return Object.keys(this.inFlight).length > 0;
+  }
+
   /** The value a new edit builds on: what is in flight to the kernel, else what shows. */
   current<K extends keyof ViewEdit>(name: K): NonNullable<ViewEdit[K]> {
     const pending = this.inFlight[name];

@@ -9,10 +9,25 @@ import type { ColumnDef, SortEntry } from "./types";
 export interface HeaderActions {
   /** A click, Enter or Space on a header; `additive`: Shift, Ctrl or Cmd was held. */
   sort(column: string, additive: boolean): void;
+  /** A header pressed (a click may follow, or a drag), at `at` (the event's timeStamp). */
+  pressed?(column: string, additive: boolean, at: number): void;
   /** A header dropped on another: column `id` goes just before column `before`. */
   move(id: string, before: string): void;
   /** What goes under a column's label (its histogram), if anything. */
   below?(def: ColumnDef, label: string): HTMLElement | null;
+}
+
+/** A header's arrow for `sort` (and its place in a multi-column sort), before its resize
+ * handle; none, and aria-sort "none", when the sort leaves the column out. */
+function markSort(cell: HTMLElement, column: string, sort: SortEntry[]): void {
+  const at = sortOrder(sort, column);
+  const entry = at ? sort[at - 1] : undefined;
+  cell.setAttribute("aria-sort", entry ? (entry.dir === "asc" ? "ascending" : "descending") : "none");
+  cell.querySelector(":scope > .el-sort-mark")?.remove();
+  if (!entry) return;
+  const mark = h("span", "el-sort-mark", entry.dir === "asc" ? "▲" : "▼");
+  if (sort.length > 1) mark.append(h("sup", "el-sort-order", String(at)));
+  cell.querySelector(":scope > .el-th-label")?.after(mark);
 }
 
 /** The drag's payload type: only our own headers are dropped on headers. */
@@ -30,7 +45,6 @@ export class HeaderView {
 
   /** Draw the shown columns' headers; the arrows show `sort`, the sort the rows have. */
   render(sort: SortEntry[]): void {
-    const multi = sort.length > 1;
     this.el.replaceChildren();
     const below: (HTMLElement | null)[] = [];
     for (const def of this.columns.shown) {
@@ -42,17 +56,13 @@ export class HeaderView {
       const label = this.columns.labelOf(def);
       cell.title = label || def.id;
       cell.append(h("span", "el-th-label", label));
-      const at = sortOrder(sort, def.id);
-      const entry = at ? sort[at - 1] : undefined;
-      cell.setAttribute("aria-sort", entry ? (entry.dir === "asc" ? "ascending" : "descending") : "none");
-      if (entry) {
-        const mark = h("span", "el-sort-mark", entry.dir === "asc" ? "▲" : "▼");
-        if (multi) mark.append(h("sup", "el-sort-order", String(at)));
-        cell.append(mark);
-      }
+      markSort(cell, def.id, sort);
       const activate = (e: MouseEvent | KeyboardEvent) => {
         this.actions.sort(def.id, e.shiftKey || e.ctrlKey || e.metaKey);
       };
+      cell.addEventListener("pointerdown", (e) => {
+        if (e.button === 0) this.actions.pressed?.(def.id, e.shiftKey || e.ctrlKey || e.metaKey, e.timeStamp);
+      });
       cell.addEventListener("click", (e) => {
         if (!(e.target as HTMLElement).classList.contains("el-resize")) activate(e);
       });
@@ -82,6 +92,12 @@ export class HeaderView {
         this.el.append(under);
       }
     }
+  }
+
+  /** Show another sort on the headers drawn: only their arrows change (a sort is all a
+   * refresh changes here), so a header keeps its focus and nothing else is laid out again. */
+  showSort(sort: SortEntry[]): void {
+    for (const cell of this.el.querySelectorAll<HTMLElement>(".el-th")) markSort(cell, cell.dataset.column ?? "", sort);
   }
 
   /** A drag handle on the header's right edge; double-click returns to the default width. */

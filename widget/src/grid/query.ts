@@ -6,14 +6,32 @@ import { decodeRows, type Row } from "../shared/arrow";
 import { KernelLink } from "../shared/kernel";
 import { type MessageChannel, toUint32 } from "../shared/model";
 import { NoAnswer, Rpc } from "../shared/rpc";
-import type { DetailReply, FilterName, FilterReply, GridPushes, GridRequests, Refresh, ViewEdit } from "./types";
+import type { Trace } from "../shared/trace";
+import type {
+  DetailReply,
+  FilterName,
+  FilterReply,
+  GridPushes,
+  GridRequests,
+  Refresh,
+  SortEntry,
+  ViewEdit,
+} from "./types";
+
+/** A preview not back by then is of no use: the click has long sent its sort. */
+const PREVIEW_MS = 2000;
 
 export class GridQuery {
   readonly kernel: KernelLink;
   private readonly rpc: Rpc<GridRequests, GridPushes>;
 
-  /** `back` runs when the kernel is heard from again after it did not answer. */
-  constructor(model: MessageChannel, back: () => void) {
+  /** `back` runs when the kernel is heard from again after it did not answer; `trace`
+   * notes when a view edit goes out and when its rows come back. */
+  constructor(
+    model: MessageChannel,
+    back: () => void,
+    private readonly trace?: Trace,
+  ) {
     this.rpc = new Rpc(model);
     this.kernel = new KernelLink(this.rpc, back);
   }
@@ -36,7 +54,26 @@ export class GridQuery {
    * so a click it cannot serve fails fast. */
   async setView(view: ViewEdit): Promise<void> {
     if (!(await this.kernel.answers())) throw new NoAnswer();
-    await this.ask("set_view", { view });
+    const answer = this.ask("set_view", { view });
+    this.trace?.mark("sent");
+    await answer;
+  }
+
+  /** The rows `sort` would show, computed by the kernel without making it (a header
+   * pressed, not yet released); null when no answer came (a saved page has no kernel). */
+  async previewSort(sort: SortEntry[]): Promise<{ view: Refresh; rows: Row[] } | null> {
+    const answer = this.rpc.request("preview_sort", { sort }, PREVIEW_MS);
+    this.trace?.mark("sent");
+    try {
+      const { content, buffers } = await answer;
+      this.trace?.received();
+      this.trace?.kernel(content.timing);
+      const rows = decodeRows(buffers[0]);
+      this.trace?.mark("decoded");
+      return { view: content, rows };
+    } catch {
+      return null; // the click still sends the sort
+    }
   }
 
   /** Filter by Inspect filter text; the kernel compiles it (the rows follow as a refresh). */
@@ -67,7 +104,13 @@ export class GridQuery {
 
   /** The view changed in the kernel: its revision, count and sort, and rows at `offset`. */
   onRefresh(fn: (refresh: Refresh, rows: Row[]) => void): void {
-    this.rpc.listen("refresh", (content, buffers) => fn(content, decodeRows(buffers[0])));
+    this.rpc.listen("refresh", (content, buffers) => {
+      this.trace?.received();
+      this.trace?.kernel(content.timing);
+      const rows = decodeRows(buffers[0]);
+      this.trace?.mark("decoded");
+      fn(content, rows);
+    });
   }
 
   /** The rows in view as CSV bytes, or null with how many rows there are when they are

@@ -181,6 +181,9 @@ export interface GridRequests extends PingExchange {
   sample_messages: Exchange<{ row: number; side: number; offset: number; limit: number }, MessagesReply>;
   /** Set these traits, all or none; the new rows follow as a `refresh`. */
   set_view: Exchange<{ view: ViewEdit }, Empty>;
+  /** The rows `sort` would show, nothing changed (a header pressed, not yet released): the
+   * view of the rows on hand (`revision`) as it would be, its rows in the one buffer. */
+  preview_sort: Exchange<{ sort: SortEntry[] }, Refresh>;
   /** The rows in view as CSV (one buffer), unless there are more than `limit` (none). */
   download_csv: Exchange<Empty, { rows: number; limit: number }>;
   /** A column's objects become a column per key (the columns trait follows). */
@@ -264,6 +267,9 @@ export interface Refresh {
   count: number;
   offset: number;
   sort: SortEntry[];
+  /** When the kernel got the request, started the refresh, had the rows and sent them
+   * (ms since the epoch; shared/trace.ts). */
+  timing?: Record<string, number>;
 }
 
 /** What the grid's kernel sends on its own. */

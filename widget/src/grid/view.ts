@@ -6,12 +6,13 @@ import { decodeRows, type Row } from "../shared/arrow";
 import { h } from "../shared/model";
 import { NoAnswer } from "../shared/rpc";
 import { type Theme, watchTheme } from "../shared/theme";
+import { Trace } from "../shared/trace";
 import { BLOCK, BlockCache } from "./blocks";
 import { Columns } from "./columns";
 import { DetailPanel } from "./detail";
 import { DownloadButton } from "./download";
 import { ViewEditor } from "./editor";
-import { moveColumn } from "./edits";
+import { moveColumn, same } from "./edits";
 import { FilterBox } from "./filter";
 import { HeaderView } from "./header";
 import { histogramStrip } from "./histograms";
@@ -24,12 +25,24 @@ import { KeyboardFocus, Selection } from "./selection";
 import { nextSort } from "./sort";
 import { StatusLine } from "./status";
 import { ViewSwitcher } from "./switcher";
-import type { GridState, RangeSpec, Refresh } from "./types";
+import type { GridState, RangeSpec, Refresh, SortEntry } from "./types";
 import { Viewport } from "./viewport";
+
+/** A pressed header's sort on its way: the revision it previews, its rows once back, and
+ * whether the click came (the rows then show as soon as they are here). */
+interface Preview {
+  sort: SortEntry[];
+  revision: number;
+  answer: { view: Refresh; rows: Row[] } | null;
+  clicked: boolean;
+  undo: (() => boolean) | null;
+}
 
 export class GridView {
   readonly root = h("div", "evallens el-grid");
   private readonly query: GridQuery;
+  /** Where a view edit's time goes (read by bench/bench_grid.py). */
+  private readonly trace = new Trace(this.root);
   private readonly notice = new Notice();
   private readonly status = new StatusLine();
   private readonly blocks: BlockCache;
@@ -46,6 +59,8 @@ export class GridView {
   private readonly menus: Menus;
   private readonly switcher: ViewSwitcher;
   private theme: Theme = "light";
+  /** The sort of the header pressed last, and the rows the kernel says it gives. */
+  private preview: Preview | null = null;
   private frame = 0;
   private readonly stops: (() => void)[] = [];
 
@@ -53,7 +68,7 @@ export class GridView {
     private readonly model: AnyModel<GridState>,
     el: HTMLElement,
   ) {
-    this.query = new GridQuery(model, () => this.notice.hide());
+    this.query = new GridQuery(model, () => this.notice.hide(), this.trace);
     // The kernel keeps _initial in step with the sort, search and columns, so the saved
     // state's sort is the one these rows have.
     const first = decodeRows(model.get("_initial"));
@@ -61,9 +76,16 @@ export class GridView {
     this.columns = new Columns(model, this.root);
     this.editor = new ViewEditor(model, this.query, this.blocks, this.columns, this.notice);
     this.header = new HeaderView(this.columns, {
+      pressed: (column, additive, at) => {
+        this.trace.start("pointerdown", at);
+        this.previewSort(nextSort(this.editor.current("sort"), column, additive));
+      },
       sort: (column, additive) => {
+        this.trace.next("click", "pointerdown");
         const sort = nextSort(this.editor.current("sort"), column, additive);
-        void this.editor.change({ sort }, "sorting");
+        const sorted = this.editor.change({ sort }, "sorting"); // sent before the preview shows
+        const preview = this.clickPreview(sort);
+        if (preview) void sorted.then((ok) => ok || this.dropPreview(preview));
       },
       move: (id, before) => {
         const columns = moveColumn(this.editor.current("columns"), id, before);
@@ -198,14 +220,67 @@ export class GridView {
     this.stops.push(() => ro.disconnect());
   }
 
+  /** A header is pressed: ask the kernel what its sort would show, so that when the click
+   * comes (a press lasts a tenth of a second) the rows are here or on their way. Only on
+   * rows the kernel made and no edit in flight: the preview is of the rows on hand. */
+  private previewSort(sort: SortEntry[]): void {
+    this.preview = null;
+    const onHand = this.blocks.revision;
+    if (!Number.isInteger(onHand) || this.editor.pending() || this.query.kernel.live !== true) return;
+    if (same(sort, this.blocks.sort)) return;
+    const preview: Preview = { sort, revision: onHand, answer: null, clicked: false, undo: null };
+    this.preview = preview;
+    void this.query.previewSort(sort).then((answer) => {
+      if (this.preview !== preview || !answer) return;
+      preview.answer = answer;
+      if (preview.clicked) this.applyPreview(preview);
+    });
+  }
+
+  /** The click on a pressed header: its rows show now if the kernel sent them already,
+   * else as soon as they come (before the refresh that makes the sort, which follows).
+   * The preview, or null when there is none for this sort. */
+  private clickPreview(sort: SortEntry[]): Preview | null {
+    const preview = this.preview;
+    if (!preview || !same(preview.sort, sort) || preview.revision !== this.blocks.revision) {
+      this.preview = null;
+      return null;
+    }
+    preview.clicked = true;
+    if (preview.answer) this.applyPreview(preview);
+    return preview;
+  }
+
+  private applyPreview(preview: Preview): void {
+    this.preview = null;
+    if (!preview.answer) return;
+    preview.undo = this.blocks.preview(preview.answer.view, preview.answer.rows);
+    if (!preview.undo) return;
+    this.redraw();
+    this.trace.awaitConfirm();
+  }
+
+  /** The kernel refused the sort (or never heard of it): back to the rows it has. */
+  private dropPreview(preview: Preview): void {
+    if (this.preview === preview) this.preview = null;
+    this.trace.awaitConfirm(false);
+    if (preview.undo?.()) this.redraw();
+  }
+
   /** The kernel's new view: rows, count and sort change together. */
   private onRefresh(refresh: Refresh, rows: Row[]): void {
     if (!this.blocks.replace(refresh, rows)) return;
+    this.redraw();
+  }
+
+  /** Everything the rows on hand show: arrows, rows, count. */
+  private redraw(): void {
     this.focus.clamp(this.blocks.count);
-    this.renderHeader(); // the arrows change together with the rows they describe
+    this.header.showSort(this.blocks.sort); // the arrows change together with the rows they describe
     this.viewport.size(this.blocks.count);
     this.renderRows(true);
     this.renderStatus();
+    this.trace.drawn();
   }
 
   private onRowClick(pos: number, row: number, e: MouseEvent): void {

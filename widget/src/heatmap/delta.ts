@@ -1,6 +1,6 @@
 // Baseline mode: every cell is a paired delta against one model. A delta's sign is the
 // point, so it is always written out, and a significant difference is told in words and
-// a corner mark as well as colour (red and green alone fail colour-blind readers).
+// a corner mark (drawn by paint.ts) as well as colour (red and green alone fail colour-blind readers).
 import { formatValue } from "./layout";
 import type { DeltaRow, HeatmapSpec } from "./types";
 
@@ -25,24 +25,11 @@ export function cellText(spec: HeatmapSpec, v: number | null): string {
   return baselineOf(spec) === null ? formatValue(v) : formatSigned(v);
 }
 
-/** Each cell's delta row by "x,y"; empty outside baseline mode. Rows pair with `cells` by
- * position, so a short or missing list leaves the rest without one rather than shifting. */
-export function deltasByCell(spec: HeatmapSpec): Map<string, DeltaRow> {
-  const out = new Map<string, DeltaRow>();
-  if (baselineOf(spec) === null || !Array.isArray(spec.deltas)) return out;
-  spec.cells.forEach((c, i) => {
-    const d = spec.deltas?.[i];
-    if (Array.isArray(d)) out.set(`${c[0]},${c[1]}`, d);
-  });
-  return out;
-}
-
-/** Mark a cell in baseline mode: the class draws the corner mark, the label says it. */
-export function markCell(cell: HTMLElement, value: number | null, delta: DeltaRow | undefined): void {
-  const significant = delta?.[5] === true;
-  cell.classList.toggle("el-hm-significant", significant);
-  const text = value === null || !Number.isFinite(value) ? "no value" : formatSigned(value);
-  cell.setAttribute("aria-label", significant ? `${text}, significant` : text);
+/** A cell's value in words, for assistive tech: the cell text, "no value" without one, and
+ * in baseline mode whether the difference is significant. */
+export function describeValue(spec: HeatmapSpec, value: number | null, delta: DeltaRow | null): string {
+  const text = value === null || !Number.isFinite(value) ? "no value" : cellText(spec, value);
+  return delta?.[5] === true ? `${text}, significant` : text;
 }
 
 /** An adjusted p-value: three decimals, and below that only that it is small. */

@@ -18,6 +18,9 @@ export interface Layout {
   rotate: boolean;
   showText: boolean;
   scrollH: number;
+  /** The whole cell area (every column × every row), which scrolls under the labels. */
+  areaW: number;
+  areaH: number;
 }
 
 function longest(labels: readonly string[]): number {
@@ -40,7 +43,42 @@ export function computeLayout(spec: HeatmapSpec, width: number, height: number):
   const scrollH = Math.max(MIN_CELL_H * 3 + headerH, height - chrome);
   const cellH = Math.max(MIN_CELL_H, Math.floor((scrollH - headerH - SCROLLBAR) / ny));
   const showText = spec.cell.text !== null && cellW >= 34 && cellH >= 16;
-  return { labelW, headerH, cellW, cellH, rotate, showText, scrollH };
+  const areaW = cellW * spec.x.length;
+  const areaH = cellH * spec.y.length;
+  return { labelW, headerH, cellW, cellH, rotate, showText, scrollH, areaW, areaH };
+}
+
+/** The cell (column, row) under a point of the cell area (pixels from its top-left), or
+ * null outside the grid. */
+export function cellAt(
+  px: number,
+  py: number,
+  layout: Pick<Layout, "cellW" | "cellH">,
+  nx: number,
+  ny: number,
+): [number, number] | null {
+  const i = Math.floor(px / layout.cellW);
+  const j = Math.floor(py / layout.cellH);
+  if (!(px >= 0 && py >= 0) || i >= nx || j >= ny) return null;
+  return [i, j];
+}
+
+/** The columns [i0, i1) and rows [j0, j1) a w × h window at (ox, oy) of the cell area
+ * touches: only these are drawn, so the cost of a frame does not grow with the grid. */
+export function visibleRange(
+  ox: number,
+  oy: number,
+  w: number,
+  h: number,
+  layout: Pick<Layout, "cellW" | "cellH">,
+  nx: number,
+  ny: number,
+): { i0: number; i1: number; j0: number; j1: number } {
+  const i0 = Math.max(0, Math.floor(ox / layout.cellW));
+  const j0 = Math.max(0, Math.floor(oy / layout.cellH));
+  const i1 = Math.min(nx, Math.ceil((ox + w) / layout.cellW));
+  const j1 = Math.min(ny, Math.ceil((oy + h) / layout.cellH));
+  return { i0, i1: Math.max(i0, i1), j0, j1: Math.max(j0, j1) };
 }
 
 /** A score as cell text: at most three significant decimals, no trailing zeros. */

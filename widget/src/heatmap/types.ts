@@ -9,6 +9,32 @@ export type CellRow = [number, number, number | null, number, number | null, str
  * `significant` is true when the CI excludes 0. */
 export type DeltaRow = [number | null, number | null, number, number, number | null, boolean];
 
+/** Cells on the wire (`evallens.heatmap.packed`): little-endian columns, NaN for none. */
+export interface PackedCells {
+  packed: 1;
+  count: number;
+  x: DataView; // int32
+  y: DataView; // int32
+  value: DataView; // float64
+  n: DataView; // float64
+  stderr: DataView; // float64
+  /** The rows (int32) that have a log viewer link, and their links. */
+  link_rows: DataView;
+  link_urls: string[];
+}
+
+/** Baseline-mode rows on the wire: float64 columns (NaN for none), `significant` uint8. */
+export interface PackedDeltas {
+  packed: 1;
+  count: number;
+  ci_low: DataView;
+  ci_high: DataView;
+  improved: DataView;
+  regressed: DataView;
+  p_adjusted: DataView;
+  significant: DataView;
+}
+
 export interface HeatmapSpec {
   x: string[];
   y: string[];
@@ -29,13 +55,15 @@ export interface HeatmapSpec {
   /** Per task, the score column its cells average, when tasks use different scores. */
   task_scores: Record<string, string> | null;
   unit: string;
-  cells: CellRow[];
+  /** Rows as Python lists them (saved pages, older saved notebooks) or packed (the live
+   * widget); `CellTable` reads both. */
+  cells: CellRow[] | PackedCells;
   /** The model every cell is compared against; null for plain mean scores. When set, a
    * cell's value is its mean paired delta (model − baseline), n the paired samples and
    * stderr the paired standard error. */
   baseline: string | null;
   /** With a baseline, one row per entry of `cells`, in the same order. */
-  deltas: DeltaRow[] | null;
+  deltas: DeltaRow[] | PackedDeltas | null;
 }
 
 /** A selected cell, as Python sees it. */

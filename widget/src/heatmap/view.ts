@@ -1,36 +1,90 @@
-// ScoresHeatmap's front end: a CSS grid of cells with sticky labels, a legend, a tooltip,
-// and selection by mouse and keyboard synced to the `selection` trait.
+// ScoresHeatmap's front end: cells drawn on one canvas the size of the visible window (so
+// 500 × 200 cells paint as fast as 5 × 4), labels as sticky DOM text, a legend, a tooltip,
+// and selection by mouse and keyboard synced to the `selection` trait. Pointer positions
+// are hit-tested against the layout; a live region says which cell the keyboard is on.
 import type { AnyModel } from "@anywidget/types";
 import { h } from "../shared/model";
 import { type Theme, watchTheme } from "../shared/theme";
-import { baselineOf, cellText, deltasByCell, markCell } from "./delta";
-import { computeLayout, type Layout } from "./layout";
+import { baselineOf, cellText, describeValue } from "./delta";
+import { cellAt, computeLayout, type Layout, visibleRange } from "./layout";
 import { fillLegend } from "./legend";
-import { paintCell } from "./paint";
+import { type CellColours, type Chrome, cellColours, drawCells } from "./paint";
 import { legendGradient } from "./schemes";
 import { cellKey, clickCell, clickLine, moveFocus, splitKey } from "./selection";
+import { CellTable } from "./table";
 import { HoverCard } from "./tooltip";
-import type { CellRef, CellRow, DeltaRow, HeatmapSpec, HeatmapState } from "./types";
+import type { CellRef, HeatmapSpec, HeatmapState } from "./types";
+
+/** What a cell shows, as `probe.cells()` reports it. */
+export interface ShownCell extends CellRef {
+  x: number;
+  y: number;
+  text: string;
+  empty: boolean;
+  selected: boolean;
+  significant: boolean;
+}
+
+/** A handle on the drawn heatmap for tests and tools (`el.evallensHeatmap`): cells are
+ * pixels, so this is how a page script finds one. */
+export interface HeatmapProbe {
+  /** Scroll the task × model cell into view and give its box in client pixels (null when
+   * the task or model is not on the axes). */
+  cellRect(task: string, model: string): { x: number; y: number; width: number; height: number } | null;
+  /** Every cell with data: its text and whether it is drawn selected or marked significant. */
+  cells(): ShownCell[];
+  /** The cell under a client point, or null. */
+  cellAt(clientX: number, clientY: number): CellRef | null;
+  /** The canvas pixel (RGBA, 0–255) inside a cell's fill, after scrolling it into view. */
+  pixel(task: string, model: string): number[] | null;
+  /** Grid positions drawn by the last frame (the visible window, not the whole grid). */
+  drawn(): number;
+  /** How many frames have been drawn. */
+  frames(): number;
+  /** The cell the keyboard is on. */
+  focused(): CellRef | null;
+}
+
+/** Labels kept on the page beyond each edge of the view, so a short scroll shows text at once. */
+const LABEL_OVERSCAN = 6;
+
+const FALLBACK: Record<Theme, Omit<Chrome, "font">> = {
+  light: { fg: "#1f2328", accent: "#1a73e8", border: "#e1e4e8", fallbackText: "#1f2328" },
+  dark: { fg: "#e6e6e6", accent: "#5b9cf5", border: "#3a3a3a", fallbackText: "#f2f2f2" },
+};
 
 export class HeatmapView {
   readonly root: HTMLElement;
   private readonly scroller: HTMLElement;
-  private readonly grid: HTMLElement;
+  private readonly plane: HTMLElement;
+  private readonly xaxis: HTMLElement;
+  private readonly yaxis: HTMLElement;
+  private readonly corner: HTMLElement;
+  private readonly area: HTMLElement;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly live: HTMLElement;
   private readonly tip = new HoverCard();
   private readonly legend: HTMLElement;
+  private ctx: CanvasRenderingContext2D | null = null;
   private spec!: HeatmapSpec;
   private layout!: Layout;
-  /** Cell elements by "x,y" (present cells only) and their data. */
-  private cellEls = new Map<string, HTMLElement>();
-  private cellData = new Map<string, CellRow>();
-  /** In baseline mode, each cell's delta row by "x,y". */
-  private deltaData = new Map<string, DeltaRow>();
+  private table!: CellTable;
+  /** Each row's colours, computed when first drawn (cleared when the theme changes). */
+  private colourCache: (CellColours | null | undefined)[] = [];
+  private chrome: Chrome = { ...FALLBACK.light, font: "600 12px sans-serif" };
   private selected = new Set<string>();
-  /** What the cells currently show as selected, and the cells by their task × model key. */
-  private shown = new Set<string>();
-  private cellByKey = new Map<string, HTMLElement>();
   private focus: [number, number] | null = null;
+  /** The row under the pointer (its tooltip is showing), -1 for none. */
+  private hovered = -1;
+  /** Where the pointer is over the canvas, null when it is elsewhere. */
+  private pointer: { clientX: number; clientY: number } | null = null;
   private theme: Theme = "light";
+  private view = { w: 0, h: 0, dpr: 1 };
+  private lastDrawn = 0;
+  /** The label range on the page ("i0,i1,j0,j1"). */
+  private labelRange = "";
+  private stopPixelRatio: () => void = () => {};
+  private frameCount = 0;
   private readonly stops: (() => void)[] = [];
 
   constructor(
@@ -40,16 +94,59 @@ export class HeatmapView {
     this.root = h("div", "evallens el-heatmap");
     this.scroller = h("div", "el-hm-scroll");
     this.scroller.tabIndex = 0;
-    this.grid = h("div", "el-hm-grid");
-    this.grid.setAttribute("role", "grid");
-    this.scroller.append(this.grid);
+    this.scroller.setAttribute("role", "group");
+    this.scroller.setAttribute("aria-roledescription", "heatmap");
+    this.scroller.setAttribute(
+      "aria-keyshortcuts",
+      "ArrowUp ArrowDown ArrowLeft ArrowRight Home End Enter Space Escape",
+    );
+    this.plane = h("div", "el-hm-plane");
+    this.corner = h("div", "el-hm-corner");
+    this.xaxis = h("div", "el-hm-xaxis");
+    this.yaxis = h("div", "el-hm-yaxis");
+    this.area = h("div", "el-hm-area");
+    this.canvas = h("canvas", "el-hm-canvas");
+    this.canvas.setAttribute("role", "img");
+    this.area.append(this.canvas);
+    this.plane.append(this.corner, this.xaxis, this.yaxis, this.area);
+    this.scroller.append(this.plane);
+    this.live = h("div", "el-hm-live");
+    this.live.setAttribute("role", "status");
+    this.live.setAttribute("aria-live", "polite");
+    this.live.id = `el-hm-live-${Math.random().toString(36).slice(2)}`;
+    this.scroller.setAttribute("aria-describedby", this.live.id);
     this.legend = h("div", "el-hm-legend");
     el.append(this.root);
+    this.ctx = this.canvas.getContext?.("2d") ?? null;
 
-    this.grid.addEventListener("click", (e) => this.onClick(e));
+    this.plane.addEventListener("click", (e) => this.onClick(e));
     this.scroller.addEventListener("keydown", (e) => this.onKey(e));
-    this.grid.addEventListener("pointerover", (e) => this.onHover(e));
-    this.grid.addEventListener("pointerleave", () => this.tip.hideSoon());
+    this.scroller.addEventListener("scroll", () => {
+      this.draw();
+      // Cells move under a pointer that stays put: the card follows the cell now under it.
+      if (this.pointer) this.onHover(this.pointer);
+    });
+    this.canvas.addEventListener("pointermove", (e) => {
+      this.pointer = { clientX: e.clientX, clientY: e.clientY };
+      this.onHover(this.pointer);
+    });
+    this.canvas.addEventListener("pointerleave", () => {
+      this.pointer = null;
+      this.hovered = -1;
+      this.tip.hideSoon();
+    });
+    if (typeof ResizeObserver !== "undefined") {
+      // Also when the widget is first attached: only then do the page's colours and font
+      // resolve, and the scroller have its real size.
+      const resize = new ResizeObserver(() => {
+        this.readChrome();
+        this.fitCanvas();
+      });
+      resize.observe(this.scroller);
+      this.stops.push(() => resize.disconnect());
+    }
+    this.watchPixelRatio();
+    this.stops.push(() => this.stopPixelRatio());
 
     const rebuild = () => this.build();
     const events: [string, () => void][] = [
@@ -69,6 +166,7 @@ export class HeatmapView {
         if (this.spec) this.paint();
       }),
     );
+    (this.root as HeatmapRoot).evallensHeatmap = this.probe();
     this.build();
   }
 
@@ -86,6 +184,10 @@ export class HeatmapView {
     const height = this.model.get("height") || Math.round(width / 1.618);
     this.layout = computeLayout(spec, width, height);
     const L = this.layout;
+    this.table = new CellTable(spec);
+    this.colourCache = [];
+    this.focus = null;
+    this.hovered = -1;
     this.root.style.width = `${width}px`;
     this.root.replaceChildren();
     if (spec.title) this.root.append(h("div", "el-hm-title", spec.title));
@@ -95,64 +197,39 @@ export class HeatmapView {
       this.root.append(xt);
     }
     this.scroller.style.maxHeight = `${L.scrollH}px`;
-    this.grid.style.gridTemplateColumns = `${L.labelW}px repeat(${spec.x.length}, ${L.cellW}px)`;
-    this.grid.style.gridTemplateRows = `${L.headerH}px repeat(${spec.y.length}, ${L.cellH}px)`;
-    this.grid.style.setProperty("--el-hm-inset", `${Math.max(0, spec.cell.inset ?? 1)}px`);
-    this.grid.classList.toggle("el-hm-rotated", L.rotate);
-    this.grid.setAttribute("aria-label", `${spec.score} by task and model`);
-    this.grid.setAttribute("aria-rowcount", String(spec.y.length + 1));
-    this.grid.setAttribute("aria-colcount", String(spec.x.length + 1));
+    this.plane.style.gridTemplateColumns = `${L.labelW}px ${L.areaW}px`;
+    this.plane.style.gridTemplateRows = `${L.headerH}px ${L.areaH}px`;
+    this.plane.classList.toggle("el-hm-rotated", L.rotate);
+    const what = `${spec.score} by task and model`;
+    this.scroller.setAttribute("aria-label", what);
+    this.canvas.setAttribute(
+      "aria-label",
+      `${what}: ${spec.x.length} columns × ${spec.y.length} rows. Arrow keys move between cells, ` +
+        "Enter selects, Escape clears the selection.",
+    );
+    this.canvas.style.top = `${L.headerH}px`;
+    this.canvas.style.left = `${L.labelW}px`;
+    this.area.style.width = `${L.areaW}px`;
+    this.area.style.height = `${L.areaH}px`;
+    this.corner.textContent = spec.y_label ?? "";
 
-    // Rows are `display: contents` wrappers: the CSS grid lays out their children, and
-    // assistive tech sees the rows a grid role needs.
-    const rowOf = (): HTMLElement => {
-      const row = h("div", "el-hm-row");
-      row.setAttribute("role", "row");
-      return row;
-    };
-    const rows: HTMLElement[] = [];
-    let parts = rowOf();
-    rows.push(parts);
-    const corner = h("div", "el-hm-corner", spec.y_label ?? "");
-    parts.append(corner);
-    for (const [i, label] of spec.x.entries()) parts.append(this.axisLabel("x", i, label, spec.tasks_on_x));
-    this.cellData.clear();
-    for (const c of spec.cells) this.cellData.set(`${c[0]},${c[1]}`, c);
-    this.deltaData = deltasByCell(spec);
-    const baseline = baselineOf(spec);
-    this.cellEls.clear();
-    this.cellByKey.clear();
-    this.shown = new Set();
-    spec.y.forEach((label, j) => {
-      parts = rowOf();
-      rows.push(parts);
-      parts.append(this.axisLabel("y", j, label, !spec.tasks_on_x));
-      for (let i = 0; i < spec.x.length; i++) {
-        const key = `${i},${j}`;
-        const data = this.cellData.get(key);
-        const cell = h("div", data ? "el-hm-cell" : "el-hm-cell el-hm-missing");
-        cell.setAttribute("role", "gridcell");
-        cell.dataset.x = String(i);
-        cell.dataset.y = String(j);
-        if (data) {
-          const { task, model } = this.names(i, j);
-          cell.dataset.task = task;
-          cell.dataset.model = model;
-          this.cellEls.set(key, cell);
-          this.cellByKey.set(cellKey(task, model), cell);
-          cell.setAttribute("aria-selected", "false");
-          if (L.showText) cell.append(h("span", "el-hm-value", cellText(spec, data[2])));
-          if (baseline !== null) markCell(cell, data[2], this.deltaData.get(key));
-        }
-        parts.append(cell);
-      }
-    });
-    this.grid.replaceChildren(...rows);
+    // Labels stay DOM text, placed as the cells are drawn: those in view (and a few
+    // either side), so 5,000 columns cost what 50 do.
+    this.xaxis.style.width = `${L.areaW}px`;
+    this.yaxis.style.height = `${L.areaH}px`;
+    this.xaxis.replaceChildren();
+    this.yaxis.replaceChildren();
+    this.labelRange = "";
+
     this.root.append(this.scroller);
     if (spec.legend) this.root.append(this.buildLegend());
-    this.root.append(this.tip.el);
-    this.paint();
-    this.readSelection();
+    this.root.append(this.tip.el, this.live);
+    this.selected = this.modelSelection();
+    this.table.select(this.selected);
+    this.live.textContent = "";
+    this.readChrome();
+    this.fitCanvas();
+    this.paintLegend();
   }
 
   private buildLegend(): HTMLElement {
@@ -163,8 +240,8 @@ export class HeatmapView {
   /** A column or row label; a task's hover text names the score its cells average when
    * tasks differ, and the baseline model's says it is the baseline. */
   private axisLabel(axis: "x" | "y", index: number, label: string, isTask: boolean): HTMLElement {
+    // No header roles: without the DOM grid of cells there is no grid for them to head.
     const node = h("div", `el-hm-${axis}label`);
-    node.setAttribute("role", axis === "x" ? "columnheader" : "rowheader");
     node.dataset.line = `${axis}${index}`;
     let note = isTask ? this.spec.task_scores?.[label] : undefined;
     if (!isTask && label === baselineOf(this.spec)) {
@@ -176,42 +253,182 @@ export class HeatmapView {
     return node;
   }
 
-  /** Colours depend on the theme only for Inspect's palettes; repaint all cells. */
+  // -- drawing ----------------------------------------------------------------------------
+  /** The theme's colours and font, as the page resolves them (canvas cannot read var()). */
+  private readChrome(): void {
+    const fallback = FALLBACK[this.theme];
+    const style = typeof getComputedStyle === "function" ? getComputedStyle(this.root) : null;
+    const css = (name: string, or: string) => style?.getPropertyValue(name).trim() || or;
+    this.chrome = {
+      fg: css("--el-fg", fallback.fg),
+      accent: css("--el-accent", fallback.accent),
+      border: css("--el-border", fallback.border),
+      fallbackText: css("--el-fg", fallback.fallbackText),
+      font: `600 12px ${style?.fontFamily || "sans-serif"}`,
+    };
+  }
+
+  /** Theme change: colours depend on it for Inspect's palettes and the page's marks. */
   private paint(): void {
-    for (const [key, el] of this.cellEls) paintCell(el, this.cellData.get(key)?.[2] ?? null, this.spec, this.theme);
+    this.colourCache = [];
+    this.readChrome();
+    this.paintLegend();
+    this.draw();
+  }
+
+  private paintLegend(): void {
     const bar = this.legend.querySelector<HTMLElement>(".el-hm-legend-bar");
     if (bar) bar.style.background = legendGradient(this.spec.scheme, this.theme, this.spec.reverse);
   }
 
-  private names(i: number, j: number): CellRef {
-    const a = this.spec.x[i];
-    const b = this.spec.y[j];
-    return this.spec.tasks_on_x ? { task: a, model: b } : { task: b, model: a };
+  /** Size the canvas to the part of the cell area the scroller shows (never the whole
+   * area: a 500 × 200 grid is 20,000 px wide, past any browser's canvas limit). */
+  private fitCanvas(): void {
+    const L = this.layout;
+    const viewW = this.scroller.clientWidth || this.model.get("width") || 700;
+    const viewH = this.scroller.clientHeight || L.scrollH;
+    const w = Math.max(0, Math.min(L.areaW, viewW - L.labelW));
+    const h = Math.max(0, Math.min(L.areaH, viewH - L.headerH));
+    const dpr = (typeof window !== "undefined" && window.devicePixelRatio) || 1;
+    if (w !== this.view.w || h !== this.view.h || dpr !== this.view.dpr) {
+      this.view = { w, h, dpr };
+      this.canvas.style.width = `${w}px`;
+      this.canvas.style.height = `${h}px`;
+      this.canvas.width = Math.round(w * dpr);
+      this.canvas.height = Math.round(h * dpr);
+    }
+    this.draw();
   }
 
-  private keyAt(i: number, j: number): string {
-    const { task, model } = this.names(i, j);
-    return cellKey(task, model);
+  /** Redraw sharp when the device pixel ratio changes (browser zoom, another screen). */
+  private watchPixelRatio(): void {
+    if (typeof window === "undefined" || typeof window.matchMedia !== "function") return;
+    const query = window.matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`);
+    const changed = () => {
+      query.removeEventListener("change", changed);
+      this.fitCanvas();
+      this.watchPixelRatio();
+    };
+    query.addEventListener("change", changed);
+    this.stopPixelRatio = () => query.removeEventListener("change", changed);
+  }
+
+  /** The cell area's pixel under the canvas's top-left corner: the canvas is sticky, so
+   * it sits at the scroll offset, held inside the area. */
+  private origin(): [number, number] {
+    const L = this.layout;
+    const ox = Math.min(Math.max(0, this.scroller.scrollLeft), Math.max(0, L.areaW - this.view.w));
+    const oy = Math.min(Math.max(0, this.scroller.scrollTop), Math.max(0, L.areaH - this.view.h));
+    return [Math.round(ox), Math.round(oy)];
+  }
+
+  private colours(r: number): CellColours | null {
+    let c = this.colourCache[r];
+    if (c === undefined) {
+      c = cellColours(this.table.value(r), this.spec, this.theme);
+      this.colourCache[r] = c;
+    }
+    return c;
+  }
+
+  /** Put the labels of the columns and rows in view (and `LABEL_OVERSCAN` beyond) on the
+   * page, when that range changed. */
+  private placeLabels(): void {
+    const L = this.layout;
+    const [ox, oy] = this.origin();
+    const padX = LABEL_OVERSCAN * L.cellW;
+    const padY = LABEL_OVERSCAN * L.cellH;
+    const w = this.view.w || L.areaW;
+    const h = this.view.h || L.areaH;
+    const r = visibleRange(ox - padX, oy - padY, w + 2 * padX, h + 2 * padY, L, this.table.nx, this.table.ny);
+    const range = `${r.i0},${r.i1},${r.j0},${r.j1}`;
+    if (range === this.labelRange) return;
+    this.labelRange = range;
+    const spec = this.spec;
+    const xs = document.createDocumentFragment();
+    for (let i = r.i0; i < r.i1; i++) {
+      const node = this.axisLabel("x", i, spec.x[i], spec.tasks_on_x);
+      node.style.left = `${i * L.cellW}px`;
+      node.style.width = `${L.cellW}px`;
+      xs.append(node);
+    }
+    this.xaxis.replaceChildren(xs);
+    const ys = document.createDocumentFragment();
+    for (let j = r.j0; j < r.j1; j++) {
+      const node = this.axisLabel("y", j, spec.y[j], !spec.tasks_on_x);
+      node.style.top = `${j * L.cellH}px`;
+      node.style.height = `${L.cellH}px`;
+      ys.append(node);
+    }
+    this.yaxis.replaceChildren(ys);
+  }
+
+  private draw(): void {
+    this.placeLabels();
+    const dpr = (typeof window !== "undefined" && window.devicePixelRatio) || 1;
+    if (dpr !== this.view.dpr) {
+      this.fitCanvas();
+      return;
+    }
+    const ctx = this.ctx;
+    if (!ctx || this.view.w === 0 || this.view.h === 0) return;
+    const [ox, oy] = this.origin();
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, this.view.w, this.view.h);
+    ctx.translate(-ox, -oy);
+    this.lastDrawn = drawCells(
+      ctx,
+      {
+        table: this.table,
+        spec: this.spec,
+        layout: this.layout,
+        colours: (r) => this.colours(r),
+        chrome: this.chrome,
+        hasSelection: this.selected.size > 0,
+        focus: this.focus,
+      },
+      ox,
+      oy,
+      this.view.w,
+      this.view.h,
+    );
+    this.frameCount++;
+  }
+
+  /** The grid position under a client point (the area's box is the grid's, scrolled). */
+  private hit(clientX: number, clientY: number): [number, number] | null {
+    const box = this.area.getBoundingClientRect();
+    return cellAt(clientX - box.left, clientY - box.top, this.layout, this.table.nx, this.table.ny);
+  }
+
+  /** Scroll the scroller the least that shows cell (i, j) beside the sticky labels. */
+  private reveal(i: number, j: number): void {
+    const L = this.layout;
+    const s = this.scroller;
+    const viewW = (s.clientWidth || L.labelW + this.view.w) - L.labelW;
+    const viewH = (s.clientHeight || L.headerH + this.view.h) - L.headerH;
+    const x = i * L.cellW;
+    const y = j * L.cellH;
+    if (x < s.scrollLeft) s.scrollLeft = x;
+    else if (x + L.cellW > s.scrollLeft + viewW) s.scrollLeft = x + L.cellW - viewW;
+    if (y < s.scrollTop) s.scrollTop = y;
+    else if (y + L.cellH > s.scrollTop + viewH) s.scrollTop = y + L.cellH - viewH;
   }
 
   // -- selection --------------------------------------------------------------------------
+  private modelSelection(): Set<string> {
+    return new Set((this.model.get("selection") ?? []).map((c) => cellKey(String(c.task), String(c.model))));
+  }
+
   private readSelection(): void {
-    this.selected = new Set(this.model.get("selection").map((c) => cellKey(String(c.task), String(c.model))));
+    this.selected = this.modelSelection();
     this.showSelection();
   }
 
-  /** Restyle only the cells whose state changed: big grids stay quick to click. */
   private showSelection(): void {
-    this.grid.classList.toggle("el-hm-has-selection", this.selected.size > 0);
-    const mark = (key: string, on: boolean) => {
-      const el = this.cellByKey.get(key);
-      if (!el) return;
-      el.classList.toggle("el-hm-selected", on);
-      el.setAttribute("aria-selected", on ? "true" : "false");
-    };
-    for (const key of this.shown) if (!this.selected.has(key)) mark(key, false);
-    for (const key of this.selected) if (!this.shown.has(key)) mark(key, true);
-    this.shown = new Set(this.selected);
+    this.table.select(this.selected);
+    this.root.classList.toggle("el-hm-has-selection", this.selected.size > 0);
+    this.draw();
   }
 
   private commit(next: Set<string>): void {
@@ -220,16 +437,7 @@ export class HeatmapView {
     this.model.set("selection", [...next].map(splitKey));
     this.model.save_changes();
     this.showSelection();
-  }
-
-  private lineKeys(line: string): string[] {
-    const axis = line[0];
-    const index = Number(line.slice(1));
-    const keys: string[] = [];
-    for (const c of this.spec.cells) {
-      if ((axis === "x" ? c[0] : c[1]) === index) keys.push(this.keyAt(c[0], c[1]));
-    }
-    return keys;
+    this.announce();
   }
 
   private onClick(e: MouseEvent): void {
@@ -237,74 +445,131 @@ export class HeatmapView {
     const additive = e.shiftKey || e.ctrlKey || e.metaKey;
     const label = target?.closest<HTMLElement>("[data-line]");
     if (label?.dataset.line) {
-      this.commit(clickLine(this.selected, this.lineKeys(label.dataset.line), additive));
+      this.commit(clickLine(this.selected, this.table.lineKeys(label.dataset.line), additive));
       return;
     }
-    const cell = target?.closest<HTMLElement>(".el-hm-cell:not(.el-hm-missing)");
-    if (!cell) return;
-    const i = Number(cell.dataset.x);
-    const j = Number(cell.dataset.y);
-    this.setFocus([i, j], false);
-    this.commit(clickCell(this.selected, this.keyAt(i, j), additive));
+    if (target !== this.canvas) return;
+    const at = this.hit(e.clientX, e.clientY);
+    const r = at ? this.table.at(at[0], at[1]) : -1;
+    if (!at || r < 0) return;
+    this.focus = at;
+    this.commit(clickCell(this.selected, this.table.key(r), additive));
   }
 
   private onKey(e: KeyboardEvent): void {
-    const nx = this.spec.x.length;
-    const ny = this.spec.y.length;
+    const { nx, ny } = this.table;
     if (e.key === "Escape") {
       if (this.selected.size) this.commit(new Set());
       e.preventDefault();
       return;
     }
     if (e.key === "Enter" || e.key === " ") {
-      if (this.focus && this.cellData.has(`${this.focus[0]},${this.focus[1]}`)) {
-        this.commit(clickCell(this.selected, this.keyAt(this.focus[0], this.focus[1]), true));
-      }
+      const r = this.focus ? this.table.at(this.focus[0], this.focus[1]) : -1;
+      if (r >= 0) this.commit(clickCell(this.selected, this.table.key(r), true));
       e.preventDefault();
       return;
     }
     if (e.key.startsWith("Arrow") || e.key === "Home" || e.key === "End") {
-      this.setFocus(moveFocus(this.focus, e.key, nx, ny), true);
+      this.focus = moveFocus(this.focus, e.key, nx, ny);
+      if (this.focus) this.reveal(this.focus[0], this.focus[1]);
+      this.draw();
+      this.announce();
       e.preventDefault();
     }
   }
 
-  private setFocus(pos: [number, number] | null, scroll: boolean): void {
-    this.grid.querySelector(".el-hm-focus")?.classList.remove("el-hm-focus");
-    this.focus = pos;
-    if (!pos) return;
-    const el = this.grid.querySelector<HTMLElement>(`[data-x="${pos[0]}"][data-y="${pos[1]}"]`);
-    if (!el) return;
-    el.classList.add("el-hm-focus");
-    if (scroll) el.scrollIntoView?.({ block: "nearest", inline: "nearest" });
+  /** Say which cell the keyboard is on, its value and whether it is selected. */
+  private announce(): void {
+    const f = this.focus;
+    const count = this.selected.size;
+    const total = count === 0 ? "no cells selected" : `${count} ${count === 1 ? "cell" : "cells"} selected`;
+    if (!f) {
+      this.live.textContent = total;
+      return;
+    }
+    const { task, model } = this.table.names(f[0], f[1]);
+    const r = this.table.at(f[0], f[1]);
+    const value =
+      r < 0
+        ? "no data"
+        : `${describeValue(this.spec, this.table.value(r), this.table.delta(r))}` +
+          `${this.table.selected[r] ? ", selected" : ""}`;
+    this.live.textContent = `Task ${task}, model ${model}: ${value}. ${total}.`;
   }
 
   // -- tooltip ----------------------------------------------------------------------------
-  private onHover(e: PointerEvent): void {
-    if (!this.spec.tip) return;
-    const target = e.target instanceof Element ? e.target : null;
-    const cell = target?.closest<HTMLElement>(".el-hm-cell:not(.el-hm-missing)");
-    if (!cell) {
+  private onHover(e: { clientX: number; clientY: number }): void {
+    const at = this.hit(e.clientX, e.clientY);
+    const r = at ? this.table.at(at[0], at[1]) : -1;
+    this.canvas.style.cursor = r >= 0 ? "pointer" : "default";
+    if (!this.spec.tip || r === this.hovered) return;
+    this.hovered = r;
+    if (!at || r < 0) {
       this.tip.hideSoon();
       return;
     }
-    const i = Number(cell.dataset.x);
-    const j = Number(cell.dataset.y);
-    const data = this.cellData.get(`${i},${j}`);
-    if (!data) return;
-    const { task, model } = this.names(i, j);
-    const content = {
-      task,
-      model,
-      score: this.spec.task_scores?.[task] ?? this.spec.score,
-      value: data[2],
-      n: data[3],
-      unit: this.spec.unit,
-      stderr: data[4],
-      link: data[5],
-      baseline: baselineOf(this.spec),
-      delta: this.deltaData.get(`${i},${j}`) ?? null,
+    const { task, model } = this.table.names(at[0], at[1]);
+    this.tip.show(
+      {
+        task,
+        model,
+        score: this.spec.task_scores?.[task] ?? this.spec.score,
+        value: this.table.value(r),
+        n: this.table.n(r),
+        unit: this.spec.unit,
+        stderr: this.table.stderr(r),
+        link: this.table.link(r),
+        baseline: baselineOf(this.spec),
+        delta: this.table.delta(r),
+      },
+      this.root,
+      e.clientX,
+      e.clientY,
+    );
+  }
+
+  // -- the probe --------------------------------------------------------------------------
+  private probe(): HeatmapProbe {
+    const rectOf = (task: string, model: string) => {
+      const at = this.table.position(task, model);
+      if (!at) return null;
+      this.reveal(at[0], at[1]);
+      this.draw();
+      const box = this.area.getBoundingClientRect();
+      const L = this.layout;
+      return { x: box.left + at[0] * L.cellW, y: box.top + at[1] * L.cellH, width: L.cellW, height: L.cellH };
     };
-    this.tip.show(content, this.root, e.clientX, e.clientY);
+    return {
+      cellRect: rectOf,
+      cells: () =>
+        Array.from({ length: this.table.count }, (_, r) => ({
+          ...this.table.names(this.table.xs[r], this.table.ys[r]),
+          x: this.table.xs[r],
+          y: this.table.ys[r],
+          text: this.layout.showText ? cellText(this.spec, this.table.value(r)) : "",
+          empty: this.colours(r) === null,
+          selected: this.table.selected[r] === 1,
+          significant: this.table.significant(r),
+        })),
+      cellAt: (x, y) => {
+        const at = this.hit(x, y);
+        return at && this.table.at(at[0], at[1]) >= 0 ? this.table.names(at[0], at[1]) : null;
+      },
+      pixel: (task, model) => {
+        const rect = rectOf(task, model);
+        if (!rect || !this.ctx) return null;
+        const box = this.canvas.getBoundingClientRect();
+        const inset = Math.max(0, this.spec.cell.inset ?? 1) + 4;
+        const dpr = this.view.dpr;
+        const px = Math.floor((rect.x - box.left + inset) * dpr);
+        const py = Math.floor((rect.y - box.top + inset) * dpr);
+        return [...this.ctx.getImageData(px, py, 1, 1).data];
+      },
+      drawn: () => this.lastDrawn,
+      frames: () => this.frameCount,
+      focused: () => (this.focus ? this.table.names(this.focus[0], this.focus[1]) : null),
+    };
   }
 }
+
+type HeatmapRoot = HTMLElement & { evallensHeatmap?: HeatmapProbe };
