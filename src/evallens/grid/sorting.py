@@ -82,6 +82,8 @@ def first_rows(runs: pl.DataFrame | None) -> Callable[[int], int] | None:
     ends = runs.get_column("len").cum_sum()
 
     def rows(k: int) -> int:
+        if ends.len() == 0:
+            return 0
         at = int(ends.search_sorted(k, side="left"))
         return int(ends[min(at, ends.len() - 1)])
 
