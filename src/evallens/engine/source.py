@@ -1,0 +1,247 @@
+"""Samples that stay where they are: a lazy frame on polars, DuckDB, Dask or another engine.
+
+`LazySource` wraps any table narwhals drives lazily (a polars ``LazyFrame``, a DuckDB
+relation, a Dask DataFrame, an Ibis table, a PySpark DataFrame...) and gives it what the
+widgets need from a frame without collecting it: a row index in the source's own order,
+the schema, the first rows, the count, score descriptions (aggregates computed by the
+engine) and rows by index. Queries on it are narwhals plans; only their small results
+(windows, aggregates) become polars frames in the kernel.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import narwhals as nw
+import polars as pl
+
+from evallens.engine.values import is_text, working_exprs
+from evallens.scores import (
+    ScoreDescriptor,
+    _describe_text,
+    _known_split,
+    _score_columns,
+    split_score_column,
+)
+from evallens.wire import ROW
+
+PROBE_ROWS = 1_000
+"""Rows read to decide what needs only a look (column widths, default visibility)."""
+
+
+class LazySourceError(ValueError):
+    """A feature that needs the whole frame in memory, asked of a lazy source."""
+
+
+def is_lazy_source(data: Any) -> bool:
+    """Whether ``data`` is a table an engine holds lazily (not an in-memory frame, not logs).
+
+    Example:
+        >>> is_lazy_source(pl.LazyFrame({"x": [1]})), is_lazy_source(pl.DataFrame({"x": [1]}))
+        (True, False)
+    """
+    if isinstance(data, LazySource | pl.LazyFrame):
+        return True
+    if isinstance(data, pl.DataFrame | str | bytes | os.PathLike | list | tuple | dict):
+        return False
+    module = type(data).__module__.split(".")[0]
+    if module in ("pandas", "pyarrow", "numpy"):
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # narwhals on Dask's future home
+            frame = nw.from_native(data)
+    except TypeError:
+        return False
+    return isinstance(frame, nw.LazyFrame)
+
+
+def _with_row_index(frame: nw.LazyFrame[Any], keys: Sequence[str]) -> nw.LazyFrame[Any]:
+    """``frame`` with `ROW`: each row's place in the source's own order.
+
+    polars numbers the rows as scanned (files in path order, rows in file order); DuckDB's
+    ``row_number() OVER ()`` follows its insertion order (kept by default); Dask numbers
+    partitions in order. Engines without a row order number rows by the sample keys.
+    """
+    native = frame.to_native()
+    impl = frame.implementation
+    if impl.is_polars():
+        return nw.from_native(native.with_row_index(ROW))
+    if impl.is_duckdb():
+        return nw.from_native(native.project(f'*, CAST(row_number() OVER () - 1 AS BIGINT) AS "{ROW}"'))
+    if impl.is_dask():
+        numbered = native.assign(**{ROW: 1})
+        numbered[ROW] = numbered[ROW].cumsum() - 1
+        return nw.from_native(numbered)
+    if not keys:
+        raise LazySourceError(
+            f"a {impl} table has no row order of its own: give it the sample keys "
+            "(log, id, epoch) as columns, or sort it by a unique column first"
+        )
+    return frame.with_row_index(ROW, order_by=list(keys))
+
+
+def collect(plan: nw.LazyFrame[Any], *, streaming: bool = False) -> pl.DataFrame:
+    """Run a plan on its engine; the (small) result as a polars frame.
+
+    ``streaming``: polars runs scans and aggregates on its streaming engine (memory stays
+    bounded by a batch, not the dataset).
+    """
+    kwargs: dict[str, Any] = {}
+    if plan.implementation.is_polars() and streaming:
+        kwargs["engine"] = "streaming"
+    return plan.collect(**kwargs).to_polars()
+
+
+def describe_columns(
+    frame: nw.LazyFrame[Any], schema: nw.Schema, named: dict[str, tuple[str, str]]
+) -> list[ScoreDescriptor]:
+    """Score descriptors of ``named`` columns (column → scorer, score) over all rows.
+
+    The rule of `evallens.scores.describe_column`, as aggregates the engine runs: bounds and
+    a 0/1 test of every numeric column in one pass, and each text column's value counts.
+    ``frame`` has NaN and infinities as missing already.
+    """
+    numeric = [c for c in named if schema[c].is_numeric()]
+    kinds: dict[str, dict[str, Any]] = {}
+    if numeric:
+        aggregates: list[nw.Expr] = []
+        for i, c in enumerate(numeric):
+            value = nw.col(c).cast(nw.Float64)
+            zero_one = ((value == 0) | (value == 1)).fill_null(False).cast(nw.Int64)
+            aggregates += [
+                value.min().alias(f"lo{i}"),
+                value.max().alias(f"hi{i}"),
+                value.count().alias(f"n{i}"),
+                zero_one.sum().alias(f"b{i}"),
+            ]
+        row = collect(frame.select(aggregates), streaming=True).row(0, named=True)
+        for i, c in enumerate(numeric):
+            lo, hi, n, b = row[f"lo{i}"], row[f"hi{i}"], row[f"n{i}"], row[f"b{i}"]
+            if not n:
+                kinds[c] = {"kind": "other"}
+            elif b == n and lo == 0 and hi == 1:
+                kinds[c] = {"kind": "binary", "min": 0.0, "max": 1.0}
+            else:
+                kinds[c] = {"kind": "numeric", "min": float(lo), "max": float(hi)}
+    for c in named:
+        dtype = schema[c]
+        if c in kinds:
+            continue
+        if dtype == nw.Boolean:
+            n = collect(frame.select(nw.col(c).count()), streaming=True).item()
+            kinds[c] = {"kind": "boolean"} if n else {"kind": "other"}
+        elif is_text(dtype):
+            counts = collect(
+                frame.filter(~nw.col(c).is_null())
+                .group_by(nw.col(c).cast(nw.String).alias("v"))
+                .agg(nw.len().alias("n")),
+                streaming=True,
+            ).sort("v")
+            kinds[c] = (
+                _describe_text(counts.get_column("v").to_list(), counts.get_column("n").to_list())
+                if counts.height
+                else {"kind": "other"}
+            )
+        elif isinstance(dtype, nw.List | nw.Array):
+            kinds[c] = {"kind": "list"}
+        elif isinstance(dtype, nw.Struct):
+            kinds[c] = {"kind": "object"}
+        else:
+            kinds[c] = {"kind": "other"}
+    return [ScoreDescriptor(c, *named[c], **kinds[c]) for c in named]
+
+
+class LazySource:
+    """One lazy samples table: its plan with a row index and the grid's derived columns.
+
+    Example:
+        >>> src = LazySource(pl.LazyFrame({"id": [2, 1], "score_x": ["C", "I"]}))
+        >>> src.total, [d.kind for d in src.scores]
+        (2, ['passfail'])
+    """
+
+    def __init__(self, data: Any) -> None:
+        if isinstance(data, LazySource):
+            data = data.native
+        self.native = data
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            raw = nw.from_native(data)
+        if not isinstance(raw, nw.LazyFrame):
+            raise TypeError(f"{type(data).__name__} is not a lazy table")
+        self.schema: nw.Schema = raw.collect_schema()
+        """The source's own columns and their types."""
+        self.columns: list[str] = list(self.schema.names())
+        self.key_columns = [c for c in ("log", "id", "epoch") if c in self.schema]
+        self.raw = _with_row_index(raw, self.key_columns)
+        """The source with `ROW` only (values as stored)."""
+        self.frame = self.raw.with_columns(working_exprs(self.schema))
+        """The grid's frame: `ROW`, NaN and infinities as missing, the sample status."""
+        self._total: int | None = None
+        self._scores: list[ScoreDescriptor] | None = None
+        self._probe: pl.DataFrame | None = None
+
+    @property
+    def engine(self) -> str:
+        """The engine's name as narwhals says it (``polars``, ``duckdb``, ``dask``...)."""
+        return str(self.raw.implementation.name).lower()
+
+    @property
+    def is_polars(self) -> bool:
+        """Whether polars runs the plans (polars expressions and filter text apply)."""
+        return bool(self.raw.implementation.is_polars())
+
+    @property
+    def total(self) -> int:
+        """Rows in the source (counted once, by the engine)."""
+        if self._total is None:
+            self._total = int(collect(self.raw.select(nw.len()), streaming=True).item())
+        return self._total
+
+    def probe(self) -> pl.DataFrame:
+        """The first rows of the grid's frame (for what needs only a look), in polars."""
+        if self._probe is None:
+            self._probe = collect(self.frame.head(PROBE_ROWS))
+        return self._probe
+
+    @property
+    def polars_schema(self) -> pl.Schema:
+        """The grid frame's schema as polars types (as windows arrive in the kernel)."""
+        return self.probe().schema
+
+    # -- scores --------------------------------------------------------------------------
+    @property
+    def scores(self) -> list[ScoreDescriptor]:
+        """Every score column described over all rows (aggregates run by the engine)."""
+        if self._scores is None:
+            self._scores = self._describe()
+        return self._scores
+
+    def _describe(self) -> list[ScoreDescriptor]:
+        columns = _score_columns(self.columns)
+        known = _known_split(columns)
+        pairs = {c: known.get(c) or split_score_column(c, columns) for c in columns}
+        return describe_columns(self.frame, self.schema, {c: p for c, p in pairs.items() if p})
+
+    def descriptor(self, column: str) -> ScoreDescriptor:
+        """A column described as a score (any column, score-named or not)."""
+        for d in self.scores:
+            if d.column == column:
+                return d
+        (out,) = describe_columns(self.frame, self.schema, {column: (column, column)})
+        return out
+
+    # -- rows ----------------------------------------------------------------------------
+    def rows(self, rows: Sequence[int], columns: Sequence[str] | None = None) -> pl.DataFrame:
+        """Source ``rows`` (by `ROW`) of the grid's frame, in the order given."""
+        wanted = [int(r) for r in rows]
+        plan = self.frame if columns is None else self.frame.select(list(dict.fromkeys([ROW, *columns])))
+        if not wanted:
+            return collect(plan.head(0))
+        found = collect(plan.filter(nw.col(ROW).is_in(wanted)), streaming=True)
+        order = pl.DataFrame({ROW: wanted}, schema={ROW: found.schema[ROW]})
+        return order.join(found, on=ROW, how="inner", maintain_order="left")
