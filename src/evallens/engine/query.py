@@ -124,12 +124,21 @@ class LazyQuery:
         impl = self.source.raw.implementation
         return bool(impl.is_polars() or impl.is_duckdb() or impl.is_dask())
 
-    def plan(self) -> nw.LazyFrame[Any]:
-        """The whole view, in order (filters, then the sort), as a plan."""
+    def plan(self, columns: Sequence[str] | None = None) -> nw.LazyFrame[Any]:
+        """The whole view, in order (filters, then the sort), as a plan.
+
+        With ``columns``, only those (the sort keys stay too, on engines whose optimizer
+        would drop them before sorting: Dask's).
+        """
         plan, names = self._sorted(self.filtered())
         if not names and not self._natural_order():
             plan = plan.sort(ROW)
-        return plan.drop(names) if names else plan
+        if columns is None:
+            return plan.drop(names) if names else plan
+        keep = list(columns)
+        if names and not (self.source.is_polars or self.source.raw.implementation.is_duckdb()):
+            keep += [n for n in names if n not in keep]
+        return plan.select(keep)
 
     # -- answers -------------------------------------------------------------------------
     @property
@@ -147,8 +156,7 @@ class LazyQuery:
         """Rows ``offset .. offset+limit`` of the view (with the hidden row column)."""
         offset, limit = max(0, offset), max(0, limit)
         cols = [ROW, *(c for c in (columns or self.source.frame.columns) if c != ROW)]
-        plan = self.plan()
-        return _slice(plan.select(cols), offset, limit)
+        return _slice(self.plan(cols), offset, limit).select(cols)
 
     def row(self, row: int) -> dict[str, Any]:
         """One source row as a dict (full values, nothing truncated)."""

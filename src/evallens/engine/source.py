@@ -137,7 +137,8 @@ def describe_columns(
         elif is_text(dtype):
             counts = collect(
                 frame.filter(~nw.col(c).is_null())
-                .group_by(nw.col(c).cast(nw.String).alias("v"))
+                .select(nw.col(c).cast(nw.String).alias("v"))
+                .group_by("v")
                 .agg(nw.len().alias("n")),
                 streaming=True,
             ).sort("v")

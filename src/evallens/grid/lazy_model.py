@@ -349,7 +349,7 @@ class LazyGridModel:
         else:
             fields = [c if c in self.lazy.columns else self.column(str(c)).field for c in columns]
         fields = list(dict.fromkeys(fields))
-        rows = collect(self.query.plan().select(fields), streaming=True)
+        rows = collect(self.query.plan(fields), streaming=True).select(fields)
         if STATUS in rows.columns:
             rows = rows.rename({STATUS: "status" if "status" not in rows.columns else STATUS})
         return rows

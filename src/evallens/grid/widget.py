@@ -320,8 +320,9 @@ class SampleGrid(EvalLensWidget):
         """The current view (sorted, filtered) as a frame, optionally the first ``limit``."""
         model = self._model
         if isinstance(model, LazyGridModel):
-            rows = model.query.plan().select(model.lazy.columns)
-            return collect(rows if limit is None else rows.head(limit), streaming=True)
+            rows = model.query.plan(model.lazy.columns)
+            rows = rows if limit is None else rows.head(limit)
+            return collect(rows, streaming=True).select(model.lazy.columns)
         view = model.query.view
         return model.source[view if limit is None else view.slice(0, limit)]
 

@@ -249,10 +249,9 @@ def usage_sums(data: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     These three group-bys are every pass over the samples, written over narwhals so the
     engine holding them (polars, DuckDB, Dask...) runs them where they are.
     """
-    return data.group_by("model", _USAGE).agg(
-        nw.col(_SCORE).sum().alias("s"),
-        (nw.col(_SCORE) * nw.col(_SCORE)).sum().alias("s2"),
-        nw.len().alias("n"),
+    squared = data.with_columns((nw.col(_SCORE) * nw.col(_SCORE)).alias("__s2"))
+    return squared.group_by("model", _USAGE).agg(
+        nw.col(_SCORE).sum().alias("s"), nw.col("__s2").sum().alias("s2"), nw.len().alias("n")
     )
 
 
