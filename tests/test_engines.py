@@ -38,9 +38,13 @@ def _frame() -> pl.DataFrame:
     """Synthetic samples with the awkward values: text grades, NaN, infinities, ties."""
     df = evallens.synthetic_samples(3, 4, 40, seed=11).drop("model_usage")
     n = df.height
-    grade = pl.Series("score_grade", [GRADES[(i * 7) % len(GRADES)] if i % 13 else None for i in range(n)])
+    grade = pl.Series(
+        "score_grade", [GRADES[(i * 7) % len(GRADES)] if i % 13 else None for i in range(n)]
+    )
     odd = [float("nan"), float("inf"), None, 0.25, 0.25, 1.0]
-    noisy = pl.Series("score_noisy", [odd[i % len(odd)] if i % 4 == 0 else (i % 17) / 16 for i in range(n)])
+    noisy = pl.Series(
+        "score_noisy", [odd[i % len(odd)] if i % 4 == 0 else (i % 17) / 16 for i in range(n)]
+    )
     return df.with_columns(grade, noisy)
 
 
@@ -87,7 +91,10 @@ def lazy(request: pytest.FixtureRequest, parquet_dir: Path) -> Any:
 
 def _same_rows(got: pl.DataFrame, want: pl.DataFrame) -> None:
     """The same rows in the same order, values equal as the grid shows them."""
-    assert got.get_column(ROW).cast(pl.Int64).to_list() == want.get_column(ROW).cast(pl.Int64).to_list()
+    assert (
+        got.get_column(ROW).cast(pl.Int64).to_list()
+        == want.get_column(ROW).cast(pl.Int64).to_list()
+    )
     for name in want.columns:
         g, w = got.get_column(name), want.get_column(name)
         if w.dtype.is_float():
@@ -101,10 +108,22 @@ def _same_rows(got: pl.DataFrame, want: pl.DataFrame) -> None:
 SORTS = [
     [{"column": "score_grade", "dir": "desc"}],
     [{"column": "score_noisy", "dir": "asc"}, {"column": "total_tokens", "dir": "desc"}],
-    [{"column": "model", "dir": "asc"}, {"column": "score_grade", "dir": "asc"}, {"column": "sampleId", "dir": "desc"}],
+    [
+        {"column": "model", "dir": "asc"},
+        {"column": "score_grade", "dir": "asc"},
+        {"column": "sampleId", "dir": "desc"},
+    ],
     [{"column": "score_match", "dir": "desc"}, {"column": "score_judge", "dir": "asc"}],
 ]
-COLUMNS = ["id", "model", "score_grade", "score_noisy", "score_match", "score_judge", "total_tokens"]
+COLUMNS = [
+    "id",
+    "model",
+    "score_grade",
+    "score_noisy",
+    "score_match",
+    "score_judge",
+    "total_tokens",
+]
 
 
 @pytest.mark.parametrize("sort", SORTS, ids=lambda s: "+".join(k["column"] for k in s))
@@ -121,7 +140,8 @@ def test_windows_after_sort_and_filter_are_the_eager_windows(
     kept = (nw.col("score_judge") >= 5) & (nw.col("model") != "openai/gpt-4.1")
     model.query.set_mask("filter", kept)
     eager.query.set_mask(
-        "filter", eager.query.mask_for((pl.col("score_judge") >= 5) & (pl.col("model") != "openai/gpt-4.1"))
+        "filter",
+        eager.query.mask_for((pl.col("score_judge") >= 5) & (pl.col("model") != "openai/gpt-4.1")),
     )
     for m in (eager, model):
         m.apply(m.check_sort(sort), "plus 1")
@@ -172,15 +192,21 @@ def test_limit_curves_are_the_eager_curves(lazy: Any, frame: pl.DataFrame) -> No
     assert_frame_equal(got, want, check_exact=False, rel_tol=1e-9, abs_tol=1e-12)
 
 
-def test_filter_text_on_polars_and_what_other_engines_say(parquet_dir: Path, frame: pl.DataFrame) -> None:
+def test_filter_text_on_polars_and_what_other_engines_say(
+    parquet_dir: Path, frame: pl.DataFrame
+) -> None:
     text = 'grade == "C" or (noisy > 0.5 and epoch == 1)'
     grid = evallens.SampleGrid(pl.scan_parquet(str(parquet_dir / "*.parquet")))
     eager = evallens.SampleGrid(frame)
     grid.filter = eager.filter = text
     assert grid.view_count == eager.view_count > 0
     grid.sort = eager.sort = [{"column": "score_grade", "dir": "desc"}]
-    assert grid.visible_rows(30).equals(eager.visible_rows(30).select(grid.visible_rows(30).columns))
-    ddb = evallens.SampleGrid(duckdb.connect().sql(f"select * from read_parquet('{parquet_dir}/*.parquet')"))
+    assert grid.visible_rows(30).equals(
+        eager.visible_rows(30).select(grid.visible_rows(30).columns)
+    )
+    ddb = evallens.SampleGrid(
+        duckdb.connect().sql(f"select * from read_parquet('{parquet_dir}/*.parquet')")
+    )
     with pytest.raises(LazySourceError, match="narwhals expression"):
         ddb.filter = text
     with pytest.raises(LazySourceError, match="grouping epochs needs every row"):
@@ -195,12 +221,25 @@ def frames(draw: st.DrawFn) -> pl.DataFrame:
     floats = st.one_of(st.none(), st.sampled_from([0.0, 0.5, 1.0, -2.0, math.nan, math.inf]))
     return pl.DataFrame(
         {
-            "id": draw(st.lists(st.sampled_from(["1", "2", "9", "10", "x", None]), min_size=n, max_size=n)),
-            "score_grade": draw(st.lists(st.one_of(st.none(), st.sampled_from([*GRADES, "x"])), min_size=n, max_size=n)),
+            "id": draw(
+                st.lists(st.sampled_from(["1", "2", "9", "10", "x", None]), min_size=n, max_size=n)
+            ),
+            "score_grade": draw(
+                st.lists(
+                    st.one_of(st.none(), st.sampled_from([*GRADES, "x"])), min_size=n, max_size=n
+                )
+            ),
             "score_f": draw(st.lists(floats, min_size=n, max_size=n)),
-            "score_i": draw(st.lists(st.one_of(st.none(), st.integers(0, 3)), min_size=n, max_size=n)),
+            "score_i": draw(
+                st.lists(st.one_of(st.none(), st.integers(0, 3)), min_size=n, max_size=n)
+            ),
         },
-        schema={"id": pl.String, "score_grade": pl.String, "score_f": pl.Float64, "score_i": pl.Int64},
+        schema={
+            "id": pl.String,
+            "score_grade": pl.String,
+            "score_f": pl.Float64,
+            "score_i": pl.Int64,
+        },
     )
 
 
@@ -212,16 +251,24 @@ KEYS = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(df=frames(), keys=KEYS, engine=st.sampled_from(["polars-lazy", "duckdb"]))
-def test_lazy_views_equal_the_eager_views(df: pl.DataFrame, keys: list[tuple[str, bool]], engine: str) -> None:
+def test_lazy_views_equal_the_eager_views(
+    df: pl.DataFrame, keys: list[tuple[str, bool]], engine: str
+) -> None:
     """Any frame, any sort: the lazy view's order is the eager permutation's, value for value."""
-    source: Any = df.lazy() if engine == "polars-lazy" else duckdb.connect().from_arrow(df.to_arrow())
+    source: Any = (
+        df.lazy() if engine == "polars-lazy" else duckdb.connect().from_arrow(df.to_arrow())
+    )
     model = GridModel(df)
     lazy = LazyGridModel(LazySource(source))
     sort = [{"column": c, "dir": "desc" if d else "asc"} for c, d in keys]
     eager_query = SampleQuery(model.query.df, sort_exprs(model.columns, model.query.df.schema))
-    eager_query.set_sort([SortKey(model.column(s["column"]).field, s["dir"] == "desc") for s in sort])
+    eager_query.set_sort(
+        [SortKey(model.column(s["column"]).field, s["dir"] == "desc") for s in sort]
+    )
     lazy.apply(lazy.check_sort(sort), "")
     cols = list(df.columns)
     _same_rows(lazy.query.window(0, df.height, cols), eager_query.window(0, df.height, cols))

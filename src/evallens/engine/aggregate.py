@@ -149,7 +149,9 @@ def heatmap_columns(
     if score_value == HEADLINE and HEADLINE not in source.columns and level == "samples":
         chosen = default_scores(source, task)
         if len(set(chosen.values())) == 1:
-            return HeatmapColumns(task, model, next(iter(chosen.values())), level, log_viewer=viewer)
+            return HeatmapColumns(
+                task, model, next(iter(chosen.values())), level, log_viewer=viewer
+            )
         return HeatmapColumns(task, model, None, level, log_viewer=viewer, task_scores=chosen)
     if score_value not in source.columns and f"score_{score_value}" in source.columns:
         score_value = f"score_{score_value}"
@@ -170,7 +172,11 @@ def heatmap_data(source: LazySource, columns: HeatmapColumns) -> HeatmapData:
         nw.col(columns.task).cast(nw.String).alias("task"),
         nw.col(columns.model).cast(nw.String).alias("model"),
         value,
-        *([nw.col(columns.log_viewer).cast(nw.String).alias("__link")] if columns.log_viewer else []),
+        *(
+            [nw.col(columns.log_viewer).cast(nw.String).alias("__link")]
+            if columns.log_viewer
+            else []
+        ),
     ).filter(~nw.col("task").is_null() & ~nw.col("model").is_null())
     cells = collect(
         base.group_by("task", "model").agg(
@@ -188,16 +194,16 @@ def heatmap_data(source: LazySource, columns: HeatmapColumns) -> HeatmapData:
     models = cells.group_by("model").agg(pl.col("__first").min()).sort("__first")["model"].to_list()
     n = pl.col("n").cast(pl.Int64)
     links = _links(base, columns) if columns.log_viewer else None
-    out = (
-        cells.with_columns(
-            n,
-            pl.col("value").cast(pl.Float64),
-            pl.when(n > 1).then(pl.col("sd") / n.cast(pl.Float64).sqrt()).cast(pl.Float64).alias("stderr"),
-            pl.col("task").replace_strict(tasks, list(range(len(tasks)))).alias("__t"),
-            pl.col("model").replace_strict(models, list(range(len(models)))).alias("__m"),
-        )
-        .sort("__t", "__m")
-    )
+    out = cells.with_columns(
+        n,
+        pl.col("value").cast(pl.Float64),
+        pl.when(n > 1)
+        .then(pl.col("sd") / n.cast(pl.Float64).sqrt())
+        .cast(pl.Float64)
+        .alias("stderr"),
+        pl.col("task").replace_strict(tasks, list(range(len(tasks)))).alias("__t"),
+        pl.col("model").replace_strict(models, list(range(len(models)))).alias("__m"),
+    ).sort("__t", "__m")
     if links is not None:
         out = out.join(links, on=["task", "model"], how="left", maintain_order="left")
     else:
@@ -216,16 +222,20 @@ def heatmap_data(source: LazySource, columns: HeatmapColumns) -> HeatmapData:
 def _links(base: nw.LazyFrame[Any], columns: HeatmapColumns) -> pl.DataFrame:
     """Each cell's first web link (as eagerly: the first row with an http(s) link)."""
     link = nw.col("__link")
-    web = link.str.to_lowercase().str.starts_with("http://") | link.str.to_lowercase().str.starts_with(
-        "https://"
-    )
+    web = link.str.to_lowercase().str.starts_with(
+        "http://"
+    ) | link.str.to_lowercase().str.starts_with("https://")
     firsts = collect(
-        base.filter(web.fill_null(False)).group_by("task", "model").agg(nw.col(ROW).min().alias(ROW)),
+        base.filter(web.fill_null(False))
+        .group_by("task", "model")
+        .agg(nw.col(ROW).min().alias(ROW)),
         streaming=True,
     )
     if firsts.height == 0:
         return pl.DataFrame(schema={"task": pl.String, "model": pl.String, "log_viewer": pl.String})
-    rows = collect(base.filter(nw.col(ROW).is_in(firsts[ROW].to_list())).select("task", "model", "__link"))
+    rows = collect(
+        base.filter(nw.col(ROW).is_in(firsts[ROW].to_list())).select("task", "model", "__link")
+    )
     return rows.unique(["task", "model"], keep="first").rename({"__link": "log_viewer"})
 
 
@@ -277,9 +287,8 @@ def scores_by_limit(
             .agg(nw.col(ROW).min().alias(ROW)),
             streaming=True,
         )
-        extras = (
-            source.rows(firsts[ROW].to_list(), [model, *present])
-            .select(pl.col(model).alias("model"), *present)
+        extras = source.rows(firsts[ROW].to_list(), [model, *present]).select(
+            pl.col(model).alias("model"), *present
         )
     return curves.curves_from_sums(sums, failed, tasks, limits, extras=extras, limit=limit)
 

@@ -11,6 +11,7 @@ engine) and rows by index. Queries on it are narwhals plans; only their small re
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -32,6 +33,10 @@ PROBE_ROWS = 1_000
 """Rows read to decide what needs only a look (column widths, default visibility)."""
 
 
+_SLICES_AT_ONCE = 16
+"""Row slices polars reads at once (100 at once ran out of its blocking threads)."""
+
+
 class LazySourceError(ValueError):
     """A feature that needs the whole frame in memory, asked of a lazy source."""
 
@@ -51,12 +56,10 @@ def is_lazy_source(data: Any) -> bool:
     if module in ("pandas", "pyarrow", "numpy"):
         return False
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)  # narwhals on Dask's future home
-            frame = nw.from_native(data)
+        from_native(data)
     except TypeError:
         return False
-    return isinstance(frame, nw.LazyFrame)
+    return True
 
 
 def _with_row_index(frame: nw.LazyFrame[Any], keys: Sequence[str]) -> nw.LazyFrame[Any]:
@@ -69,19 +72,47 @@ def _with_row_index(frame: nw.LazyFrame[Any], keys: Sequence[str]) -> nw.LazyFra
     native = frame.to_native()
     impl = frame.implementation
     if impl.is_polars():
-        return nw.from_native(native.with_row_index(ROW))
+        return from_native(native.with_row_index(ROW))
     if impl.is_duckdb():
-        return nw.from_native(native.project(f'*, CAST(row_number() OVER () - 1 AS BIGINT) AS "{ROW}"'))
+        return from_native(
+            native.project(f'*, CAST(row_number() OVER () - 1 AS BIGINT) AS "{ROW}"')
+        )
     if impl.is_dask():
         numbered = native.assign(**{ROW: 1})
         numbered[ROW] = numbered[ROW].cumsum() - 1
-        return nw.from_native(numbered)
+        return from_native(numbered)
     if not keys:
         raise LazySourceError(
             f"a {impl} table has no row order of its own: give it the sample keys "
             "(log, id, epoch) as columns, or sort it by a unique column first"
         )
     return frame.with_row_index(ROW, order_by=list(keys))
+
+
+def from_native(data: Any) -> nw.LazyFrame[Any]:
+    """``nw.from_native``, quiet about Dask's support moving to a package not yet published."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        frame = nw.from_native(data)
+    if not isinstance(frame, nw.LazyFrame):
+        raise TypeError(f"{type(data).__name__} is not a lazy table")
+    return frame
+
+
+def _runs(rows: Sequence[int]) -> list[tuple[int, int]]:
+    """Sorted distinct rows as (start, length) runs of adjacent rows.
+
+    Example:
+        >>> _runs([1, 2, 3, 7, 9, 10])
+        [(1, 3), (7, 1), (9, 2)]
+    """
+    out: list[tuple[int, int]] = []
+    for row in rows:
+        if out and out[-1][0] + out[-1][1] == row:
+            out[-1] = (out[-1][0], out[-1][1] + 1)
+        else:
+            out.append((row, 1))
+    return out
 
 
 def collect(plan: nw.LazyFrame[Any], *, streaming: bool = False) -> pl.DataFrame:
@@ -168,13 +199,12 @@ class LazySource:
     def __init__(self, data: Any) -> None:
         if isinstance(data, LazySource):
             data = data.native
-        self.native = data
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            raw = nw.from_native(data)
-        if not isinstance(raw, nw.LazyFrame):
-            raise TypeError(f"{type(data).__name__} is not a lazy table")
-        self.schema: nw.Schema = raw.collect_schema()
+        self.native: Any = data
+        """The table as given (a polars LazyFrame, a DuckDB relation...)."""
+        raw = from_native(data)
+        # polars 2.1: collect_schema() on a scan itself slowed every later query of it (a
+        # head of 1,000 rows took ~1 s instead of ~20 ms at 100 files); a derived plan's is fine.
+        self.schema: nw.Schema = raw.select(nw.all()).collect_schema()
         """The source's own columns and their types."""
         self.columns: list[str] = list(self.schema.names())
         self.key_columns = [c for c in ("log", "id", "epoch") if c in self.schema]
@@ -184,6 +214,7 @@ class LazySource:
         """The grid's frame: `ROW`, NaN and infinities as missing, the sample status."""
         self._total: int | None = None
         self._scores: list[ScoreDescriptor] | None = None
+        self._describing = threading.Lock()
         self._probe: pl.DataFrame | None = None
 
     @property
@@ -217,10 +248,40 @@ class LazySource:
     # -- scores --------------------------------------------------------------------------
     @property
     def scores(self) -> list[ScoreDescriptor]:
-        """Every score column described over all rows (aggregates run by the engine)."""
-        if self._scores is None:
-            self._scores = self._describe()
-        return self._scores
+        """Every score column described over all rows (aggregates run by the engine).
+
+        The first call runs the aggregates (or waits for `describe_in_background`).
+        """
+        with self._describing:
+            if self._scores is None:
+                self._scores = self._describe()
+            return self._scores
+
+    @property
+    def scores_ready(self) -> bool:
+        """Whether `scores` answers without a pass over the data."""
+        return self._scores is not None
+
+    def first_scores(self) -> list[ScoreDescriptor]:
+        """The scores as the first rows describe them (exact ones when they are ready).
+
+        Kinds and bounds may differ from `scores` (rows further on may hold other values);
+        what shows before the exact ones are in, never what decides a sort or a mean.
+        """
+        if self._scores is not None:
+            return self._scores
+        from evallens.scores import describe_scores
+
+        return describe_scores(self.probe().drop(ROW))
+
+    def describe_in_background(self) -> None:
+        """Start describing the scores on a thread (polars sources; others describe on use).
+
+        A DuckDB connection is not to be shared between threads, so only polars does this.
+        """
+        if self._scores is not None or not self.is_polars:
+            return
+        threading.Thread(target=lambda: self.scores, name="evallens-describe", daemon=True).start()
 
     def _describe(self) -> list[ScoreDescriptor]:
         columns = _score_columns(self.columns)
@@ -240,9 +301,30 @@ class LazySource:
     def rows(self, rows: Sequence[int], columns: Sequence[str] | None = None) -> pl.DataFrame:
         """Source ``rows`` (by `ROW`) of the grid's frame, in the order given."""
         wanted = [int(r) for r in rows]
-        plan = self.frame if columns is None else self.frame.select(list(dict.fromkeys([ROW, *columns])))
+        plan = (
+            self.frame
+            if columns is None
+            else self.frame.select(list(dict.fromkeys([ROW, *columns])))
+        )
         if not wanted:
             return collect(plan.head(0))
-        found = collect(plan.filter(nw.col(ROW).is_in(wanted)), streaming=True)
+        if self.is_polars:
+            # polars reads a slice of a scan without the rest: one per run of adjacent rows
+            # (a filter on the row index reads every row of every column asked for).
+            native = plan.to_native()
+            runs = _runs(sorted(set(wanted)))
+            # Not one plan: polars would share the common scan between the slices and read
+            # all of it (more than 6 GB at 100M rows for five slices).
+            no_shared_scan = pl.QueryOptFlags(comm_subplan_elim=False)
+            slices = [native.slice(start, n) for start, n in runs]
+            found = pl.concat(
+                frame
+                for at in range(0, len(slices), _SLICES_AT_ONCE)
+                for frame in pl.collect_all(
+                    slices[at : at + _SLICES_AT_ONCE], optimizations=no_shared_scan
+                )
+            )
+        else:
+            found = collect(plan.filter(nw.col(ROW).is_in(wanted)), streaming=True)
         order = pl.DataFrame({ROW: wanted}, schema={ROW: found.schema[ROW]})
         return order.join(found, on=ROW, how="inner", maintain_order="left")

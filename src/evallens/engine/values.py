@@ -48,7 +48,7 @@ def value_expr(column: str, dtype: nw.dtypes.DType) -> nw.Expr:
     # Only number-like text reaches the cast (engines' casts of other text fail).
     number = nw.when(stripped.str.contains(NUMBER_TEXT)).then(stripped).cast(nw.Float64)
     lowered = stripped.str.to_lowercase()
-    out = number
+    out: nw.Expr = number
     for word, value in WORD_VALUE.items():
         out = nw.when(lowered == word).then(nw.lit(value)).otherwise(out)
     for letter, value in PASSFAIL_VALUE.items():  # case-sensitive, unstripped, as Inspect

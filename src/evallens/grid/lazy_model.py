@@ -42,7 +42,7 @@ from evallens.grid.view import (
 )
 from evallens.sample.opened import OpenSamples
 from evallens.scores import ScoreDescriptor
-from evallens.wire import ROW, json_safe, to_ipc, wire_frame
+from evallens.wire import ROW, to_ipc, wire_frame
 
 NEEDS_MEMORY = (
     "{what} needs every row in memory, and this grid reads a lazy {engine} source; "
@@ -169,10 +169,14 @@ class LazyGridModel:
         key_columns: Sequence[str] | None = None,
     ) -> None:
         self.lazy = source
-        self.scores: list[ScoreDescriptor] = source.scores
         self._probe = source.probe()
+        # The first rows describe the scores until the exact description (a pass over every
+        # row) is in: what a sort, a filter or a colour depends on waits for it (`refine`).
+        self.scores: list[ScoreDescriptor] = source.first_scores()
+        self._exact = source.scores_ready
         self.columns: list[Column] = available_columns(self._probe, self.scores)
-        self.query = LazyQuery(source, lazy_sort_exprs(self.columns, source.frame.collect_schema()))
+        self._schema = source.frame.collect_schema()
+        self.query = LazyQuery(source, lazy_sort_exprs(self.columns, self._schema))
         given = normalize_views(view) if view is not None else None
         self.views: dict[str, ResolvedView] = {
             v.name: resolve_view(v, self.columns, strict=view is not None)
@@ -186,14 +190,40 @@ class LazyGridModel:
         self.samples = OpenSamples()
         self.compare_detail: Callable[[dict[str, Any]], CompareDetail | None] | None = None
 
+    def refine(self, *, wait: bool = False) -> bool:
+        """Take the exact score descriptions once they are in (``wait``: wait for them).
+
+        Returns whether the columns' descriptions changed (the front end needs them again).
+        """
+        if self._exact or not (wait or self.lazy.scores_ready):
+            return False
+        exact = self.lazy.scores
+        self._exact = True
+        if exact == self.scores:
+            return False
+        self.scores = exact
+        by_field = {d.column: d for d in exact}
+        for column in self.columns:
+            if column.score is not None and column.field in by_field:
+                column.score = by_field[column.field]
+        self.query.set_sort_exprs(lazy_sort_exprs(self.columns, self._schema))
+        self._scope = None
+        return True
+
     @property
     def source(self) -> pl.DataFrame:
         """A lazy grid holds no frame: what asks for one needs every row."""
         raise needs_memory("this", self.lazy.engine)
 
     # -- describing ------------------------------------------------------------------------
-    view = GridModel.view
-    column = GridModel.column
+    def view(self, name: str) -> ResolvedView:
+        """The eval view called ``name``; unknown names raise naming the close ones."""
+        # GridModel's rule: it reads only what this model has too
+        return GridModel.view(self, name)  # type: ignore[arg-type]
+
+    def column(self, cid: str) -> Column:
+        """The column a view entry names (view id or frame column); unknown ids raise."""
+        return GridModel.column(self, cid)  # type: ignore[arg-type]
 
     def check_sort(self, value: Any) -> list[SortEntry]:
         """Sort entries by Inspect id or frame column, as ``{"column", "dir"}`` dicts."""
@@ -206,10 +236,21 @@ class LazyGridModel:
                 raise ValueError(f"sort direction must be 'asc' or 'desc', got {direction!r}")
             out.append({"column": cid, "dir": direction})
         return out
-    check_columns = GridModel.check_columns
-    _check_score_keys = GridModel._check_score_keys
-    check_scales = GridModel.check_scales
-    check_labels = GridModel.check_labels
+
+    def check_columns(self, value: Any) -> list[ColumnState]:
+        """Column entries in order; columns left out stay in the menu, hidden."""
+        return GridModel.check_columns(self, value)  # type: ignore[arg-type]
+
+    def _check_score_keys(self, keys: Any) -> None:
+        return GridModel._check_score_keys(self, keys)  # type: ignore[arg-type]
+
+    def check_scales(self, value: dict[str, Any]) -> dict[str, Any]:
+        """``score_color_scales`` entries, normalized; unknown scores raise."""
+        return GridModel.check_scales(self, value)  # type: ignore[arg-type]
+
+    def check_labels(self, value: dict[str, Any]) -> dict[str, str]:
+        """``score_labels`` as text; unknown scores raise."""
+        return GridModel.check_labels(self, value)  # type: ignore[arg-type]
 
     def break_out(self, cid: str) -> list[Column]:
         """Not on lazy sources (the keys of nested values are read from every row)."""
@@ -256,6 +297,7 @@ class LazyGridModel:
                     f"filter text is compiled to polars; this {self.lazy.engine} table takes "
                     "a narwhals expression instead (e.g. nw.col('score_judge') > 5)"
                 )
+            self.refine(wait=True)  # filter text reads scores by their kinds
             return compile_filter(expr, self.scope)
         if isinstance(expr, pl.Expr):
             for name in expr.meta.root_names():
@@ -296,9 +338,10 @@ class LazyGridModel:
         from evallens.grid.query import SortKey
 
         self.search_transcripts(transcript_search)
-        self.query.set_sort(
-            [SortKey(self.column(s["column"]).field, s["dir"] == "desc") for s in sort]
-        )
+        keys = [SortKey(self.column(s["column"]).field, s["dir"] == "desc") for s in sort]
+        if any(is_text(self._schema[k.column]) for k in keys if k.column in self._schema):
+            self.refine(wait=True)  # whether text sorts by its value depends on every row
+        self.query.set_sort(keys)
         if search != self._searched:
             self.query.set_mask("search", self._search_mask(search))
             self._searched = search
@@ -314,9 +357,17 @@ class LazyGridModel:
         """Source rows at view positions ``start .. end`` (a range selection)."""
         return self.query.rows_at(start, end)
 
-    detail = GridModel.detail
-    opened_key = GridModel.opened_key
-    row_of_opened = GridModel.row_of_opened
+    def detail(self, row: int) -> DetailReply:
+        """One sample, whole, with its scores, for the detail panel."""
+        return GridModel.detail(self, row)  # type: ignore[arg-type]
+
+    def opened_key(self, row: int) -> dict[str, Any] | None:
+        """The ``opened`` value of source ``row``: its key columns by name."""
+        return GridModel.opened_key(self, row)  # type: ignore[arg-type]
+
+    def row_of_opened(self, opened: Any) -> int:
+        """The source row an ``opened`` value names; unknown keys raise naming them."""
+        return GridModel.row_of_opened(self, opened)  # type: ignore[arg-type]
 
     @property
     def transcripts(self) -> Any:
@@ -345,7 +396,9 @@ class LazyGridModel:
         elif isinstance(columns, str) and columns == "shown":
             fields = [self.column(str(s["id"])).field for s in states if s.get("visible")]
         elif isinstance(columns, str):
-            raise ValueError(f"columns is 'shown', 'all' or a list of column names, got {columns!r}")
+            raise ValueError(
+                f"columns is 'shown', 'all' or a list of column names, got {columns!r}"
+            )
         else:
             fields = [c if c in self.lazy.columns else self.column(str(c)).field for c in columns]
         fields = list(dict.fromkeys(fields))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 import traitlets
@@ -148,7 +148,10 @@ class SampleGrid(EvalLensWidget):
     ) -> None:
         if is_lazy_source(data):
             # Data an engine holds (a LazyFrame, DuckDB, Dask...): plans, not a frame.
-            model: GridModel | LazyGridModel = LazyGridModel(LazySource(data), view, keys)
+            # Duck-typed: a LazyGridModel offers what the widget asks of a GridModel (what it
+            # cannot, it refuses with LazySourceError); the widget checks for it where they part.
+            lazy_model = LazyGridModel(LazySource(data), view, keys)
+            model = cast(GridModel, lazy_model)
             total = model.query.total
         else:
             frame = to_frame(data)
@@ -182,6 +185,8 @@ class SampleGrid(EvalLensWidget):
         # the last counts, and what they counted (model, filters' version, columns)
         self._counted: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = None
         self._initial = self._model.window(0, FIRST_WINDOW, self.columns)
+        if isinstance(model, LazyGridModel):
+            model.lazy.describe_in_background()  # after the first rows: it shares the cores
         self._handle("window", self._on_window)
         self._handle("detail", lambda msg, _b: (dict(self._model.detail(int(msg["row"]))), []))
         self._handle("rows_between", self._on_rows_between)
@@ -524,6 +529,8 @@ class SampleGrid(EvalLensWidget):
         with self.hold_sync():
             model.apply_ranges(self.ranges)
             model.apply(self.sort, self.search, self.transcript_search)
+            if isinstance(model, LazyGridModel) and model.refine():
+                self._column_defs = [dict(d) for d in model.column_defs()]
             self._count = model.query.count
             self.set_trait("_transcript_info", self._transcript_state())
             if self._histograms_wanted:

@@ -10,10 +10,10 @@ import polars as pl
 import traitlets
 
 from evallens.base import DEFAULT_WIDTH, NOT_GIVEN, EvalLensWidget, bundle_text, chart_size
+from evallens.engine.source import LazySource, is_lazy_source
 from evallens.figures.colours import Theme
 from evallens.figures.heatmap import heatmap_svg
 from evallens.figures.svg import DEFAULT_FONT, write
-from evallens.engine.source import LazySource, is_lazy_source
 from evallens.frames import to_frame
 from evallens.heatmap.cells import HEADLINE
 from evallens.heatmap.model import (

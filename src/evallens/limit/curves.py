@@ -274,7 +274,11 @@ def aggregates(data: nw.LazyFrame[Any]) -> tuple[pl.DataFrame, pl.DataFrame, pl.
     out = []
     for plan in (usage_sums(data), failed_counts(data), task_counts(data)):
         frame = plan.collect().to_polars()
-        out.append(frame.with_columns(pl.col(c).cast(pl.Int64) for c in ("n", "failed") if c in frame.columns))
+        out.append(
+            frame.with_columns(
+                pl.col(c).cast(pl.Int64) for c in ("n", "failed") if c in frame.columns
+            )
+        )
     return out[0], out[1], out[2]
 
 
