@@ -12,7 +12,11 @@ Each run is a fresh child process (so peak memory is the grid's own), which time
   peak_rss_mb       the child's peak resident memory (getrusage), dataset not in memory
 Medians of --runs runs; the machine and its load are noted.
 
-Usage: python bench/bench_lazy.py [--rows 100000000] [--runs 3] [--dir /tmp/evallens-lazy-100M]
+--engine duckdb opens the same files as a DuckDB relation (its scores are described at the
+first sort: a DuckDB connection is not shared with a thread).
+
+Usage: python bench/bench_lazy.py [--rows 100000000] [--runs 3] [--engine polars|duckdb]
+       [--dir /tmp/evallens-lazy-100M]
 """
 
 from __future__ import annotations
@@ -33,10 +37,15 @@ import json, resource, sys, time
 import polars as pl
 import evallens
 
-glob = sys.argv[1]
+glob, engine = sys.argv[1], sys.argv[2]
+def open_source():
+    if engine == "duckdb":
+        import duckdb
+        return duckdb.connect().sql(f"select * from read_parquet('{glob}')")
+    return pl.scan_parquet(glob)
 out = {}
 t = time.perf_counter()
-grid = evallens.SampleGrid(pl.scan_parquet(glob))
+grid = evallens.SampleGrid(open_source())
 out["first_rows_s"] = time.perf_counter() - t
 assert grid._initial and grid._total > 0
 source = grid._model.lazy
@@ -54,7 +63,7 @@ grid._model.window(10_000, 100, grid.columns)
 out["scroll_s"] = time.perf_counter() - t
 t = time.perf_counter()
 from evallens.engine import LazySource
-LazySource(pl.scan_parquet(glob)).scores
+LazySource(open_source()).scores
 out["describe_s"] = time.perf_counter() - t
 out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 out["rows"] = grid._total
@@ -67,6 +76,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/evallens-lazy-100M"))
+    parser.add_argument("--engine", choices=["polars", "duckdb"], default="polars")
     args = parser.parse_args()
     directory = dataset(args.rows, args.dir)
     glob = str(directory / "*.parquet")
@@ -74,7 +84,7 @@ def main() -> None:
     for _ in range(args.runs):
         load = os.getloadavg()[0]
         done = subprocess.run(
-            [sys.executable, "-c", CHILD, glob], capture_output=True, text=True, check=True
+            [sys.executable, "-c", CHILD, glob, args.engine], capture_output=True, text=True, check=True
         )
         runs.append({**json.loads(done.stdout.strip().splitlines()[-1]), "load": load})
     keys = [k for k in runs[0] if k not in ("rows",)]
@@ -82,6 +92,7 @@ def main() -> None:
         json.dumps(
             {
                 "rows": runs[0]["rows"],
+                "engine": args.engine,
                 "dataset_bytes": sum(p.stat().st_size for p in directory.glob("*.parquet")),
                 "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
                 "median": {k: round(statistics.median(r[k] for r in runs), 3) for k in keys},

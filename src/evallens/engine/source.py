@@ -274,12 +274,16 @@ class LazySource:
 
         return describe_scores(self.probe().drop(ROW))
 
-    def describe_in_background(self) -> None:
-        """Start describing the scores on a thread (polars sources; others describe on use).
+    @property
+    def describes_in_background(self) -> bool:
+        """Whether `describe_in_background` uses a thread: polars and Dask do; a DuckDB
+        connection (and an unknown engine's) is not to be shared between threads."""
+        impl = self.raw.implementation
+        return bool(impl.is_polars() or impl.is_dask())
 
-        A DuckDB connection is not to be shared between threads, so only polars does this.
-        """
-        if self._scores is not None or not self.is_polars:
+    def describe_in_background(self) -> None:
+        """Start describing the scores on a thread (where `describes_in_background`)."""
+        if self._scores is not None or not self.describes_in_background:
             return
         threading.Thread(target=lambda: self.scores, name="evallens-describe", daemon=True).start()
 

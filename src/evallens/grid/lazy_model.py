@@ -195,6 +195,8 @@ class LazyGridModel:
 
         Returns whether the columns' descriptions changed (the front end needs them again).
         """
+        # Engines that describe on use do so at the first refresh (the first interaction).
+        wait = wait or not self.lazy.describes_in_background
         if self._exact or not (wait or self.lazy.scores_ready):
             return False
         exact = self.lazy.scores
