@@ -84,7 +84,10 @@ def main() -> None:
     for _ in range(args.runs):
         load = os.getloadavg()[0]
         done = subprocess.run(
-            [sys.executable, "-c", CHILD, glob, args.engine], capture_output=True, text=True, check=True
+            [sys.executable, "-c", CHILD, glob, args.engine],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         runs.append({**json.loads(done.stdout.strip().splitlines()[-1]), "load": load})
     keys = [k for k in runs[0] if k not in ("rows",)]
