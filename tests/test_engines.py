@@ -5,6 +5,7 @@ eager path's, row for row."""
 
 from __future__ import annotations
 
+import io
 import math
 import warnings
 from collections.abc import Iterator
@@ -273,3 +274,48 @@ def test_lazy_views_equal_the_eager_views(
     cols = list(df.columns)
     _same_rows(lazy.query.window(0, df.height, cols), eager_query.window(0, df.height, cols))
     assert lazy.scores == model.scores
+
+
+@pytest.fixture(scope="module")
+def s3_samples(frame: pl.DataFrame) -> Iterator[tuple[str, dict[str, str]]]:
+    """The frame as parquet files in a bucket of a local S3 server (loopback only)."""
+    server_module = pytest.importorskip("moto.server")
+    boto3 = pytest.importorskip("boto3")
+    server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
+    client = boto3.client(
+        "s3", endpoint_url=url, aws_access_key_id="test", aws_secret_access_key="test",
+        region_name="us-east-1",
+    )  # fmt: skip
+    client.create_bucket(Bucket="evals")
+    for i, start in enumerate(range(0, frame.height, 200)):
+        body = io.BytesIO()
+        frame.slice(start, 200).write_parquet(body)
+        client.put_object(Bucket="evals", Key=f"samples/part-{i:03d}.parquet", Body=body.getvalue())
+    options = {
+        "aws_endpoint_url": url, "aws_access_key_id": "test", "aws_secret_access_key": "test",
+        "aws_region": "us-east-1", "aws_allow_http": "true",
+    }  # fmt: skip
+    yield "s3://evals/samples/*.parquet", options
+    server.stop()
+
+
+def test_a_log_directory_in_object_storage(
+    s3_samples: tuple[str, dict[str, str]], frame: pl.DataFrame
+) -> None:
+    url, options = s3_samples
+    lazy = pl.scan_parquet(url, storage_options=options)
+    grid, eager = evallens.SampleGrid(lazy), evallens.SampleGrid(frame)
+    grid.sort = eager.sort = [
+        {"column": "score_judge", "dir": "desc"},
+        {"column": "sampleId", "dir": "asc"},
+    ]
+    grid.filter = eager.filter = 'not has_error and grade != "C"'
+    assert grid.view_count == eager.view_count > 0
+    shown = grid.visible_rows(50)
+    assert shown.equals(eager.visible_rows(50).select(shown.columns))
+    got = evallens.ScoresHeatmap(lazy, score_value="score_grade")._model.data
+    want = evallens.ScoresHeatmap(frame, score_value="score_grade")._model.data
+    assert_frame_equal(got.cells, want.cells, check_exact=False, rel_tol=1e-12, abs_tol=1e-12)

@@ -240,7 +240,11 @@ class LazySource:
         self.key_columns = [c for c in ("log", "id", "epoch") if c in self.schema]
         self.raw = _with_row_index(raw, self.key_columns)
         """The source with `ROW` only (values as stored)."""
-        self.frame = self.raw.with_columns(working_exprs(self.schema))
+        # Float columns as stored too (NaN stays NaN), for what hands rows back to Python.
+        self._stored = {n: f"__stored_{n}" for n, t in self.schema.items() if t.is_float()}
+        self.frame = self.raw.with_columns(
+            nw.col(n).alias(a) for n, a in self._stored.items()
+        ).with_columns(working_exprs(self.schema))
         """The grid's frame: `ROW`, NaN and infinities as missing, the sample status."""
         self._total: int | None = None
         self._scores: list[ScoreDescriptor] | None = None
@@ -334,6 +338,15 @@ class LazySource:
         return out
 
     # -- rows ----------------------------------------------------------------------------
+    def stored(self, columns: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+        """What to select from `frame` for ``columns`` as stored, and the names to give back.
+
+        Sorts and filters see NaN as missing (as the grid shows it); rows handed back to
+        Python (`view_frame`, `selected_samples`) keep the values the source holds.
+        """
+        picked = [self._stored.get(c, c) for c in columns]
+        return picked, {self._stored[c]: c for c in columns if c in self._stored}
+
     def rows(self, rows: Sequence[int], columns: Sequence[str] | None = None) -> pl.DataFrame:
         """Source ``rows`` (by `ROW`) of the grid's frame, in the order given."""
         wanted = [int(r) for r in rows]

@@ -404,12 +404,14 @@ class LazyGridModel:
         else:
             fields = [c if c in self.lazy.columns else self.column(str(c)).field for c in columns]
         fields = list(dict.fromkeys(fields))
-        rows = collect(self.query.plan(fields), streaming=True).select(fields)
+        picked, names = self.lazy.stored(fields)
+        rows = collect(self.query.plan(picked), streaming=True).select(picked).rename(names)
         if STATUS in rows.columns:
             rows = rows.rename({STATUS: "status" if "status" not in rows.columns else STATUS})
         return rows
 
     def selected_samples(self, rows: Sequence[int]) -> pl.DataFrame:
-        """Source ``rows`` in frame order (every column as stored)."""
-        found = self.lazy.rows(sorted(set(rows)), self.lazy.columns)
-        return found.select(self.lazy.columns)
+        """Source ``rows`` in frame order (every column, values as stored)."""
+        picked, names = self.lazy.stored(self.lazy.columns)
+        found = self.lazy.rows(sorted(set(rows)), picked)
+        return found.select(picked).rename(names)

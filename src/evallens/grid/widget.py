@@ -325,9 +325,10 @@ class SampleGrid(EvalLensWidget):
         """The current view (sorted, filtered) as a frame, optionally the first ``limit``."""
         model = self._model
         if isinstance(model, LazyGridModel):
-            rows = model.query.plan(model.lazy.columns)
+            picked, names = model.lazy.stored(model.lazy.columns)
+            rows = model.query.plan(picked)
             rows = rows if limit is None else rows.head(limit)
-            return collect(rows, streaming=True).select(model.lazy.columns)
+            return collect(rows, streaming=True).select(picked).rename(names)
         view = model.query.view
         return model.source[view if limit is None else view.slice(0, limit)]
 
