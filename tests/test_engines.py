@@ -166,7 +166,8 @@ def test_positions_neighbours_and_keys(lazy: Any, frame: pl.DataFrame) -> None:
         m.apply(m.check_sort(sort), "")
     rows = eager.rows_between(10, 20)
     assert model.rows_between(10, 20) == rows
-    for row in rows[:2]:
+    # Dask answers each question in ~1 s (a graph per plan): one row there.
+    for row in rows[: 1 if type(lazy).__module__.startswith("dask") else 2]:
         assert model.query.position_of(row) == eager.query.position_of(row)
         assert model.neighbour(row, 1) == eager.neighbour(row, 1)
         assert model.neighbour(row, -1) == eager.neighbour(row, -1)
@@ -319,3 +320,23 @@ def test_a_log_directory_in_object_storage(
     got = evallens.ScoresHeatmap(lazy, score_value="score_grade")._model.data
     want = evallens.ScoresHeatmap(frame, score_value="score_grade")._model.data
     assert_frame_equal(got.cells, want.cells, check_exact=False, rel_tol=1e-12, abs_tol=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    texts=st.lists(
+        st.one_of(st.none(), st.text(alphabet="0123456789.eE+-_ CIPNyesnotruf\t", max_size=8)),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_text_reads_as_the_same_number_on_every_engine(texts: list[str | None]) -> None:
+    """The engines' score rule (a regex before the cast) gives polars' non-strict cast's numbers."""
+    from evallens.engine.values import value_expr as engine_value
+    from evallens.scores import value_expr
+
+    df = pl.DataFrame({"s": texts}, schema={"s": pl.String})
+    want = df.select(value_expr("s", pl.String())).get_column("s").to_list()
+    for source in (df.lazy(), duckdb.connect().from_arrow(df.to_arrow())):
+        got = nw.from_native(source).select(engine_value("s", nw.String())).collect().to_polars()
+        assert got.get_column("s").to_list() == want, source

@@ -249,6 +249,7 @@ class LazySource:
         self._total: int | None = None
         self._scores: list[ScoreDescriptor] | None = None
         self._describing = threading.Lock()
+        self._described: dict[str, ScoreDescriptor] = {}
         self._probe: pl.DataFrame | None = None
 
     @property
@@ -330,11 +331,18 @@ class LazySource:
         return describe_columns(self.frame, self.schema, {c: p for c, p in pairs.items() if p})
 
     def descriptor(self, column: str) -> ScoreDescriptor:
-        """A column described as a score (any column, score-named or not)."""
-        for d in self.scores:
+        """A column described as a score (any column, score-named or not).
+
+        Until every score is described, only this column is (one aggregate, kept).
+        """
+        known = self._scores if self._scores is not None else list(self._described.values())
+        for d in known:
             if d.column == column:
                 return d
-        (out,) = describe_columns(self.frame, self.schema, {column: (column, column)})
+        names = _score_columns(self.columns)
+        pair = _known_split(names).get(column) or split_score_column(column, names)
+        (out,) = describe_columns(self.frame, self.schema, {column: pair or (column, column)})
+        self._described[column] = out
         return out
 
     # -- rows ----------------------------------------------------------------------------
