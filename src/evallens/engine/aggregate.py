@@ -13,7 +13,7 @@ import narwhals as nw
 import polars as pl
 
 from evallens.engine.source import LazySource, collect
-from evallens.engine.values import value_expr
+from evallens.engine.values import descriptor_value_expr
 from evallens.errors import unknown_name_error
 from evallens.heatmap.cells import (
     HEADLINE,
@@ -62,7 +62,7 @@ def score_expr(source: LazySource, column: str, *, unit: bool = False) -> nw.Exp
                 f"0/1 (or a fraction in [0, 1]): derive one first"
             )
         raise ValueError(_not_numeric(d, source.polars_schema[column]))
-    return value_expr(column, source.schema[column])
+    return descriptor_value_expr(d, source.schema[column])
 
 
 def default_scores(source: LazySource, by: str, *, unit: bool = False) -> dict[str, str]:

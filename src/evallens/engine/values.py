@@ -10,10 +10,12 @@ case), NaN and infinities missing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import narwhals as nw
 
 from evallens.grid.columns import STATUS
-from evallens.scores import PASSFAIL_VALUE, WORD_VALUE
+from evallens.scores import PASSFAIL_VALUE, WORD_VALUE, ScoreDescriptor, _as_number, text_value
 
 NUMBER_TEXT = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 """Text a float cast reads (polars' rule): decimals with an optional exponent, nothing else."""
@@ -29,8 +31,15 @@ def finite(expr: nw.Expr) -> nw.Expr:
     return nw.when(expr.is_finite()).then(expr)
 
 
-def value_expr(column: str, dtype: nw.dtypes.DType) -> nw.Expr:
+def value_expr(
+    column: str, dtype: nw.dtypes.DType, odd: Iterable[str] | None = None, *, numbers: bool = True
+) -> nw.Expr:
     """``column`` as Float64 under the score rule (missing: null), on any engine.
+
+    ``odd`` lists the column's text values that are not numbers, when every row's are known
+    (an exact descriptor's ``non_numeric`` or ``categories``): only those get a branch, as
+    `evallens.scores.value_expr` does; ``numbers=False`` (pass/fail letters) skips the
+    number test. Each string operation is a pass over every row of a large source.
 
     Example:
         >>> import polars as pl
@@ -44,16 +53,29 @@ def value_expr(column: str, dtype: nw.dtypes.DType) -> nw.Expr:
     if not is_text(dtype):
         raise ValueError(f"score column {column!r} ({dtype}) holds no numbers")
     text = col.cast(nw.String)
-    stripped = text.str.strip_chars()
-    # Only number-like text reaches the cast (engines' casts of other text fail).
-    number = nw.when(stripped.str.contains(NUMBER_TEXT)).then(stripped).cast(nw.Float64)
-    lowered = stripped.str.to_lowercase()
-    out: nw.Expr = number
-    for word, value in WORD_VALUE.items():
-        out = nw.when(lowered == word).then(nw.lit(value)).otherwise(out)
-    for letter, value in PASSFAIL_VALUE.items():  # case-sensitive, unstripped, as Inspect
-        out = nw.when(text == letter).then(nw.lit(value)).otherwise(out)
+    out: nw.Expr = nw.lit(None, dtype=nw.Float64)
+    if numbers:
+        stripped = text.str.strip_chars()
+        # Only number-like text reaches the cast (engines' casts of other text fail).
+        out = nw.when(stripped.str.contains(NUMBER_TEXT)).then(stripped).cast(nw.Float64)
+    if odd is None:
+        lowered = text.str.strip_chars().str.to_lowercase()
+        for word, worth in WORD_VALUE.items():
+            out = nw.when(lowered == word).then(nw.lit(worth)).otherwise(out)
+        odd = tuple(PASSFAIL_VALUE)  # case-sensitive, unstripped, as Inspect
+    for value in odd:
+        number = text_value(value)
+        if number is not None and _as_number(value.strip()) is None:
+            out = nw.when(text == value).then(nw.lit(number)).otherwise(out)
     return finite(out).alias(column)
+
+
+def descriptor_value_expr(d: ScoreDescriptor, dtype: nw.dtypes.DType) -> nw.Expr:
+    """`value_expr` for an exactly described column (branches only for the values it holds)."""
+    if not is_text(dtype):
+        return value_expr(d.column, dtype)
+    odd = d.non_numeric or d.categories or ()
+    return value_expr(d.column, dtype, odd, numbers=d.kind != "passfail")
 
 
 def id_sort_expr(column: str) -> nw.Expr:

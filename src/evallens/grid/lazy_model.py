@@ -26,7 +26,7 @@ import polars as pl
 
 from evallens.engine.query import LazyQuery, Mask
 from evallens.engine.source import LazySource, LazySourceError, collect
-from evallens.engine.values import id_sort_expr, is_text, value_expr
+from evallens.engine.values import descriptor_value_expr, id_sort_expr, is_text, value_expr
 from evallens.errors import unknown_name_error
 from evallens.grid.columns import STATUS, Column, available_columns
 from evallens.grid.filter_language import Scope, compile_filter, completions
@@ -137,15 +137,23 @@ class LazyKeys:
         return matched.get_column(ROW).to_list()
 
 
-def lazy_sort_exprs(columns: Sequence[Column], schema: nw.Schema) -> dict[str, nw.Expr]:
-    """How columns sort when their stored type would sort wrongly (as `grid.sorting`)."""
+def lazy_sort_exprs(
+    columns: Sequence[Column], schema: nw.Schema, *, exact: bool
+) -> dict[str, nw.Expr]:
+    """How columns sort when their stored type would sort wrongly (as `grid.sorting`).
+
+    ``exact``: the columns' scores are described over every row, so a text score's
+    expression needs branches only for the values it holds.
+    """
     out: dict[str, nw.Expr] = {}
     for c in columns:
         if c.field not in schema:
             continue
         dtype = schema[c.field]
         if c.score is not None and is_text(dtype) and c.score.is_numeric:
-            out[c.field] = value_expr(c.field, dtype)
+            out[c.field] = (
+                descriptor_value_expr(c.score, dtype) if exact else value_expr(c.field, dtype)
+            )
         elif c.id == "sampleId" and dtype == nw.String:
             out[c.field] = id_sort_expr(c.field)
     return out
@@ -176,7 +184,9 @@ class LazyGridModel:
         self._exact = source.scores_ready
         self.columns: list[Column] = available_columns(self._probe, self.scores)
         self._schema = source.frame.collect_schema()
-        self.query = LazyQuery(source, lazy_sort_exprs(self.columns, self._schema))
+        self.query = LazyQuery(
+            source, lazy_sort_exprs(self.columns, self._schema, exact=self._exact)
+        )
         given = normalize_views(view) if view is not None else None
         self.views: dict[str, ResolvedView] = {
             v.name: resolve_view(v, self.columns, strict=view is not None)
@@ -201,16 +211,15 @@ class LazyGridModel:
             return False
         exact = self.lazy.scores
         self._exact = True
-        if exact == self.scores:
-            return False
+        changed = exact != self.scores
         self.scores = exact
         by_field = {d.column: d for d in exact}
         for column in self.columns:
             if column.score is not None and column.field in by_field:
                 column.score = by_field[column.field]
-        self.query.set_sort_exprs(lazy_sort_exprs(self.columns, self._schema))
+        self.query.set_sort_exprs(lazy_sort_exprs(self.columns, self._schema, exact=True))
         self._scope = None
-        return True
+        return changed
 
     @property
     def source(self) -> pl.DataFrame:
