@@ -8,6 +8,8 @@ Each run is a fresh child process (so peak memory is the grid's own), which time
                     after the first rows, still runs beside it)
   sort_after_s      the same sort of another score once the description is in
   scroll_s          the window 10,000 rows down that sort
+  sort_text_two_keys_s  a pass/fail score (text) then a number: the first window
+  heatmap_s         ScoresHeatmap(the same source, score_value="score_match"): its cells
   describe_s        the exact score description (kinds, bounds: aggregates over every row)
   peak_rss_mb       the child's peak resident memory (getrusage), dataset not in memory
 Medians of --runs runs; the machine and its load are noted.
@@ -61,6 +63,12 @@ out["sort_after_s"] = time.perf_counter() - t
 t = time.perf_counter()
 grid._model.window(10_000, 100, grid.columns)
 out["scroll_s"] = time.perf_counter() - t
+t = time.perf_counter()
+grid.sort = [{"column": "score_match", "dir": "desc"}, {"column": "score_judge", "dir": "asc"}]
+out["sort_text_two_keys_s"] = time.perf_counter() - t
+t = time.perf_counter()
+evallens.ScoresHeatmap(open_source(), score_value="score_match")
+out["heatmap_s"] = time.perf_counter() - t
 t = time.perf_counter()
 from evallens.engine import LazySource
 LazySource(open_source()).scores
