@@ -96,9 +96,11 @@ class LazyQuery:
         """Nothing to prepare: every window is a plan of its own."""
 
     # -- plans ---------------------------------------------------------------------------
-    def filtered(self, exclude: Sequence[str] = ()) -> nw.LazyFrame[Any]:
-        """The grid's frame with the named filters applied (all rows, source order)."""
-        plan = self.source.frame
+    def filtered(
+        self, exclude: Sequence[str] = (), base: nw.LazyFrame[Any] | None = None
+    ) -> nw.LazyFrame[Any]:
+        """The grid's frame (or ``base``, rows of it) with the named filters applied."""
+        plan = self.source.frame if base is None else base
         for mask in self.masks(exclude):
             if isinstance(mask, pl.Expr):
                 native = plan.to_native().filter(mask)
@@ -139,7 +141,7 @@ class LazyQuery:
             return plan.drop(names) if names else plan
         keep = list(columns)
         if names and not (self.source.is_polars or self.source.raw.implementation.is_duckdb()):
-            keep += [n for n in names if n not in keep]
+            keep += [n for n in [*names, ROW] if n not in keep]
         return plan.select(keep)
 
     # -- answers -------------------------------------------------------------------------
@@ -206,6 +208,14 @@ class LazyQuery:
         else:
             earlier = self.filtered().filter(self._before(row))
         return int(collect(earlier.select(nw.len()), streaming=True).item())
+
+    def in_view_order(self, rows: Sequence[int]) -> list[int]:
+        """Those of source ``rows`` the view shows, in its order (a plan over them alone)."""
+        found = self.source.rows(sorted(set(rows)))
+        ordered, _ = self._sorted(self.filtered(base=from_native(found.lazy())))
+        if not self._sort:
+            ordered = ordered.sort(ROW)
+        return collect(ordered.select(ROW)).get_column(ROW).to_list()
 
     def rows_at(self, start: int, end: int) -> list[int]:
         """Source rows at view positions ``start .. end``."""

@@ -311,12 +311,13 @@ class LazySource:
 
     @property
     def describes_in_background(self) -> bool:
-        """Whether `describe_in_background` uses a thread: polars and Dask do.
+        """Whether `describe_in_background` uses a thread: polars does.
 
-        A DuckDB connection (and an unknown engine's) is not to be shared between threads.
+        A DuckDB connection is not to be shared between threads, and a Dask computation
+        started on a thread beside another hung on a `distributed` in-process cluster; those
+        (and unknown engines) describe at the grid's first refresh instead.
         """
-        impl = self.raw.implementation
-        return bool(impl.is_polars() or impl.is_dask())
+        return self.is_polars
 
     def describe_in_background(self) -> None:
         """Start describing the scores on a thread (where `describes_in_background`)."""

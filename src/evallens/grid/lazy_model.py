@@ -224,7 +224,10 @@ class LazyGridModel:
     @property
     def source(self) -> pl.DataFrame:
         """A lazy grid holds no frame: what asks for one needs every row."""
-        raise needs_memory("this", self.lazy.engine)
+        raise needs_memory(
+            "the grid's rows as one polars frame (grid.data, a widget linked to the grid)",
+            self.lazy.engine,
+        )
 
     # -- describing ------------------------------------------------------------------------
     def view(self, name: str) -> ResolvedView:
@@ -420,7 +423,9 @@ class LazyGridModel:
         return rows
 
     def selected_samples(self, rows: Sequence[int]) -> pl.DataFrame:
-        """Source ``rows`` in frame order (every column, values as stored)."""
+        """Source ``rows`` in view order (rows the filters hide follow, in frame order)."""
+        shown = self.query.in_view_order(rows)
+        hidden = sorted(set(rows) - set(shown))
         picked, names = self.lazy.stored(self.lazy.columns)
-        found = self.lazy.rows(sorted(set(rows)), picked)
+        found = self.lazy.rows([*shown, *hidden], picked)
         return found.select(picked).rename(names)

@@ -229,7 +229,8 @@ class SampleGrid(EvalLensWidget):
         sync_selection(self, self._epochs.keys)
 
     def __repr__(self) -> str:
-        sort = ", ".join(f"{s['column']} {s['dir']}" for s in self.sort) or "id, epoch"
+        unsorted = "source order" if isinstance(self._model, LazyGridModel) else "id, epoch"
+        sort = ", ".join(f"{s['column']} {s['dir']}" for s in self.sort) or unsorted
         return (
             f"SampleGrid({self.view_count:,} of {self._total:,} samples, sorted by {sort}, "
             f"{len(self._selected_rows) // 4} selected)"
