@@ -6,12 +6,14 @@ import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 import traitlets
 
 from evallens.base import EvalLensWidget, bundle_text, bytes_from_json
+from evallens.engine import LazySource, LazySourceError, is_lazy_source
+from evallens.engine.source import collect
 from evallens.frames import to_frame
 from evallens.grid import export as _export
 from evallens.grid.edits import ViewEdits
@@ -23,6 +25,7 @@ from evallens.grid.filter_language import (
     FilterTypeError,
     compile_filter,
 )
+from evallens.grid.lazy_model import LazyGridModel, needs_memory
 from evallens.grid.model import GridModel
 from evallens.grid.selection import rows_from_bytes, rows_to_bytes, sync_selection
 from evallens.grid.view import view_state
@@ -151,8 +154,18 @@ class SampleGrid(EvalLensWidget):
         filter: Any = None,
         keys: Sequence[str] | None = None,
     ) -> None:
-        frame = to_frame(data)
-        self._model = GridModel(frame, view, keys)
+        if is_lazy_source(data):
+            # Data an engine holds (a LazyFrame, DuckDB, Dask...): plans, not a frame.
+            # Duck-typed: a LazyGridModel offers what the widget asks of a GridModel (what it
+            # cannot, it refuses with LazySourceError); the widget checks for it where they part.
+            lazy_model = LazyGridModel(LazySource(data), view, keys)
+            model = cast(GridModel, lazy_model)
+            total = model.query.total
+        else:
+            frame = to_frame(data)
+            model = GridModel(frame, view, keys)
+            total = frame.height
+        self._model = model
         self._viewport = 0
         # Histograms are counted once a page shows them (or Python asks): not while building.
         self._histograms_wanted = False
@@ -175,14 +188,17 @@ class SampleGrid(EvalLensWidget):
             _default_view=view_state(default),
             _sample_score_view=default.sample_score_view,
             _storage_key=self._model.storage_key(name),
-            _total=frame.height,
+            _total=total,
             **view_state(default),
+            **({"histograms": False} if isinstance(model, LazyGridModel) else {}),
         )
         if filter is not None:
             self.filter = filter
         self._model.apply(self.sort, self.search, self.transcript_search)
         self._count = self._model.query.count
         self._initial = self._model.window(0, FIRST_WINDOW, self.columns)
+        if isinstance(model, LazyGridModel):
+            model.lazy.describe_in_background()  # after the first rows: it shares the cores
         self._handle("window", self._on_window)
         self._handle("detail", lambda msg, _b: (dict(self._model.detail(int(msg["row"]))), []))
         self._handle("rows_between", self._on_rows_between)
@@ -226,7 +242,8 @@ class SampleGrid(EvalLensWidget):
         sync_selection(self, self._epochs.keys)
 
     def __repr__(self) -> str:
-        sort = ", ".join(f"{s['column']} {s['dir']}" for s in self.sort) or "id, epoch"
+        unsorted = "source order" if isinstance(self._model, LazyGridModel) else "id, epoch"
+        sort = ", ".join(f"{s['column']} {s['dir']}" for s in self.sort) or unsorted
         return (
             f"SampleGrid({self.view_count:,} of {self._total:,} samples, sorted by {sort}, "
             f"{len(self._selected_rows) // 4} selected)"
@@ -235,8 +252,18 @@ class SampleGrid(EvalLensWidget):
     # -- public API ----------------------------------------------------------------------
     @property
     def data(self) -> pl.DataFrame:
-        """The samples frame the grid shows (unsorted, unfiltered; every epoch when grouped)."""
+        """The samples frame the grid shows (unsorted, unfiltered; every epoch when grouped).
+
+        A grid over a lazy source (`evallens.engine`) holds no frame: this raises
+        `LazySourceError`; `lazy_source` is what it reads.
+        """
         return self._epochs.base.source
+
+    @property
+    def lazy_source(self) -> Any:
+        """The lazy table the grid reads (a LazyFrame, DuckDB relation...), else None."""
+        model = self._epochs.base
+        return model.lazy.native if isinstance(model, LazyGridModel) else None
 
     @property
     def views(self) -> list[str]:
@@ -310,8 +337,14 @@ class SampleGrid(EvalLensWidget):
 
     def visible_rows(self, limit: int | None = None) -> pl.DataFrame:
         """The current view (sorted, filtered) as a frame, optionally the first ``limit``."""
-        view = self._model.query.view
-        return self._model.source[view if limit is None else view.slice(0, limit)]
+        model = self._model
+        if isinstance(model, LazyGridModel):
+            picked, names = model.lazy.stored(model.lazy.columns)
+            rows = model.query.plan(picked)
+            rows = rows if limit is None else rows.head(limit)
+            return collect(rows, streaming=True).select(picked).rename(names)
+        view = model.query.view
+        return model.source[view if limit is None else view.slice(0, limit)]
 
     def view_frame(self, columns: Columns = "shown") -> pl.DataFrame:
         """The rows the grid shows now (filter, search, linked selections, sort), as polars.
@@ -331,6 +364,8 @@ class SampleGrid(EvalLensWidget):
             >>> rows.height == grid.view_count, rows["score_match"][0], rows.columns[:3]
             (True, 'C', ['status', 'task_display_name', 'model_display_name'])
         """
+        if isinstance(self._model, LazyGridModel):
+            return self._model.view_frame(self.columns, columns)
         return view_frame(self._model, self.columns, columns)
 
     def export(self, path: str | os.PathLike[str], columns: Columns = "shown") -> Path:
@@ -437,6 +472,8 @@ class SampleGrid(EvalLensWidget):
 
     @traitlets.validate("group_epochs")
     def _valid_group_epochs(self, proposal: Any) -> bool:
+        if proposal["value"] and isinstance(self._epochs.base, LazyGridModel):
+            raise needs_memory("grouping epochs", self._epochs.base.lazy.engine)
         if proposal["value"]:
             self._epochs.grouped()  # built (and kept) here: a frame without epochs raises
         return bool(proposal["value"])
@@ -508,6 +545,8 @@ class SampleGrid(EvalLensWidget):
         with self.hold_sync():
             model.apply_ranges(self.ranges)
             model.apply(self.sort, self.search, self.transcript_search)
+            if isinstance(model, LazyGridModel) and model.refine():
+                self._column_defs = [dict(d) for d in model.column_defs()]
             self._count = model.query.count
             self.set_trait("_transcript_info", self._transcript_state())
             self._revision += 1
@@ -647,6 +686,10 @@ class SampleGrid(EvalLensWidget):
         text = str(msg.get("text", ""))
         try:
             self.filter = text
+        except LazySourceError as error:
+            body = {"message": str(error), "position": 0, "length": len(text),
+                    "expected": [], "near": []}  # fmt: skip
+            return {"error": body}, []
         except (FilterSyntaxError, FilterNameError, FilterTypeError) as error:
             reason = str(error).split("\n")[0]
             expected = getattr(error, "expected", [])

@@ -11,6 +11,7 @@ import polars as pl
 
 from evallens.compare.pairs import Pairs, pair_samples
 from evallens.compare.stats import stats_of
+from evallens.engine.source import LazySource, LazySourceError
 from evallens.errors import close_matches, unknown_name_error
 from evallens.heatmap.cells import HeatmapData, aggregate, delta_cells, resolve_columns
 from evallens.heatmap.order import Orientation, axis_order
@@ -73,7 +74,7 @@ class HeatmapModel:
 
     def __init__(
         self,
-        frame: pl.DataFrame,
+        frame: pl.DataFrame | LazySource,
         *,
         task_name: str = "task_display_name",
         model_name: str = "model_display_name",
@@ -82,29 +83,22 @@ class HeatmapModel:
         orientation: Orientation = "horizontal",
         baseline: str | Pairs | None = None,
     ) -> None:
-        # Each chosen score is described once (a comparison's pairs bring theirs along).
-        cache: ScoreCache = baseline.cache if isinstance(baseline, Pairs) else {}
-        columns = resolve_columns(frame, task_name, model_name, score_value, cache=cache)
         self.pairs: Pairs | None = None
         self.stats: pl.DataFrame | None = None
-        if baseline is None:
-            self.data: HeatmapData = aggregate(frame, columns, cache=cache)
+        self.data: HeatmapData
+        if isinstance(frame, LazySource):
+            # A lazy source: the cells are group-bys its engine runs (`evallens.engine`).
+            from evallens.engine.aggregate import heatmap_columns, heatmap_data
+
+            if baseline is not None:
+                raise LazySourceError(
+                    "baseline= pairs samples in memory; collect the lazy source first"
+                )
+            self.data = heatmap_data(
+                frame, heatmap_columns(frame, task_name, model_name, score_value)
+            )
         else:
-            if columns.level != "samples":
-                raise ValueError(
-                    "baseline= compares two models sample by sample: pass a samples frame "
-                    "(one row per sample, with an 'id' column), not an evals frame"
-                )
-            self.pairs = (
-                baseline
-                if isinstance(baseline, Pairs)
-                else pair_samples(
-                    frame, baseline, score=columns.score, by=columns.model, task=columns.task,
-                    cache=cache,
-                )
-            )  # fmt: skip
-            self.stats = stats_of(self.pairs)
-            self.data = delta_cells(columns, self.stats)
+            self._eager(frame, task_name, model_name, score_value, baseline)
         self.orientation = orientation
         self.x, self.y = axis_order(self.data, sort, orientation)
         self._tasks = set(self.data.tasks)
@@ -112,6 +106,36 @@ class HeatmapModel:
         # Per samples frame (by identity; frames are unhashable): each row's cell code,
         # computed once and dropped when the frame is garbage collected.
         self._codes: dict[int, pl.Series] = {}
+
+    def _eager(
+        self,
+        frame: pl.DataFrame,
+        task_name: str,
+        model_name: str,
+        score_value: str,
+        baseline: str | Pairs | None,
+    ) -> None:
+        # Each chosen score is described once (a comparison's pairs bring theirs along).
+        cache: ScoreCache = baseline.cache if isinstance(baseline, Pairs) else {}
+        columns = resolve_columns(frame, task_name, model_name, score_value, cache=cache)
+        if baseline is None:
+            self.data = aggregate(frame, columns, cache=cache)
+            return
+        if columns.level != "samples":
+            raise ValueError(
+                "baseline= compares two models sample by sample: pass a samples frame "
+                "(one row per sample, with an 'id' column), not an evals frame"
+            )
+        self.pairs = (
+            baseline
+            if isinstance(baseline, Pairs)
+            else pair_samples(
+                frame, baseline, score=columns.score, by=columns.model, task=columns.task,
+                cache=cache,
+            )
+        )  # fmt: skip
+        self.stats = stats_of(self.pairs)
+        self.data = delta_cells(columns, self.stats)
 
     @property
     def task_scores(self) -> dict[str, str]:

@@ -10,6 +10,7 @@ import polars as pl
 import traitlets
 
 from evallens.base import DEFAULT_WIDTH, NOT_GIVEN, EvalLensWidget, bundle_text, chart_size
+from evallens.engine.source import LazySource, is_lazy_source
 from evallens.figures.colours import Theme
 from evallens.figures.heatmap import heatmap_svg
 from evallens.figures.svg import DEFAULT_FONT, write
@@ -112,9 +113,13 @@ class ScoresHeatmap(EvalLensWidget):
         check_attributes(attributes)
         default_scheme = "viridis" if baseline is None else "diverging"
         scheme = check_scheme(color_scheme or default_scheme)
-        frame = to_frame(data)
-        # A samples frame without task or model (samples_df' defaults) names its logs.
-        frame = identity_from_logs(frame) if "id" in frame.columns else frame
+        frame: pl.DataFrame | LazySource
+        if is_lazy_source(data):
+            frame = LazySource(data)  # cells are group-bys its engine runs
+        else:
+            frame = to_frame(data)
+            # A samples frame without task or model (samples_df' defaults) names its logs.
+            frame = identity_from_logs(frame) if "id" in frame.columns else frame
         self._model = HeatmapModel(
             frame,
             task_name=task_name,

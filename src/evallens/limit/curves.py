@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 from typing import Any, Literal
 
+import narwhals as nw
 import polars as pl
 
 from evallens.errors import unknown_name_error
@@ -118,20 +119,40 @@ def scores_by_limit_df(
     lo, hi = data[_USAGE].min(), data[_USAGE].max()
     assert isinstance(lo, float) and isinstance(hi, float)
     limits = limit_grid(lo, hi, scale, steps)
+    return curves_from_sums(
+        *aggregates(nw.from_native(data.lazy())),
+        limits,
+        extras=_first_per_model(frame, model, ("log", "model_display_name")),
+        limit=limit,
+    )
+
+
+def curves_from_sums(
+    sums: pl.DataFrame,
+    failed: pl.DataFrame,
+    tasks: pl.DataFrame,
+    limits: list[float],
+    *,
+    extras: pl.DataFrame | None,
+    limit: str,
+) -> pl.DataFrame:
+    """The curves from per-usage aggregates (`usage_sums`, `failed_counts`, `task_counts`).
+
+    Every pass over the samples is one of those group-bys, so an engine holding the
+    samples (a lazy source) computes them and only their small results come here.
+    """
     grid = pl.DataFrame(
         {_STEP: pl.Series(range(len(limits)), dtype=pl.Int64), "limit": limits},
         schema={_STEP: pl.Int64, "limit": pl.Float64},
     )
-
-    per_model = data.group_by("model").agg(count=pl.len())
-    curves = _success_by_limit(data, grid, per_model)
-    other = _other_termination_by_limit(data, grid)
+    per_model = sums.group_by("model").agg(count=pl.col("n").sum())
+    curves = _success_by_limit(sums, grid, per_model)
+    other = _other_termination_by_limit(failed, tasks, grid)
     out = (
         curves.join(other, on=["model", _STEP], how="left")
         .with_columns(pl.col("other_termination_rate").fill_null(float("nan")))
         .sort(_STEP, "model")
     )
-    extras = _first_per_model(frame, model, ("log", "model_display_name"))
     if extras is not None:
         out = out.join(extras, on="model", how="left")
     keep = ["success_rate", "standard_error", "other_termination_rate", "count"]
@@ -222,13 +243,51 @@ def usage_expr(frame: pl.DataFrame, limit: str, model: str) -> pl.Expr:
     raise unknown_name_error("column", limit, frame.columns)
 
 
+def usage_sums(data: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+    """Per model and usage: the scores' sum, sum of squares and count (one group-by).
+
+    These three group-bys are every pass over the samples, written over narwhals so the
+    engine holding them (polars, DuckDB, Dask...) runs them where they are.
+    """
+    squared = data.with_columns((nw.col(_SCORE) * nw.col(_SCORE)).alias("__s2"))
+    return squared.group_by("model", _USAGE).agg(
+        nw.col(_SCORE).sum().alias("s"), nw.col("__s2").sum().alias("s2"), nw.len().alias("n")
+    )
+
+
+def failed_counts(data: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+    """Per model, task and usage: samples scored 0 (one group-by)."""
+    return (
+        data.filter(~nw.col(_TASK).is_null() & (nw.col(_SCORE) == 0))
+        .group_by("model", _TASK, _USAGE)
+        .agg(nw.len().alias("failed"))
+    )
+
+
+def task_counts(data: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+    """Per model and task: samples (one group-by)."""
+    return data.filter(~nw.col(_TASK).is_null()).group_by("model", _TASK).agg(nw.len().alias("n"))
+
+
+def aggregates(data: nw.LazyFrame[Any]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """`usage_sums`, `failed_counts` and `task_counts` run, as polars frames."""
+    out = []
+    for plan in (usage_sums(data), failed_counts(data), task_counts(data)):
+        frame = plan.collect().to_polars()
+        out.append(
+            frame.with_columns(
+                pl.col(c).cast(pl.Int64) for c in ("n", "failed") if c in frame.columns
+            )
+        )
+    return out[0], out[1], out[2]
+
+
 def _success_by_limit(
-    data: pl.DataFrame, grid: pl.DataFrame, per_model: pl.DataFrame
+    sums: pl.DataFrame, grid: pl.DataFrame, per_model: pl.DataFrame
 ) -> pl.DataFrame:
     """success_rate / standard_error / count per (model, limit) from running sums over usage."""
     running = (
-        data.group_by("model", _USAGE)
-        .agg(s=pl.col(_SCORE).sum(), s2=(pl.col(_SCORE) ** 2).sum())
+        sums.select("model", _USAGE, "s", "s2")
         .sort("model", _USAGE)
         .with_columns(
             s=pl.col("s").cum_sum().over("model"),
@@ -264,14 +323,12 @@ def _success_by_limit(
     )
 
 
-def _other_termination_by_limit(data: pl.DataFrame, grid: pl.DataFrame) -> pl.DataFrame:
+def _other_termination_by_limit(
+    failed_counts: pl.DataFrame, tasks: pl.DataFrame, grid: pl.DataFrame
+) -> pl.DataFrame:
     """Share of a task's samples that failed below L (usage < L, score 0), averaged over tasks."""
-    tasks = data.filter(pl.col(_TASK).is_not_null()).group_by("model", _TASK).agg(n=pl.len())
     failed = (
-        data.filter(pl.col(_TASK).is_not_null() & (pl.col(_SCORE) == 0))
-        .group_by("model", _TASK, _USAGE)
-        .agg(failed=pl.len())
-        .sort("model", _TASK, _USAGE)
+        failed_counts.sort("model", _TASK, _USAGE)
         .with_columns(pl.col("failed").cum_sum().over("model", _TASK))
         .sort(_USAGE)
     )

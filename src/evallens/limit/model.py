@@ -9,6 +9,7 @@ from typing import Any
 
 import polars as pl
 
+from evallens.engine.source import LazySource
 from evallens.errors import unknown_name_error
 from evallens.limit.curves import LIMIT_COLUMNS, Scale, scores_by_limit_df, usage_expr
 from evallens.limit.types import LimitSpec, Series
@@ -76,7 +77,7 @@ class LimitModel:
 
     def __init__(
         self,
-        frame: pl.DataFrame,
+        frame: pl.DataFrame | LazySource,
         *,
         model: str,
         success: str,
@@ -88,7 +89,20 @@ class LimitModel:
         if scale not in ("log", "linear", "auto"):
             raise ValueError(f"scale must be 'log', 'linear' or 'auto', not {scale!r}")
         self.samples: pl.DataFrame | None = None
-        if success not in frame.columns:
+        if isinstance(frame, LazySource):
+            # The engine computes the curves; clicks do not filter linked grids (no rows here).
+            from evallens.engine.aggregate import default_limit_values, scores_by_limit
+
+            limit_column = limit_column or next(
+                (c for c in LIMIT_COLUMNS if c in frame.columns), "total_tokens"
+            )
+            values = None
+            if score is None:
+                values, score = default_limit_values(frame)
+            frame = scores_by_limit(
+                frame, score, limit=limit_column, scale=scale, steps=steps, values=values
+            )
+        elif success not in frame.columns:
             self.samples = frame
             limit_column = limit_column or next(
                 (c for c in LIMIT_COLUMNS if c in frame.columns), "total_tokens"

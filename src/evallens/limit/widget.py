@@ -10,6 +10,7 @@ import polars as pl
 import traitlets
 
 from evallens.base import DEFAULT_WIDTH, NOT_GIVEN, EvalLensWidget, bundle_text, chart_size
+from evallens.engine.source import LazySource, is_lazy_source
 from evallens.figures.colours import Theme
 from evallens.figures.limits import limits_svg
 from evallens.figures.svg import DEFAULT_FONT, write
@@ -112,7 +113,7 @@ class ScoresByLimit(EvalLensWidget):
             limit_column = limit_column or limit
         z = z_score(ci)
         self._model = LimitModel(
-            to_frame(data),
+            LazySource(data) if is_lazy_source(data) else to_frame(data),
             model=model,
             success=success,
             limit_column=limit_column,

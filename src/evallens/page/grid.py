@@ -18,9 +18,10 @@ from typing import Any
 
 import polars as pl
 
+from evallens.engine.source import LazySourceError
 from evallens.grid import SampleGrid
 from evallens.grid.columns import STATUS
-from evallens.grid.model import SEARCHED_FIELDS
+from evallens.grid.model import SEARCHED_FIELDS, GridModel
 from evallens.heatmap import ScoresHeatmap
 from evallens.heatmap.selection import cell_codes
 from evallens.link import sources_of
@@ -112,6 +113,11 @@ def grid_page(
     (the grid's own ``filter``, other links) are applied as they were when saved.
     """
     model = grid._model
+    if not isinstance(model, GridModel):
+        raise LazySourceError(
+            "a saved page holds every row of its grids; this grid reads a lazy source: "
+            "collect the rows to save first (SampleGrid(lazy.filter(...).collect()))"
+        )
     query = model.query
     live, notes = _live_links(grid, live_sources)
     fixed = query.combined_mask(exclude=["search", *(name for _, name, _ in live)])
