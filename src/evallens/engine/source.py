@@ -10,6 +10,7 @@ engine) and rows by index. Queries on it are narwhals plans; only their small re
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import warnings
@@ -199,8 +200,10 @@ def describe_columns(
         kinds |= {c: {"kind": "boolean"} if present[c] else {"kind": "other"} for c in flags}
     for c in texts:
         counts = done[c].sort("v")
+        values = counts.get_column("v").to_list()
+        rows: dict[str, int] = dict(zip(values, counts.get_column("n").to_list(), strict=True))
         kinds[c] = (
-            _describe_text(counts.get_column("v").to_list(), counts.get_column("n").to_list())
+            _describe_text(values, functools.partial(dict, rows))
             if counts.height
             else {"kind": "other"}
         )
