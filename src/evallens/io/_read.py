@@ -77,7 +77,7 @@ class _Resolved:
 
     def __init__(self) -> None:
         self.logs: list[str] = []
-        self._absolute: set[str] = set()
+        self._locations: set[str] = set()  # each log's URL or absolute path
         self.parquet: list[str] = []
         self.frame: pl.DataFrame | None = None
         self.empty_dirs: list[str] = []
@@ -87,8 +87,8 @@ class _Resolved:
         # The same file named twice (or found twice) is read once.
         text = str(path)
         location = log_location(text)
-        if location not in self._absolute:
-            self._absolute.add(location)
+        if location not in self._locations:
+            self._locations.add(location)
             self.logs.append(text)
 
     def report_empty(self, errors: ErrorPolicy) -> None:

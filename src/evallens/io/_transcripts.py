@@ -68,7 +68,7 @@ def _calls_text(message: dict[str, Any]) -> str | None:
 
 
 def quick_text(message: dict[str, Any]) -> str:
-    """`searchable_text`, sooner for the usual messages (plain text, short text tool calls)."""
+    """`searchable_text`, sooner for the usual messages (text content, an assistant's calls)."""
     content = message.get("content")
     if type(content) is str:
         calls = message.get("tool_calls")
@@ -78,35 +78,9 @@ def quick_text(message: dict[str, Any]) -> str:
             ):
                 return content
         elif type(calls) is list and message.get("role") == "assistant":
-            lines = _short_calls(calls)
-            if lines is not None:
-                return f"{content}\n{lines}" if content and lines else content or lines
+            lines = _calls_text(message) or ""
+            return f"{content}\n{lines}" if content and lines else content or lines
     return searchable_text(message)
-
-
-def _short_calls(calls: list[Any]) -> str | None:
-    """`_calls_text` when every call is the usual one (text arguments on one short line).
-
-    None: some call is not (`searchable_text` writes them).
-    """
-    lines: list[str] = []
-    for call in calls:
-        if type(call) is not dict:
-            return None
-        arguments = call.get("arguments")
-        if type(arguments) is not dict:
-            return None
-        parts = []
-        for key, value in arguments.items():
-            if type(value) is not str:
-                return None
-            parts.append(f"{key}='{value}'")
-        name = str(call.get("function"))
-        joined = ", ".join(parts)
-        if len(joined) > _TOOL_CALL_WIDTH - 3 - len(name):
-            return None
-        lines.append(f"{name}({joined})")
-    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
