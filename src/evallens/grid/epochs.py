@@ -120,23 +120,24 @@ def _even_aggregates(
     def nulled(name: str, values: np.ndarray[Any, Any]) -> pl.Series:
         return pl.Series(name, values, dtype=pl.Float64, nan_to_null=True)
 
-    listed = pl.List
     rows = ordered.get_column(ROW)
     out: list[pl.Series] = [
-        rows.reshape((-1, epochs)).cast(listed(rows.dtype)).alias(ROW),
+        rows.reshape((-1, epochs)).cast(pl.List(rows.dtype)).alias(ROW),
         pl.repeat(epochs, rows.len() // epochs, dtype=pl.Int64, eager=True).alias(COUNT),
     ]
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a sample with no scored epoch
+        # one table at a time (each is a column's worth), the primary score's read once
+        v = table(p.column) if p is not None else None
         for column in means:
-            out.append(nulled(column, np.nanmean(table(column), axis=1)))
-        if p is not None:
+            values = v if v is not None and p is not None and column == p.column else table(column)
+            out.append(nulled(column, np.nanmean(values, axis=1)))
+        if p is not None and v is not None:
             raw = ordered.get_column(f"{p.column}{_RAW}")
-            v = table(p.column)
             scored = ~np.isnan(v)
             low, high = np.nanmin(v, axis=1), np.nanmax(v, axis=1)
             out += [
-                raw.reshape((-1, epochs)).cast(listed(raw.dtype)).alias(VALUES),
+                raw.reshape((-1, epochs)).cast(pl.List(raw.dtype)).alias(VALUES),
                 nulled(VARIANCE, np.nanvar(v, axis=1)),
                 pl.Series("__scored", scored.sum(axis=1), dtype=pl.UInt32),
                 pl.Series("__correct", np.nansum(v, axis=1), dtype=pl.Float64),
