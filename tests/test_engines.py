@@ -158,6 +158,28 @@ def test_rows_come_in_source_order_without_a_sort(lazy: Any, frame: pl.DataFrame
     assert window.get_column("id").to_list() == frame.get_column("id").slice(100, 50).to_list()
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(wanted=st.lists(st.integers(0, 480), min_size=1, max_size=30))
+def test_rows_by_index_are_the_frames_rows(
+    wanted: list[int], lazy: Any, frame: pl.DataFrame
+) -> None:
+    # DuckDB reads them as slices of the table as it is (numbered after), polars as slices
+    # of the scan, other engines by a filter: the same rows and values everywhere
+    source = LazySource(lazy)
+    got = source.rows(wanted, ["id", "log", "score_noisy", "score_grade"])
+    want = frame.with_row_index(ROW).filter(pl.col(ROW).is_in(wanted))
+    want = pl.DataFrame({ROW: wanted}).join(
+        want.with_columns(pl.col(ROW).cast(pl.Int64)), on=ROW, how="inner", maintain_order="left"
+    )
+    assert got.get_column(ROW).cast(pl.Int64).to_list() == want.get_column(ROW).to_list()
+    assert got.get_column("id").to_list() == want.get_column("id").to_list()
+    assert got.get_column("log").to_list() == want.get_column("log").to_list()
+    noisy = want.get_column("score_noisy")
+    assert got.get_column("score_noisy").cast(pl.Float64).to_list() == (
+        noisy.fill_nan(None).replace([float("inf")], [None]).to_list()
+    )
+
+
 def test_positions_neighbours_and_keys(lazy: Any, frame: pl.DataFrame) -> None:
     model = LazyGridModel(LazySource(lazy))
     eager = GridModel(frame)
