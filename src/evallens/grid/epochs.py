@@ -281,6 +281,7 @@ class EpochGroups:
         if p is not None:
             self.added += [VALUES, VARIANCE, *([PASS_AT] if self.binary else [])]
         self._columns: dict[str, pl.Series] = {}
+        self._schema: pl.Schema | None = None
 
     @property
     def count(self) -> int:
@@ -306,7 +307,9 @@ class EpochGroups:
     @property
     def schema(self) -> pl.Schema:
         """The grouped frame's columns and types (worked out on no rows)."""
-        return self.frame_of(np.zeros(0, dtype=np.int64)).schema
+        if self._schema is None:
+            self._schema = self.frame_of(np.zeros(0, dtype=np.int64)).schema
+        return self._schema
 
     @property
     def frame(self) -> pl.DataFrame:
@@ -479,7 +482,8 @@ class GroupedFrame(WorkFrame):
     they show, their reductions computed for those samples alone; a sort, a filter or a
     histogram reads whole columns, each made once (`EpochGroups.column`). Derived
     columns (`WorkFrame`) are computed after, as for any frame. ``extra``: columns set on
-    the grouped rows themselves (the transcript search's hit counts).
+    the grouped rows themselves (the transcript search's hit counts); ``hide``: columns
+    left out.
     """
 
     def __init__(
@@ -487,12 +491,15 @@ class GroupedFrame(WorkFrame):
         groups: EpochGroups,
         derived: Mapping[str, pl.Expr] | None = None,
         extra: Mapping[str, pl.Series] | None = None,
+        hide: Sequence[str] = (),
     ) -> None:
         self.groups = groups
         self.derived = {name: expr.alias(name) for name, expr in (derived or {}).items()}
         self._extra = dict(extra or {})
         self._schema: pl.Schema | None = None
-        self._raw = pl.Schema({ROW: pl.UInt32, **groups.schema})
+        self._raw = pl.Schema(
+            {ROW: pl.UInt32, **{n: t for n, t in groups.schema.items() if n not in hide}}
+        )
         for name, values in self._extra.items():
             self._raw[name] = values.dtype
 
@@ -651,7 +658,9 @@ class GroupedModel(GridModel):
         empty = groups.frame_of(np.zeros(0, dtype=np.int64))  # the columns and their types
         work = GroupedFrame(groups, work_frame(empty).derived)
         self._work = work
-        own = [c for c in available_columns(work, self.scores) if c.id not in ADDED]
+        kept = {n: e for n, e in work.derived.items() if n not in ADDED}
+        shown = GroupedFrame(groups, kept, hide=ADDED)  # they are added below
+        own = [c for c in available_columns(shown, self.scores) if c.id not in ADDED]
         at = next(
             (i + 1 for i, c in enumerate(own) if groups.score and c.field == groups.score.column),
             len(own),
@@ -821,9 +830,10 @@ class EpochSwitch:
         target: GridModel = self.grouped() if w.group_epochs else self.base
         if isinstance(target, GroupedModel):
             target.set_disagree(bool(w.epochs_disagree))
+        batched = w._edits.collecting()
         if target is not w._model:
-            self._swap(target)
-        if not w._edits.collecting():
+            self._swap(target, batched)
+        if not batched:
             w._refresh()
             self._complete_defs()
 
@@ -834,7 +844,7 @@ class EpochSwitch:
             defs = self._defs[id(w._model)] = [dict(d) for d in w._model.column_defs()]
             w._column_defs = defs
 
-    def _swap(self, target: GridModel) -> None:
+    def _swap(self, target: GridModel, batched: bool = False) -> None:
         w = self.widget
         selected = list(w.selected)
         columns = [dict(c) for c in w.columns]
@@ -861,7 +871,7 @@ class EpochSwitch:
             if defs is None:
                 # Grouped rows show before their reduced columns are made whole: those
                 # columns' formats follow the rows (`_complete_defs`).
-                whole = not isinstance(target, GroupedModel) or w._edits.collecting()
+                whole = not isinstance(target, GroupedModel) or batched
                 made = target.column_defs() if whole else target.column_defs(complete=False)
                 defs = [dict(d) for d in made]
                 if whole:
