@@ -36,7 +36,7 @@ from evallens.grid.columns import Column, available_columns, work_frame
 from evallens.grid.format import number_stats
 from evallens.grid.histograms import Histograms
 from evallens.grid.model import RANGES, GridModel, _no_hits
-from evallens.grid.query import SampleQuery, WorkFrame
+from evallens.grid.query import Frame, SampleQuery, WorkFrame
 from evallens.grid.selection import SampleKeys, rows_to_bytes
 from evallens.grid.sorting import default_sort, first_rows, sort_exprs
 from evallens.grid.types import ColumnDef
@@ -111,9 +111,10 @@ def _samples_in_order(
 
 
 def _sorted_starts(source: pl.DataFrame, keys: list[str], epoch: pl.Series) -> np.ndarray | None:
-    """Where each sample's rows start (then the end), when the rows already come in
-    (sample, epoch) order: each log's rows together, ids rising within a log and epochs
-    within an id (as readers and `synthetic_samples` write them). None: they do not.
+    """Where each sample's rows start (then the end), when they come in (sample, epoch) order.
+
+    That is: each log's rows together, ids rising within a log and epochs within an id (as
+    readers and `synthetic_samples` write them). None: they do not.
 
     Then a sample is a run of rows and the order is the rows' own, found by comparing
     neighbours (~10 ms at 5M rows) instead of sorting.
@@ -356,8 +357,8 @@ class EpochGroups:
         sizes = self.sizes[groups]
         ends = np.cumsum(sizes)
         shift = np.repeat(self.starts[groups] - (ends - sizes), sizes)
-        at = np.arange(int(ends[-1]) if ends.size else 0, dtype=np.int64) + shift
-        return at if self.order is None else self.order[at].astype(np.int64)
+        at: np.ndarray[Any, Any] = np.arange(int(ends[-1]) if ends.size else 0) + shift
+        return at if self.order is None else np.asarray(self.order[at], dtype=np.int64)
 
     def reduce(self, groups: np.ndarray[Any, Any] | None, names: Sequence[str]) -> pl.DataFrame:
         """The reduced columns ``names`` (of `added`, or `DISAGREE`) of ``groups`` (None: all).
@@ -425,7 +426,7 @@ class EpochGroups:
         """Every epoch's source row of ``groups`` (samples), in that order, epochs in order."""
         if not groups:
             return []
-        return self._positions(np.asarray(list(groups), dtype=np.int64)).tolist()
+        return cast(list[int], self._positions(np.asarray(groups, dtype=np.int64)).tolist())
 
 
 def _binary(source: pl.DataFrame, p: ScoreDescriptor) -> bool:
@@ -497,9 +498,10 @@ class GroupedFrame(WorkFrame):
         self.derived = {name: expr.alias(name) for name, expr in (derived or {}).items()}
         self._extra = dict(extra or {})
         self._schema: pl.Schema | None = None
-        self._raw = pl.Schema(
-            {ROW: pl.UInt32, **{n: t for n, t in groups.schema.items() if n not in hide}}
-        )
+        self._raw = pl.Schema([(ROW, pl.UInt32)])
+        for name, dtype in groups.schema.items():
+            if name not in hide:
+                self._raw[name] = dtype
         for name, values in self._extra.items():
             self._raw[name] = values.dtype
 
@@ -701,14 +703,17 @@ class GroupedModel(GridModel):
         self.samples = OpenSamples()
         self.compare_detail = None
 
-    @property  # type: ignore[override]
-    def source(self) -> pl.DataFrame:
+    @property
+    def source(self) -> pl.DataFrame:  # type: ignore[override]
         """The grouped rows, every column made (what exports and whole-frame reads see)."""
         return self.groups.frame
 
     def column_defs(self, complete: bool = True) -> list[ColumnDef]:
-        """As `GridModel.column_defs`; ``complete=False`` leaves out the reduced numbers'
-        format and width (made whole later), so grouping shows its rows without them."""
+        """As `GridModel.column_defs`, but ``complete=False`` leaves reduced numbers bare.
+
+        Their format and width come from whole columns, made later: grouping shows its
+        rows without waiting for them.
+        """
         later = set() if complete else {*self.groups.added} - {COUNT, VALUES}
         wanted = [c.field for c in self.columns if c.kind != "duration" and c.field not in later]
         stats = number_stats(self._work, wanted)
@@ -872,7 +877,11 @@ class EpochSwitch:
                 # Grouped rows show before their reduced columns are made whole: those
                 # columns' formats follow the rows (`_complete_defs`).
                 whole = not isinstance(target, GroupedModel) or batched
-                made = target.column_defs() if whole else target.column_defs(complete=False)
+                made = (
+                    target.column_defs(complete=False)
+                    if isinstance(target, GroupedModel) and not whole
+                    else target.column_defs()
+                )
                 defs = [dict(d) for d in made]
                 if whole:
                     self._defs[id(target)] = defs
