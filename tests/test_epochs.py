@@ -18,6 +18,7 @@ from polars.testing import assert_series_equal
 import evallens
 from evallens.grid.epochs import EpochGroups
 from evallens.grid.model import GridModel
+from evallens.grid.sorting import log_runs
 from evallens.scores import describe_scores
 
 LOGS = Path(__file__).resolve().parents[2] / "shared" / "data" / "logs"
@@ -397,5 +398,11 @@ def test_grouped_windows_equal_the_whole_reduction(
         if w.dtype.is_float():  # the grid shows NaN as missing
             w = w.fill_nan(None)
         assert_series_equal(g, w, check_names=False)
+    # the default order's first rows read only the first samples, as they are in the whole
+    head = model._work.head_lazy([pl.col("id"), pl.col("score_y")], limit).collect()
+    assert head.equals(whole.with_row_index("__row").head(limit).select(head.columns))
+    # the grouped logs' runs (the default order's first rows) are those of the whole frame
+    runs = model.groups.log_runs()
+    assert runs is not None and runs.equals(log_runs(whole))
     # and the reductions against the by-hand oracle
     check_against_oracle(frame)

@@ -42,7 +42,7 @@ from evallens.grid.sorting import default_sort, first_rows, sort_exprs
 from evallens.grid.types import ColumnDef
 from evallens.grid.view import BUILT_IN_VIEW, SamplesView, resolve_view, views_from_logs
 from evallens.sample.opened import OpenSamples
-from evallens.scores import ScoreDescriptor, descriptor_value_expr
+from evallens.scores import ScoreDescriptor, descriptor_value_expr, text_value
 from evallens.wire import ROW
 
 COUNT = "epochs"
@@ -110,7 +110,9 @@ def _samples_in_order(
     return group_of, order
 
 
-def _sorted_starts(source: pl.DataFrame, keys: list[str], epoch: pl.Series) -> np.ndarray | None:
+def _sorted_starts(
+    source: pl.DataFrame, keys: list[str], epoch: pl.Series
+) -> tuple[np.ndarray[Any, Any], pl.DataFrame] | None:
     """Where each sample's rows start (then the end), when they come in (sample, epoch) order.
 
     That is: each log's rows together, ids rising within a log and epochs within an id (as
@@ -138,7 +140,7 @@ def _sorted_starts(source: pl.DataFrame, keys: list[str], epoch: pl.Series) -> n
         return None
     new = run_start
     new[1:] |= ~same
-    return np.append(np.flatnonzero(new), height).astype(np.int64)
+    return np.append(np.flatnonzero(new), height).astype(np.int64), table.struct.unnest()
 
 
 def _even_aggregates(
@@ -254,7 +256,9 @@ class EpochGroups:
         self._scores = [s for s in scores if s.is_numeric]
         self.means = [_mean_descriptor(s) for s in self._scores]
         epoch = source.get_column("epoch").cast(pl.Int64).fill_null(0)
-        starts = _sorted_starts(source, keys, epoch)
+        found = _sorted_starts(source, keys, epoch)
+        starts = None if found is None else found[0]
+        self._runs: pl.DataFrame | None = None if found is None else found[1]
         self._group_of: pl.Series | None = None
         self.order: np.ndarray[Any, Any] | None = None
         """Source rows in (sample, epoch) order (None: the rows' own order)."""
@@ -332,6 +336,9 @@ class EpochGroups:
         kept = self._columns.get(name)
         if kept is not None:
             return kept
+        if name == COUNT:
+            self._columns[name] = out = pl.Series(COUNT, self.sizes, dtype=pl.Int64)
+            return out
         if name in self.added or name == DISAGREE:
             # the primary score's columns come together (one pass over its epochs)
             names = [name]
@@ -371,13 +378,13 @@ class EpochGroups:
         stats = p is not None and bool(wanted & {VALUES, VARIANCE, PASS_AT, DISAGREE})
         count = self.count if groups is None else len(groups)
         sizes = self.sizes if groups is None else self.sizes[groups]
-        local = pl.Series(_GROUP, np.repeat(np.arange(count, dtype=np.uint32), sizes))
-        rows = self._positions(groups)
         read = {s.column: s for s in means}
         if stats and p is not None:
             read[p.column] = p
         if not read:  # the epoch counts alone
             return pl.DataFrame([pl.Series(COUNT, sizes, dtype=pl.Int64)]).select(names)
+        local = pl.Series(_GROUP, np.repeat(np.arange(count, dtype=np.uint32), sizes))
+        rows = self._positions(groups)
         picked = self.source.select(list(read))
         if groups is not None or self.order is not None:
             picked = picked[rows]
@@ -412,6 +419,13 @@ class EpochGroups:
         """`evallens.grid.sorting.log_runs` of the grouped rows."""
         if "log" not in self.source.columns:
             return None
+        runs = self._runs
+        if runs is not None and self.keys[0] == "log":
+            # Samples never straddle a log's run: each run holds the samples starting in it.
+            ends = np.cumsum(runs.get_column("len").to_numpy())
+            counts = np.diff(np.searchsorted(self.starts[:-1], ends, side="left"), prepend=0)
+            lens = pl.Series("len", counts, dtype=runs.schema["len"])
+            return runs.with_columns(lens)
         return self.column("log").rle().struct.unnest()
 
     def project(self, mask: pl.Series | None) -> pl.Series | None:
@@ -431,6 +445,8 @@ class EpochGroups:
 
 def _binary(source: pl.DataFrame, p: ScoreDescriptor) -> bool:
     """Whether every value of score ``p`` is 0, 1 or missing (text: each distinct one read once)."""
+    if p.kind == "passfail" and p.categories:  # every letter the column holds
+        return {text_value(c) for c in p.categories} <= {0.0, 1.0, None}
     values = source.get_column(p.column)
     if values.dtype == pl.String or isinstance(values.dtype, pl.Categorical | pl.Enum):
         values = values.unique()
