@@ -160,11 +160,7 @@ def _even_aggregates(
     def nulled(name: str, values: np.ndarray[Any, Any]) -> pl.Series:
         return pl.Series(name, values, dtype=pl.Float64, nan_to_null=True)
 
-    rows = ordered.get_column(ROW)
-    out: list[pl.Series] = [
-        rows.reshape((-1, epochs)).cast(pl.List(rows.dtype)).alias(ROW),
-        pl.repeat(epochs, rows.len() // epochs, dtype=pl.Int64, eager=True).alias(COUNT),
-    ]
+    out: list[pl.Series] = []
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a sample with no scored epoch
         # one table at a time (each is a column's worth), the primary score's read once
@@ -181,7 +177,6 @@ def _even_aggregates(
                 nulled(VARIANCE, np.nanvar(v, axis=1)),
                 pl.Series("__scored", scored.sum(axis=1), dtype=pl.UInt32),
                 pl.Series("__correct", np.nansum(v, axis=1), dtype=pl.Float64),
-                pl.Series("__binary", np.all(~scored | (v == 0.0) | (v == 1.0), axis=1)),
                 pl.Series(DISAGREE, (low != high) & ~np.isnan(low)),
             ]
     return pl.DataFrame(out)
@@ -383,19 +378,18 @@ class EpochGroups:
             read[p.column] = p
         if not read:  # the epoch counts alone
             return pl.DataFrame([pl.Series(COUNT, sizes, dtype=pl.Int64)]).select(names)
-        local = pl.Series(_GROUP, np.repeat(np.arange(count, dtype=np.uint32), sizes))
-        rows = self._positions(groups)
         picked = self.source.select(list(read))
         if groups is not None or self.order is not None:
-            picked = picked[rows]
+            picked = picked[self._positions(groups)]
         schema = self.source.schema
         # Each score's value as a number (the one rule; NaN missing, as in the grid).
         ordered = picked.select(
-            pl.Series(ROW, rows, dtype=pl.UInt32),
-            local.set_sorted(),
             *(descriptor_value_expr(s, schema[c]).fill_nan(None).alias(c) for c, s in read.items()),
             *([pl.col(p.column).alias(f"{p.column}{_RAW}")] if stats and p is not None else []),
         )
+        if self.even is None:  # a group-by: each row's sample, numbered in the order asked
+            local = np.repeat(np.arange(count, dtype=np.uint32), sizes)
+            ordered = ordered.with_columns(pl.Series(_GROUP, local).set_sorted())
         counted = _aggregate(ordered, [s.column for s in means], p if stats else None, self.even)
         out: list[pl.Series] = []
         for name in names:
@@ -464,7 +458,7 @@ def _aggregate(
         # Every sample has as many epochs (the usual log): a table of samples x epochs,
         # reduced along its rows, several times sooner than a million-group group-by.
         return _even_aggregates(ordered, means, p, even)
-    aggs: list[pl.Expr] = [pl.col(ROW).alias(ROW), *(pl.col(c).mean().alias(c) for c in means)]
+    aggs: list[pl.Expr] = [pl.col(c).mean().alias(c) for c in means]
     if p is not None:
         value = pl.col(p.column)
         aggs += [
