@@ -111,7 +111,7 @@ def _samples_in_order(
 
 
 def _sorted_starts(
-    source: pl.DataFrame, keys: list[str], epoch: pl.Series
+    source: pl.DataFrame, keys: list[str], epoch: pl.Series, runs: pl.DataFrame | None = None
 ) -> tuple[np.ndarray[Any, Any], pl.DataFrame] | None:
     """Where each sample's rows start (then the end), when they come in (sample, epoch) order.
 
@@ -119,7 +119,8 @@ def _sorted_starts(
     readers and `synthetic_samples` write them). None: they do not.
 
     Then a sample is a run of rows and the order is the rows' own, found by comparing
-    neighbours (~10 ms at 5M rows) instead of sorting.
+    neighbours (~10 ms at 5M rows) instead of sorting. Returned with the starts: the runs of
+    the owner column (`evallens.grid.sorting.log_runs`; ``runs``, when known already).
     """
     if len(keys) != 2 or keys[1] != "id" or not source.schema["id"].is_integer():
         return None
@@ -127,11 +128,11 @@ def _sorted_starts(
     height = source.height
     if height == 0 or ids.null_count():
         return None
-    table = source.get_column(keys[0]).rle()
-    if table.struct.field("value").n_unique() != table.len():
+    table = source.get_column(keys[0]).rle().struct.unnest() if runs is None else runs
+    if table.get_column("value").n_unique() != table.height:
         return None  # a log's rows are in several runs
     run_start = np.zeros(height, dtype=bool)
-    run_start[np.cumsum(table.struct.field("len").to_numpy())[:-1]] = True
+    run_start[np.cumsum(table.get_column("len").to_numpy())[:-1]] = True
     run_start[0] = True
     number = ids.to_numpy()
     order = epoch.clip(0).to_numpy()
@@ -140,7 +141,7 @@ def _sorted_starts(
         return None
     new = run_start
     new[1:] |= ~same
-    return np.append(np.flatnonzero(new), height).astype(np.int64), table.struct.unnest()
+    return np.append(np.flatnonzero(new), height).astype(np.int64), table
 
 
 def _even_aggregates(
@@ -242,7 +243,9 @@ class EpochGroups:
         scores: Sequence[ScoreDescriptor],
         score: str = "",
         k: int | None = None,
+        runs: pl.DataFrame | None = None,
     ) -> None:
+        """``runs``: `evallens.grid.sorting.log_runs` of ``source``, when known."""
         keys = group_keys(source)
         self.keys = keys
         self.source = source
@@ -251,7 +254,7 @@ class EpochGroups:
         self._scores = [s for s in scores if s.is_numeric]
         self.means = [_mean_descriptor(s) for s in self._scores]
         epoch = source.get_column("epoch").cast(pl.Int64).fill_null(0)
-        found = _sorted_starts(source, keys, epoch)
+        found = _sorted_starts(source, keys, epoch, runs if keys[0] == "log" else None)
         starts = None if found is None else found[0]
         self._runs: pl.DataFrame | None = None if found is None else found[1]
         self._group_of: pl.Series | None = None
@@ -281,7 +284,7 @@ class EpochGroups:
         if p is not None:
             self.added += [VALUES, VARIANCE, *([PASS_AT] if self.binary else [])]
         self._columns: dict[str, pl.Series] = {}
-        self._schema: pl.Schema | None = None
+        self._empty: pl.DataFrame | None = None
 
     @property
     def count(self) -> int:
@@ -305,11 +308,16 @@ class EpochGroups:
         return pl.Series(ROW, lists).cast(pl.List(pl.UInt32))
 
     @property
+    def empty(self) -> pl.DataFrame:
+        """The grouped frame with no rows: its columns and their types."""
+        if self._empty is None:
+            self._empty = self.frame_of(np.zeros(0, dtype=np.int64))
+        return self._empty
+
+    @property
     def schema(self) -> pl.Schema:
-        """The grouped frame's columns and types (worked out on no rows)."""
-        if self._schema is None:
-            self._schema = self.frame_of(np.zeros(0, dtype=np.int64)).schema
-        return self._schema
+        """The grouped frame's columns and types."""
+        return self.empty.schema
 
     @property
     def frame(self) -> pl.DataFrame:
@@ -667,7 +675,7 @@ class GroupedModel(GridModel):
         self.scores = [mean_of.get(s.column, s) for s in base.scores]
         self.base = base
         self.groups = groups
-        empty = groups.frame_of(np.zeros(0, dtype=np.int64))  # the columns and their types
+        empty = groups.empty  # the columns and their types
         work = GroupedFrame(groups, work_frame(empty).derived)
         self._work = work
         kept = {n: e for n, e in work.derived.items() if n not in ADDED}
@@ -687,6 +695,7 @@ class GroupedModel(GridModel):
         own[at:at] = extra
         self.columns = own
         runs = groups.log_runs()
+        self.log_runs = runs
         keys, key_exprs = default_sort(empty, runs)
         exprs = {**sort_exprs(self.columns, work.schema), **key_exprs}
         if groups.score is not None:
@@ -833,7 +842,8 @@ class EpochSwitch:
         key = (str(w.epochs_score), w.pass_k)
         model = self._built.get(key)
         if model is None:
-            groups = EpochGroups(self.base.source, self.base.scores, key[0], key[1])
+            runs = getattr(self.base, "log_runs", None)
+            groups = EpochGroups(self.base.source, self.base.scores, key[0], key[1], runs)
             model = self._built[key] = GroupedModel(self.base, groups)
         return model
 
