@@ -406,3 +406,19 @@ def test_grouped_windows_equal_the_whole_reduction(
     assert runs is not None and runs.equals(log_runs(whole))
     # and the reductions against the by-hand oracle
     check_against_oracle(frame)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(["C", "I", "P", "N", "", "nan", "None", "inf", None]), min_size=1))
+def test_pass_fail_letters_read_as_the_score_rule_reads_them(values: list[str | None]):
+    """The grouped means read pass/fail letters by equality; the one rule trims and parses."""
+    from evallens.grid.epochs import _value
+    from evallens.scores import descriptor_value_expr
+
+    frame = pl.DataFrame({"score_x": values}, schema={"score_x": pl.String})
+    (score,) = describe_scores(frame)
+    if score.kind != "passfail":
+        return
+    fast = frame.select(_value(score, pl.String())).to_series()
+    rule = frame.select(descriptor_value_expr(score, pl.String()).fill_nan(None)).to_series()
+    assert_series_equal(fast, rule, check_names=False)
