@@ -315,6 +315,17 @@ def test_grouped_model_base_is_untouched():
     assert base.source is df and base.query.count == 7
 
 
+def test_grouped_model_sets_up_what_a_grid_model_has():
+    """GroupedModel sets up GridModel's parts itself (over rows made where read): a part
+    GridModel gains must be set up there too."""
+    from evallens.grid.epochs import GroupedModel
+
+    base = GridModel(frame_with_epochs())
+    grouped = GroupedModel(base, EpochGroups(base.source, base.scores))
+    missing = set(vars(base)) - set(vars(grouped)) - {"source"}  # a property there
+    assert not missing
+
+
 def test_grouped_rows_take_filter_text_histogram_ranges_and_transcript_search(generated):
     """What the grid offers beside grouping keeps working with it: Inspect filter text and
     the transcript search are rules over epochs (some epoch passes), a brushed range keeps
