@@ -105,6 +105,8 @@ class GridModel:
         self.columns: list[Column] = available_columns(work, self.scores)
         self._work = work
         runs = log_runs(frame)
+        self.log_runs = runs
+        """The frame's runs of rows sharing a ``log`` (`sorting.log_runs`; None: no log)."""
         keys, key_exprs = default_sort(frame, runs)
         self.query = SampleQuery(
             work,

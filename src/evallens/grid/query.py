@@ -82,6 +82,10 @@ class WorkFrame:
         lazy = self.df.lazy()
         return lazy.with_columns(wanted) if wanted else lazy
 
+    def head_lazy(self, exprs: Iterable[pl.Expr], n: int) -> pl.LazyFrame:
+        """`lazy` over the first ``n`` rows only."""
+        return self.lazy(exprs).slice(0, n)
+
     def select(self, *exprs: pl.Expr | str | Iterable[pl.Expr | str]) -> pl.DataFrame:
         """As `polars.DataFrame.select`, derived columns included."""
         flat = [e for x in exprs for e in ([x] if isinstance(x, pl.Expr | str) else x)]
@@ -147,7 +151,7 @@ class SampleQuery:
         default_rows: Callable[[int], int] | None = None,
     ) -> None:
         work = df if isinstance(df, WorkFrame) else WorkFrame(df)
-        if ROW not in work.df.columns:
+        if ROW not in work.schema:
             work = WorkFrame(work.df.with_row_index(ROW), work.derived)
         self.work = work
         """The frame queried: the caller's, its derived columns computed where read."""
@@ -332,11 +336,12 @@ class SampleQuery:
         names = [f"__key{i}" for i in range(len(keys))]
         # Keys first, over every row, then the filter: a key may depend on other rows (the
         # default order's log key is where a log first appears in the whole frame).
-        frame = self.work.lazy(exprs)
         if mask is None and not self._sort and self._default_rows is not None:
             # The default order's first k rows lie in the frame's first rows (its logs'
             # rows are together): only those are read.
-            frame = frame.slice(0, self._default_rows(k))
+            frame = self.work.head_lazy(exprs, self._default_rows(k))
+        else:
+            frame = self.work.lazy(exprs)
         frame = frame.select(ROW, *(e.alias(n) for e, n in zip(exprs, names, strict=True)))
         frame = frame if mask is None else frame.filter(mask)
         return (
