@@ -88,11 +88,10 @@ def _identity_columns(
             name: pl.repeat(value, height, dtype=pl.String, eager=True).alias(name)
             for name, value in identities[0].items()
         }
-    counts = pl.Series(rows, dtype=pl.Int64)
+    # each row's log, then each column a gather of the logs' values
+    logs = pl.Series(range(len(rows)), dtype=pl.UInt32).repeat_by(pl.Series(rows)).explode()
     return {
-        name: pl.Series(name, [i[name] for i in identities], dtype=pl.String)
-        .repeat_by(counts)
-        .explode()
+        name: pl.Series(name, [i[name] for i in identities], dtype=pl.String).gather(logs)
         for name in identities[0]
     }
 
@@ -134,12 +133,21 @@ def _usage(frame: pl.DataFrame, *, several: bool = False) -> tuple[pl.Series, pl
     count = len(dtype.fields)
     present = wide.select(pl.sum_horizontal(pl.col(f"present_{o}") for o in range(count)))
     per_row = present.to_series().cast(pl.Int32)
-    if several and count > 1 and (present.max().item() or 0) > 1:
+    most = per_row.max() or 0
+    if several and count > 1 and most > 1:
         # entries follow the struct's model order, which is first seen over all the logs
         # parsed together: a row of several models may list them in another order alone
         raise _Unsupported
     if count == 1 and per_row.min() == 1:
         structs = wide["entry_0"].to_arrow()  # the common case: every row called one model
+    elif most <= 1:
+        # one model a row at most (logs of different models parsed together): each row's
+        # entry is its one present model's, the rows without usage left out
+        one = pl.when(pl.col("present_0")).then(pl.col("entry_0"))
+        for o in range(1, count):
+            one = one.when(pl.col(f"present_{o}")).then(pl.col(f"entry_{o}"))
+        entry = wide.select(one.alias("entry")).filter(per_row == 1)
+        structs = entry["entry"].to_arrow()
     else:
         # entries row-major (row, then model in key order), absent models left out
         parts = [
