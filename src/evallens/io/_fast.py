@@ -133,7 +133,7 @@ def _usage(frame: pl.DataFrame, *, several: bool = False) -> tuple[pl.Series, pl
     count = len(dtype.fields)
     present = wide.select(pl.sum_horizontal(pl.col(f"present_{o}") for o in range(count)))
     per_row = present.to_series().cast(pl.Int32)
-    most = per_row.max() or 0
+    most = int(present.max().item() or 0)
     if several and count > 1 and most > 1:
         # entries follow the struct's model order, which is first seen over all the logs
         # parsed together: a row of several models may list them in another order alone
