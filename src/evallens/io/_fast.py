@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import itertools
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -143,7 +143,7 @@ def _usage(frame: pl.DataFrame, *, several: bool = False) -> tuple[pl.Series, pl
     elif most <= 1:
         # one model a row at most (logs of different models parsed together): each row's
         # entry is its one present model's, the rows without usage left out
-        one = pl.when(pl.col("present_0")).then(pl.col("entry_0"))
+        one: Any = pl.when(pl.col("present_0")).then(pl.col("entry_0"))
         for o in range(1, count):
             one = one.when(pl.col(f"present_{o}")).then(pl.col(f"entry_{o}"))
         entry = wide.select(one.alias("entry")).filter(per_row == 1)
