@@ -162,8 +162,12 @@ def _usage(frame: pl.DataFrame, *, several: bool = False) -> tuple[pl.Series, pl
         structs = entries["entry"].to_arrow()
     # offsets made by polars: ``pa.array`` of a Python list imports pandas (~0.25 s)
     offsets = pl.concat([pl.Series([0], dtype=pl.Int32), per_row.cum_sum()]).to_arrow()
-    lists = pl.Series("model_usage", pa.ListArray.from_arrays(offsets, structs))
-    return lists.cast(MODEL_USAGE_DTYPE), wide["total_tokens"]
+    # through a table: ``pl.Series(arrow array)`` imports pyarrow.compute (~50 ms) on first use
+    table = pl.from_arrow(
+        pa.Table.from_arrays([pa.ListArray.from_arrays(offsets, structs)], names=["model_usage"])
+    )
+    assert isinstance(table, pl.DataFrame)
+    return table.to_series().cast(MODEL_USAGE_DTYPE), wide["total_tokens"]
 
 
 class _Unsupported(Exception):
@@ -283,7 +287,8 @@ def _parse_arrow_many(datas: list[bytes]) -> tuple[pl.DataFrame, list[int]] | No
         return None
     offsets = lists.offsets.to_pylist()
     rows = [b - a for a, b in itertools.pairwise(offsets)]
-    structs = lists.flatten()
+    # the rows as they are stored (``flatten`` would import pyarrow.compute: ~50 ms once)
+    structs = lists.values.slice(offsets[0], offsets[-1] - offsets[0])
     frame = pl.from_arrow(pa.Table.from_struct_array(structs))
     return (frame, rows) if isinstance(frame, pl.DataFrame) else None
 
