@@ -297,6 +297,7 @@ def test_threads_read_the_same_frame(
     logs_dir()
     serial = _read_with(DISTINCT, columnar_bytes, monkeypatch, batch_bytes)
     monkeypatch.setattr("os.cpu_count", lambda: 4)
+    monkeypatch.setattr("os.getloadavg", lambda: (0.0, 0.0, 0.0))  # idle cores
     assert _read._workers([str(p) for p in DISTINCT], None) > 1
     started: list[int] = []
     real_pool = _read.ThreadPoolExecutor
@@ -310,6 +311,11 @@ def test_threads_read_the_same_frame(
     assert threaded.equals(serial)
     # threads start only for logs parsed natively
     assert started == ([4] if columnar_bytes == 0 or batch_bytes else [])
+    # on a busy machine (no idle core) each batch is parsed in turn: no thread, same frame
+    started.clear()
+    monkeypatch.setattr("os.getloadavg", lambda: (3.0, 3.0, 3.0))
+    assert eio.read_samples(DISTINCT, parallel=None, progress=False).equals(serial)
+    assert started == []
 
 
 def test_a_real_kernel_shows_the_bar_not_text() -> None:
