@@ -240,6 +240,13 @@ def fast_samples_frames(
         return None
 
 
+_SUMMARY_FIELDS = frozenset(
+    ("id", "epoch", "input", "target", "metadata", "scores", "model_usage", "error", "limit")
+    + ("retries", "total_time", "working_time", "message_count", "uuid")
+)
+"""The summary fields `_build` reads (``completed``, ``role_usage``, ... are not shown)."""
+
+
 def _parse_arrow(data: bytes) -> pl.DataFrame | None:
     """Parse with pyarrow's JSON reader (about 2.5x cheaper than polars' for summaries)."""
     parsed = _parse_arrow_many([data])
@@ -289,7 +296,10 @@ def _parse_arrow_many(datas: list[bytes]) -> tuple[pl.DataFrame, list[int]] | No
     rows = [b - a for a, b in itertools.pairwise(offsets)]
     # the rows as they are stored (``flatten`` would import pyarrow.compute: ~50 ms once)
     structs = lists.values.slice(offsets[0], offsets[-1] - offsets[0])
-    frame = pl.from_arrow(pa.Table.from_struct_array(structs))
+    table = pa.Table.from_struct_array(structs)
+    # only the fields a samples frame is made of become polars columns
+    table = table.select([name for name in table.column_names if name in _SUMMARY_FIELDS])
+    frame = pl.from_arrow(table)
     return (frame, rows) if isinstance(frame, pl.DataFrame) else None
 
 
