@@ -241,8 +241,10 @@ def fast_samples_frames(
 
 
 _SUMMARY_FIELDS = frozenset(
-    ("id", "epoch", "input", "target", "metadata", "scores", "model_usage", "error", "limit")
-    + ("retries", "total_time", "working_time", "message_count", "uuid")
+    {
+        *("id", "epoch", "input", "target", "metadata", "scores", "model_usage", "error"),
+        *("limit", "retries", "total_time", "working_time", "message_count", "uuid"),
+    }
 )
 """The summary fields `_build` reads (``completed``, ``role_usage``, ... are not shown)."""
 
