@@ -347,7 +347,7 @@ def _threads(workers: int) -> int:
         return 0
     try:
         busy = os.getloadavg()[0]
-    except OSError:  # not measurable here (Windows)
+    except (OSError, AttributeError):  # not measurable here (Windows has no getloadavg)
         busy = 0.0
     idle = (os.cpu_count() or 1) - round(busy)
     return min(workers, idle) if idle >= 2 else 0
