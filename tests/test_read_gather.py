@@ -1,9 +1,10 @@
 """Many logs read into one frame equal each log read alone, whichever reader takes each one.
 
 `read_samples` gathers short logs' samples in Python lists and builds one frame for all of
-them, and parses long logs natively into frames of their own (`evallens.io._fast`). Both
-must give the frame that reading each log alone gives, stacked; and a bad log must leave
-nothing of itself behind.
+them, parses long logs natively into frames of their own, and parses runs of plain logs
+natively together, one frame for several logs (`evallens.io._fast`). Each must give the
+frame that reading each log alone gives, stacked; and a bad log must leave nothing of
+itself behind.
 """
 
 from __future__ import annotations
@@ -49,22 +50,41 @@ def _one_by_one(paths: list[Path]) -> pl.DataFrame:
     return combine_samples([samples_frame(read_log(str(p)))[0] for p in paths])
 
 
+PYTHON = 2**40
+"""`_read_with`: every log read in Python (the reference of the readers below)."""
+
+
 def _read_with(
-    paths: list[Path], columnar_bytes: int, monkeypatch: pytest.MonkeyPatch
+    paths: list[Path],
+    columnar_bytes: int,
+    monkeypatch: pytest.MonkeyPatch,
+    batch_bytes: int | None = None,
+    parallel: bool | None = False,
 ) -> pl.DataFrame:
-    """Logs whose summaries reach ``columnar_bytes`` parsed natively, whatever they hold."""
+    """Logs whose summaries reach ``columnar_bytes`` parsed natively, whatever they hold;
+    with ``batch_bytes``, every log parsed natively together with the next ones until a
+    batch holds that many bytes (`PYTHON`: all in one)."""
     monkeypatch.setattr(_read, "COLUMNAR_BYTES", columnar_bytes)
     monkeypatch.setattr(_read, "COLUMNAR_ALWAYS_BYTES", columnar_bytes)
-    return eio.read_samples(paths, parallel=False, progress=False)
+    if batch_bytes is None:
+        monkeypatch.setattr(_read, "BATCH_MIN_BYTES", PYTHON)
+    else:
+        monkeypatch.setattr(_read, "COLUMNAR_ALWAYS_BYTES", PYTHON)
+        monkeypatch.setattr(_read, "COLUMNAR_SAMPLE_BYTES", PYTHON)  # whatever they hold
+        monkeypatch.setattr(_read, "BATCH_MIN_BYTES", 0)
+        monkeypatch.setattr(_read, "BATCH_BYTES", batch_bytes)
+    return eio.read_samples(paths, parallel=parallel, progress=False)
 
 
 def test_every_real_log_at_once_equals_each_read_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     logs_dir()
-    together = _read_with(DISTINCT, 2**40, monkeypatch)  # every log gathered in Python
+    together = _read_with(DISTINCT, PYTHON, monkeypatch)  # every log gathered in Python
     assert together.equals(_one_by_one(DISTINCT))
     assert together.height == sum(samples_frame(read_log(str(p)))[0].height for p in DISTINCT)
     # long logs parsed natively wherever the columnar reader takes them: the same frame
     assert _read_with(DISTINCT, 0, monkeypatch).equals(together)
+    # every log parsed natively together with the others: one parse, one frame
+    assert _read_with(DISTINCT, PYTHON, monkeypatch, batch_bytes=PYTHON).equals(together)
 
 
 @settings(
@@ -79,8 +99,9 @@ def test_any_real_logs_in_any_order_equal_each_read_alone(
     if not DISTINCT:
         pytest.skip("shared real logs not found")
     paths = data.draw(st.lists(st.sampled_from(DISTINCT), min_size=1, max_size=12, unique=True))
-    columnar_bytes = data.draw(st.sampled_from([0, 4096, 2**40]))
-    frame = _read_with(paths, columnar_bytes, monkeypatch)
+    columnar_bytes = data.draw(st.sampled_from([0, 4096, PYTHON]))
+    batch_bytes = data.draw(st.sampled_from([None, 1, 20_000, PYTHON]))
+    frame = _read_with(paths, columnar_bytes, monkeypatch, batch_bytes)
     assert frame.equals(_one_by_one(paths))
 
 
@@ -163,13 +184,15 @@ def test_a_column_typed_differently_by_different_logs_reads_as_together(
         [_summary(1000, metadata={"grade": "A"}, scores={"s": {"value": "C"}})],
         "E2",
     )
-    python = _read_with([tmp_path], 2**40, monkeypatch)
+    python = _read_with([tmp_path], PYTHON, monkeypatch)
     assert python["metadata_grade"].dtype == pl.String
     assert python["metadata_grade"].to_list() == [*(str(i) for i in range(400)), "A"]
     # the score column holds True (Python's text for it, as samples_df shows it) and C
     assert python["score_s"].to_list() == ["True"] * 400 + ["C"]
     columnar = _read_with([tmp_path], 0, monkeypatch)  # the long log parsed natively
     assert columnar.equals(python)
+    # parsed together, the logs disagree on the type: each is read alone instead
+    assert _read_with([tmp_path], PYTHON, monkeypatch, batch_bytes=PYTHON).equals(python)
 
 
 class _Terminal(io.StringIO):
@@ -263,12 +286,18 @@ def test_progress_never_breaks_a_read(tmp_path: Path, monkeypatch: pytest.Monkey
         assert eio.read_samples(tmp_path).height == 2
 
 
-@pytest.mark.parametrize("columnar_bytes", [0, 2**40])
-def test_threads_read_the_same_frame(columnar_bytes: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Long logs parsed on threads while short ones are read here: in order, the same frame."""
+@pytest.mark.parametrize(
+    ("columnar_bytes", "batch_bytes"), [(0, None), (PYTHON, None), (PYTHON, 20_000)]
+)
+def test_threads_read_the_same_frame(
+    columnar_bytes: int, batch_bytes: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Long logs and batches parsed on threads while short ones are read here: in order,
+    the same frame."""
     logs_dir()
-    serial = _read_with(DISTINCT, columnar_bytes, monkeypatch)
+    serial = _read_with(DISTINCT, columnar_bytes, monkeypatch, batch_bytes)
     monkeypatch.setattr("os.cpu_count", lambda: 4)
+    monkeypatch.setattr("os.getloadavg", lambda: (0.0, 0.0, 0.0))  # idle cores
     assert _read._workers([str(p) for p in DISTINCT], None) > 1
     started: list[int] = []
     real_pool = _read.ThreadPoolExecutor
@@ -281,7 +310,12 @@ def test_threads_read_the_same_frame(columnar_bytes: int, monkeypatch: pytest.Mo
     threaded = eio.read_samples(DISTINCT, parallel=None, progress=False)
     assert threaded.equals(serial)
     # threads start only for logs parsed natively
-    assert started == ([4] if columnar_bytes == 0 else [])
+    assert started == ([4] if columnar_bytes == 0 or batch_bytes else [])
+    # on a busy machine (no idle core) each batch is parsed in turn: no thread, same frame
+    started.clear()
+    monkeypatch.setattr("os.getloadavg", lambda: (3.0, 3.0, 3.0))
+    assert eio.read_samples(DISTINCT, parallel=None, progress=False).equals(serial)
+    assert started == []
 
 
 def test_a_real_kernel_shows_the_bar_not_text() -> None:
@@ -314,9 +348,9 @@ def test_rows_made_a_frame_in_several_parts_read_the_same(
 ) -> None:
     """A long read is built a part at a time (bounded memory): the frame does not change."""
     logs_dir()
-    whole = _read_with(DISTINCT, 2**40, monkeypatch)
+    whole = _read_with(DISTINCT, PYTHON, monkeypatch)
     monkeypatch.setattr(_read, "GATHER_ROWS", 7)
-    assert _read_with(DISTINCT, 2**40, monkeypatch).equals(whole)
+    assert _read_with(DISTINCT, PYTHON, monkeypatch).equals(whole)
 
 
 @pytest.mark.parametrize("rerun_id", [1, "1"])

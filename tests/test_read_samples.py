@@ -10,6 +10,8 @@ from typing import Any
 import polars as pl
 import pytest
 from conftest_io import INSPECT_JSON_NAME, logs_dir, plain, real_log_paths, same_value
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import evallens.io as eio
 from evallens.frames import to_frame
@@ -284,3 +286,16 @@ def test_skipped_files_are_reported_every_time(tmp_path: Path) -> None:
             for _ in range(2):
                 eio.read_samples(tmp_path)
         assert sum("broken.eval" in str(w.message) for w in caught) == 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(base=st.text(max_size=30), suffix=st.text(max_size=30))
+def test_made_up_sample_ids_are_inspect_ais(base: str, suffix: str) -> None:
+    """Samples without a uuid get the id inspect_ai's readers give them (md5, base 57)."""
+    from inspect_ai.analysis._dataframe.extract import auto_id
+
+    from evallens.io._summary import _auto_id, _base57
+
+    assert _auto_id(base, suffix) == auto_id(base, suffix)
+    assert _base57(0) == "2" * 22 and _base57(0, pad=0) == ""
+    assert _base57(57**5, pad=0) == "322222"

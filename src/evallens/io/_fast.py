@@ -10,8 +10,8 @@ returns ``None`` and the caller uses the row-by-row reader, which is the referen
 from __future__ import annotations
 
 import io
-import re
-from typing import TYPE_CHECKING
+import itertools
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -79,7 +79,24 @@ def _thin_columns(raw: pl.DataFrame, exprs: dict[str, pl.Expr]) -> dict[str, pl.
     return result
 
 
-def _usage(frame: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
+def _identity_columns(
+    identities: list[dict[str, str]], rows: list[int], height: int
+) -> dict[str, pl.Series]:
+    """Each log's eval id, path, task and model, repeated for its rows."""
+    if len(identities) == 1:
+        return {
+            name: pl.repeat(value, height, dtype=pl.String, eager=True).alias(name)
+            for name, value in identities[0].items()
+        }
+    # each row's log, then each column a gather of the logs' values
+    logs = pl.Series(range(len(rows)), dtype=pl.UInt32).repeat_by(pl.Series(rows)).explode()
+    return {
+        name: pl.Series(name, [i[name] for i in identities], dtype=pl.String).gather(logs)
+        for name in identities[0]
+    }
+
+
+def _usage(frame: pl.DataFrame, *, several: bool = False) -> tuple[pl.Series, pl.Series]:
     """model_usage (struct keyed by model) → list of structs, plus the total tokens.
 
     Entries are laid out row-major (row, then model in key order) and wrapped as an Arrow
@@ -116,8 +133,21 @@ def _usage(frame: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
     count = len(dtype.fields)
     present = wide.select(pl.sum_horizontal(pl.col(f"present_{o}") for o in range(count)))
     per_row = present.to_series().cast(pl.Int32)
+    most = int(present.max().item() or 0)
+    if several and count > 1 and most > 1:
+        # entries follow the struct's model order, which is first seen over all the logs
+        # parsed together: a row of several models may list them in another order alone
+        raise _Unsupported
     if count == 1 and per_row.min() == 1:
         structs = wide["entry_0"].to_arrow()  # the common case: every row called one model
+    elif most <= 1:
+        # one model a row at most (logs of different models parsed together): each row's
+        # entry is its one present model's, the rows without usage left out
+        one: Any = pl.when(pl.col("present_0")).then(pl.col("entry_0"))
+        for o in range(1, count):
+            one = one.when(pl.col(f"present_{o}")).then(pl.col(f"entry_{o}"))
+        entry = wide.select(one.alias("entry")).filter(per_row == 1)
+        structs = entry["entry"].to_arrow()
     else:
         # entries row-major (row, then model in key order), absent models left out
         parts = [
@@ -132,12 +162,45 @@ def _usage(frame: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
         structs = entries["entry"].to_arrow()
     # offsets made by polars: ``pa.array`` of a Python list imports pandas (~0.25 s)
     offsets = pl.concat([pl.Series([0], dtype=pl.Int32), per_row.cum_sum()]).to_arrow()
-    lists = pl.Series("model_usage", pa.ListArray.from_arrays(offsets, structs))
-    return lists.cast(MODEL_USAGE_DTYPE), wide["total_tokens"]
+    # through a table: ``pl.Series(arrow array)`` imports pyarrow.compute (~50 ms) on first use
+    table = pl.from_arrow(
+        pa.Table.from_arrays([pa.ListArray.from_arrays(offsets, structs)], names=["model_usage"])
+    )
+    assert isinstance(table, pl.DataFrame)
+    return table.to_series().cast(MODEL_USAGE_DTYPE), wide["total_tokens"]
 
 
 class _Unsupported(Exception):
     """A shape the fast path does not handle; the caller falls back."""
+
+
+def _first_row(expr: pl.Expr) -> pl.Expr:
+    """The first row where ``expr`` has a value (null where it never has)."""
+    return expr.is_not_null().arg_true().first()
+
+
+def _check_first_rows(firsts: dict[str, object]) -> None:
+    """Decline where the columns' order or set could differ from the row reader's.
+
+    The row reader makes a score's columns at the first row that has the scorer, in that
+    row's order. pyarrow orders each level of the struct by where it first met a key, so
+    the flattened order is the same when scorers come in the order they first score and
+    a dict score's keys all first have values where its scorer first scores (a key met
+    later would come after scorers met in between, to the row reader). A scored row with
+    no dict value makes a column of its own there (``score_<scorer>``).
+    """
+    last = -1
+    scorer_row: object = None
+    for name, row in firsts.items():
+        if name.startswith("bare_"):
+            if row:
+                raise _Unsupported
+        elif name.startswith("scorer_"):
+            if not isinstance(row, int) or row < last:
+                raise _Unsupported
+            last = scorer_row = row
+        elif row != scorer_row:
+            raise _Unsupported
 
 
 def _put(dynamic: dict[str, pl.Expr], name: str, expr: pl.Expr) -> None:
@@ -151,42 +214,69 @@ def fast_samples_frame(
 ) -> tuple[pl.DataFrame, ScoreMap] | None:
     """The samples frame for one log from its raw ``summaries.json``, or ``None``."""
     try:
-        return _build(summaries_json, identity)
+        return _build(_parse(summaries_json), [identity], None)
     except (_Unsupported, pl.exceptions.PolarsError, ValueError, TypeError):
         return None
 
 
-# where one summary ends and the next begins, compact or pretty-printed
-_ROW_BREAK = re.compile(rb'\}\s*,\s*\{\s*"id"\s*:')
-_ROWS_START = re.compile(rb'^\s*\[\s*\{\s*"id"\s*:')
-_ROWS_END = re.compile(rb"\}\s*\]\s*$")
+def fast_samples_frames(
+    summaries_json: list[bytes], identities: list[dict[str, str]]
+) -> tuple[pl.DataFrame, ScoreMap, list[int]] | None:
+    """One samples frame for several logs, parsed and built together; ``None`` if declined.
+
+    Each log's rows are together, in the order given, with the count of each log's rows
+    (the frame is that of reading each log alone, stacked). Logs whose summaries conflict
+    (an id that is a number in one and text in another, a score that is a dict in one)
+    make the parser or `_build` decline, and the caller reads them one by one.
+    """
+    try:
+        parsed = _parse_arrow_many(summaries_json)
+        if parsed is None:
+            return None
+        raw, rows = parsed
+        frame, score_map = _build(raw, identities, rows)
+        return frame, score_map, rows
+    except (_Unsupported, pl.exceptions.PolarsError, ValueError, TypeError):
+        return None
+
+
+_SUMMARY_FIELDS = frozenset(
+    {
+        *("id", "epoch", "input", "target", "metadata", "scores", "model_usage", "error"),
+        *("limit", "retries", "total_time", "working_time", "message_count", "uuid"),
+    }
+)
+"""The summary fields `_build` reads (``completed``, ``role_usage``, ... are not shown)."""
 
 
 def _parse_arrow(data: bytes) -> pl.DataFrame | None:
-    """Parse with pyarrow's JSON reader (about 2.5x cheaper than polars' for summaries).
+    """Parse with pyarrow's JSON reader (about 2.5x cheaper than polars' for summaries)."""
+    parsed = _parse_arrow_many([data])
+    return None if parsed is None else parsed[0]
 
-    pyarrow reads newline-delimited JSON, so the array is split where one summary ends
-    and the next begins (``},{"id":``). That is safe: raw newlines and bare quotes
-    cannot occur inside JSON strings, so flattening newlines changes nothing and
-    ``{"id":`` only matches structure; a split inside a nested array of objects leaves
-    unbalanced brackets on both lines, which fails the parse (and we fall back).
+
+def _parse_arrow_many(datas: list[bytes]) -> tuple[pl.DataFrame, list[int]] | None:
+    """Several logs' summaries parsed as one, with each log's count of rows (or ``None``).
+
+    Each column is typed over all of them; ``None`` where pyarrow declines.
+
+    pyarrow reads newline-delimited JSON objects, so each log's array becomes one line
+    ``{"r":[...]}`` (newlines in pretty-printed summaries are whitespace, flattened
+    first): its rows are that line's list, and the list offsets count each log's rows.
+    One block holds every line, so each column's type is decided over every row (blocks
+    typed apart would fail on a field whole in one block and fractional in another).
     """
     import pyarrow as pa
     import pyarrow.json as pa_json
 
-    start = _ROWS_START.match(data)
-    # only the tail can hold the closing bracket: searching the whole buffer costs a scan
-    end = _ROWS_END.search(data, max(len(data) - 256, 0))
-    if start is None or end is None:
-        return None
-    if b"\n" in data:
-        data = data.replace(b"\n", b" ")  # pretty-printed by older inspect_ai versions
-    # split the whole buffer, then hand pyarrow a zero-copy view without the brackets:
-    # one copy of the summaries instead of three keeps the threaded reader's peak down
-    lines, breaks = _ROW_BREAK.subn(b'}\n{"id":', data)
-    first = lines.index(b"[") + 1
-    last = lines.rindex(b"]")
-    body = pa.py_buffer(lines)[first:last]
+    parts: list[bytes] = []
+    for data in datas:
+        if b"\n" in data:
+            data = data.replace(b"\n", b" ")  # pretty-printed by older inspect_ai versions
+        parts += (b'{"r":', data, b"}\n")
+    # the system pool hands the buffers straight back: mimalloc keeps them per thread
+    body = pa.py_buffer(b"".join(parts))
+    del parts
     try:
         table = pa_json.read_json(
             pa.BufferReader(body),
@@ -195,10 +285,24 @@ def _parse_arrow(data: bytes) -> pl.DataFrame | None:
         )
     except (pa.ArrowException, ValueError):
         return None
-    if table.num_rows != breaks + 1:
+    del body
+    if table.num_rows != len(datas) or table.column_names != ["r"]:
         return None
+    column = table.column(0)
+    lists = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    if not pa.types.is_list(lists.type) or not pa.types.is_struct(lists.type.value_type):
+        return None  # summaries that are not an array of objects
+    if lists.null_count:
+        return None
+    offsets = lists.offsets.to_pylist()
+    rows = [b - a for a, b in itertools.pairwise(offsets)]
+    # the rows as they are stored (``flatten`` would import pyarrow.compute: ~50 ms once)
+    structs = lists.values.slice(offsets[0], offsets[-1] - offsets[0])
+    table = pa.Table.from_struct_array(structs)
+    # only the fields a samples frame is made of become polars columns
+    table = table.select([name for name in table.column_names if name in _SUMMARY_FIELDS])
     frame = pl.from_arrow(table)
-    return frame if isinstance(frame, pl.DataFrame) else None
+    return (frame, rows) if isinstance(frame, pl.DataFrame) else None
 
 
 def _parse(data: bytes) -> pl.DataFrame:
@@ -210,19 +314,31 @@ def _parse(data: bytes) -> pl.DataFrame:
     return pl.read_json(io.BytesIO(data), infer_schema_length=None)
 
 
-def _build(data: bytes, identity: dict[str, str]) -> tuple[pl.DataFrame, ScoreMap]:
-    raw = _parse(data)
+def _build(
+    raw: pl.DataFrame, identities: list[dict[str, str]], rows: list[int] | None
+) -> tuple[pl.DataFrame, ScoreMap]:
+    """The samples frame of parsed summaries, of one log or several.
+
+    ``rows`` ``None``: one log's. Else several logs' rows one log after another,
+    ``rows[i]`` of them with ``identities[i]``.
+    """
     schema = raw.schema
     height = raw.height
     if height == 0 or "id" not in schema or "epoch" not in schema:
         raise _Unsupported
     if schema.get("input") != pl.String:
         raise _Unsupported  # chat-message inputs are rendered row by row
-    duplicated = raw.select(
-        pl.struct(pl.col("id").cast(pl.String), pl.col("epoch")).is_duplicated().any()
-    ).item()
-    if duplicated:
+    if rows is None:
+        rows = [height]
+        key = pl.struct(pl.col("id").cast(pl.String), pl.col("epoch"))
+    else:
+        # a sample id and epoch repeat across logs; within one they mark a re-run
+        logs = pl.Series("log", range(len(rows)), dtype=pl.Int32)
+        logs = logs.repeat_by(pl.Series(rows, dtype=pl.Int64)).explode()
+        key = pl.struct(pl.col("id").cast(pl.String), pl.col("epoch"), pl.lit(logs))
+    if raw.select(key.is_duplicated().any()).item():
         raise _Unsupported  # superseded re-runs: the row reader dedupes them
+    identity = _identity_columns(identities, rows, height)
 
     def column(name: str, dtype: pl.DataType) -> pl.Expr:
         if name in schema:
@@ -239,7 +355,7 @@ def _build(data: bytes, identity: dict[str, str]) -> tuple[pl.DataFrame, ScoreMa
     else:
         raise _Unsupported
 
-    usage, total_tokens = _usage(raw)
+    usage, total_tokens = _usage(raw, several=len(rows) > 1)
 
     # dynamic columns as expressions over the parsed frame, evaluated in one pass below
     dynamic: dict[str, pl.Expr] = {}
@@ -259,26 +375,38 @@ def _build(data: bytes, identity: dict[str, str]) -> tuple[pl.DataFrame, ScoreMa
     score_map: dict[str, tuple[str, str]] = {}
     answers: list[pl.Expr] = []
     scores_dtype = schema.get("scores")
+    # where each scorer first scores, and each key of a dict score first has a value: the
+    # row reader makes columns in the order it meets them (see `_check_first_rows`)
+    firsts: list[pl.Expr] = []
     if isinstance(scores_dtype, pl.Struct):
-        for scorer_field in scores_dtype.fields:
+        for order, scorer_field in enumerate(scores_dtype.fields):
             scorer = scorer_field.name
             score = pl.col("scores").struct.field(scorer)
             if not isinstance(scorer_field.dtype, pl.Struct):
                 raise _Unsupported
+            firsts.append(_first_row(score).alias(f"scorer_{order}"))
             parts = {f.name: f.dtype for f in scorer_field.dtype.fields}
             if parts.get("answer") == pl.String:
                 answers.append(score.struct.field("answer"))
             value_dtype = parts.get("value")
             if value_dtype is None:
+                # no value anywhere: the row reader's column holds only missing values
+                name = f"score_{scorer}"
+                score_map.setdefault(name, (scorer, scorer))
+                _put(dynamic, name, pl.lit(None))
                 continue
             value = score.struct.field("value")
             if isinstance(value_dtype, pl.Struct):
-                for key_field in value_dtype.fields:
+                # a scored row without a dict value is a column of its own to the row reader
+                firsts.append((score.is_not_null() & value.is_null()).any().alias(f"bare_{order}"))
+                for key_order, key_field in enumerate(value_dtype.fields):
                     if not _is_scalar(key_field.dtype):
                         raise _Unsupported
                     name = f"score_{scorer}_{key_field.name}"
                     score_map.setdefault(name, (scorer, key_field.name))
-                    _put(dynamic, name, value.struct.field(key_field.name))
+                    key = value.struct.field(key_field.name)
+                    _put(dynamic, name, key)
+                    firsts.append(_first_row(key).alias(f"key_{order}_{key_order}"))
             elif _is_scalar(value_dtype) or (
                 isinstance(value_dtype, pl.List) and _is_scalar(value_dtype.inner)
             ):
@@ -289,6 +417,8 @@ def _build(data: bytes, identity: dict[str, str]) -> tuple[pl.DataFrame, ScoreMa
                 _put(dynamic, name, value)
             else:
                 raise _Unsupported
+        if firsts:
+            _check_first_rows(raw.select(firsts).row(0, named=True))
     elif scores_dtype is not None and scores_dtype != pl.Null:
         raise _Unsupported
 
@@ -310,20 +440,22 @@ def _build(data: bytes, identity: dict[str, str]) -> tuple[pl.DataFrame, ScoreMa
         column("working_time", pl.Float64()),
         column("message_count", pl.Int64()),
         *(expr.alias(name) for name, expr in dynamic.items() if name not in texts),
-        *(pl.lit(value, dtype=pl.String).alias(name) for name, value in identity.items()),
     )
     uuids = core["sample_id"]
     if uuids.null_count():
         missing = uuids.is_null().arg_true()
-        rows = raw.select("id", "epoch")[missing]
+        keys = raw.select("id", "epoch")[missing]
+        evals = identity["eval_id"].gather(missing)
         generated = [
-            auto_sample_id(identity["eval_id"], sid, epoch) for sid, epoch in rows.iter_rows()
+            auto_sample_id(eval_id, sid, epoch)
+            for eval_id, (sid, epoch) in zip(evals, keys.iter_rows(), strict=True)
         ]
         uuids = uuids.scatter(missing, generated)
     series = {name: core[name] for name in core.columns}
+    series.update(identity)
     series.update(thinned)
     series.update(sample_id=uuids, answer=answer, total_tokens=total_tokens, model_usage=usage)
     ordered = [c for c in CORE_ORDER if c in series]
-    rest = [c for c in (*dynamic, *identity) if c not in SAMPLE_DTYPES and c != "id"]
+    rest = [c for c in dynamic if c not in SAMPLE_DTYPES and c != "id"]
     frame = pl.DataFrame([series[name].alias(name) for name in dict.fromkeys(ordered + rest)])
     return frame, score_map

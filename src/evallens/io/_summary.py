@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import textwrap
-import uuid
 from datetime import datetime, timezone
 from typing import Any
 
@@ -151,11 +150,18 @@ def summary_from_sample(sample: dict[str, Any], first_scorer: str | None) -> dic
     }
 
 
+_CHUNK = 57**5  # five digits a step: a third of the divisions of a 128-bit number
+
+
 def _base57(number: int, pad: int = 22) -> str:
     digits: list[str] = []
     while number:
-        number, digit = divmod(number, 57)
-        digits.append(_ALPHABET57[digit])
+        number, chunk = divmod(number, _CHUNK)
+        for _ in range(5):
+            chunk, digit = divmod(chunk, 57)
+            digits.append(_ALPHABET57[digit])
+    while digits and digits[-1] == _ALPHABET57[0]:
+        digits.pop()  # the last step's leading zeros: the number is written without them
     digits.extend(_ALPHABET57[0] * max(pad - len(digits), 0))
     return "".join(reversed(digits))
 
@@ -163,7 +169,7 @@ def _base57(number: int, pad: int = 22) -> str:
 def _auto_id(base: str, suffix: str) -> str:
     """inspect_ai's stable made-up ids: the md5 of base and suffix, written in base 57."""
     digest = hashlib.md5(f"{base}_{suffix}".encode()).digest()
-    return _base57(uuid.UUID(bytes=digest).int)
+    return _base57(int.from_bytes(digest, "big"))
 
 
 def auto_sample_id(eval_id: str, sample_id: Any, epoch: Any) -> str:
