@@ -470,7 +470,7 @@ class EpochSwitch:
         self.keys = GroupedKeys(self)
         self._built: dict[tuple[str, int | None], GroupedModel] = {}
         # Column descriptions read the whole frame (~0.3 s at 5M rows): once per model.
-        self._defs: dict[int, list[dict[str, Any]]] = {id(self.base): list(widget._column_defs)}
+        self._defs: dict[int, list[dict[str, Any]]] = {}
 
     @property
     def grouped_now(self) -> GroupedModel | None:
