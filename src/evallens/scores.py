@@ -362,7 +362,7 @@ def describe_column(
             table = text.drop_nulls().value_counts(name="__n")
             return dict(zip(table.to_series(0).to_list(), table.get_column("__n"), strict=True))
 
-        return _describe_text(_distinct_text(text), counts)
+        return _describe_text(distinct_text(text), counts)
     present = series.drop_nulls()
     if isinstance(dtype, pl.List | pl.Array):
         return {"kind": "list"}
@@ -377,7 +377,7 @@ _HEAD_ROWS = 10_000
 _FEW = 16
 
 
-def _distinct_text(text: pl.Series) -> list[str]:
+def distinct_text(text: pl.Series) -> list[str]:
     """The distinct values of a text column (missing left out).
 
     A score column usually holds a few values, all among its first rows: when every row

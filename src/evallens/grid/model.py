@@ -193,7 +193,7 @@ class GridModel:
             )
             query.set_column(_no_hits(frame.height))  # so a sort by hit counts always works
             self._query = query
-            self._histograms = Histograms(self.columns, work)
+            self._histograms = Histograms(self.columns, work, self._stats)
             self._task_names()
             self._settled = True
 
