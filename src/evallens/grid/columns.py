@@ -146,18 +146,24 @@ class Column:
 
 _FIRST_SLICE = 4096
 """Rows an early-exit probe reads first; each later slice is four times as long."""
+_SPREAD = 256
+"""Rows an early-exit probe tests first, spread evenly over the column."""
 
 
 def any_row(values: pl.Series, test: Callable[[pl.Series], pl.Series]) -> bool:
     """Whether ``test`` (row-wise, boolean) holds for some row, reading slices until it does.
 
-    Most answers are found in the first slice, so a probe rarely reads a whole column;
-    when no row passes, every row has been tested once, as ``test(values).any()`` would.
+    Rows spread over the whole column are tested first, then slices from the top: most
+    answers are found at once, so a probe rarely reads a whole column; when no row passes,
+    every row has been tested, as ``test(values).any()`` would.
 
     Example:
         >>> any_row(pl.Series([0] * 10_000 + [3]), lambda s: s > 2)
         True
     """
+    n = values.len()
+    if n > _FIRST_SLICE and test(values.gather_every(max(1, n // _SPREAD))).any():
+        return True
     start, size = 0, _FIRST_SLICE
     while start < values.len():
         if test(values.slice(start, size)).any():
