@@ -43,11 +43,14 @@ def score_frames(draw: Any) -> pl.DataFrame:
     ints = draw(st.lists(st.one_of(st.none(), st.integers(-2, 3)), min_size=n, max_size=n))
     texts = draw(st.lists(TEXT, min_size=n, max_size=n))
     flags = draw(st.lists(st.one_of(st.none(), st.booleans()), min_size=n, max_size=n))
+    zero_one = st.sampled_from([None, 0.0, 1.0, math.nan, math.inf, -math.inf])
+    bits = draw(st.lists(zero_one, min_size=n, max_size=n))
     return pl.DataFrame(
         {"id": list(range(n)), "score_f": floats, "score_i": ints, "score_t": texts,
-         "score_b": flags, "mine": floats},
+         "score_b": flags, "score_z": bits, "mine": floats},
         schema={"id": pl.Int64, "score_f": pl.Float64, "score_i": pl.Int64,
-                "score_t": pl.String, "score_b": pl.Boolean, "mine": pl.Float64},
+                "score_t": pl.String, "score_b": pl.Boolean, "score_z": pl.Float64,
+                "mine": pl.Float64},
     )  # fmt: skip
 
 
@@ -142,3 +145,21 @@ def test_python_use_before_display_settles_what_it_needs(no_background: None) ->
     grid.sort = [{"column": "score_judge", "dir": "desc"}]  # a view change: the state is complete
     assert grid._settled and grid._initial
     assert grid.view_count == frame.height
+
+
+@SETTINGS
+@given(values=st.lists(NUMBERS, max_size=30))
+def test_a_float_column_read_as_it_is_when_it_has_nothing_to_hide(values: list[Any]) -> None:
+    # Columns without NaN or infinities skip the derived copy: what a query reads is the same.
+    from evallens.grid.columns import work_frame
+    from evallens.grid.query import missing_if_not_finite
+
+    frame = pl.DataFrame({"x": values}, schema={"x": pl.Float64})
+    work = work_frame(frame)
+    expected = frame.select(missing_if_not_finite("x")).to_series()
+    assert work.get_column("x").equals(expected)
+    assert (
+        work.select(pl.col("x").sort(nulls_last=True))
+        .to_series()
+        .equals(expected.sort(nulls_last=True))
+    )

@@ -347,7 +347,8 @@ def describe_column(
             lo, hi = frame.select(v.min(), v.max().alias("hi")).row(0)
         if lo is None:
             return {"kind": "other"}
-        odd = v.is_nan() if dtype.is_float() else pl.lit(False)
+        # NaN is missing; so are infinities (the bounds left them out)
+        odd = ~v.is_finite() if dtype.is_float() else pl.lit(False)
         if lo == 0 and hi == 1 and frame.select(((v == 0) | (v == 1) | odd).all()).item():
             return {"kind": "binary", "min": 0.0, "max": 1.0}
         return {"kind": "numeric", "min": float(lo), "max": float(hi)}

@@ -17,7 +17,7 @@ import polars as pl
 
 from evallens.errors import unknown_name_error
 from evallens.grid.format import NumberStats, format_of, number_stats, widest
-from evallens.grid.query import Frame, WorkFrame
+from evallens.grid.query import Frame, WorkFrame, missing_if_not_finite
 from evallens.grid.types import ColumnDef
 from evallens.scores import ScoreDescriptor
 
@@ -308,11 +308,6 @@ def resolve_column_id(cid: str, columns: Sequence[Column]) -> Column:
         if c.id == cid or c.field == cid:
             return c
     raise unknown_name_error("column", cid, [c.id for c in columns])
-
-
-def missing_if_not_finite(name: str) -> pl.Expr:
-    """A float column with NaN and infinities read as missing (how the grid shows them)."""
-    return pl.when(pl.col(name).is_finite()).then(pl.col(name)).otherwise(None).alias(name)
 
 
 def work_frame(df: pl.DataFrame) -> WorkFrame:

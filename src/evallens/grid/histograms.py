@@ -29,13 +29,15 @@ from typing import Any, TypedDict
 import polars as pl
 
 from evallens.errors import unknown_name_error
-from evallens.grid.columns import Column, missing_if_not_finite
+from evallens.grid.columns import Column
 from evallens.grid.format import NumberStats
-from evallens.grid.query import Frame, WorkFrame
+from evallens.grid.query import Frame, WorkFrame, missing_if_not_finite
 from evallens.scores import descriptor_value_expr, distinct_text
 
 BINS = 20
 """Bins of a binned histogram."""
+PIECE = 1 << 20
+"""Rows a histogram counts at a time."""
 PARALLEL_ROWS = 1_000_000
 """From this many rows, two columns are counted at once."""
 MAX_CATEGORIES = 12
@@ -341,11 +343,16 @@ def _whole_counts(values: pl.Series, lo: float | None, hi: float | None) -> list
 
 
 def _hist(values: pl.Series, edges: list[float]) -> list[int]:
-    """The histogram polars counts: bar i holds (edges[i], edges[i + 1]] (bar 0 its lower edge too)."""
-    if values.len() == 0:
-        return [0] * (len(edges) - 1)
-    bars = values.hist(bins=edges, include_breakpoint=False, include_category=False)
-    return [int(n) for n in bars.to_series()]
+    """The histogram polars counts: bar i holds (edges[i], edges[i + 1]] (bar 0 its lower edge too).
+
+    A piece of the column at a time, so what polars converts (integers to floats) stays small.
+    """
+    counts = [0] * (len(edges) - 1)
+    for start in range(0, values.len(), PIECE):
+        piece = values.slice(start, PIECE)
+        bars = piece.hist(bins=edges, include_breakpoint=False, include_category=False)
+        counts = [a + int(b) for a, b in zip(counts, bars.to_series(), strict=True)]
+    return counts
 
 
 def _bin_counts(values: pl.Series, lo: float, hi: float) -> list[int] | None:

@@ -20,7 +20,6 @@ from evallens.grid.columns import (
     Column,
     available_columns,
     extra_column,
-    missing_if_not_finite,
     resolve_column_id,
     work_frame,
 )
@@ -28,7 +27,7 @@ from evallens.grid.filter_language import Scope, compile_filter, completions
 from evallens.grid.format import NumberStats, number_stats
 from evallens.grid.histograms import Histograms
 from evallens.grid.nested import broken_out, check_nested
-from evallens.grid.query import SampleQuery, SortKey
+from evallens.grid.query import SampleQuery, SortKey, missing_if_not_finite
 from evallens.grid.selection import SampleKeys
 from evallens.grid.sorting import default_sort, first_rows, log_runs, sort_exprs
 from evallens.grid.transcripts import HITS, Hits, TranscriptSearch
