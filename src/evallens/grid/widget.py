@@ -552,7 +552,12 @@ class SampleGrid(EvalLensWidget):
         return super()._repr_mimebundle_(**kwargs)
 
     def _on_settle(self, _msg: dict[str, Any], _buffers: list[bytes]) -> Reply:
+        """A page found the state unsettled: settle, and send that page the state again.
+
+        The update that settled it may have reached the page before its model was ready.
+        """
         self._settle()
+        self.send_state(["_count", "_column_defs", "_storage_key", "_initial", "_settled"])
         return {}, []
 
     def _settle(self) -> None:
