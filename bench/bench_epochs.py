@@ -5,7 +5,9 @@ sample has E epochs), in one notebook:
   build_s           Python time to build the grid (kernel side)
   first_group_s     grid.group_epochs = True (the first time: the grouped rows are built)
                     to grouped rows painted
-  first_kernel_s    the kernel's part of it (building the grouped model, the first window)
+  first_rows_kernel_s  the kernel's part of it up to the grouped rows' message going out
+  first_kernel_s    the kernel's whole cell (what follows the rows too: the header
+                    histograms and the reduced columns' formats, over whole columns)
   toggle_on_s       View menu click, grouped model already built: to grouped rows painted
   toggle_off_s      View menu click back to the epochs' rows painted
   toggle_swap_ms    the kernel's swap of models on a click (the refresh with its first
@@ -48,12 +50,21 @@ def _timed(change=None):
     kernel_s.append(time.perf_counter() - t)
 grid.unobserve(_follow, ["group_epochs", "epochs_disagree", "epochs_score", "pass_k"])
 grid.observe(_timed, ["group_epochs", "epochs_disagree", "epochs_score", "pass_k"])
+_sent = []
+_send = grid.send
+def _stamped(msg, buffers=None):
+    if msg.get("type") == "refresh":
+        _sent.append(time.perf_counter())
+    return _send(msg, buffers)
+grid.send = _stamped
 _t = time.perf_counter()
 """
 FIRST = """
+_sent.clear()
 _t = time.perf_counter()
 grid.group_epochs = True
 first_kernel_s = time.perf_counter() - _t
+first_rows_kernel_s = _sent[0] - _t
 """
 
 # Run cell `index`; wait for the row at position 0 to be repainted (a newer revision) with
@@ -140,6 +151,7 @@ def measure(lab: Any, browser: Any, n: int, epochs: int, runs: int) -> dict[str,
             build_s=round(nb.value("build_s"), 3),
             first_group_s=round(max(first_ms / 1000, 0.0), 3),
             first_group_wall_s=round(first_wall, 3),
+            first_rows_kernel_s=round(nb.value("first_rows_kernel_s"), 3),
             first_kernel_s=round(nb.value("first_kernel_s"), 3),
             toggle_swap_ms=round(statistics.median(kernel) * 1000, 1),
             runs=runs,
@@ -168,7 +180,7 @@ def main() -> None:
                     "python": platform.python_version(),
                     "load_average": os.getloadavg(),
                 },
-                "targets": {"toggle_on_s": 0.3},
+                "targets": {"toggle_on_s": 0.3, "first_group_s": 0.3},
                 "results": {f"{args.samples}x{args.epochs}": result},
                 "wall_s": round(time.time() - started, 1),
             },

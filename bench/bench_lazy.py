@@ -12,6 +12,8 @@ Each run is a fresh child process (so peak memory is the grid's own), which time
   heatmap_s         ScoresHeatmap(the same source, score_value="score_match"): its cells
   describe_s        the exact score description (kinds, bounds: aggregates over every row)
   peak_rss_mb       the child's peak resident memory (getrusage), dataset not in memory
+  limits_s          ScoresByLimit(the same source): its curves (a child of its own)
+  limits_peak_rss_mb  that child's peak resident memory
 Medians of --runs runs; the machine and its load are noted.
 
 --engine duckdb opens the same files as a DuckDB relation (its scores are described at the
@@ -78,6 +80,33 @@ out["rows"] = grid._total
 print(json.dumps(out))
 """
 
+LIMITS = r"""
+import json, resource, sys, time
+import polars as pl
+import evallens
+
+glob, engine = sys.argv[1], sys.argv[2]
+if engine == "duckdb":
+    import duckdb
+    source = duckdb.connect().sql(f"select * from read_parquet('{glob}')")
+else:
+    source = pl.scan_parquet(glob)
+t = time.perf_counter()
+chart = evallens.ScoresByLimit(source)
+out = {"limits_s": time.perf_counter() - t}
+assert chart._model.frame.height > 0
+out["limits_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(out))
+"""
+
+
+def child(code: str, glob: str, engine: str) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, "-c", code, glob, engine], capture_output=True, text=True, check=True
+    )
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -91,13 +120,9 @@ def main() -> None:
     runs = []
     for _ in range(args.runs):
         load = os.getloadavg()[0]
-        done = subprocess.run(
-            [sys.executable, "-c", CHILD, glob, args.engine],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        runs.append({**json.loads(done.stdout.strip().splitlines()[-1]), "load": load})
+        grid = child(CHILD, glob, args.engine)
+        limits = child(LIMITS, glob, args.engine)
+        runs.append({**grid, **limits, "load": load})
     keys = [k for k in runs[0] if k not in ("rows",)]
     print(
         json.dumps(

@@ -13,10 +13,12 @@ import pytest
 from conftest_io import generate_logs
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_series_equal
 
 import evallens
 from evallens.grid.epochs import EpochGroups
 from evallens.grid.model import GridModel
+from evallens.grid.sorting import log_runs
 from evallens.scores import describe_scores
 
 LOGS = Path(__file__).resolve().parents[2] / "shared" / "data" / "logs"
@@ -313,6 +315,17 @@ def test_grouped_model_base_is_untouched():
     assert base.source is df and base.query.count == 7
 
 
+def test_grouped_model_sets_up_what_a_grid_model_has():
+    """GroupedModel sets up GridModel's parts itself (over rows made where read): a part
+    GridModel gains must be set up there too."""
+    from evallens.grid.epochs import GroupedModel
+
+    base = GridModel(frame_with_epochs())
+    grouped = GroupedModel(base, EpochGroups(base.source, base.scores))
+    missing = set(vars(base)) - set(vars(grouped)) - {"source"}  # a property there
+    assert not missing
+
+
 def test_grouped_rows_take_filter_text_histogram_ranges_and_transcript_search(generated):
     """What the grid offers beside grouping keeps working with it: Inspect filter text and
     the transcript search are rules over epochs (some epoch passes), a brushed range keeps
@@ -333,3 +346,90 @@ def test_grouped_rows_take_filter_text_histogram_ranges_and_transcript_search(ge
     grid.transcript_search = ""
     grid.group_epochs = False
     assert grid.view_count == generated.height
+
+
+@st.composite
+def ordered_epoch_frames(draw: st.DrawFn) -> pl.DataFrame:
+    """Frames as readers write them (logs together, ids then epochs rising: samples are
+    runs of rows) or shuffled, even or uneven, with gaps in epochs and missing scores."""
+    rows = []
+    letters = draw(st.booleans())
+    even = draw(st.one_of(st.none(), st.integers(1, 4)))
+    for log in ("a", "b", "c")[: draw(st.integers(1, 3))]:
+        for sid in sorted(draw(st.sets(st.integers(0, 30), min_size=1, max_size=6))):
+            count = even or draw(st.integers(1, 4))
+            for epoch in sorted(draw(st.sets(st.integers(1, 6), min_size=count, max_size=count))):
+                value: Any = draw(
+                    st.one_of(st.none(), st.sampled_from(["C", "I", "P"]))
+                    if letters
+                    else st.one_of(st.none(), st.sampled_from([0.0, 1.0, 0.25, 3.0]))
+                )
+                rows.append({"log": log, "id": sid, "epoch": epoch, "score_x": value,
+                             "score_y": draw(st.one_of(st.none(), st.floats(-5, 5)))})  # fmt: skip
+    if draw(st.booleans()):
+        rows = draw(st.permutations(rows))
+    schema = {"log": pl.String, "id": pl.Int64, "epoch": pl.Int64,
+              "score_x": pl.String if letters else pl.Float64, "score_y": pl.Float64}  # fmt: skip
+    return pl.DataFrame(rows, schema=schema)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    ordered_epoch_frames(),
+    st.integers(0, 40),
+    st.integers(1, 12),
+    st.sampled_from([None, "score_x", "score_y", "epoch_values", "epoch_variance", "epochs"]),
+    st.booleans(),
+    st.lists(st.booleans(), min_size=30, max_size=30),
+)
+def test_grouped_windows_equal_the_whole_reduction(
+    frame: pl.DataFrame, offset: int, limit: int, sort: str | None, disagree: bool, bits: list[bool]
+):
+    """A window reduces only its samples; it shows what reducing every sample shows."""
+    if frame.get_column("score_x").null_count() == frame.height:
+        return
+    grid = evallens.SampleGrid(frame)
+    if bits[0]:  # a filter over epochs
+        grid.filter = pl.Series([bits[i % len(bits)] for i in range(frame.height)])
+    grid.group_epochs = True
+    grid.epochs_disagree = disagree
+    if sort is not None and sort in {c["id"] for c in grid.columns}:
+        grid.sort = [{"column": sort, "dir": "desc" if bits[1] else "asc"}]
+    model = grid._model
+    shown = [c["id"] for c in grid.columns if c["visible"]]
+    fields = [model.column(c).field for c in shown]
+    got = model.query.window(offset, limit, fields)
+    # the eager answer: every column of every sample made, then the same view's rows
+    whole = model.groups.frame
+    view = model.query.view.slice(offset, limit)
+    want = whole[view].select(f for f in fields if f in whole.columns)
+    assert got.get_column("__row").to_list() == view.to_list()
+    for name in want.columns:
+        g, w = got.get_column(name), want.get_column(name)
+        if w.dtype.is_float():  # the grid shows NaN as missing
+            w = w.fill_nan(None)
+        assert_series_equal(g, w, check_names=False)
+    # the default order's first rows read only the first samples, as they are in the whole
+    head = model._work.head_lazy([pl.col("id"), pl.col("score_y")], limit).collect()
+    assert head.equals(whole.with_row_index("__row").head(limit).select(head.columns))
+    # the grouped logs' runs (the default order's first rows) are those of the whole frame
+    runs = model.groups.log_runs()
+    assert runs is not None and runs.equals(log_runs(whole))
+    # and the reductions against the by-hand oracle
+    check_against_oracle(frame)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(["C", "I", "P", "N", "", "nan", "None", "inf", None]), min_size=1))
+def test_pass_fail_letters_read_as_the_score_rule_reads_them(values: list[str | None]):
+    """The grouped means read pass/fail letters by equality; the one rule trims and parses."""
+    from evallens.grid.epochs import _value
+    from evallens.scores import descriptor_value_expr
+
+    frame = pl.DataFrame({"score_x": values}, schema={"score_x": pl.String})
+    (score,) = describe_scores(frame)
+    if score.kind != "passfail":
+        return
+    fast = frame.select(_value(score, pl.String())).to_series()
+    rule = frame.select(descriptor_value_expr(score, pl.String()).fill_nan(None)).to_series()
+    assert_series_equal(fast, rule, check_names=False)

@@ -6,14 +6,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import narwhals as nw
 import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
 from conftest_io import SHARED, require
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 import evallens
+from evallens.limit import curves
 from evallens.limit.curves import limit_grid, scores_by_limit_df
 
 DOCS = SHARED / "data" / "logs" / "inspect_viz_docs"
@@ -251,3 +255,51 @@ def test_big_frame_is_fast_enough_to_be_vectorized() -> None:
     by_model = frame.group_by("model").agg((pl.col("score_match") == "C").mean().alias("rate"))
     joined = full.join(by_model, on="model")
     np.testing.assert_allclose(joined["success_rate"].to_numpy(), joined["rate"].to_numpy())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.data(),
+    scale=st.sampled_from(["log", "linear", "auto"]),
+    steps=st.integers(1, 12),
+)
+def test_usage_binned_to_the_limits_gives_the_same_curves(
+    data: st.DataObject, scale: str, steps: int
+) -> None:
+    # the group-bys run on usage binned to the limits (a stand-in on the same side of every
+    # limit); the curves must be those of grouping by each distinct usage value
+    n = data.draw(st.integers(1, 40))
+    base = data.draw(st.sampled_from([1.0, 3.0, 0.1]))
+    usage = data.draw(
+        st.lists(
+            st.one_of(
+                st.integers(1, 2000).map(lambda k: k * base),
+                st.floats(0.05, 5000, allow_nan=False),
+            ),
+            min_size=n,
+            max_size=n,
+        )
+    )
+    limits = curves.limit_grid(min(usage), max(usage), scale, steps)
+    # samples sitting exactly on limits (the log grid's points are not round numbers)
+    usage = [limits[k % len(limits)] if k % 3 == 0 else u for k, u in enumerate(usage)]
+    limits = curves.limit_grid(min(usage), max(usage), scale, steps)
+    frame = pl.DataFrame(
+        {
+            "model": data.draw(st.lists(st.sampled_from(["a", "b"]), min_size=n, max_size=n)),
+            curves._USAGE: usage,
+            curves._SCORE: data.draw(
+                st.lists(st.sampled_from([0.0, 0.5, 1.0]), min_size=n, max_size=n)
+            ),
+            curves._TASK: data.draw(
+                st.lists(st.sampled_from(["t1", "t2", None]), min_size=n, max_size=n)
+            ),
+        }
+    )
+    lazy = nw.from_native(frame.lazy())
+
+    def curve(binned: bool) -> pl.DataFrame:
+        sums, failed, tasks = curves.aggregates(lazy, limits if binned else None)
+        return curves.curves_from_sums(sums, failed, tasks, limits, extras=None, limit="L")
+
+    assert_frame_equal(curve(True), curve(False), check_exact=False, rel_tol=1e-12, abs_tol=1e-12)

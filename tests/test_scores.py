@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 from conftest_io import logs_dir
 
+import evallens
 import evallens.io as eio
 from evallens.scores import (
     ScoreDescriptor,
@@ -240,3 +241,23 @@ def test_choosing_and_reading_default_scores_describes_each_column_once(monkeypa
     assert sorted(described) == ["score_j", "score_label", "score_m"]  # once each
     with pytest.raises(ValueError, match=r"'score_label'.*not numeric"):
         scores.score_values(frame, "score_label", cache=cache)  # a refusal is kept too
+
+
+@pytest.mark.parametrize(
+    ("column", "lazy_too"),
+    [
+        (pl.lit(None, pl.Float64), True),
+        (pl.lit(float("nan")), True),
+        (pl.lit(None, pl.Int64), True),
+        (pl.lit(None, pl.String), False),
+        (pl.lit(""), False),
+    ],
+)
+def test_a_score_with_no_values_says_so(column: pl.Expr, lazy_too: bool) -> None:
+    # not "it holds other values": the column is empty, and the message says that
+    df = evallens.synthetic_samples(2, 2, 3).with_columns(column.alias("score_empty"))
+    for source in (df, df.lazy()) if lazy_too else (df,):
+        with pytest.raises(ValueError, match=r"'score_empty' \(\w+\) has no values: every row"):
+            evallens.ScoresHeatmap(source, score_value="score_empty")
+    with pytest.raises(ValueError, match="has no values"):
+        evallens.ScoresByLimit(df, score="score_empty")

@@ -508,12 +508,25 @@ def descriptor_value_expr(d: ScoreDescriptor, dtype: pl.DataType) -> pl.Expr:
     return value_expr(d.column, dtype, d.non_numeric or d.categories or ())
 
 
-def _not_numeric(d: ScoreDescriptor, dtype: pl.DataType) -> str:
+def _not_numeric(d: ScoreDescriptor, dtype: pl.DataType, *, empty: bool = False) -> str:
+    if empty or (d.kind == "other" and dtype.is_numeric()):
+        # numbers described "other" have no finite value at all
+        return (
+            f"score column {d.column!r} ({dtype}) has no values: every row is missing"
+            f"{', NaN or infinite' if dtype.is_float() else ''}; pick another score"
+        )
     sample = f" such as {', '.join(repr(c) for c in d.categories[:4])}" if d.categories else ""
     return (
         f"score column {d.column!r} ({dtype}) is not numeric: it holds {d.kind} values"
         f"{sample}; pick a numeric, boolean or pass/fail (C/I) score"
     )
+
+
+def _no_values(series: pl.Series) -> bool:
+    """Whether every value is missing (null, or missing text such as "")."""
+    if series.dtype == pl.String:
+        return bool(series.is_null().all() or series.is_in(list(_MISSING_TEXT)).all())
+    return series.null_count() == series.len()
 
 
 ScoreCache = dict[tuple[str, bool], "pl.Expr | ValueError"]
@@ -558,7 +571,8 @@ def score_values(
     d = _descriptor_of(df, column)
     dtype = df.schema[column]
     if not d.is_numeric:
-        raise ValueError(_not_numeric(d, dtype))
+        empty = d.kind == "other" and _no_values(df.get_column(column))
+        raise ValueError(_not_numeric(d, dtype, empty=empty))
     if unit:
         lows = [v for v in (d.min, *(text_value(t) for t in d.non_numeric)) if v is not None]
         highs = [v for v in (d.max, *(text_value(t) for t in d.non_numeric)) if v is not None]

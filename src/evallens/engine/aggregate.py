@@ -272,11 +272,23 @@ def scores_by_limit(
         & ~nw.col(curves._USAGE).is_null()
         & ~nw.col(curves._SCORE).is_null()
     )
-    sums, failed, tasks = curves.aggregates(data)
+    limits = None
+    if data.implementation.is_polars():
+        # usage's range first (one streamed pass), so the group-bys run on usage binned
+        # to the limits: a few groups per model, however many distinct usage values
+        usage = nw.col(curves._USAGE)
+        lo, hi = collect(
+            data.select(usage.min().alias("lo"), usage.max().alias("hi")), streaming=True
+        ).row(0)
+        if lo is None:
+            raise ValueError(f"no samples with a model, a {score!r} score and a {limit!r} value")
+        limits = curves.limit_grid(float(lo), float(hi), scale, steps)
+    sums, failed, tasks = curves.aggregates(data, limits)
     if sums.height == 0:
         raise ValueError(f"no samples with a model, a {score!r} score and a {limit!r} value")
-    lo, hi = float(sums[curves._USAGE].min()), float(sums[curves._USAGE].max())  # type: ignore[arg-type]
-    limits = curves.limit_grid(lo, hi, scale, steps)
+    if limits is None:
+        lo, hi = float(sums[curves._USAGE].min()), float(sums[curves._USAGE].max())  # type: ignore[arg-type]
+        limits = curves.limit_grid(lo, hi, scale, steps)
     present = [c for c in ("log", "model_display_name") if c in source.columns and c != model]
     extras = None
     if present:

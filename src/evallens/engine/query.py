@@ -144,6 +144,32 @@ class LazyQuery:
             keep += [n for n in [*names, ROW] if n not in keep]
         return plan.select(keep)
 
+    def collect_view(self, columns: Sequence[str]) -> pl.DataFrame:
+        """The whole view as a polars frame: ``columns`` of every row it shows, in order.
+
+        polars and DuckDB sort in the engine. Other engines hand over the view's rows with
+        their sort keys, unsorted, and polars orders them by the same rule (keys, missing
+        last, then source order): the rows end in memory anyway, and Dask's sort of a
+        filtered frame computes its partition bounds inside the graph it is building,
+        which never returned on a cluster whose scheduler runs in this process.
+        """
+        impl = self.source.raw.implementation
+        if not self._sort or impl.is_polars() or impl.is_duckdb():
+            return collect(self.plan(columns), streaming=True).select(columns)
+        keys = self._sort
+        names = [f"__key{i}" for i in range(len(keys))]
+        keep = list(dict.fromkeys([*columns, ROW]))
+        rows = collect(
+            self.filtered().select(
+                *(nw.col(c) for c in keep),
+                *(self.key_expr(k).alias(n) for k, n in zip(keys, names, strict=True)),
+            )
+        )
+        ordered = rows.sort(
+            [*names, ROW], descending=[k.descending for k in keys] + [False], nulls_last=True
+        )
+        return ordered.select(columns)
+
     # -- answers -------------------------------------------------------------------------
     @property
     def count(self) -> int:
@@ -161,7 +187,7 @@ class LazyQuery:
         offset, limit = max(0, offset), max(0, limit)
         cols = [ROW, *(c for c in (columns or self.source.frame.columns) if c != ROW)]
         if not self._sort and not self._masks and self._natural_order():
-            return _slice(self.source.frame.select(cols), offset, limit)
+            return self.source.slice(offset, limit, cols)
         # Two steps: which rows (the sort keys and filters alone: a top-k for the first
         # window), then those rows' values. Sorting every shown column (long texts) cost
         # polars ~40 s and 3 GB at 100M rows; the keys alone, ~1 s and 130 MB.

@@ -307,8 +307,11 @@ def _own_column(work: Frame, field: str) -> pl.Series:
 
     NaN and infinities are left in, for the counting to skip.
     """
-    frame = work.df if isinstance(work, WorkFrame) else work
-    return frame.get_column(field) if field in frame.columns else work.get_column(field)
+    if isinstance(work, pl.DataFrame):
+        return work.get_column(field)
+    if type(work) is WorkFrame and field in work.df.columns:
+        return work.df.get_column(field)
+    return work.get_column(field)  # rows made as they are read (grouped epochs): as made
 
 
 def _is_text(dtype: pl.DataType) -> bool:

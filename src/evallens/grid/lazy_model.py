@@ -427,7 +427,7 @@ class LazyGridModel:
             fields = [c if c in self.lazy.columns else self.column(str(c)).field for c in columns]
         fields = list(dict.fromkeys(fields))
         picked, names = self.lazy.stored(fields)
-        rows = collect(self.query.plan(picked), streaming=True).select(picked).rename(names)
+        rows = self.query.collect_view(picked).rename(names)
         if STATUS in rows.columns:
             rows = rows.rename({STATUS: "status" if "status" not in rows.columns else STATUS})
         return rows

@@ -117,10 +117,11 @@ class GridModel:
         work = work_frame(frame)
         self.columns: list[Column] = available_columns(work, self._scores)
         self._work = work
-        self._runs = log_runs(frame)
+        self.log_runs = log_runs(frame)
+        """The frame's runs of rows sharing a ``log`` (`sorting.log_runs`; None: no log)."""
         # A view the user passes must be right; one read from the logs is honoured as far
         # as it fits this data (Inspect ignores column ids it does not know).
-        runs = self._runs
+        runs = self.log_runs
         given = (
             normalize_views(view)
             if view is not None
@@ -153,6 +154,17 @@ class GridModel:
         self._tasks: list[str] | None = None
 
     # -- settling: what reads the data, done once on first use ----------------------------
+    def _set_up_settled(self) -> None:
+        """For a subclass whose constructor sets up every part itself: nothing to settle."""
+        self._known_scores = list(self._scores)
+        self._settle_lock = threading.Lock()
+        self._settled = True
+        self._query = None
+        self._histograms = None
+        self._defs = None
+        self._stats = {}
+        self._tasks = None
+
     @property
     def settled(self) -> bool:
         """Whether the data-reading work is done (`settle`)."""
@@ -183,12 +195,12 @@ class GridModel:
                 if column.score is not None and column.score.column in by_column:
                     column.score = by_column[column.score.column]
             work = self._work
-            keys, key_exprs = default_sort(frame, self._runs)
+            keys, key_exprs = default_sort(frame, self.log_runs)
             query = SampleQuery(
                 work,
                 {**sort_exprs(self.columns, work.schema), **key_exprs},
                 keys,
-                default_rows=first_rows(self._runs),
+                default_rows=first_rows(self.log_runs),
             )
             query.set_column(_no_hits(frame.height))  # so a sort by hit counts always works
             self._query = query
@@ -202,6 +214,10 @@ class GridModel:
         self.settle()
         return self._scores
 
+    @scores.setter
+    def scores(self, value: list[ScoreDescriptor]) -> None:
+        self._scores = value
+
     @property
     def query(self) -> SampleQuery:
         """The sorted, filtered view of the frame (built on first use)."""
@@ -211,7 +227,6 @@ class GridModel:
 
     @query.setter
     def query(self, value: SampleQuery) -> None:
-        self.settle()
         self._query = value
 
     @property
@@ -220,6 +235,10 @@ class GridModel:
         self.settle()
         assert self._histograms is not None
         return self._histograms
+
+    @histograms.setter
+    def histograms(self, value: Histograms) -> None:
+        self._histograms = value
 
     # -- describing ------------------------------------------------------------------------
     def view(self, name: str) -> ResolvedView:

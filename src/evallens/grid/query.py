@@ -42,17 +42,19 @@ class WorkFrame:
         [1.0, None]
     """
 
+    _fixes: frozenset[str] = frozenset()  # a subclass that sets up its own: no shortcut
+
     def __init__(self, df: pl.DataFrame, derived: Mapping[str, pl.Expr] | None = None) -> None:
         self.df = df
         self.derived = {name: expr.alias(name) for name, expr in (derived or {}).items()}
         self._schema: pl.Schema | None = None
         # Float columns read with NaN and infinities missing: where a column has none, the
         # query reads it as it is (no copy of it, with nothing changed).
-        self._fixes = {
+        self._fixes = frozenset(
             n
             for n, e in self.derived.items()
             if e.meta.undo_aliases().meta.eq(missing_if_not_finite(n).meta.undo_aliases())
-        }
+        )
         self._finite: dict[str, bool] = {}
 
     @property
@@ -105,6 +107,10 @@ class WorkFrame:
         wanted = [self.derived[n] for n in self._needed(exprs)]
         lazy = self.df.lazy()
         return lazy.with_columns(wanted) if wanted else lazy
+
+    def head_lazy(self, exprs: Iterable[pl.Expr], n: int) -> pl.LazyFrame:
+        """`lazy` over the first ``n`` rows only."""
+        return self.lazy(exprs).slice(0, n)
 
     def select(self, *exprs: pl.Expr | str | Iterable[pl.Expr | str]) -> pl.DataFrame:
         """As `polars.DataFrame.select`, derived columns included."""
@@ -176,7 +182,7 @@ class SampleQuery:
         default_rows: Callable[[int], int] | None = None,
     ) -> None:
         work = df if isinstance(df, WorkFrame) else WorkFrame(df)
-        if ROW not in work.df.columns:
+        if ROW not in work.schema:
             work = WorkFrame(work.df.with_row_index(ROW), work.derived)
         self.work = work
         """The frame queried: the caller's, its derived columns computed where read."""
@@ -361,11 +367,12 @@ class SampleQuery:
         names = [f"__key{i}" for i in range(len(keys))]
         # Keys first, over every row, then the filter: a key may depend on other rows (the
         # default order's log key is where a log first appears in the whole frame).
-        frame = self.work.lazy(exprs)
         if mask is None and not self._sort and self._default_rows is not None:
             # The default order's first k rows lie in the frame's first rows (its logs'
             # rows are together): only those are read.
-            frame = frame.slice(0, self._default_rows(k))
+            frame = self.work.head_lazy(exprs, self._default_rows(k))
+        else:
+            frame = self.work.lazy(exprs)
         frame = frame.select(ROW, *(e.alias(n) for e, n in zip(exprs, names, strict=True)))
         frame = frame if mask is None else frame.filter(mask)
         return (

@@ -677,7 +677,7 @@ class SampleGrid(EvalLensWidget):
         mask = query.combined_mask()
         # Every row (no filter: a linked chart's selection cleared) is counted once per frame:
         # at a million rows that is a third of a second, on every Escape.
-        every = (self._model, self._model.histograms, query.df, tuple(shown))
+        every = (self._model, self._model.histograms, query.work, tuple(shown))
         unfiltered = self._unfiltered
         if mask is None and unfiltered is not None and _same(unfiltered[0], every):
             counted = unfiltered[1]

@@ -8,6 +8,7 @@ every limit is one as-of lookup into the usage-sorted running sum of scores.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -120,7 +121,7 @@ def scores_by_limit_df(
     assert isinstance(lo, float) and isinstance(hi, float)
     limits = limit_grid(lo, hi, scale, steps)
     return curves_from_sums(
-        *aggregates(nw.from_native(data.lazy())),
+        *aggregates(nw.from_native(data.lazy()), limits),
         limits,
         extras=_first_per_model(frame, model, ("log", "model_display_name")),
         limit=limit,
@@ -269,17 +270,80 @@ def task_counts(data: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     return data.filter(~nw.col(_TASK).is_null()).group_by("model", _TASK).agg(nw.len().alias("n"))
 
 
-def aggregates(data: nw.LazyFrame[Any]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """`usage_sums`, `failed_counts` and `task_counts` run, as polars frames."""
+def aggregates(
+    data: nw.LazyFrame[Any], limits: Sequence[float] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """`usage_sums`, `failed_counts` and `task_counts` run, as polars frames.
+
+    Given the ``limits`` (strictly increasing) and polars holding ``data``, usage is first
+    binned to the limits, so the group-bys hold a few groups per model instead of one per
+    distinct usage value (at 100M samples, millions of groups). Each sample's usage is
+    replaced by a stand-in that sits on the same side of every limit as the usage does:
+    for the sums (``usage <= L``) the first limit at or above it (+inf above the last), for
+    the failures (``usage < L``) the last limit at or below it (-inf below the first).
+    `curves_from_sums` then gives the same curves as from the usage itself.
+    """
+    binned = limits is not None and data.implementation.is_polars() and _increasing(limits)
+    if binned and hasattr(pl.Expr, "bin_intervals"):  # polars >= 2.1 (elementwise, streamed)
+        return _binned_aggregates(data.to_native(), list(limits or ()))
     out = []
     for plan in (usage_sums(data), failed_counts(data), task_counts(data)):
-        frame = plan.collect().to_polars()
+        if plan.implementation.is_polars():
+            frame = plan.collect(engine="streaming").to_polars()
+        else:
+            frame = plan.collect().to_polars()
         out.append(
             frame.with_columns(
                 pl.col(c).cast(pl.Int64) for c in ("n", "failed") if c in frame.columns
             )
         )
     return out[0], out[1], out[2]
+
+
+def _binned_aggregates(
+    data: pl.LazyFrame, limits: list[float]
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """`aggregates` in one streamed pass, usage binned to the (strictly increasing) limits.
+
+    One group-by per (model, task, bin for ``<=``, bin for ``<``) holds everything the three
+    aggregates need; they are summed from its few rows, and each bin becomes its stand-in.
+    """
+    le, lt = "__le", "__lt"
+    score = pl.col(_SCORE)
+    fine = (
+        data.with_columns(
+            # usage <= L: bin i is (L[i-1], L[i]]; usage < L: bin i is [L[i-1], L[i])
+            pl.col(_USAGE).bin_intervals(limits, labels=False, right_closed=True).alias(le),
+            pl.col(_USAGE).bin_intervals(limits, labels=False, right_closed=False).alias(lt),
+        )
+        .group_by("model", _TASK, le, lt)
+        .agg(
+            s=score.sum(),
+            s2=(score * score).sum(),
+            n=pl.len().cast(pl.Int64),
+            failed=(score == 0).sum().cast(pl.Int64),
+        )
+        .collect(engine="streaming")
+    )
+    above = pl.Series([*limits, math.inf], dtype=pl.Float64)
+    below = pl.Series([-math.inf, *limits], dtype=pl.Float64)
+    sums = (
+        fine.group_by("model", le)
+        .agg(pl.col("s").sum(), pl.col("s2").sum(), pl.col("n").sum())
+        .select("model", pl.lit(above).gather(pl.col(le)).alias(_USAGE), "s", "s2", "n")
+    )
+    tasks = fine.filter(pl.col(_TASK).is_not_null())
+    failed = (
+        tasks.filter(pl.col("failed") > 0)
+        .group_by("model", _TASK, lt)
+        .agg(pl.col("failed").sum())
+        .select("model", _TASK, pl.lit(below).gather(pl.col(lt)).alias(_USAGE), "failed")
+    )
+    return sums, failed, tasks.group_by("model", _TASK).agg(pl.col("n").sum())
+
+
+def _increasing(values: Sequence[float]) -> bool:
+    return all(a < b for a, b in itertools.pairwise(values))
 
 
 def _success_by_limit(
