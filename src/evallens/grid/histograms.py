@@ -423,15 +423,29 @@ class Histograms:
         rows of that column alone, freed before the next).
         """
         shapes = [self.shape(i) for i in ids if i in self._columns]
-        rows = self._work.height if mask is None else int(mask.sum())
+        total = self._work.height
+        rows = total if mask is None else int(mask.sum())
+        # A filter that keeps most rows: every row's counts (kept) less the counts of the
+        # rows it drops, so the copy made is of the fewer rows.
+        dropped = None if mask is None or rows * 2 <= total else ~mask
+
+        def every(s: Shape) -> tuple[list[int], int]:
+            if s.every is None:
+                s.every = s.count(_own_column(self._work, s.column.field))
+            return s.every
 
         def count(s: Shape) -> Histogram:
-            if mask is None and s.every is not None:
-                return s.result(*s.every[:1], rows, s.every[1])
+            if mask is None:
+                return s.result(*every(s)[:1], rows, every(s)[1])
             values = _own_column(self._work, s.column.field)
-            if mask is not None:
-                values = values.filter(mask)
-            counts, present = s.count(values)
+            if dropped is not None:
+                (all_counts, all_present), (out, out_present) = (
+                    every(s),
+                    s.count(values.filter(dropped)),
+                )
+                counts = [a - b for a, b in zip(all_counts, out, strict=True)]
+                return s.result(counts, rows, all_present - out_present)
+            counts, present = s.count(values.filter(mask))
             return s.result(counts, rows, present)
 
         # Two columns at a time: polars counts without holding the interpreter.
