@@ -4,6 +4,8 @@ For each case (N synthetic samples, evallens.synthetic_samples, written to parqu
 read by the kernel, given to the grid as a polars frame, or as pandas with ``--pandas N``),
 in one notebook:
   build_s         Python time to construct the widget (kernel side; pandas: its conversion too)
+                  (its first display then completes the state: in first_rows_s; the kernel
+                  alone reports it as display_ms)
   first_rows_s    cell execution to first rows visible in the page
   ws_bytes        websocket bytes the page received for one display (bundle included)
   heap_growth_mb  JS heap after the display minus before (both after a forced GC)
@@ -26,6 +28,8 @@ in one notebook:
   grid_peak_mb    the peak RSS over the runs minus the RSS once the frame was made: what
                   the grid and its sorts added (pandas: the polars frame made from it too)
   grid_memory_ratio  1 + grid_peak_mb / frame_mb
+  frame_rss_mb    (--kernel) the RSS reading the frame left: more than frame_mb, as the
+                  reader's buffers and freed pages count too; memory_ratio includes it
 Then, with --kernel, the same cases without a browser, each in a fresh process: the
 constructor, the first window, a sort's first window and its full order, and memory.
 Medians of --runs runs; machine and load average noted.
@@ -299,12 +303,15 @@ if pandas:
 gc.collect()
 rss_frame = rss_mb()
 Path("/proc/self/clear_refs").write_text("5")
-out = {k: [] for k in ("build_ms", "first_window_ms", "histograms_ms", "sort_window_ms",
-                       "sort_full_ms")}
+out = {k: [] for k in ("build_ms", "display_ms", "first_window_ms", "histograms_ms",
+                       "sort_window_ms", "sort_full_ms")}
 for _ in range(runs):
     t = time.perf_counter()
     grid = evallens.SampleGrid(df)
     out["build_ms"].append((time.perf_counter() - t) * 1000)
+    t = time.perf_counter()
+    grid._repr_mimebundle_()  # the cell's display: the state's first rows, formats, bounds
+    out["display_ms"].append((time.perf_counter() - t) * 1000)
     model = grid._model
     t = time.perf_counter()
     model.window(0, 100, grid.columns)  # as the browser's first ask (the state has it too)
@@ -323,6 +330,7 @@ for _ in range(runs):
     gc.collect()
 result = {k: round(statistics.median(v), 1) for k, v in out.items()}
 result["frame_mb"] = round(frame_mb, 1)
+result["frame_rss_mb"] = round(rss_frame - before, 1)  # what reading it left in the process
 result["kernel_peak_mb"] = round(rss_mb("VmHWM") - before, 1)
 result["memory_ratio"] = round(result["kernel_peak_mb"] / frame_mb, 3)
 result["grid_peak_mb"] = round(rss_mb("VmHWM") - rss_frame, 1)
@@ -350,12 +358,14 @@ def frame_file(n: int) -> Path:
 
 def kernel_figures(n: int, pandas: bool, runs: int) -> dict[str, Any]:
     """The kernel's side alone, in a fresh process (so its memory is this case's only)."""
+    load_before = [round(v, 2) for v in os.getloadavg()]
     done = subprocess.run(
         [sys.executable, "-c", KERNEL, str(frame_file(n)), "1" if pandas else "0", str(runs)],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     result["load_average"] = [round(v, 2) for v in os.getloadavg()]
+    result["load_average_before"] = load_before
     return result
 
 

@@ -21,6 +21,7 @@ class Sent(list[tuple[dict[str, Any], list[bytes]]]):
 
 def grid_for(data: Any, **kwargs: Any) -> tuple[evallens.SampleGrid, Sent]:
     grid = evallens.SampleGrid(data, **kwargs)
+    grid._repr_mimebundle_()  # displayed: its first rows and column descriptions are in the state
     sent = Sent()
     grid.send = sent  # type: ignore[method-assign]
     return grid, sent

@@ -33,6 +33,7 @@ def _state(grid: evallens.SampleGrid) -> dict[str, bool]:
 
 
 def _defs(grid: evallens.SampleGrid) -> dict[str, dict]:
+    grid._repr_mimebundle_()  # displayed: the descriptions are in the state
     return {d["id"]: d for d in grid._column_defs}
 
 

@@ -191,6 +191,8 @@ def test_pandas_input_shows_what_the_polars_frame_shows(
     sort = [{"column": column, "dir": "desc" if descending else "asc"}]
     polars_grid = evallens.SampleGrid(frame)
     pandas_grid = evallens.SampleGrid(frame.to_pandas())
+    for grid in (polars_grid, pandas_grid):
+        grid._repr_mimebundle_()  # displayed: the descriptions are in the state
     assert pandas_grid._column_defs == polars_grid._column_defs
     assert _grid_rows(pandas_grid, sort).equals(_grid_rows(polars_grid, sort))
 

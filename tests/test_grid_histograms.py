@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -230,3 +231,88 @@ def test_counts_over_every_row_are_kept_and_still_the_rows_counts() -> None:
         assert match["counts"] == [grades.count("I"), grades.count("C")]
     shown = [c["id"] for c in grid.columns if c["visible"]]
     assert everything == grid._model.histograms.counts(shown, None)
+
+
+# -- the counts read from the frame's own columns equal the plain counts ------------------------
+EDGY = st.one_of(
+    st.none(),
+    st.sampled_from([math.nan, math.inf, -math.inf, -0.0, 0.0, 0.05, 0.25, 0.5, 1.0, 2.0]),
+    st.floats(-3, 3, allow_nan=False),
+)
+
+
+@st.composite
+def counted_frames(draw: Any) -> tuple[pl.DataFrame, list[bool] | None]:
+    n = draw(st.integers(1, 60))
+
+    def column(values: Any) -> list[Any]:
+        return draw(st.lists(values, min_size=n, max_size=n))
+
+    frame = pl.DataFrame(
+        {
+            "id": list(range(n)),
+            "score_f": column(EDGY),
+            "score_b": column(st.one_of(st.none(), st.sampled_from([0.0, 1.0, math.nan]))),
+            "score_i": column(st.one_of(st.none(), st.integers(-3, 9))),
+            "score_w": column(st.one_of(st.none(), st.integers(-(10**6), 10**6))),
+            "score_t": column(st.one_of(st.none(), st.sampled_from(["C", "I", "P", "", "x"]))),
+            "score_ok": column(st.one_of(st.none(), st.booleans())),
+            "mine": column(st.one_of(st.none(), st.floats(-1e3, 1e3, allow_nan=False))),
+        },
+        schema={"id": pl.Int64, "score_f": pl.Float64, "score_b": pl.Float64,
+                "score_i": pl.Int64, "score_w": pl.Int64, "score_t": pl.String,
+                "score_ok": pl.Boolean, "mine": pl.Float64},
+    )  # fmt: skip
+    mask = draw(st.one_of(st.none(), st.lists(st.booleans(), min_size=n, max_size=n)))
+    return frame, mask
+
+
+def _by_expressions(grid: evallens.SampleGrid, ids: list[str], mask: Any) -> list[Any]:
+    """The counts as the expressions give them over the derived frame (NaN missing)."""
+    histograms = grid._model.histograms
+    shapes = [histograms.shape(i) for i in ids]
+    rows = histograms._work.select(list(dict.fromkeys(s.column.field for s in shapes)))
+    if mask is not None:
+        rows = rows.filter(pl.Series(mask))
+    out = []
+    for s in shapes:
+        present = (s.raw if s.type == "categories" else s.value).is_not_null().sum()
+        counted, n = rows.select(s.counter(), present.alias("n")).row(0)
+        out.append(s.histogram(counted, rows.height, int(n)))
+    return out
+
+
+def _numpy_bins(values: list[Any], lo: float, hi: float) -> list[int]:
+    """numpy's histogram over the same edges (its bars are [a, b), the last [a, b])."""
+    width = (hi - lo) / BINS if hi > lo else 1.0
+    edges = [lo + i * width for i in range(BINS)] + [max(lo + BINS * width, hi)]
+    finite = np.array([v for v in values if v is not None and math.isfinite(v)], dtype=float)
+    return [int(n) for n in np.histogram(finite, bins=edges)[0]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(counted_frames())
+def test_counts_from_the_frames_own_columns_equal_the_expressions_and_numpy(
+    case: tuple[pl.DataFrame, list[bool] | None],
+) -> None:
+    frame, mask = case
+    grid = evallens.SampleGrid(frame)
+    histograms = grid._model.histograms
+    ids = histograms.ids()
+    fast = histograms.counts(ids, None if mask is None else pl.Series(mask))
+    assert fast == _by_expressions(grid, ids, mask)
+    shown = frame if mask is None else frame.filter(pl.Series(mask))
+    for h in fast:
+        field = histograms.shape(h["id"]).column.field
+        values = shown[field].to_list()
+        if h["type"] == "bins":
+            assert h["counts"] == _numpy_bins(values, h["min"], h["max"])
+        elif field != "score_t":  # numbers and booleans: a bar per value the frame holds
+            present = [v for v in frame[field].to_list() if v is not None and v == v]
+            present = [v for v in present if not isinstance(v, float) or math.isfinite(v)]
+            labels = [
+                str(v).lower() if isinstance(v, bool) else str(v) for v in sorted(set(present))
+            ]
+            assert h["labels"] == labels  # booleans as polars writes them
+            assert h["counts"] == [values.count(v) for v in sorted(set(present))]
+        assert sum(h["counts"]) + h["missing"] == shown.height

@@ -29,6 +29,7 @@ class Sent(list[dict[str, Any]]):
 
 def grid_for(data: Any, **kwargs: Any) -> tuple[evallens.SampleGrid, Sent]:
     grid = evallens.SampleGrid(data, **kwargs)
+    grid._repr_mimebundle_()  # displayed: its first rows and column descriptions are in the state
     sent = Sent()
     grid.send = sent  # type: ignore[method-assign]
     return grid, sent

@@ -320,8 +320,13 @@ def _all_json(values: list[str], kind: type) -> bool:
     return True
 
 
-def describe_column(series: pl.Series) -> dict[str, Any]:
+def describe_column(
+    series: pl.Series, bounds: tuple[float | None, float | None] | None = None
+) -> dict[str, Any]:
     """Kind and bounds of one score column (the descriptor without its names).
+
+    ``bounds``: a numeric column's smallest and largest finite value, when already known
+    (None, None: it has none), so they are not read again.
 
     Example:
         >>> describe_column(pl.Series(["10", "9", "8", "6", "3", "2", "1", "0", "I"]))
@@ -334,7 +339,7 @@ def describe_column(series: pl.Series) -> dict[str, Any]:
         # skip NaN; infinities are left out by a second pass when there are any.
         v = pl.col("v")
         frame = series.to_frame("v")
-        lo, hi = frame.select(v.min(), v.max().alias("hi")).row(0)
+        lo, hi = frame.select(v.min(), v.max().alias("hi")).row(0) if bounds is None else bounds
         if dtype.is_float() and not (lo is not None and math.isfinite(lo) and math.isfinite(hi)):
             frame = series.filter(series.is_finite()).to_frame("v")
             if frame.height == 0:
@@ -342,7 +347,8 @@ def describe_column(series: pl.Series) -> dict[str, Any]:
             lo, hi = frame.select(v.min(), v.max().alias("hi")).row(0)
         if lo is None:
             return {"kind": "other"}
-        odd = v.is_nan() if dtype.is_float() else pl.lit(False)
+        # NaN is missing; so are infinities (the bounds left them out)
+        odd = ~v.is_finite() if dtype.is_float() else pl.lit(False)
         if lo == 0 and hi == 1 and frame.select(((v == 0) | (v == 1) | odd).all()).item():
             return {"kind": "binary", "min": 0.0, "max": 1.0}
         return {"kind": "numeric", "min": float(lo), "max": float(hi)}
@@ -357,7 +363,7 @@ def describe_column(series: pl.Series) -> dict[str, Any]:
             table = text.drop_nulls().value_counts(name="__n")
             return dict(zip(table.to_series(0).to_list(), table.get_column("__n"), strict=True))
 
-        return _describe_text(_distinct_text(text), counts)
+        return _describe_text(distinct_text(text), counts)
     present = series.drop_nulls()
     if isinstance(dtype, pl.List | pl.Array):
         return {"kind": "list"}
@@ -372,7 +378,7 @@ _HEAD_ROWS = 10_000
 _FEW = 16
 
 
-def _distinct_text(text: pl.Series) -> list[str]:
+def distinct_text(text: pl.Series) -> list[str]:
     """The distinct values of a text column (missing left out).
 
     A score column usually holds a few values, all among its first rows: when every row
@@ -418,27 +424,42 @@ def score_columns(columns: Sequence[str]) -> list[str]:
     return [c for c in _score_columns(columns) if split_score_column(c, columns) is not None]
 
 
-def describe_scores(df: pl.DataFrame) -> list[ScoreDescriptor]:
+def describe_scores(
+    df: pl.DataFrame, bounds: Mapping[str, tuple[float | None, float | None]] | None = None
+) -> list[ScoreDescriptor]:
     """Describe every score column of a samples frame, in column order.
 
     Args:
         df: A samples frame (from `read_samples`, ``samples_df`` or parquet).
+        bounds: Numeric columns' smallest and largest finite values, where already known.
 
     Example:
         >>> df = pl.DataFrame({"score_match": ["C", "I", None], "score_judge": [3, 9, 7]})
         >>> [(d.column, d.kind) for d in describe_scores(df)]
         [('score_match', 'passfail'), ('score_judge', 'numeric')]
     """
-    columns = _score_columns(df.columns)
-    known = _known_split(columns)
-    descriptors: list[ScoreDescriptor] = []
-    for column in columns:
-        pair = known.get(column) or split_score_column(column, columns)
-        if pair is None:
-            continue
-        scorer, name = pair
-        descriptors.append(ScoreDescriptor(column, scorer, name, **describe_column(df[column])))
-    return descriptors
+    known = bounds or {}
+    return [
+        ScoreDescriptor(column, scorer, name, **describe_column(df[column], known.get(column)))
+        for column, scorer, name in score_names(df.columns)
+    ]
+
+
+def score_names(columns: Sequence[str]) -> list[tuple[str, str, str]]:
+    """Each score column with its scorer and score name, from the names alone (no data read).
+
+    Example:
+        >>> score_names(["id", "score_match", "score_rubric_a", "score_rubric_b"])
+        [('score_match', 'match', 'match'), ('score_rubric_a', 'rubric', 'a'), ('score_rubric_b', 'rubric', 'b')]
+    """
+    scored = _score_columns(columns)
+    known = _known_split(scored)
+    out: list[tuple[str, str, str]] = []
+    for column in scored:
+        pair = known.get(column) or split_score_column(column, scored)
+        if pair is not None:
+            out.append((column, *pair))
+    return out
 
 
 # ---------------------------------------------------------------------------- values

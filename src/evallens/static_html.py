@@ -160,6 +160,7 @@ def title_of(spec: dict[str, Any]) -> list[str]:
 # -- per widget ------------------------------------------------------------------------------
 def grid_html(grid: SampleGrid) -> str:
     """The first `GRID_ROWS` rows of the grid's view, its visible columns, "N of M samples"."""
+    grid._settle()  # a grid shown inside another widget: its state is completed here too
     model = grid._model
     defs = {d["id"]: d for d in grid._column_defs}
     shown = [

@@ -277,6 +277,7 @@ def test_rows_selection_detail_columns_and_reload(notebook):
     )
     assert nb.page.locator(".el-th[data-column='target']").count() == 0
     assert nb.wait_value("grid.multiline", False) is False
+    assert nb.wait_value("[c for c in grid.columns if c['id'] == 'target']", hidden) == hidden
 
     # reset_view() goes back to the eval default and forgets the saved overrides.
     nb.execute("grid.reset_view()")

@@ -110,6 +110,7 @@ export function gridModel(over: Partial<GridState> = {}): FakeModel<GridState> {
     _count: 0,
     _total: 0,
     _unit: "samples",
+    _settled: true,
     height: 460,
     group_epochs: false,
     epochs_disagree: false,

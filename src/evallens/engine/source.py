@@ -370,8 +370,10 @@ class LazySource:
         if self.raw.implementation.is_duckdb():
             # the slice first, numbered and made the grid's frame after: the same rows,
             # without numbering (a window over) every row before them
-            part = self._unnumbered.to_native().limit(length, offset).project(
-                f'*, CAST(row_number() OVER () - 1 + {int(offset)} AS BIGINT) AS "{ROW}"'
+            part = (
+                self._unnumbered.to_native()
+                .limit(length, offset)
+                .project(f'*, CAST(row_number() OVER () - 1 + {int(offset)} AS BIGINT) AS "{ROW}"')
             )
             return collect(self._working(from_native(part)).select(names))
         plan = self.frame.select(names)

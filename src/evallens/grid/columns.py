@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -17,7 +17,7 @@ import polars as pl
 
 from evallens.errors import unknown_name_error
 from evallens.grid.format import NumberStats, format_of, number_stats, widest
-from evallens.grid.query import Frame, WorkFrame
+from evallens.grid.query import Frame, WorkFrame, missing_if_not_finite
 from evallens.grid.types import ColumnDef
 from evallens.scores import ScoreDescriptor
 
@@ -144,20 +144,53 @@ class Column:
         return out
 
 
+_FIRST_SLICE = 4096
+"""Rows an early-exit probe reads first; each later slice is four times as long."""
+_SPREAD = 256
+"""Rows an early-exit probe tests first, spread evenly over the column."""
+
+
+def any_row(values: pl.Series, test: Callable[[pl.Series], pl.Series]) -> bool:
+    """Whether ``test`` (row-wise, boolean) holds for some row, reading slices until it does.
+
+    Rows spread over the whole column are tested first, then slices from the top: most
+    answers are found at once, so a probe rarely reads a whole column; when no row passes,
+    every row has been tested, as ``test(values).any()`` would.
+
+    Example:
+        >>> any_row(pl.Series([0] * 10_000 + [3]), lambda s: s > 2)
+        True
+    """
+    n = values.len()
+    if n > _FIRST_SLICE and test(values.gather_every(max(1, n // _SPREAD))).any():
+        return True
+    start, size = 0, _FIRST_SLICE
+    while start < values.len():
+        if test(values.slice(start, size)).any():
+            return True
+        start, size = start + size, size * 4
+    return False
+
+
 def _has_values(df: Frame, col: str) -> bool:
     if col not in df.columns:
         return False
     s = df.get_column(col)
+    if s.null_count() == s.len():  # known without reading the values
+        return False
     if s.dtype == pl.String:
-        return bool((s.str.len_bytes() > 0).any())
+        return any_row(s, lambda v: v.str.len_bytes() > 0)
     if s.dtype.is_numeric():
-        return bool((s.fill_null(0) != 0).any())
-    return s.null_count() < s.len()
+        return any_row(s, lambda v: v.fill_null(0) != 0)
+    return True
 
 
 def _varies(values: pl.Series) -> bool:
     """More than one distinct value (missing counts as one): a comparison, not a hash."""
-    return values.len() > 1 and bool(values.ne_missing(values[0]).any())
+    if values.len() <= 1:
+        return False
+    first = values[0]
+    return any_row(values, lambda v: v.ne_missing(first))
 
 
 def available_columns(df: Frame, scores: Sequence[ScoreDescriptor]) -> list[Column]:
@@ -217,7 +250,8 @@ def is_metadata(name: str) -> bool:
 
 def extra_column(df: Frame, name: str) -> Column:
     """A frame column beyond Inspect's built-in ones: hidden when Inspect's frames have it."""
-    kind: Any = "number" if df.schema[name].is_numeric() else "other"
+    dtype = df.schema[name]
+    kind: Any = "number" if dtype.is_numeric() else "other"
     inspect_own = (
         name in INSPECT_FIELDS or name.startswith(INSPECT_PREFIXES) or _INDEX.fullmatch(name)
     )
@@ -225,7 +259,9 @@ def extra_column(df: Frame, name: str) -> Column:
     return Column(
         name, name, name, kind, not inspect_own,
         group=METADATA if metadata else None,
-        nested=holds_objects(df.get_column(name)),
+        # only text and structs can hold objects (reading others would compute derived forms)
+        nested=(dtype == pl.String or isinstance(dtype, pl.Struct))
+        and holds_objects(df.get_column(name)),
     )  # fmt: skip
 
 
@@ -239,7 +275,7 @@ def holds_objects(values: pl.Series) -> bool:
         return True
     if values.dtype != pl.String:
         return False
-    texts = values.drop_nulls().head(_PROBE * 5)
+    texts = _first_present(values, _PROBE * 5)
     for text in texts.filter(texts.str.starts_with("{")).head(_PROBE):
         try:
             if isinstance(json.loads(text), dict):
@@ -249,17 +285,29 @@ def holds_objects(values: pl.Series) -> bool:
     return False
 
 
+def _first_present(values: pl.Series, n: int) -> pl.Series:
+    """The first ``n`` values that are not missing, reading only as many rows as it takes.
+
+    The same as ``values.drop_nulls().head(n)``, which copies every present value first.
+    """
+    if values.null_count() == 0:
+        return values.head(n)
+    start, size, found = 0, max(n, _FIRST_SLICE), []
+    count = 0
+    while start < values.len() and count < n:
+        part = values.slice(start, size).drop_nulls()
+        found.append(part)
+        count += part.len()
+        start, size = start + size, size * 4
+    return pl.concat(found).head(n) if found else values.clear()
+
+
 def resolve_column_id(cid: str, columns: Sequence[Column]) -> Column:
     """The column a view entry names; accepts view ids and frame column names."""
     for c in columns:
         if c.id == cid or c.field == cid:
             return c
     raise unknown_name_error("column", cid, [c.id for c in columns])
-
-
-def missing_if_not_finite(name: str) -> pl.Expr:
-    """A float column with NaN and infinities read as missing (how the grid shows them)."""
-    return pl.when(pl.col(name).is_finite()).then(pl.col(name)).otherwise(None).alias(name)
 
 
 def work_frame(df: pl.DataFrame) -> WorkFrame:

@@ -690,6 +690,7 @@ class GroupedModel(GridModel):
         # they are needed instead, so its parts are set up here over `GroupedFrame`.
         mean_of = {s.column: s for s in groups.means}
         self.scores = [mean_of.get(s.column, s) for s in base.scores]
+        self._set_up_settled()  # every part is set up here
         self.base = base
         self.groups = groups
         empty = groups.empty  # the columns and their types
@@ -842,7 +843,7 @@ class EpochSwitch:
         self.keys = GroupedKeys(self)
         self._built: dict[tuple[str, int | None], GroupedModel] = {}
         # Column descriptions read the whole frame (~0.3 s at 5M rows): once per model.
-        self._defs: dict[int, list[dict[str, Any]]] = {id(self.base): list(widget._column_defs)}
+        self._defs: dict[int, list[dict[str, Any]]] = {}  # filled once the grid settles
         # Each model's last header histogram counts (the widget keeps one model's): a toggle
         # back finds them instead of counting every row again (~2 s at 5M rows, busy).
         self._counts: dict[int, tuple[Any, Any]] = {}

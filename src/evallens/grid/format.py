@@ -52,15 +52,38 @@ def number_stats(df: Frame, fields: Sequence[str]) -> dict[str, NumberStats]:
             ]
             continue
         c = col.cast(pl.Float64)
-        exprs += [c.min().alias(f"lo{i}"), c.max().alias(f"hi{i}"), c.abs().min().alias(f"m{i}")]
+        exprs += [c.min().alias(f"lo{i}"), c.max().alias(f"hi{i}")]
     row = df.select(exprs).row(0, named=True) if exprs else {}
+    # The least magnitude is the bound nearest zero when every value has one sign; only
+    # columns that cross zero (or hold infinities) read their magnitudes.
+    crossing = [
+        i
+        for i, name in enumerate(numeric)
+        if not df.schema[name].is_integer() and not _one_sign(row[f"lo{i}"], row[f"hi{i}"])
+    ]
+    least = (
+        df.select(
+            pl.col(numeric[i]).cast(pl.Float64).abs().min().alias(f"m{i}") for i in crossing
+        ).row(0, named=True)
+        if crossing
+        else {}
+    )
     out: dict[str, NumberStats] = {}
     for i, name in enumerate(numeric):
+        lo, hi = row[f"lo{i}"], row[f"hi{i}"]
         if df.schema[name].is_integer():
-            out[name] = NumberStats(True, row[f"lo{i}"], row[f"hi{i}"], None, None, True)
+            out[name] = NumberStats(True, lo, hi, None, None, True)
         else:
-            out[name] = _float_stats(df, name, row[f"lo{i}"], row[f"hi{i}"], row[f"m{i}"])
+            m = least[f"m{i}"] if i in crossing else (lo if lo > 0 else -hi)
+            out[name] = _float_stats(df, name, lo, hi, m)
     return out
+
+
+def _one_sign(lo: float | None, hi: float | None) -> bool:
+    """Finite bounds on one side of zero (zero itself excluded)."""
+    if lo is None or hi is None or not (math.isfinite(lo) and math.isfinite(hi)):
+        return False
+    return lo > 0 or hi < 0
 
 
 _HEAD = 10_000

@@ -255,6 +255,16 @@ class LazyGridModel:
         """Column entries in order; columns left out stay in the menu, hidden."""
         return GridModel.check_columns(self, value)  # type: ignore[arg-type]
 
+    settled = True
+    """Nothing waits to be settled: a lazy source is read as the grid goes (`refine`)."""
+
+    def settle(self) -> None:
+        """Nothing to do (as `GridModel.settle`, for the widget)."""
+
+    @property
+    def _scores(self) -> list[ScoreDescriptor]:
+        return self.scores
+
     def _check_score_keys(self, keys: Any) -> None:
         return GridModel._check_score_keys(self, keys)  # type: ignore[arg-type]
 

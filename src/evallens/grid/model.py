@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -19,15 +20,14 @@ from evallens.grid.columns import (
     Column,
     available_columns,
     extra_column,
-    missing_if_not_finite,
     resolve_column_id,
     work_frame,
 )
 from evallens.grid.filter_language import Scope, compile_filter, completions
-from evallens.grid.format import number_stats
+from evallens.grid.format import NumberStats, number_stats
 from evallens.grid.histograms import Histograms
 from evallens.grid.nested import broken_out, check_nested
-from evallens.grid.query import SampleQuery, SortKey
+from evallens.grid.query import SampleQuery, SortKey, missing_if_not_finite
 from evallens.grid.selection import SampleKeys
 from evallens.grid.sorting import default_sort, first_rows, log_runs, sort_exprs
 from evallens.grid.transcripts import HITS, Hits, TranscriptSearch
@@ -49,7 +49,7 @@ from evallens.grid.view import (
     views_from_logs,
 )
 from evallens.sample.opened import OpenSamples
-from evallens.scores import ScoreDescriptor, describe_scores
+from evallens.scores import ScoreDescriptor, describe_scores, score_names
 from evallens.wire import json_safe, to_ipc, wire_frame
 
 RANGES = "ranges"
@@ -99,23 +99,29 @@ class GridModel:
         scores: Sequence[ScoreDescriptor] | None = None,
     ) -> None:
         self.source = frame
+        # What the constructor reads: the schema, the logs' runs (for their views) and a
+        # few early-exit probes (which columns show). Whatever else reads the data (score
+        # kinds and bounds, the query's row index and sort keys) is `settle`'s work, done
+        # on first use: by the first window, a count, a sort, a histogram or `scores`.
         # ``scores``: what the caller already knows the columns mean (grouped epochs' means).
-        self.scores = describe_scores(frame) if scores is None else list(scores)
-        work = work_frame(frame)
-        self.columns: list[Column] = available_columns(work, self.scores)
-        self._work = work
-        runs = log_runs(frame)
-        self.log_runs = runs
-        """The frame's runs of rows sharing a ``log`` (`sorting.log_runs`; None: no log)."""
-        keys, key_exprs = default_sort(frame, runs)
-        self.query = SampleQuery(
-            work,
-            {**sort_exprs(self.columns, work.schema), **key_exprs},
-            keys,
-            default_rows=first_rows(runs),
+        self._known_scores = None if scores is None else list(scores)
+        self._scores: list[ScoreDescriptor] = (
+            list(scores)
+            if scores is not None
+            else [
+                ScoreDescriptor(c, scorer, name, "other")
+                for c, scorer, name in score_names(frame.columns)
+            ]
         )
+        """Names only until settled (their kinds are placeholders, never read before)."""
+        work = work_frame(frame)
+        self.columns: list[Column] = available_columns(work, self._scores)
+        self._work = work
+        self.log_runs = log_runs(frame)
+        """The frame's runs of rows sharing a ``log`` (`sorting.log_runs`; None: no log)."""
         # A view the user passes must be right; one read from the logs is honoured as far
         # as it fits this data (Inspect ignores column ids it does not know).
+        runs = self.log_runs
         given = (
             normalize_views(view)
             if view is not None
@@ -128,20 +134,111 @@ class GridModel:
         """Each eval view, resolved, by name; the first is the default."""
         self.keys = SampleKeys(frame, key_columns)
         self._searched = ""
-        self.histograms = Histograms(self.columns, work)
-        """Score distributions for the headers, and the ranges brushed on them."""
         self._ranged: dict[str, Any] = {}
         self._scope: Scope | None = None
         self._transcripts: TranscriptSearch | None = None
         self._transcript_searched = ""
         self.transcript_hits: Hits | None = None
         """The transcript search's hits per source row (None: no transcript search)."""
-        self.query.set_column(_no_hits(frame.height))  # so a sort by hit counts always works
         self.samples = OpenSamples()
         """The whole samples the detail panel shows, read from their logs when they are here."""
         self.compare_detail: Callable[[dict[str, Any]], CompareDetail | None] | None = None
         """Set by a caller whose rows pair two samples: given a row's values, the pair for
         the detail panel (None: show the row as usual)."""
+        self._settle_lock = threading.Lock()
+        self._settled = False
+        self._query: SampleQuery | None = None
+        self._histograms: Histograms | None = None
+        self._defs: list[ColumnDef] | None = None
+        self._stats: dict[str, NumberStats] = {}
+        self._tasks: list[str] | None = None
+
+    # -- settling: what reads the data, done once on first use ----------------------------
+    def _set_up_settled(self) -> None:
+        """For a subclass whose constructor sets up every part itself: nothing to settle."""
+        self._known_scores = list(self._scores)
+        self._settle_lock = threading.Lock()
+        self._settled = True
+        self._query = None
+        self._histograms = None
+        self._defs = None
+        self._stats = {}
+        self._tasks = None
+
+    @property
+    def settled(self) -> bool:
+        """Whether the data-reading work is done (`settle`)."""
+        return self._settled
+
+    def settle(self) -> None:
+        """Describe the scores and build the query: the work that reads whole columns.
+
+        Done once, on first use of `scores`, `query` or `histograms` (or ahead of it, from
+        another thread: the first use then waits for it). Thread-safe.
+        """
+        if self._settled:
+            return
+        with self._settle_lock:
+            if self._settled:
+                return
+            frame = self.source
+            # Every numeric column's bounds in one pass: number formats and score bounds share them.
+            wanted = [c.field for c in self.columns if c.kind != "duration"]
+            wanted += [s.column for s in self._scores]
+            self._stats = number_stats(self._work.df, list(dict.fromkeys(wanted)))
+            if self._known_scores is None:
+                bounds = {name: (st.lo, st.hi) for name, st in self._stats.items()}
+                described = {s.column: s for s in describe_scores(frame, bounds)}
+                self._scores = [described[s.column] for s in self._scores]
+            by_column = {s.column: s for s in self._scores}
+            for column in self.columns:
+                if column.score is not None and column.score.column in by_column:
+                    column.score = by_column[column.score.column]
+            work = self._work
+            keys, key_exprs = default_sort(frame, self.log_runs)
+            query = SampleQuery(
+                work,
+                {**sort_exprs(self.columns, work.schema), **key_exprs},
+                keys,
+                default_rows=first_rows(self.log_runs),
+            )
+            query.set_column(_no_hits(frame.height))  # so a sort by hit counts always works
+            self._query = query
+            self._histograms = Histograms(self.columns, work, self._stats)
+            self._task_names()
+            self._settled = True
+
+    @property
+    def scores(self) -> list[ScoreDescriptor]:
+        """The score columns and what they hold (described on first use)."""
+        self.settle()
+        return self._scores
+
+    @scores.setter
+    def scores(self, value: list[ScoreDescriptor]) -> None:
+        self._scores = value
+
+    @property
+    def query(self) -> SampleQuery:
+        """The sorted, filtered view of the frame (built on first use)."""
+        self.settle()
+        assert self._query is not None
+        return self._query
+
+    @query.setter
+    def query(self, value: SampleQuery) -> None:
+        self._query = value
+
+    @property
+    def histograms(self) -> Histograms:
+        """Score distributions for the headers, and the ranges brushed on them."""
+        self.settle()
+        assert self._histograms is not None
+        return self._histograms
+
+    @histograms.setter
+    def histograms(self, value: Histograms) -> None:
+        self._histograms = value
 
     # -- describing ------------------------------------------------------------------------
     def view(self, name: str) -> ResolvedView:
@@ -159,6 +256,7 @@ class GridModel:
 
         The new columns follow it in `columns`, in its group; returns them.
         """
+        self.settle()  # the query and the histograms get the new columns
         source = self.column(cid)
         check_nested(source.id, [c.id for c in self.columns if c.nested])
         new = broken_out(self.source.get_column(source.field), set(self.source.columns))
@@ -177,32 +275,49 @@ class GridModel:
         self.columns[at:at] = added
         self.query.add_columns(new, sort_exprs(added, work.schema), fixes)
         self.histograms.reset(self.columns, work)
+        self._defs = None
         self._scope = None  # filter text can name the new columns (metadata.config.level)
         return added
 
     def column_defs(self) -> list[ColumnDef]:
-        """What the front end needs to know about every column."""
-        wanted = [c.field for c in self.columns if c.kind != "duration"]
-        # The frame as given: the stats read finite values only, and a float column's width
-        # comes from them (reading its NaN-free form would compute it over every row).
-        frame = self._work.df
-        stats = number_stats(frame, wanted)
-        return [c.describe(frame, stats) for c in self.columns]
+        """What the front end needs to know about every column (worked out once).
+
+        Reads every numeric column (its number format and width) and the scores' kinds and
+        bounds: the first display needs them, so a widget asks for them then, not when built.
+        """
+        if self._defs is None:
+            self.settle()
+            # The frame as given: the stats read finite values only, and a float column's
+            # width comes from them (reading its NaN-free form would compute it over every row).
+            frame = self._work.df
+            known = self._stats
+            wanted = [c.field for c in self.columns if c.kind != "duration"]
+            missing = [f for f in wanted if f not in known]  # broken out since
+            stats = {**known, **number_stats(frame, missing)} if missing else known
+            self._defs = [c.describe(frame, stats) for c in self.columns]
+        return [dict(d) for d in self._defs]  # type: ignore[misc]
 
     def storage_key(self, view: str) -> str:
         """Where the browser keeps the user's changes: per task, column set and view.
 
         The view counts only when there are several (one view keeps the key it had).
         """
-        tasks: Iterable[str] = []
-        if "task_name" in self.source.columns:
-            # one value per run of rows first: a task's rows are usually together
-            runs = self.source.get_column("task_name").rle().struct.field("value")
-            tasks = sorted(str(t) for t in runs.unique().drop_nulls())
+        tasks = self._task_names()
         ident = json.dumps(
             [list(tasks), sorted(self.source.columns), *([view] if len(self.views) > 1 else [])]
         )
         return "evallens:grid:" + hashlib.sha1(ident.encode()).hexdigest()[:16]
+
+    def _task_names(self) -> list[str]:
+        """The frame's task names, sorted (worked out once)."""
+        if self._tasks is None:
+            tasks: Iterable[str] = []
+            if "task_name" in self.source.columns:
+                # one value per run of rows first: a task's rows are usually together
+                runs = self.source.get_column("task_name").rle().struct.field("value")
+                tasks = sorted(str(t) for t in runs.unique().drop_nulls())
+            self._tasks = list(tasks)
+        return self._tasks
 
     # -- checking view traits --------------------------------------------------------------
     def check_sort(self, value: Any) -> list[SortEntry]:
@@ -234,10 +349,11 @@ class GridModel:
         return out
 
     def _check_score_keys(self, keys: Iterable[str]) -> None:
-        names = {n for s in self.scores for n in (s.name, s.view_id, s.column)}
+        # names only: known without describing the scores
+        names = {n for s in self._scores for n in (s.name, s.view_id, s.column)}
         for key in keys:
             if key not in names:
-                raise unknown_name_error("score", key, sorted({s.name for s in self.scores}))
+                raise unknown_name_error("score", key, sorted({s.name for s in self._scores}))
 
     def check_scales(self, value: dict[str, Any]) -> dict[str, Any]:
         """``score_color_scales`` entries, normalized; unknown scores raise."""

@@ -42,10 +42,20 @@ class WorkFrame:
         [1.0, None]
     """
 
+    _fixes: frozenset[str] = frozenset()  # a subclass that sets up its own: no shortcut
+
     def __init__(self, df: pl.DataFrame, derived: Mapping[str, pl.Expr] | None = None) -> None:
         self.df = df
         self.derived = {name: expr.alias(name) for name, expr in (derived or {}).items()}
         self._schema: pl.Schema | None = None
+        # Float columns read with NaN and infinities missing: where a column has none, the
+        # query reads it as it is (no copy of it, with nothing changed).
+        self._fixes = frozenset(
+            n
+            for n, e in self.derived.items()
+            if e.meta.undo_aliases().meta.eq(missing_if_not_finite(n).meta.undo_aliases())
+        )
+        self._finite: dict[str, bool] = {}
 
     @property
     def height(self) -> int:
@@ -68,13 +78,29 @@ class WorkFrame:
         return self._schema
 
     def _needed(self, exprs: Iterable[pl.Expr]) -> list[str]:
-        """The derived columns ``exprs`` read (every one when they read unnamed columns)."""
+        """The derived columns ``exprs`` read (every one when they read unnamed columns).
+
+        Those that would equal the frame's own column are left out.
+        """
         names: set[str] = set()
         for expr in exprs:
             if expr.meta.has_multiple_outputs():
-                return list(self.derived)
+                names = set(self.derived)
+                break
             names.update(expr.meta.root_names())
-        return [n for n in self.derived if n in names]
+        return [n for n in self.derived if n in names and not self._unchanged(n)]
+
+    def _unchanged(self, name: str) -> bool:
+        """A float column with nothing to read as missing (no NaN, no infinity).
+
+        Found once, by one pass that copies nothing, then known.
+        """
+        if name not in self._fixes or name not in self.df.columns:
+            return False
+        known = self._finite.get(name)
+        if known is None:
+            known = self._finite[name] = bool(self.df.get_column(name).is_finite().all())
+        return known
 
     def lazy(self, exprs: Iterable[pl.Expr] = ()) -> pl.LazyFrame:
         """The frame, with the derived columns that ``exprs`` read."""
@@ -118,6 +144,11 @@ class WorkFrame:
         names = {c.name for c in columns}
         kept = {n: e for n, e in self.derived.items() if n not in names}
         return WorkFrame(self.df.with_columns(columns), {**kept, **(derived or {})})
+
+
+def missing_if_not_finite(name: str) -> pl.Expr:
+    """A float column with NaN and infinities read as missing (how the grid shows them)."""
+    return pl.when(pl.col(name).is_finite()).then(pl.col(name)).otherwise(None).alias(name)
 
 
 Frame = pl.DataFrame | WorkFrame

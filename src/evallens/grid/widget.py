@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -47,6 +48,14 @@ def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
     return len(a) == len(b) and all(
         x is y or (isinstance(x, tuple) and x == y) for x, y in zip(a, b, strict=True)
     )
+
+
+def _settle_quietly(model: GridModel) -> None:
+    """`GridModel.settle` ahead of use; an error is raised again where the model is used."""
+    try:
+        model.settle()
+    except Exception:  # the first use settles again and raises it there
+        return
 
 
 class SampleGrid(EvalLensWidget):
@@ -144,6 +153,9 @@ class SampleGrid(EvalLensWidget):
     _total = traitlets.Int(0).tag(sync=True)
     _unit = traitlets.Unicode("samples").tag(sync=True)
     _transcript_info = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    _settled = traitlets.Bool(False).tag(sync=True)
+    """The first rows, the column descriptions and the storage key are in the state (set at
+    the first display, `_settle`): the page draws the grid only then."""
 
     def __init__(
         self,
@@ -184,21 +196,19 @@ class SampleGrid(EvalLensWidget):
             height=height,
             view_name=name,
             _views=list(self._model.views),
-            _column_defs=self._model.column_defs(),
             _default_view=view_state(default),
             _sample_score_view=default.sample_score_view,
-            _storage_key=self._model.storage_key(name),
             _total=total,
+            _count=total,
             **view_state(default),
             **({"histograms": False} if isinstance(model, LazyGridModel) else {}),
         )
+        if isinstance(model, LazyGridModel):
+            self._settle()
+            model.lazy.describe_in_background()  # after the first rows: it shares the cores
         if filter is not None:
             self.filter = filter
-        self._model.apply(self.sort, self.search, self.transcript_search)
-        self._count = self._model.query.count
-        self._initial = self._model.window(0, FIRST_WINDOW, self.columns)
-        if isinstance(model, LazyGridModel):
-            model.lazy.describe_in_background()  # after the first rows: it shares the cores
+        self._handle("settle", self._on_settle)
         self._handle("window", self._on_window)
         self._handle("detail", lambda msg, _b: (dict(self._model.detail(int(msg["row"]))), []))
         self._handle("rows_between", self._on_rows_between)
@@ -240,6 +250,10 @@ class SampleGrid(EvalLensWidget):
             self._epochs.follow, ["group_epochs", "epochs_disagree", "epochs_score", "pass_k"]
         )
         sync_selection(self, self._epochs.keys)
+        if not model.settled:
+            # What reads whole columns (score kinds, number formats, the query) starts now,
+            # beside the kernel's own work; the first display (or any use) waits for it.
+            threading.Thread(target=_settle_quietly, args=(model,), daemon=True).start()
 
     def __repr__(self) -> str:
         unsorted = "source order" if isinstance(self._model, LazyGridModel) else "id, epoch"
@@ -382,6 +396,7 @@ class SampleGrid(EvalLensWidget):
         → ``metadata_config.difficulty``). The new columns show right after it; returns
         their names. The Columns menu offers the same for each such column.
         """
+        self._settle()
         added = self._model.break_out(column)
         self._epochs.forget()
         if not added:
@@ -532,6 +547,38 @@ class SampleGrid(EvalLensWidget):
     def _after_reply(self) -> None:
         self._model.samples.release()
 
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        self._settle()  # the page draws the grid from its state: complete it first
+        return super()._repr_mimebundle_(**kwargs)
+
+    def _on_settle(self, _msg: dict[str, Any], _buffers: list[bytes]) -> Reply:
+        """A page found the state unsettled: settle, and send that page the state again.
+
+        The update that settled it may have reached the page before its model was ready.
+        """
+        self._settle()
+        self.send_state(["_count", "_column_defs", "_storage_key", "_initial", "_settled"])
+        return {}, []
+
+    def _settle(self) -> None:
+        """Put what the first display needs into the state.
+
+        The first rows, the column descriptions (number formats, score bounds), the storage
+        key. Done once, at the first display (or when a page asks, or a view change comes
+        first): the constructor reads no whole column, and no page ever draws rows
+        before their formats and colour domains are known.
+        """
+        if self._settled:
+            return
+        model = self._model
+        with self.hold_sync():
+            model.apply(self.sort, self.search, self.transcript_search)
+            self._count = model.query.count
+            self._column_defs = [dict(d) for d in model.column_defs()]
+            self._storage_key = model.storage_key(self.view_name)
+            self._initial = model.window(0, FIRST_WINDOW, self.columns)
+            self._settled = True
+
     # -- messages ------------------------------------------------------------------------
     def _refresh(self) -> None:
         """Recompute the view and push the rows at the user's scroll position.
@@ -540,6 +587,7 @@ class SampleGrid(EvalLensWidget):
         the rows; and ``_initial`` follows the view, so the state a notebook saves shows
         rows that match its saved sort, search and columns when reopened without a kernel.
         """
+        self._settle()
         model = self._model
         started = time.time() * 1000
         with self.hold_sync():

@@ -138,6 +138,8 @@ def page_html(obj: Any, *, title: str | None = None, max_rows: int = MAX_ROWS) -
     facts: dict[str, Any] = {}
     notes: list[str] = []
     for page_id, widget in layout.widgets.items():
+        if isinstance(widget, SampleGrid):
+            widget._settle()  # the page shows its first rows and column descriptions
         traits = widget_state(widget)
         if isinstance(widget, SampleGrid):
             part = grid_page(widget, page_id, data, live, max_rows)

@@ -132,6 +132,8 @@ export interface GridState extends DefaultView {
   _storage_key: string;
   /** The view's first rows as Arrow IPC: a notebook saved with them shows rows without a kernel. */
   _initial: Buffer;
+  /** The first rows and column descriptions are in the state (the kernel settles at the first display). */
+  _settled: boolean;
   /** Bumped by the kernel whenever the view's rows change; older answers are stale. */
   _revision: number;
   /** Rows in the view (after filters and search), and samples in all. */
