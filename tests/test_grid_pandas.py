@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 
 import evallens
 from evallens.frames import from_pandas_deferring, to_frame
-from evallens.grid.model import UNREAD_WHILE_BUILDING
+from evallens.grid.model import UNREAD_WHILE_BUILDING, GridModel, grid_frame
+from evallens.grid.query import SortKey
 
 TEXT = st.one_of(st.none(), st.just(math.nan), st.sampled_from(["", "a", "b c", "Ünï", "9", "10"]))
 USAGE = st.one_of(
@@ -38,6 +39,7 @@ META = st.one_of(
     st.fixed_dictionaries({"level": st.sampled_from(["easy", "hard"])}),
     st.fixed_dictionaries({"level": st.sampled_from(["easy", "hard"]), "n": st.integers(0, 3)}),
 )
+TEXT_DTYPES = [object, "str", pd.ArrowDtype(pa.large_string()), pd.StringDtype("python")]
 WHEN = st.one_of(st.none(), st.integers(1_600_000_000, 1_700_000_000))
 
 
@@ -56,8 +58,10 @@ def pandas_frames(draw: Any) -> pd.DataFrame:
         # a first value: a score column of nulls alone is not a score the grid can count
         "score_y": pd.Series(["C", *many(st.one_of(st.none(), st.sampled_from("CIP")))][:n],
                              dtype=object),
-        "input": pd.Series(many(TEXT), dtype=draw(st.sampled_from([object, "str"]))),
+        "input": pd.Series(many(TEXT), dtype=draw(st.sampled_from(TEXT_DTYPES))),
         "target": pd.Series(many(TEXT), dtype="str"),
+        "answer": pd.Series(many(st.one_of(st.none(), st.sampled_from(["", "x", "y z"]))),
+                            dtype=pd.ArrowDtype(pa.string())),
         "note": pd.Series(many(TEXT), dtype=object),
         "steps": pd.array(many(st.one_of(st.none(), st.integers(-5, 5))), dtype="Int64"),
         "kind": pd.Categorical(many(st.one_of(st.none(), st.sampled_from(["x", "y"])))),
@@ -84,7 +88,18 @@ def _window(grid: evallens.SampleGrid) -> pl.DataFrame:
     return pl.read_ipc_stream(grid._model.window(0, 15, grid.columns))
 
 
-SORTABLE = ["score_x", "id", "score_y", "input", "note", "steps", "kind", "when", "arrow_int"]
+SORTABLE = [
+    "score_x",
+    "id",
+    "score_y",
+    "input",
+    "answer",
+    "note",
+    "steps",
+    "kind",
+    "when",
+    "arrow_int",
+]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -124,6 +139,26 @@ def test_a_pandas_grid_answers_as_the_grid_over_polars_own_conversion(
     assert _rows(grid).equals(_rows(polars_grid))
     assert grid.data.equals(oracle)
     assert grid.data.columns == list(frame.columns)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pandas_frames(), st.data())
+def test_windows_read_before_any_whole_column_are_the_rows_converted_whole(
+    frame: pd.DataFrame, data: st.DataObject
+) -> None:
+    """Late text converts only the rows a window reads: those rows must be the same."""
+    converted, deferred = grid_frame(frame)
+    model = GridModel(converted, deferred=deferred)
+    oracle = GridModel(pl.from_pandas(frame))
+    every = [{"id": c.id, "visible": True} for c in oracle.columns]
+    for _ in range(3):
+        offset = data.draw(st.integers(0, len(frame)))
+        limit = data.draw(st.integers(0, 6))
+        rows = pl.read_ipc_stream(model.window(offset, limit, every))
+        assert rows.equals(pl.read_ipc_stream(oracle.window(offset, limit, every)))
+        keys = [SortKey(data.draw(st.sampled_from(["id", "score_x"])), data.draw(st.booleans()))]
+        model.query.set_sort(keys)
+        oracle.query.set_sort(keys)
 
 
 def _usage_frame(n: int = 6) -> pd.DataFrame:

@@ -9,6 +9,7 @@ A frame keeps its own columns: nothing is widened to the Inspect schema up front
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -41,48 +42,114 @@ def as_polars(data: Any) -> pl.DataFrame | None:
     return None
 
 
-class DeferredColumns:
-    """A pandas frame's columns of Python objects, converted when something first reads them.
+class LateText:
+    """A text column of a pandas frame, made polars only for the rows something reads.
 
-    Arrow converts such a column object by object (a million dicts: ~0.2 s); a grid that
-    shows no such column need not wait for it. `convert` gives exactly what converting the
-    whole frame would have given these columns (Arrow converts column by column).
+    Its Arrow array is taken as pandas holds it (no copy; Arrow arrays do not change, so
+    later writes to the user's frame do not reach it). Every value read is the value
+    converting the whole column gives; the whole column is converted once, when first
+    read whole.
     """
 
-    def __init__(self, data: Any, names: Sequence[str], order: Sequence[str]) -> None:
+    def __init__(self, name: str, values: Any) -> None:
+        self.name = name
+        self._values = values
+        self._whole: pl.Series | None = None
+        self._lock = threading.Lock()
+
+    def whole(self) -> pl.Series:
+        """Every row, in the frame's order."""
+        with self._lock:
+            if self._whole is None:
+                self._whole = _text_series(self.name, self._values)
+            return self._whole
+
+    def rows(self, rows: pl.Series) -> pl.Series:
+        """The values at ``rows`` (row numbers of the frame, in any order)."""
+        if self._whole is not None or rows.len() == len(self._values):
+            whole = self.whole()
+            every = pl.int_range(whole.len(), dtype=pl.UInt32, eager=True)
+            if rows.len() == whole.len() and rows.cast(pl.UInt32).equals(every):
+                return whole  # a whole read: the column as it is
+            return whole.gather(rows)
+        import pyarrow as pa
+
+        picked = self._values.take(pa.array(rows.to_numpy(), type=pa.uint32()))
+        return _text_series(self.name, picked)
+
+
+def _text_series(name: str, values: Any) -> pl.Series:
+    import pyarrow as pa
+
+    views = values.cast(pa.string_view())
+    series = pl.from_arrow(views, rechunk=False)
+    assert isinstance(series, pl.Series)
+    return series.alias(name)
+
+
+class DeferredColumns:
+    """A pandas frame's columns a grid need not convert to show its first rows.
+
+    Columns of Python objects (Arrow converts them object by object: a million dicts
+    take ~0.2 s) wait until something reads them (`convert` gives exactly what converting
+    the whole frame gives them: Arrow converts column by column). Text columns are
+    `LateText`: converted for the rows read.
+    """
+
+    def __init__(
+        self, data: Any, names: Sequence[str], text: Sequence[LateText], order: Sequence[str]
+    ) -> None:
         # A frame of these columns alone: later writes to the user's frame do not reach it
         # (a copy of the column's pointers, or pandas' copy-on-write).
-        self._data = data[list(names)]
+        self._data = data[list(names)] if names else None
         self.names = list(names)
-        """The columns deferred."""
+        """The columns of objects deferred."""
+        self.text = list(text)
+        """The text columns converted for the rows read."""
         self.order = list(order)
         """Every column of the frame, in its order."""
 
-    def convert(self) -> pl.DataFrame:
-        """The deferred columns as polars, as the whole frame's conversion gives them."""
-        return _from_pandas(self._data)
+    def convert(self) -> list[pl.Series]:
+        """The deferred columns, whole, as the whole frame's conversion gives them."""
+        objects = [] if self._data is None else _from_pandas(self._data).get_columns()
+        return [*objects, *(t.whole() for t in self.text)]
 
 
 def from_pandas_deferring(
-    data: Any, deferrable: Collection[str]
+    data: Any, objects: Collection[str], text: Collection[str] = ()
 ) -> tuple[pl.DataFrame, DeferredColumns | None]:
-    """A pandas frame as polars, but for its object columns named in ``deferrable``.
+    """A pandas frame as polars, some of its columns left for later.
 
-    Those (when there are any) are left to the `DeferredColumns` returned with the frame.
+    Its object columns named in ``objects`` are left out of the frame, and its Arrow-backed
+    text columns named in ``text`` (pandas' default strings, ``ArrowDtype``) are there as
+    columns of nulls (``pl.Null``, no memory) where they stand: both are in the
+    `DeferredColumns` returned with the frame (None when nothing was deferred).
 
     Example:
         >>> import pandas as pd
         >>> frame, rest = from_pandas_deferring(pd.DataFrame({"x": [1], "u": [{"a": 1}]}), {"u"})
-        >>> frame.columns, rest.convert().to_dicts()
-        (['x'], [{'u': {'a': 1}}])
+        >>> frame.columns, [s.to_list() for s in rest.convert()]
+        (['x'], [[{'a': 1}]])
     """
+    import pyarrow as pa
+
     names = list(data.columns)
-    plain = all(isinstance(n, str) for n in names) and len(set(names)) == len(names)
-    deferred = [n for n in names if n in deferrable and data[n].dtype == object] if plain else []
-    if not deferred:
+    if not (all(isinstance(n, str) for n in names) and len(set(names)) == len(names)):
+        return _from_pandas(data), None
+    deferred = [n for n in names if n in objects and data[n].dtype == object]
+    late = []
+    for name in (n for n in names if n in text and n not in deferred):
+        if data[name].dtype != object and hasattr(data[name].array, "__arrow_array__"):
+            values = pa.Table.from_pandas(data, columns=[name], preserve_index=False).column(0)
+            if values.type in (pa.string(), pa.large_string()):
+                late.append(LateText(name, values))
+    if not deferred and not late:
         return _from_pandas(data), None
     kept = [n for n in names if n not in deferred]
-    return _from_pandas(data, kept), DeferredColumns(data, deferred, names)
+    placeholders = {t.name: pl.repeat(None, len(data), dtype=pl.Null, eager=True) for t in late}
+    frame = _from_pandas(data, [n for n in kept if n not in placeholders])
+    frame = frame.with_columns(s.alias(n) for n, s in placeholders.items()).select(kept)
+    return frame, DeferredColumns(data, deferred, late, names)
 
 
 def _from_pandas(data: Any, columns: Sequence[str] | None = None) -> pl.DataFrame:

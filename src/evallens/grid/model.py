@@ -18,6 +18,7 @@ from evallens.errors import unknown_name_error
 from evallens.frames import DeferredColumns, from_pandas_deferring, is_pandas, to_frame
 from evallens.grid.columns import (
     STATUS,
+    TEXT_FIELDS,
     Column,
     available_columns,
     extra_column,
@@ -28,7 +29,7 @@ from evallens.grid.filter_language import Scope, compile_filter, completions
 from evallens.grid.format import NumberStats, number_stats
 from evallens.grid.histograms import Histograms
 from evallens.grid.nested import broken_out, check_nested
-from evallens.grid.query import SampleQuery, SortKey, missing_if_not_finite
+from evallens.grid.query import SampleQuery, SortKey, WorkFrame, missing_if_not_finite
 from evallens.grid.selection import SampleKeys
 from evallens.grid.sorting import default_sort, first_rows, log_runs, sort_exprs
 from evallens.grid.transcripts import HITS, Hits, TranscriptSearch
@@ -51,7 +52,7 @@ from evallens.grid.view import (
 )
 from evallens.sample.opened import OpenSamples
 from evallens.scores import ScoreDescriptor, describe_scores, score_names
-from evallens.wire import json_safe, to_ipc, wire_frame
+from evallens.wire import ROW, json_safe, to_ipc, wire_frame
 
 RANGES = "ranges"
 """The query's filter of the ranges brushed on the header histograms."""
@@ -68,12 +69,15 @@ its own, never described): a pandas frame's Python objects there are converted t
 def grid_frame(
     data: Any, key_columns: Sequence[str] | None = None
 ) -> tuple[pl.DataFrame, DeferredColumns | None]:
-    """`to_frame` for a grid, a pandas frame's late-read objects left for `GridModel`.
+    """`to_frame` for a grid, what a pandas frame's first rows need only (`DeferredColumns`).
 
-    Those are its object columns named in `UNREAD_WHILE_BUILDING` that are not keys.
+    Left for `GridModel`: its object columns in `UNREAD_WHILE_BUILDING`, and its text in
+    `TEXT_FIELDS` (shown, but read whole only to sort, search or filter by it), unless they
+    are keys.
     """
     if is_pandas(data):
-        return from_pandas_deferring(data, UNREAD_WHILE_BUILDING - set(key_columns or ()))
+        keys = set(key_columns or ())
+        return from_pandas_deferring(data, UNREAD_WHILE_BUILDING - keys, set(TEXT_FIELDS) - keys)
     return to_frame(data), None
 
 
@@ -140,6 +144,13 @@ class GridModel:
         )
         """Names only until settled (their kinds are placeholders, never read before)."""
         work = work_frame(frame)
+        if deferred is not None and deferred.text:
+            # Late text is read by row number: a window converts only the rows it shows.
+            late = {
+                t.name: pl.col(ROW).map_batches(t.rows, return_dtype=pl.String)
+                for t in deferred.text
+            }
+            work = WorkFrame(work.df.with_row_index(ROW), {**work.derived, **late})
         self.columns: list[Column] = available_columns(work, self._scores)
         self._work = work
         self.log_runs = log_runs(frame)
@@ -294,7 +305,7 @@ class GridModel:
             deferred = self._deferred
             if deferred is None:
                 return
-            new = deferred.convert().get_columns()
+            new = deferred.convert()
             order = self.column_names
             self._source = self._source.with_columns(new).select(order)
             # as work_frame: NaN and infinities are missing
@@ -476,9 +487,13 @@ class GridModel:
         for name in expr.meta.root_names():
             if name not in names:
                 raise unknown_name_error("column", name, names)
-        if self._deferred is not None and (
-            expr.meta.has_multiple_outputs()
-            or set(expr.meta.root_names()) & set(self._deferred.names)
+        if (
+            self._deferred is not None
+            and self._deferred.names
+            and (
+                expr.meta.has_multiple_outputs()
+                or set(expr.meta.root_names()) & set(self._deferred.names)
+            )
         ):
             self._complete()
         return self.query.mask_for(expr)
@@ -578,8 +593,8 @@ class GridModel:
         When the row's log is on this machine, the whole sample (each side's, for a pair)
         goes with it for the sample view, its messages following by `OpenSamples.messages`.
         """
-        if self._deferred is not None:
-            self._complete()  # the whole sample is shown
+        if self._deferred is not None and self._deferred.names:
+            self._complete()  # the whole sample is shown, its objects too
         values = self.query.row(row)
         sample = {k: v for k, v in values.items() if not k.startswith("__")}
         reply: DetailReply = {
