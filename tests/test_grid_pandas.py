@@ -218,3 +218,25 @@ def test_text_reaches_polars_as_its_own_text() -> None:
     converted = to_frame(frame)
     assert converted.schema == pl.Schema({"s": pl.String, "o": pl.String, "a": pl.String})
     assert converted.equals(pl.from_pandas(frame))
+
+
+def test_an_arrow_table_becomes_the_frame_polars_makes_of_it() -> None:
+    text = ["a", None, "long enough to live in a buffer", ""]
+    table = pa.Table.from_batches(
+        [
+            pa.record_batch(
+                {
+                    "s": pa.array(text, pa.string()),
+                    "l": pa.array(text, pa.large_string()),
+                    "n": pa.array([1, None, 3, 4], pa.int64()),
+                    "d": pa.array(text, pa.string()).dictionary_encode(),
+                    "tags": pa.array([["x"], None, [], ["y", None]], pa.list_(pa.string())),
+                }
+            )
+        ]
+        * 2
+    )
+    for data in (table, table.to_batches()[0]):
+        converted = to_frame(data)
+        assert converted.equals(pl.DataFrame(data))
+        assert converted.schema == pl.DataFrame(data).schema

@@ -37,9 +37,24 @@ def as_polars(data: Any) -> pl.DataFrame | None:
         return data.collect()
     if is_pandas(data):
         return _from_pandas(data)
+    if _is_arrow_table(data):
+        # its text as views over the same bytes, its chunks kept: nothing copied
+        try:
+            converted = pl.from_arrow(_string_views(data), rechunk=False)
+        except Exception:  # what polars reads its own way (then it says what is wrong)
+            converted = None
+        return converted if isinstance(converted, pl.DataFrame) else pl.DataFrame(data)
     if hasattr(data, "__arrow_c_stream__"):
         return pl.DataFrame(data)
     return None
+
+
+def _is_arrow_table(data: Any) -> bool:
+    """A pyarrow ``Table`` or ``RecordBatch``, without importing pyarrow."""
+    return type(data).__module__.startswith("pyarrow") and type(data).__name__ in (
+        "Table",
+        "RecordBatch",
+    )
 
 
 class LateText:
