@@ -43,6 +43,13 @@ TEXT_DTYPES = [object, "str", pd.ArrowDtype(pa.large_string()), pd.StringDtype("
 WHEN = st.one_of(st.none(), st.integers(1_600_000_000, 1_700_000_000))
 
 
+def _text(values: list[Any], dtype: Any) -> pd.Series:
+    """Text in ``dtype`` (Arrow's own dtypes read NaN as a number: None is their missing)."""
+    if isinstance(dtype, pd.ArrowDtype):
+        values = [None if isinstance(v, float) else v for v in values]
+    return pd.Series(values, dtype=dtype)
+
+
 @st.composite
 def pandas_frames(draw: Any) -> pd.DataFrame:
     """Samples as a pandas user holds them: a random choice of these columns, in an order."""
@@ -58,7 +65,7 @@ def pandas_frames(draw: Any) -> pd.DataFrame:
         # a first value: a score column of nulls alone is not a score the grid can count
         "score_y": pd.Series(["C", *many(st.one_of(st.none(), st.sampled_from("CIP")))][:n],
                              dtype=object),
-        "input": pd.Series(many(TEXT), dtype=draw(st.sampled_from(TEXT_DTYPES))),
+        "input": _text(many(TEXT), draw(st.sampled_from(TEXT_DTYPES))),
         "target": pd.Series(many(TEXT), dtype="str"),
         "task_name": pd.Series(many(st.sampled_from(["t1", "t2"])), dtype="str"),
         "task_display_name": pd.Series(many(st.one_of(st.none(), st.sampled_from("TU"))),

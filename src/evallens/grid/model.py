@@ -65,6 +65,10 @@ UNREAD_WHILE_BUILDING = frozenset({"model_usage"})
 its own, never described): a pandas frame's Python objects there are converted then
 (`DeferredColumns`), not before the first rows show."""
 
+LATE_TEXT = frozenset({*TEXT_FIELDS, "task_display_name", "model_display_name"})
+"""Frame columns a grid reads whole only to sort, search, filter or count by them (its
+windows read rows): a pandas frame's text there is converted for the rows read."""
+
 
 def grid_frame(
     data: Any, key_columns: Sequence[str] | None = None
@@ -72,12 +76,11 @@ def grid_frame(
     """`to_frame` for a grid, what a pandas frame's first rows need only (`DeferredColumns`).
 
     Left for `GridModel`: its object columns in `UNREAD_WHILE_BUILDING`, and its text in
-    `TEXT_FIELDS` (shown, but read whole only to sort, search or filter by it), unless they
-    are keys.
+    `LATE_TEXT`, unless they are keys.
     """
     if is_pandas(data):
         keys = set(key_columns or ())
-        return from_pandas_deferring(data, UNREAD_WHILE_BUILDING - keys, set(TEXT_FIELDS) - keys)
+        return from_pandas_deferring(data, UNREAD_WHILE_BUILDING - keys, LATE_TEXT - keys)
     return to_frame(data), None
 
 
