@@ -741,7 +741,7 @@ class GroupedModel(GridModel):
         self.compare_detail = None
 
     @property
-    def source(self) -> pl.DataFrame:  # type: ignore[override]
+    def source(self) -> pl.DataFrame:
         """The grouped rows, every column made (what exports and whole-frame reads see)."""
         return self.groups.frame
 

@@ -170,6 +170,9 @@ class LazyGridModel:
         (19200, 10)
     """
 
+    _deferred = None
+    """Nothing is left to convert (`GridModel.detail`, which it borrows, asks)."""
+
     def __init__(
         self,
         source: LazySource,

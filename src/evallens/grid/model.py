@@ -15,8 +15,10 @@ from typing import Any
 import polars as pl
 
 from evallens.errors import unknown_name_error
+from evallens.frames import DeferredColumns, from_pandas_deferring, is_pandas, to_frame
 from evallens.grid.columns import (
     STATUS,
+    TEXT_FIELDS,
     Column,
     available_columns,
     extra_column,
@@ -27,7 +29,7 @@ from evallens.grid.filter_language import Scope, compile_filter, completions
 from evallens.grid.format import NumberStats, number_stats
 from evallens.grid.histograms import Histograms
 from evallens.grid.nested import broken_out, check_nested
-from evallens.grid.query import SampleQuery, SortKey, missing_if_not_finite
+from evallens.grid.query import SampleQuery, SortKey, WorkFrame, missing_if_not_finite
 from evallens.grid.selection import SampleKeys
 from evallens.grid.sorting import default_sort, first_rows, log_runs, sort_exprs
 from evallens.grid.transcripts import HITS, Hits, TranscriptSearch
@@ -50,13 +52,36 @@ from evallens.grid.view import (
 )
 from evallens.sample.opened import OpenSamples
 from evallens.scores import ScoreDescriptor, describe_scores, score_names
-from evallens.wire import json_safe, to_ipc, wire_frame
+from evallens.wire import ROW, json_safe, to_ipc, wire_frame
 
 RANGES = "ranges"
 """The query's filter of the ranges brushed on the header histograms."""
 
 SEARCHED_FIELDS = ("input", "target", "answer", "id")
 """What the search box looks in (literal text, case-sensitive)."""
+
+UNREAD_WHILE_BUILDING = frozenset({"model_usage"})
+"""Frame columns a grid reads only for a whole sample or the whole frame (never a column of
+its own, never described): a pandas frame's Python objects there are converted then
+(`DeferredColumns`), not before the first rows show."""
+
+LATE_TEXT = frozenset({*TEXT_FIELDS, "task_display_name", "model_display_name"})
+"""Frame columns a grid reads whole only to sort, search, filter or count by them (its
+windows read rows): a pandas frame's text there is converted for the rows read."""
+
+
+def grid_frame(
+    data: Any, key_columns: Sequence[str] | None = None
+) -> tuple[pl.DataFrame, DeferredColumns | None]:
+    """`to_frame` for a grid, what a pandas frame's first rows need only (`DeferredColumns`).
+
+    Left for `GridModel`: its object columns in `UNREAD_WHILE_BUILDING`, and its text in
+    `LATE_TEXT`, unless they are keys.
+    """
+    if is_pandas(data):
+        keys = set(key_columns or ())
+        return from_pandas_deferring(data, UNREAD_WHILE_BUILDING - keys, LATE_TEXT - keys)
+    return to_frame(data), None
 
 
 def _entries(trait: str, value: Any, key: str) -> list[Any]:
@@ -90,6 +115,9 @@ class GridModel:
         2418
     """
 
+    _deferred: DeferredColumns | None = None
+    """Columns of the frame not converted yet (`DeferredColumns`; None: none)."""
+
     def __init__(
         self,
         frame: pl.DataFrame,
@@ -97,8 +125,12 @@ class GridModel:
         key_columns: Sequence[str] | None = None,
         *,
         scores: Sequence[ScoreDescriptor] | None = None,
+        deferred: DeferredColumns | None = None,
     ) -> None:
-        self.source = frame
+        # ``deferred``: columns of the frame not converted yet, none of which building reads.
+        self._source = frame
+        self._deferred = deferred
+        self._completing = threading.Lock()
         # What the constructor reads: the schema, the logs' runs (for their views) and a
         # few early-exit probes (which columns show). Whatever else reads the data (score
         # kinds and bounds, the query's row index and sort keys) is `settle`'s work, done
@@ -115,6 +147,13 @@ class GridModel:
         )
         """Names only until settled (their kinds are placeholders, never read before)."""
         work = work_frame(frame)
+        if deferred is not None and deferred.text:
+            # Late text is read by row number: a window converts only the rows it shows.
+            late = {
+                t.name: pl.col(ROW).map_batches(t.rows, return_dtype=pl.String)
+                for t in deferred.text
+            }
+            work = WorkFrame(work.df.with_row_index(ROW), {**work.derived, **late})
         self.columns: list[Column] = available_columns(work, self._scores)
         self._work = work
         self.log_runs = log_runs(frame)
@@ -157,6 +196,8 @@ class GridModel:
     def _set_up_settled(self) -> None:
         """For a subclass whose constructor sets up every part itself: nothing to settle."""
         self._known_scores = list(self._scores)
+        self._deferred = None  # its `source` is its own: nothing of it is deferred
+        self._completing = threading.Lock()
         self._settle_lock = threading.Lock()
         self._settled = True
         self._query = None
@@ -181,7 +222,7 @@ class GridModel:
         with self._settle_lock:
             if self._settled:
                 return
-            frame = self.source
+            frame = self._built  # deferred columns (`DeferredColumns`) are never read here
             # Every numeric column's bounds in one pass: number formats and score bounds share them.
             wanted = [c.field for c in self.columns if c.kind != "duration"]
             wanted += [s.column for s in self._scores]
@@ -240,6 +281,42 @@ class GridModel:
     def histograms(self, value: Histograms) -> None:
         self._histograms = value
 
+    @property
+    def source(self) -> pl.DataFrame:
+        """The frame, whole (deferred columns are converted on first read)."""
+        if self._deferred is not None:
+            self._complete()
+        return self._source
+
+    @property
+    def _built(self) -> pl.DataFrame:
+        """The frame without converting deferred columns (they are missing or null here)."""
+        return self.source if self._deferred is None else self._source
+
+    @property
+    def column_names(self) -> list[str]:
+        """The frame's columns, deferred ones included, without converting them."""
+        if self._deferred is None:
+            return self.source.columns
+        # the frame's own order, then what was added to it (columns broken out)
+        added = [n for n in self._source.columns if n not in self._deferred.order]
+        return [*self._deferred.order, *added]
+
+    def _complete(self) -> None:
+        """Convert the deferred columns and put them in the frame, its order kept."""
+        with self._completing:
+            deferred = self._deferred
+            if deferred is None:
+                return
+            new = deferred.convert()
+            order = self.column_names
+            self._source = self._source.with_columns(new).select(order)
+            # as work_frame: NaN and infinities are missing
+            fixes = {c.name: missing_if_not_finite(c.name) for c in new if c.dtype.is_float()}
+            self._work = self._work.with_columns(new, fixes)
+            self.query.add_columns(new, {}, fixes)
+            self._deferred = None
+
     # -- describing ------------------------------------------------------------------------
     def view(self, name: str) -> ResolvedView:
         """The eval view called ``name``; unknown names raise naming the close ones."""
@@ -262,7 +339,7 @@ class GridModel:
         new = broken_out(self.source.get_column(source.field), set(self.source.columns))
         if not new:
             return []
-        self.source = self.source.with_columns(new)
+        self._source = self.source.with_columns(new)
         # as work_frame: NaN and infinities are missing
         fixes = {c.name: missing_if_not_finite(c.name) for c in new if c.dtype.is_float()}
         work = self._work.with_columns(new, fixes)
@@ -304,7 +381,7 @@ class GridModel:
         """
         tasks = self._task_names()
         ident = json.dumps(
-            [list(tasks), sorted(self.source.columns), *([view] if len(self.views) > 1 else [])]
+            [list(tasks), sorted(self.column_names), *([view] if len(self.views) > 1 else [])]
         )
         return "evallens:grid:" + hashlib.sha1(ident.encode()).hexdigest()[:16]
 
@@ -312,9 +389,10 @@ class GridModel:
         """The frame's task names, sorted (worked out once)."""
         if self._tasks is None:
             tasks: Iterable[str] = []
-            if "task_name" in self.source.columns:
+            if "task_name" in self.column_names:
+                frame = self._built if "task_name" in self._built.columns else self.source
                 # one value per run of rows first: a task's rows are usually together
-                runs = self.source.get_column("task_name").rle().struct.field("value")
+                runs = frame.get_column("task_name").rle().struct.field("value")
                 tasks = sorted(str(t) for t in runs.unique().drop_nulls())
             self._tasks = list(tasks)
         return self._tasks
@@ -327,7 +405,7 @@ class GridModel:
             entry = {"column": entry, "dir": "asc"} if isinstance(entry, str) else dict(entry)
             # the transcript search's hit counts ("hits") sort too (nothing while none is set)
             named = entry.get("column")
-            hits = named == HITS or (named == "hits" and "hits" not in self.source.columns)
+            hits = named == HITS or (named == "hits" and "hits" not in self.column_names)
             cid = HITS if hits else self.column(str(named)).id
             direction = entry.get("dir", "asc")
             if direction not in ("asc", "desc"):
@@ -371,10 +449,10 @@ class GridModel:
         mask = values if isinstance(values, pl.Series) else pl.Series("filter", list(values))
         if mask.dtype != pl.Boolean:
             raise TypeError(f"a filter Series must be boolean, got {mask.dtype}")
-        if mask.len() != self.source.height:
+        if mask.len() != self._built.height:
             raise ValueError(
                 f"a filter Series needs one value per sample: got {mask.len()}, "
-                f"the grid has {self.source.height}"
+                f"the grid has {self._built.height}"
             )
         return mask
 
@@ -408,14 +486,24 @@ class GridModel:
                 "grid.filter takes a polars expression, a boolean Series or None, "
                 f"got {type(expr).__name__}"
             )
+        names = self.column_names
         for name in expr.meta.root_names():
-            if name not in self.source.columns:
-                raise unknown_name_error("column", name, self.source.columns)
+            if name not in names:
+                raise unknown_name_error("column", name, names)
+        if (
+            self._deferred is not None
+            and self._deferred.names
+            and (
+                expr.meta.has_multiple_outputs()
+                or set(expr.meta.root_names()) & set(self._deferred.names)
+            )
+        ):
+            self._complete()
         return self.query.mask_for(expr)
 
     def _search_mask(self, text: str) -> pl.Series | None:
         text = text.strip()
-        fields = [f for f in SEARCHED_FIELDS if f in self.source.columns]
+        fields = [f for f in SEARCHED_FIELDS if f in self.column_names]
         if not text or not fields:
             return None
         cond = pl.lit(False)
@@ -449,7 +537,7 @@ class GridModel:
         self._transcript_searched = pattern
         if hits is None:
             self.query.set_mask("transcript", None)
-            self.query.set_column(_no_hits(self.source.height))
+            self.query.set_column(_no_hits(self._built.height))
             return
         self.query.set_column(hits.hits.alias(HITS))
         self.query.set_mask("transcript", (hits.hits > 0).fill_null(False))
@@ -508,6 +596,8 @@ class GridModel:
         When the row's log is on this machine, the whole sample (each side's, for a pair)
         goes with it for the sample view, its messages following by `OpenSamples.messages`.
         """
+        if self._deferred is not None and self._deferred.names:
+            self._complete()  # the whole sample is shown, its objects too
         values = self.query.row(row)
         sample = {k: v for k, v in values.items() if not k.startswith("__")}
         reply: DetailReply = {

@@ -15,7 +15,6 @@ import traitlets
 from evallens.base import EvalLensWidget, bundle_text, bytes_from_json
 from evallens.engine import LazySource, LazySourceError, is_lazy_source
 from evallens.engine.source import collect
-from evallens.frames import to_frame
 from evallens.grid import export as _export
 from evallens.grid.edits import ViewEdits
 from evallens.grid.epochs import EpochSwitch, primary_score
@@ -27,7 +26,7 @@ from evallens.grid.filter_language import (
     compile_filter,
 )
 from evallens.grid.lazy_model import LazyGridModel, needs_memory
-from evallens.grid.model import GridModel
+from evallens.grid.model import GridModel, grid_frame
 from evallens.grid.selection import rows_from_bytes, rows_to_bytes, sync_selection
 from evallens.grid.view import view_state
 from evallens.scores import ScoreDescriptor
@@ -174,8 +173,8 @@ class SampleGrid(EvalLensWidget):
             model = cast(GridModel, lazy_model)
             total = model.query.total
         else:
-            frame = to_frame(data)
-            model = GridModel(frame, view, keys)
+            frame, deferred = grid_frame(data, keys)
+            model = GridModel(frame, view, keys, deferred=deferred)
             total = frame.height
         self._model = model
         self._viewport = 0
