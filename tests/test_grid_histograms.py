@@ -6,6 +6,8 @@ and a brushed range keeps exactly the rows its bars counted.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from typing import Any
 
@@ -25,11 +27,19 @@ def _hist(grid: evallens.SampleGrid, cid: str) -> dict[str, Any]:
 
 
 def _oracle_bins(values: list[float | None], lo: float, hi: float) -> list[int]:
+    """Bar i holds the values from its edge lo + i * width up to the next edge (the last
+    bar up to hi); a range too narrow for distinct edges (or a width whose reciprocal
+    overflows) is one bar."""
     width = (hi - lo) / BINS if hi > lo else 1.0
+    edges = [lo + i * width for i in range(BINS + 1)]
+    distinct = (
+        width > 0 and math.isfinite(1 / width) and all(a < b for a, b in itertools.pairwise(edges))
+    )
     counts = [0] * BINS
     for v in values:
         if v is not None and math.isfinite(v):
-            counts[min(BINS - 1, max(0, math.floor((v - lo) / width)))] += 1
+            bar = bisect.bisect_right(edges[:BINS], v) - 1 if distinct else 0
+            counts[min(BINS - 1, max(0, bar))] += 1
     return counts
 
 
@@ -108,7 +118,12 @@ def test_histograms_follow_the_shown_columns_and_the_toggle() -> None:
 
 FRAMES = st.lists(
     st.tuples(
-        st.one_of(st.none(), st.floats(-5, 5, allow_nan=False)),
+        st.one_of(
+            st.none(),
+            st.floats(-5, 5, allow_nan=False),
+            # ranges too narrow for distinct edges, and values on edges
+            st.sampled_from([0.0, 5e-324, 1e-310, -5e-324, 0.1, 0.35, 0.7]),
+        ),
         st.one_of(st.none(), st.sampled_from(["C", "I", "P", "N"])),
         st.integers(0, 3),
     ),
@@ -316,3 +331,26 @@ def test_counts_from_the_frames_own_columns_equal_the_expressions_and_numpy(
             assert h["labels"] == labels  # booleans as polars writes them
             assert h["counts"] == [values.count(v) for v in sorted(set(present))]
         assert sum(h["counts"]) + h["missing"] == shown.height
+
+
+def test_awkward_columns_get_their_histograms() -> None:
+    """A column named ``count`` (the counts' own field name), a score with no values at
+    all (polars' Null type), and a range so narrow its edges cannot be told apart."""
+    base = evallens.synthetic_samples(2, 2, 5)
+    n = base.height
+    frame = base.with_columns(
+        count=pl.Series([i * 0.37 for i in range(n)]),
+        score_t=pl.Series([5e-324 * (i % 2) for i in range(n)]),
+        score_z=pl.lit(None),
+    )
+    grid = evallens.SampleGrid(frame)
+    hists = {h["id"]: h for h in grid.header_histograms()}
+    assert hists["count"]["counts"] == _oracle_bins(frame["count"].to_list(), 0.0, 0.37 * (n - 1))
+    narrow = hists["score__t__t"]
+    assert narrow["type"] == "bins" and narrow["counts"] == [n] + [0] * (BINS - 1)
+    grid.ranges = {"score__t__t": {"bins": [0, 0]}}
+    assert grid.view_count == n
+    grid.ranges = {"count": {"bins": [0, 1]}}
+    assert grid.view_count == sum(hists["count"]["counts"][:2])
+    empty = hists["score__z__z"]
+    assert sum(empty["counts"]) == 0 and empty["missing"] == n

@@ -476,8 +476,8 @@ def value_expr(column: str, dtype: pl.DataType, odd: Iterable[str] | None = None
         [10.0, 0.0, 1.0, 0.0, None, None]
     """
     col = pl.col(column)
-    if dtype == pl.Boolean or dtype.is_numeric():
-        out = col.cast(pl.Float64)
+    if dtype == pl.Boolean or dtype.is_numeric() or dtype == pl.Null:
+        out = col.cast(pl.Float64)  # a Null column (no value at all) is missing everywhere
     elif dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum):
         text = col.cast(pl.String)
         out = text.str.strip_chars().cast(pl.Float64, strict=False)

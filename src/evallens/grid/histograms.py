@@ -35,6 +35,8 @@ from evallens.grid.query import Frame, WorkFrame, missing_if_not_finite
 from evallens.scores import descriptor_value_expr, distinct_text
 
 BINS = 20
+_COUNT = "__count"
+"""The counts' field in `Shape.counter`'s structs (a column may be named ``count``)."""
 """Bins of a binned histogram."""
 PIECE = 1 << 20
 """Rows a histogram counts at a time."""
@@ -224,18 +226,23 @@ class Shape:
     def counter(self) -> pl.Expr:
         """Per-bar counts (one list) over the rows it is given."""
         if self.type == "categories":
-            return self.raw.drop_nulls().value_counts(sort=False).implode().alias(self.column.id)
+            counted = self.raw.drop_nulls().value_counts(sort=False, name=_COUNT)
+            return counted.implode().alias(self.column.id)
         index = self.bin_index()
         if index is None:
             return pl.lit(None).alias(self.column.id)
-        return index.drop_nulls().value_counts(sort=False).implode().alias(self.column.id)
+        return (
+            index.drop_nulls().value_counts(sort=False, name=_COUNT).implode().alias(self.column.id)
+        )
 
     def bin_index(self) -> pl.Expr | None:
         """Each row's bin (None: the column has no values to bin)."""
         lo, hi = self.lo, self.hi
         if lo is None or hi is None:
             return None
-        width = (hi - lo) / BINS if hi > lo else 1.0
+        width = bin_width(lo, hi)
+        if width is None:  # a range too narrow for distinct edges: one bar holds it all
+            return pl.when(self.value.is_not_null()).then(pl.lit(0, pl.Int32))
         # A value on an edge goes to the bar that starts there: the edges are `lo + i *
         # width`, as the page labels them (the division alone can land just below).
         index = ((self.value - lo) / width).floor()
@@ -266,8 +273,8 @@ class Shape:
         labels = self.labels
         if counted is not None:
             for entry in counted:
-                n = entry["count"]
-                key = next(v for k, v in entry.items() if k != "count")
+                n = entry[_COUNT]
+                key = next(v for k, v in entry.items() if k != _COUNT)
                 if self.type == "categories":
                     at = self._at.get(key)
                     if at is not None:
@@ -358,6 +365,28 @@ def _hist(values: pl.Series, edges: list[float]) -> list[int]:
     return counts
 
 
+def bin_width(lo: float, hi: float) -> float | None:
+    """The bars' width between ``lo`` and ``hi`` (one bar's when they are equal).
+
+    None when the range is too narrow for distinct edges ``lo + i * width`` (a width whose
+    reciprocal overflows, or one below the floats' spacing at ``lo``): then one bar holds
+    every value.
+
+    Example:
+        >>> bin_width(0.0, 20.0), bin_width(1.0, 1.0), bin_width(0.0, 5e-324)
+        (1.0, 1.0, None)
+    """
+    if not hi > lo:
+        return 1.0
+    width = (hi - lo) / BINS
+    edges = [lo + i * width for i in range(BINS + 1)]
+    # polars divides by a constant as a product with its reciprocal: keep that finite
+    tellable = width > 0 and math.isfinite(1.0 / width)
+    if not (tellable and all(a < b for a, b in itertools.pairwise(edges))):
+        return None
+    return width
+
+
 def _bin_counts(values: pl.Series, lo: float, hi: float) -> list[int] | None:
     """The `bin_index` counts of ``values``' finite values: one histogram, no copy.
 
@@ -367,7 +396,10 @@ def _bin_counts(values: pl.Series, lo: float, hi: float) -> list[int] | None:
     belong to the bar that starts there. None: edges too close to tell apart, or integers
     too large to compare exactly as floats.
     """
-    width = (hi - lo) / BINS if hi > lo else 1.0
+    width = bin_width(lo, hi)
+    if width is None:
+        finite = values.is_finite().sum() if values.dtype.is_float() else values.count()
+        return [int(finite), *([0] * (BINS - 1))]
     edges = [lo + i * width for i in range(BINS)]
     top = max(lo + BINS * width, hi)
     if values.dtype.is_integer() and max(abs(lo), abs(hi)) >= EXACT:
