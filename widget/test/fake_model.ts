@@ -1,6 +1,7 @@
 // The one stand-in for anywidget's model in the tests: typed traits, change events, and a
 // kernel on the other end of the custom messages that the test plays by hand.
 import type { AnyModel } from "@anywidget/types";
+import { vi } from "vitest";
 import type { GridState } from "../src/grid/types";
 
 /** Any callback is accepted (AnyModel's `on` takes several shapes); each is called with
@@ -121,4 +122,17 @@ export function gridModel(over: Partial<GridState> = {}): FakeModel<GridState> {
 /** Let everything the page has in flight (answers being handled) run to its end. */
 export function settle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** jsdom lays nothing out and has no ResizeObserver; the grid only needs to be told when to
+ * look again, so a silent one stands in (call in `beforeAll`). */
+export function stubResizeObserver(): void {
+  vi.stubGlobal(
+    "ResizeObserver",
+    class {
+      observe() {}
+      unobserve() {}
+      disconnect() {}
+    },
+  );
 }

@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
 import { Int32, Table, tableToIPC, vectorFromArray } from "apache-arrow";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import grid from "../src/grid/index";
-import { gridModel } from "./fake_model";
+import { gridModel, stubResizeObserver } from "./fake_model";
 
 function rows(ids: number[]): DataView {
   const bytes = tableToIPC(
@@ -12,16 +12,7 @@ function rows(ids: number[]): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-beforeAll(() => {
-  // jsdom lays nothing out; the grid only needs to be told when to look again.
-  vi.stubGlobal(
-    "ResizeObserver",
-    class {
-      observe() {}
-      disconnect() {}
-    },
-  );
-});
+beforeAll(stubResizeObserver);
 
 describe("a grid the kernel has not settled yet", () => {
   it("asks for its first rows and draws none before they and the columns' formats arrive", () => {

@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
 import { Int32, Table, tableToIPC, Utf8, vectorFromArray } from "apache-arrow";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ColumnDef } from "../src/grid/types";
 import { GridView } from "../src/grid/view";
 import { toUint32 } from "../src/shared/model";
-import { gridModel, settle } from "./fake_model";
+import { gridModel, settle, stubResizeObserver } from "./fake_model";
 
 const EVIL = '<img src=x onerror="window.__pwned=1">';
 const DEFS: ColumnDef[] = [
@@ -60,16 +60,7 @@ function open(kernel: boolean) {
   return { model, el, column, header };
 }
 
-beforeAll(() => {
-  // jsdom lays nothing out; the grid only needs to be told when to look again.
-  vi.stubGlobal(
-    "ResizeObserver",
-    class {
-      observe() {}
-      disconnect() {}
-    },
-  );
-});
+beforeAll(stubResizeObserver);
 
 afterEach(() => {
   for (const view of opened.splice(0)) view.dispose(); // stops its timers

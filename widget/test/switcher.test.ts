@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ColumnDef, GridState } from "../src/grid/types";
 import { GridView } from "../src/grid/view";
-import { gridModel, settle } from "./fake_model";
+import { gridModel, settle, stubResizeObserver } from "./fake_model";
 
 const EVIL = '<img src=x onerror="window.__pwned=1">';
 const DEFS: ColumnDef[] = [
@@ -33,15 +33,7 @@ function choose(select: HTMLSelectElement, name: string): void {
   select.dispatchEvent(new Event("change"));
 }
 
-beforeAll(() => {
-  vi.stubGlobal(
-    "ResizeObserver",
-    class {
-      observe() {}
-      disconnect() {}
-    },
-  );
-});
+beforeAll(stubResizeObserver);
 
 afterEach(() => {
   for (const view of opened.splice(0)) view.dispose();

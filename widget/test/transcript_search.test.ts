@@ -1,23 +1,14 @@
 // @vitest-environment jsdom
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { GridView } from "../src/grid/view";
 import { SampleViewEl } from "../src/sample/element";
 import { highlightMatches } from "../src/sample/highlight";
-import { gridModel, settle } from "./fake_model";
+import { gridModel, settle, stubResizeObserver } from "./fake_model";
 import { EVIL, frame, head, messages } from "./sample_fixtures";
 
 const views: { dispose(): void }[] = [];
 
-beforeAll(() => {
-  vi.stubGlobal(
-    "ResizeObserver",
-    class {
-      observe() {}
-      unobserve() {}
-      disconnect() {}
-    },
-  );
-});
+beforeAll(stubResizeObserver);
 
 afterEach(() => {
   for (const view of views.splice(0)) view.dispose();
