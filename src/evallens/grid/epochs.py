@@ -549,7 +549,7 @@ class GroupedFrame(WorkFrame):
     def schema(self) -> pl.Schema:
         """The grouped frame's schema with the derived columns' types (worked out on no rows)."""
         if self._schema is None:
-            empty = self._rows(pl.Series([], dtype=pl.UInt32), list(self._raw))
+            empty = self._gather(pl.Series([], dtype=pl.UInt32), list(self._raw))
             lazy = empty.lazy()
             self._schema = (
                 lazy.with_columns(self.derived.values()) if self.derived else lazy
@@ -592,7 +592,7 @@ class GroupedFrame(WorkFrame):
         exprs = list(exprs)
         rows = pl.int_range(min(n, self.height), eager=True, dtype=pl.UInt32)
         wanted = [self.derived[d] for d in self._needed(exprs)]
-        lazy = self._rows(rows, [ROW, *(c for c in self._reads(exprs) if c != ROW)]).lazy()
+        lazy = self._gather(rows, [ROW, *(c for c in self._reads(exprs) if c != ROW)]).lazy()
         return lazy.with_columns(wanted) if wanted else lazy
 
     def get_column(self, name: str) -> pl.Series:
@@ -601,8 +601,8 @@ class GroupedFrame(WorkFrame):
             return self._column(name)
         return self.select(name).to_series()
 
-    def _rows(self, rows: pl.Series, names: Sequence[str]) -> pl.DataFrame:
-        """Raw columns ``names`` of samples ``rows`` (in that order)."""
+    def _gather(self, rows: pl.Series, names: Sequence[str]) -> pl.DataFrame:
+        """Raw columns ``names`` of samples ``rows`` (in that order), reduced for them alone."""
         groups = self.groups
         at = rows.cast(pl.Int64).to_numpy()
         reduced = [n for n in names if n in groups.added and n not in groups._columns]
@@ -621,15 +621,8 @@ class GroupedFrame(WorkFrame):
                 out.append(groups.source.get_column(name).gather(groups.first_rows.gather(rows)))
         return pl.DataFrame(out)
 
-    def take(self, rows: pl.Series, columns: Sequence[str]) -> pl.DataFrame:
-        """``columns`` of samples ``rows`` (in that order), reduced for those samples only."""
-        derived = [self.derived[c] for c in columns if c in self.derived]
-        reads = {n for e in derived for n in e.meta.root_names()}
-        raw = [c for c in self._raw if c in reads or (c in columns and c not in self.derived)]
-        small = self._rows(rows, raw)
-        if derived:
-            small = small.with_columns(derived)
-        return small.select(columns)
+    def _stored_names(self) -> Sequence[str]:
+        return list(self._raw)
 
     def with_columns(
         self, columns: Sequence[pl.Series], derived: Mapping[str, pl.Expr] | None = None

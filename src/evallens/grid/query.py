@@ -128,11 +128,20 @@ class WorkFrame:
         """``columns`` at ``rows`` (in that order): gathered first, derived columns after."""
         derived = [self.derived[c] for c in columns if c in self.derived]
         reads = {n for e in derived for n in e.meta.root_names()}
-        raw = [c for c in self.df.columns if c in reads or (c in columns and c not in self.derived)]
-        small = self.df.select(raw)[rows]
+        stored = self._stored_names()
+        raw = [c for c in stored if c in reads or (c in columns and c not in self.derived)]
+        small = self._gather(rows, raw)
         if derived:
             small = small.with_columns(derived)
         return small.select(columns)
+
+    def _stored_names(self) -> Sequence[str]:
+        """The frame's own columns (what derived columns are computed from)."""
+        return self.df.columns
+
+    def _gather(self, rows: pl.Series, names: Sequence[str]) -> pl.DataFrame:
+        """Stored columns ``names`` at ``rows`` (in that order)."""
+        return self.df.select(names)[rows]
 
     def with_columns(
         self, columns: Sequence[pl.Series], derived: Mapping[str, pl.Expr] | None = None
