@@ -32,6 +32,7 @@ from evallens.grid.columns import STATUS, Column, available_columns
 from evallens.grid.filter_language import Scope, compile_filter, completions
 from evallens.grid.format import number_stats
 from evallens.grid.model import SEARCHED_FIELDS, GridModel, _entries
+from evallens.grid.selection import row_indices
 from evallens.grid.types import ColumnDef, ColumnState, CompareDetail, DetailReply, SortEntry
 from evallens.grid.view import (
     BUILT_IN_VIEW,
@@ -42,7 +43,7 @@ from evallens.grid.view import (
 )
 from evallens.sample.opened import OpenSamples
 from evallens.scores import ScoreDescriptor
-from evallens.wire import ROW, to_ipc, wire_frame
+from evallens.wire import ROW
 
 NEEDS_MEMORY = (
     "{what} needs every row in memory, and this grid reads a lazy {engine} source; "
@@ -108,13 +109,7 @@ class LazyKeys:
         if not keys:
             return []
         if not self.columns or all(isinstance(k, int) for k in keys):
-            total = self.source.total
-            outside = [k for k in keys if not isinstance(k, int) or not 0 <= k < total]
-            if outside:
-                raise ValueError(
-                    f"selected rows must be row indices 0..{total - 1}; got {outside[:5]}"
-                )
-            return [int(k) for k in keys]
+            return row_indices(keys, self.source.total)
         cond: nw.Expr | None = None
         for key in keys:
             one: nw.Expr | None = None
@@ -376,9 +371,7 @@ class LazyGridModel:
     # -- what goes to the browser ----------------------------------------------------------
     def window(self, offset: int, limit: int, columns: Sequence[ColumnState]) -> bytes:
         """Rows ``offset .. offset+limit`` of the view, visible columns only, as Arrow."""
-        fields = [self.column(c["id"]).field for c in columns if c.get("visible")]
-        wanted = list(dict.fromkeys([STATUS, *fields]))
-        return to_ipc(wire_frame(self.query.window(offset, limit, wanted)))
+        return GridModel.window(self, offset, limit, columns)  # type: ignore[arg-type]
 
     def rows_between(self, start: int, end: int) -> list[int]:
         """Source rows at view positions ``start .. end`` (a range selection)."""

@@ -29,6 +29,19 @@ def rows_to_bytes(rows: Sequence[int]) -> bytes:
     return array.array("I", rows).tobytes()
 
 
+def row_indices(keys: Sequence[Any], total: int) -> list[int]:
+    """``keys`` as row indices of a frame of ``total`` rows (anything else raises).
+
+    Example:
+        >>> row_indices([2, 0], 3)
+        [2, 0]
+    """
+    outside = [k for k in keys if not isinstance(k, int) or not 0 <= k < total]
+    if outside:
+        raise ValueError(f"selected rows must be row indices 0..{total - 1}; got {outside[:5]}")
+    return [int(k) for k in keys]
+
+
 class SampleKeys:
     """Maps source rows to sample keys and back, for one frame.
 
@@ -60,13 +73,7 @@ class SampleKeys:
         if not keys:
             return []
         if not self.columns or all(isinstance(k, int) for k in keys):
-            height = self.frame.height
-            outside = [k for k in keys if not isinstance(k, int) or not 0 <= k < height]
-            if outside:
-                raise ValueError(
-                    f"selected rows must be row indices 0..{height - 1}; got {outside[:5]}"
-                )
-            return [int(k) for k in keys]
+            return row_indices(keys, self.frame.height)
         key_frame = self.frame.select(self.columns)
         wanted = pl.DataFrame([tuple(k) for k in keys], schema=self.columns, orient="row").cast(
             key_frame.schema
