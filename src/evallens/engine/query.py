@@ -113,15 +113,24 @@ class LazyQuery:
         """What rows sort by for ``key``: its sort expression, else the column."""
         return self._sort_exprs.get(key.column, nw.col(key.column))
 
+    def _keyed(self, plan: nw.LazyFrame[Any]) -> tuple[nw.LazyFrame[Any], list[str]]:
+        """``plan`` with the sort's keys as columns, and their names."""
+        names = [f"__key{i}" for i in range(len(self._sort))]
+        keyed = plan.with_columns(
+            self.key_expr(k).alias(n) for k, n in zip(self._sort, names, strict=True)
+        )
+        return keyed, names
+
+    def _ordered(self, keyed: nw.LazyFrame[Any], names: list[str]) -> nw.LazyFrame[Any]:
+        """Rows by the sort's keys (missing last), ties in source order."""
+        descending = [k.descending for k in self._sort] + [False]
+        return keyed.sort([*names, ROW], descending=descending, nulls_last=True)
+
     def _sorted(self, plan: nw.LazyFrame[Any]) -> tuple[nw.LazyFrame[Any], list[str]]:
-        keys = self._sort
-        if not keys:
+        if not self._sort:
             return plan, []
-        names = [f"__key{i}" for i in range(len(keys))]
-        plan = plan.with_columns(
-            self.key_expr(k).alias(n) for k, n in zip(keys, names, strict=True)
-        ).sort([*names, ROW], descending=[k.descending for k in keys] + [False], nulls_last=True)
-        return plan, names
+        keyed, names = self._keyed(plan)
+        return self._ordered(keyed, names), names
 
     def _natural_order(self) -> bool:
         # polars, DuckDB (insertion order) and Dask keep the source order through a filter
@@ -156,19 +165,9 @@ class LazyQuery:
         impl = self.source.raw.implementation
         if not self._sort or impl.is_polars() or impl.is_duckdb():
             return collect(self.plan(columns), streaming=True).select(columns)
-        keys = self._sort
-        names = [f"__key{i}" for i in range(len(keys))]
-        keep = list(dict.fromkeys([*columns, ROW]))
-        rows = collect(
-            self.filtered().select(
-                *(nw.col(c) for c in keep),
-                *(self.key_expr(k).alias(n) for k, n in zip(keys, names, strict=True)),
-            )
-        )
-        ordered = rows.sort(
-            [*names, ROW], descending=[k.descending for k in keys] + [False], nulls_last=True
-        )
-        return ordered.select(columns)
+        keyed, names = self._keyed(self.filtered())
+        rows = collect(keyed.select(*dict.fromkeys([*columns, ROW, *names])))
+        return collect(self._ordered(from_native(rows.lazy()), names)).select(columns)
 
     # -- answers -------------------------------------------------------------------------
     @property
@@ -204,11 +203,8 @@ class LazyQuery:
     def _before(self, row: int) -> nw.Expr:
         """Rows the view shows before source ``row`` (its key values read first)."""
         keys = self._sort
-        names = [f"__key{i}" for i in range(len(keys))]
-        probe = self.source.frame.filter(nw.col(ROW) == row).select(
-            ROW, *(self.key_expr(k).alias(n) for k, n in zip(keys, names, strict=True))
-        )
-        values = collect(probe)
+        probe, names = self._keyed(self.source.frame.filter(nw.col(ROW) == row))
+        values = collect(probe.select(ROW, *names))
         if values.height == 0:
             raise IndexError(f"row {row} is outside the frame")
         here = values.row(0, named=True)
