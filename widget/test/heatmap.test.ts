@@ -5,31 +5,14 @@ import { legendGradient, position, schemeColour, textOn } from "../src/heatmap/s
 import { cellKey, clickCell, clickLine, moveFocus, splitKey } from "../src/heatmap/selection";
 import { fillTip, safeHref } from "../src/heatmap/tooltip";
 import type { HeatmapSpec } from "../src/heatmap/types";
+import { heatmapSpec } from "./heatmap_fixtures";
 
 function spec(nx: number, ny: number, extra: Partial<HeatmapSpec> = {}): HeatmapSpec {
-  return {
+  return heatmapSpec({
     x: Array.from({ length: nx }, (_, i) => `task ${i}`),
     y: Array.from({ length: ny }, (_, i) => `model ${i}`),
-    tasks_on_x: true,
-    x_label: null,
-    y_label: null,
-    title: null,
-    tip: true,
-    legend: true,
-    scheme: "viridis",
-    reverse: false,
-    domain: [0, 1],
-    cell: { text: "auto", inset: 1 },
-    margin_left: null,
-    x_tick_rotate: null,
-    score: "score",
-    task_scores: null,
-    unit: "samples",
-    cells: [],
-    baseline: null,
-    deltas: null,
     ...extra,
-  };
+  });
 }
 
 describe("selection rules", () => {

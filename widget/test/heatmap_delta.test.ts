@@ -7,28 +7,17 @@ import type { HeatmapSpec, HeatmapState } from "../src/heatmap/types";
 import { type HeatmapProbe, HeatmapView } from "../src/heatmap/view";
 import { type CanvasRecorder, recordCanvases } from "./canvas_recorder";
 import { FakeModel } from "./fake_model";
+import { heatmapSpec } from "./heatmap_fixtures";
 
 const BASE = "<img src=x onerror=alert(1)>";
 
 function spec(extra: Partial<HeatmapSpec> = {}): HeatmapSpec {
-  return {
+  return heatmapSpec({
     x: ["t0", "t1"],
     y: ["m1", BASE],
-    tasks_on_x: true,
-    x_label: null,
-    y_label: null,
-    title: null,
-    tip: true,
-    legend: true,
     scheme: "diverging",
-    reverse: false,
     domain: [-0.2, 0.2],
-    cell: { text: "auto", inset: 1 },
-    margin_left: null,
-    x_tick_rotate: null,
     score: `Δ score_judge vs ${BASE}`,
-    task_scores: null,
-    unit: "samples",
     cells: [
       [0, 0, 0.12, 40, 0.03, "https://example.org/log"],
       [1, 0, -0.05, 38, 0.04, null],
@@ -43,7 +32,7 @@ function spec(extra: Partial<HeatmapSpec> = {}): HeatmapSpec {
       [null, null, 0, 0, null, false],
     ],
     ...extra,
-  };
+  });
 }
 
 interface Mounted {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CellTable } from "../src/heatmap/table";
 import type { CellRow, DeltaRow, HeatmapSpec, PackedCells, PackedDeltas } from "../src/heatmap/types";
+import { heatmapSpec } from "./heatmap_fixtures";
 
 /** A deterministic stream of numbers in [0, 1). */
 function random(seed: number): () => number {
@@ -107,28 +108,17 @@ function randomSpec(seed: number): HeatmapSpec {
       deltas.push([rnd() < 0.2 ? null : -rnd(), rnd(), Math.floor(rnd() * 50), Math.floor(rnd() * 50), p, rnd() < 0.4]);
     }
   }
-  return {
+  return heatmapSpec({
     x: Array.from({ length: nx }, (_, i) => `t${i}`),
     y: Array.from({ length: ny }, (_, j) => `m${j}`),
     tasks_on_x: rnd() < 0.5,
-    x_label: null,
-    y_label: null,
-    title: null,
-    tip: true,
-    legend: true,
     scheme: "diverging",
-    reverse: false,
     domain: [-1, 1],
-    cell: { text: "auto", inset: 1 },
-    margin_left: null,
-    x_tick_rotate: null,
     score: "s",
-    task_scores: null,
-    unit: "samples",
     cells,
     baseline: "m0",
     deltas,
-  };
+  });
 }
 
 /** Everything a table tells about every grid position. */

@@ -4,6 +4,7 @@ import type { HeatmapSpec, HeatmapState } from "../src/heatmap/types";
 import { type HeatmapProbe, HeatmapView } from "../src/heatmap/view";
 import { type CanvasRecorder, recordCanvases } from "./canvas_recorder";
 import { FakeModel } from "./fake_model";
+import { heatmapSpec } from "./heatmap_fixtures";
 
 const NASTY = '<img src=x onerror="window.__pwned=1">';
 
@@ -12,33 +13,20 @@ function make(
   extra: Partial<HeatmapSpec> = {},
 ): { model: FakeModel<HeatmapState>; el: HTMLElement; view: HeatmapView; pen: CanvasRecorder; probe: HeatmapProbe } {
   const pens = recordCanvases();
-  const spec: HeatmapSpec = {
+  const spec = heatmapSpec({
     x: ["t0", NASTY],
     y: ["m0", "<script>window.__pwned=2</script>"],
-    tasks_on_x: true,
     x_label: "<i>tasks</i>",
-    y_label: null,
     title: "<b>title</b>",
-    tip: true,
-    legend: true,
-    scheme: "viridis",
-    reverse: false,
-    domain: [0, 1],
     cell: { text, inset: 1 },
-    margin_left: null,
-    x_tick_rotate: null,
     score: "score_x",
-    task_scores: null,
-    unit: "samples",
     cells: [
       [0, 0, 0.2, 10, 0.1, null],
       [1, 0, 0.9, 10, 0.05, "https://example.org/log"],
       [1, 1, null, 3, null, null],
     ],
-    baseline: null,
-    deltas: null,
     ...extra,
-  };
+  });
   const model = new FakeModel<HeatmapState>({ _spec: spec, width: 700, height: 433, selection: [] });
   const el = document.createElement("div");
   document.body.append(el);
