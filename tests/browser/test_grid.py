@@ -6,7 +6,7 @@ import json
 
 ROWS = ".el-grid .el-row[data-row]:not([data-row=''])"
 
-SORT_DATA = """
+SORT_FRAME = """
 import math, polars as pl, evallens
 df = pl.DataFrame({
     "id": [9, 10, 2, 1, 11, 3],
@@ -16,9 +16,16 @@ df = pl.DataFrame({
     "score_judge": [5.0, None, 1.0, 10.0, math.nan, 5.5],
     "score_match": ["C", "I", "C", "I", "C", None],
 })
+"""
+"""Six samples with ties, a missing and a NaN judge score, and pass/fail grades (`df`)."""
+
+SORT_DATA = (
+    SORT_FRAME
+    + """
 grid = evallens.SampleGrid(df, view={"score_color_scales": {"judge": "good-high"}})
 grid
 """
+)
 
 
 def column_text(nb, column: str) -> list[str]:

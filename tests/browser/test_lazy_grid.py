@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from test_grid import ROWS, column_text, header, wait_column
+from test_grid import ROWS, SORT_FRAME, column_text, header, wait_column
 
-LAZY_DATA = """
-import math, tempfile, pathlib, polars as pl, evallens
+LAZY_DATA = (
+    SORT_FRAME
+    + """
+import tempfile, pathlib
 folder = pathlib.Path(tempfile.mkdtemp())
-pl.DataFrame({
-    "id": [9, 10, 2, 1, 11, 3],
-    "input": ["nine", "ten", "two", "one", "eleven", "three"],
-    "target": ["t"] * 6,
-    "answer": ["a"] * 6,
-    "score_judge": [5.0, None, 1.0, 10.0, math.nan, 5.5],
-    "score_match": ["C", "I", "C", "I", "C", None],
-}).write_parquet(folder / "part-0.parquet")
+df.write_parquet(folder / "part-0.parquet")
 grid = evallens.SampleGrid(pl.scan_parquet(folder / "*.parquet"))
 grid
 """
+)
 
 
 def test_a_lazy_grid_shows_rows_in_source_order_and_sorts_by_a_header_click(notebook):
