@@ -1,7 +1,7 @@
 """A grid over a pandas frame shows what a grid over ``pl.from_pandas`` of it shows.
 
-The grid converts a pandas frame its own way (one Arrow table, text as string views, and
-columns of Python objects it reads late left for later): these tests hold every answer a
+The grid converts a pandas frame its own way (one Arrow table, text read by row until
+something reads it whole, columns of Python objects it reads late left for later): these tests hold every answer a
 user can get (column descriptors, first rows, sorted and filtered windows, counts, the
 frame, a sample's detail, histograms) to the same grid over polars' own conversion,
 for frames of the dtypes pandas users have: text as objects with None and NaN, pandas'
@@ -11,6 +11,7 @@ own strings, nullable ints, categoricals, datetimes with a time zone, dicts and 
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -22,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import evallens
-from evallens.frames import from_pandas_deferring, to_frame
+from evallens.frames import from_pandas_deferring, take_chunked, to_frame
 from evallens.grid.model import UNREAD_WHILE_BUILDING, GridModel, grid_frame
 from evallens.grid.query import SortKey
 
@@ -89,7 +90,24 @@ def pandas_frames(draw: Any) -> pd.DataFrame:
     }  # fmt: skip
     names = draw(st.permutations(list(columns)))
     kept = [c for c in names if c in ("id", "score_x") or draw(st.booleans())]
-    return pd.DataFrame({c: columns[c] for c in kept})
+    frame = pd.DataFrame({c: columns[c] for c in kept})
+    if n > 1 and draw(st.booleans()):
+        # Arrow-backed columns in chunks, as pandas reads them from parquet's row groups
+        cuts = sorted(set(draw(st.lists(st.integers(1, n - 1), min_size=1, max_size=3))))
+        frame = frame.assign(**{c: _chunked(frame[c], cuts) for c in frame.columns})
+    return frame
+
+
+def _chunked(series: pd.Series, cuts: list[int]) -> pd.Series:
+    """``series`` with its Arrow array cut in chunks at ``cuts`` (other dtypes as they are)."""
+    values = getattr(series.array, "_pa_array", None)
+    if not isinstance(values, pa.ChunkedArray):
+        return series
+    whole = values.combine_chunks()
+    ends = [0, *cuts, len(whole)]
+    parts = [whole.slice(a, b - a) for a, b in itertools.pairwise(ends)]
+    chunks = pa.chunked_array(parts, whole.type)
+    return pd.Series(type(series.array)(chunks), dtype=series.dtype, index=series.index)
 
 
 def _rows(grid: evallens.SampleGrid, columns: Any = "all") -> pl.DataFrame:
@@ -249,3 +267,24 @@ def test_an_arrow_table_becomes_the_frame_polars_makes_of_it() -> None:
         converted = to_frame(data)
         assert converted.equals(pl.DataFrame(data))
         assert converted.schema == pl.DataFrame(data).schema
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.one_of(st.none(), st.text(max_size=20)), max_size=5), min_size=1,
+             max_size=5),
+    st.data(),
+)  # fmt: skip
+def test_taking_rows_chunk_by_chunk_equals_arrows_take_on_the_joined_column(
+    chunks: list[list[str | None]], data: st.DataObject
+) -> None:
+    import numpy as np
+
+    values = pa.chunked_array([pa.array(c, pa.large_string()) for c in chunks], pa.large_string())
+    n = len(values)
+    rows = data.draw(st.lists(st.integers(0, n - 1), max_size=12)) if n else []
+    taken = take_chunked(values, np.array(rows, dtype=np.int64))
+    assert taken.to_pylist() == values.combine_chunks().take(pa.array(rows, pa.int64())).to_pylist()
+    if n:
+        with pytest.raises(IndexError):
+            take_chunked(values, np.array([n]))

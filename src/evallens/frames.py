@@ -38,9 +38,9 @@ def as_polars(data: Any) -> pl.DataFrame | None:
     if is_pandas(data):
         return _from_pandas(data)
     if _is_arrow_table(data):
-        # its text as views over the same bytes, its chunks kept: nothing copied
+        # its chunks kept; polars makes its text views over the same bytes
         try:
-            converted = pl.from_arrow(_string_views(data), rechunk=False)
+            converted = pl.from_arrow(data, rechunk=False)
         except Exception:  # what polars reads its own way (then it says what is wrong)
             converted = None
         return converted if isinstance(converted, pl.DataFrame) else pl.DataFrame(data)
@@ -87,28 +87,45 @@ class LateText:
             if rows.len() == whole.len() and rows.cast(pl.UInt32).equals(every):
                 return whole  # a whole read: the column as it is
             return whole.gather(rows)
-        import pyarrow as pa
-
-        picked = self._values.take(pa.array(rows.to_numpy(), type=pa.uint32()))
-        return _text_series(self.name, picked)
+        return _text_series(self.name, take_chunked(self._values, rows.to_numpy()))
 
 
-def _views(values: Any) -> Any:
-    """Arrow text as string views over the same bytes (16 new bytes a value).
+def take_chunked(values: Any, rows: Any) -> Any:
+    """``values`` (an Arrow array or chunked array) at ``rows`` (a numpy array of row numbers).
 
-    From the system allocator: Arrow's default one (mimalloc) asks for huge pages, and
-    faulting those in costs ~5× on a busy machine (10 columns of 1M values: 0.5 s of CPU
-    against 0.09 s).
+    Each chunk gives its own rows: Arrow's ``take`` on a chunked text column joins every
+    chunk first, a copy of the whole column for each window (0.24 s for a million
+    prompts read by pandas from parquet, against 0.1 ms chunk by chunk).
+
+    Example:
+        >>> import numpy as np, pyarrow as pa
+        >>> values = pa.chunked_array([["a", "b"], ["c"], ["d", "e"]])
+        >>> take_chunked(values, np.array([4, 0, 2, 0])).to_pylist()
+        ['e', 'a', 'c', 'a']
     """
+    import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    return pc.cast(values, pa.string_view(), memory_pool=pa.system_memory_pool())
+    rows = np.asarray(rows, dtype=np.int64)
+    if not isinstance(values, pa.ChunkedArray) or values.num_chunks <= 1:
+        return values.take(pa.array(rows))
+    lengths = np.fromiter((len(c) for c in values.chunks), np.int64, values.num_chunks)
+    starts = np.concatenate([[0], np.cumsum(lengths)])
+    if rows.size and not (0 <= rows.min() and rows.max() < starts[-1]):
+        raise IndexError(f"row numbers outside 0..{starts[-1] - 1}")
+    chunk = np.searchsorted(starts, rows, side="right") - 1
+    order = np.argsort(chunk, kind="stable")  # the rows grouped by chunk
+    kept = [i for i in range(values.num_chunks) if np.any(chunk == i)]
+    parts = [values.chunk(i).take(pa.array(rows[chunk == i] - starts[i])) for i in kept]
+    grouped = pa.concat_arrays(parts) if parts else values.chunk(0).slice(0, 0)
+    back = np.empty_like(order)
+    back[order] = np.arange(order.size)
+    return grouped.take(pa.array(back))
 
 
 def _text_series(name: str, values: Any) -> pl.Series:
-    views = _views(values)
-    series = pl.from_arrow(views, rechunk=False)
+    """Arrow text as a polars column (polars makes its string views over the same bytes)."""
+    series = pl.from_arrow(values, rechunk=False)
     assert isinstance(series, pl.Series)
     return series.alias(name)
 
@@ -172,19 +189,32 @@ def from_pandas_deferring(
     if not deferred and not late:
         return _from_pandas(data), None
     kept = [n for n in names if n not in deferred]
-    placeholders = {t.name: pl.repeat(None, len(data), dtype=pl.Null, eager=True) for t in late}
+    placeholders = {t.name for t in late}
     frame = _from_pandas(data, [n for n in kept if n not in placeholders])
-    frame = frame.with_columns(s.alias(n) for n, s in placeholders.items()).select(kept)
+    nulls = _nulls_like(frame, len(data))
+    frame = frame.with_columns(nulls.alias(n) for n in placeholders).select(kept)
     return frame, DeferredColumns(data, deferred, late, names)
+
+
+def _nulls_like(frame: pl.DataFrame, height: int) -> pl.Series:
+    """A column of nulls (``pl.Null``: no memory) in ``frame``'s chunks.
+
+    Chunks as the frame's: a column chunked otherwise makes polars join every column's
+    chunks at the next ``select`` (a copy of the frame: 13-47 ms at a million rows).
+    """
+    chunks = frame.to_series(0).get_chunks() if frame.width else []
+    lengths = [c.len() for c in chunks] or [height]
+    parts = [pl.repeat(None, n, dtype=pl.Null, eager=True) for n in lengths]
+    return pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
 
 
 def _from_pandas(data: Any, columns: Sequence[str] | None = None) -> pl.DataFrame:
     """A pandas frame (or its ``columns``) through one Arrow table, the index dropped.
 
     Arrow-backed columns (pandas' default strings, ``ArrowDtype``) are taken without
-    copying them in pandas, and their text reaches polars as Arrow string views over the
-    same bytes (polars' own layout: taken as they are, where converting Arrow's offset
-    strings rewrote every value); polars keeps the table's chunks instead of joining them.
+    copying them in pandas; polars makes its string views over the same bytes (a
+    pyarrow cast to views first took 2-10× longer in a fresh process, its pages new)
+    and keeps the table's chunks instead of joining them.
     ``pl.from_pandas`` converted column by column and then rebuilt every column, 4–20×
     slower at a million rows for the same values. What Arrow cannot read that way is
     left to ``pl.from_pandas``.
@@ -193,7 +223,7 @@ def _from_pandas(data: Any, columns: Sequence[str] | None = None) -> pl.DataFram
 
     try:
         table = pa.Table.from_pandas(data, columns=columns, preserve_index=False)
-        converted = pl.from_arrow(_string_views(table), rechunk=False)
+        converted = pl.from_arrow(table, rechunk=False)
     except Exception:
         converted = None
     if isinstance(converted, pl.DataFrame):
@@ -202,17 +232,6 @@ def _from_pandas(data: Any, columns: Sequence[str] | None = None) -> pl.DataFram
         return pl.from_pandas(data if columns is None else data[list(columns)])
     except Exception as ex:  # mixed object columns Arrow cannot type
         raise ValueError(f"cannot convert the pandas frame to polars: {ex}") from ex
-
-
-def _string_views(table: Any) -> Any:
-    """``table`` with its string columns as string views (the bytes shared, not copied)."""
-    import pyarrow as pa
-
-    text = (pa.string(), pa.large_string())
-    if not any(t in text for t in table.schema.types):
-        return table
-    columns = [_views(c) if c.type in text else c for c in table.columns]
-    return pa.Table.from_arrays(columns, schema=None, names=table.column_names)
 
 
 def to_frame(data: Any) -> pl.DataFrame:

@@ -86,30 +86,24 @@ def _one_sign(lo: float | None, hi: float | None) -> bool:
     return lo > 0 or hi < 0
 
 
-_HEAD = 10_000
-"""Rows a float column is first checked for a fraction: most columns show one there."""
-
-
 def _float_stats(
     df: Frame, name: str, lo: float | None, hi: float | None, least: float | None
 ) -> NumberStats:
     """A float column's stats, given its min, max and least magnitude (NaN skipped)."""
     c = pl.col(name).cast(pl.Float64)
-    fin = c.filter(c.is_finite())
     finite = all(v is not None and math.isfinite(v) for v in (lo, hi, least))
-    if not finite or least == 0:
-        # Infinities (or only NaN) to leave out, or zeros below the least magnitude.
+    if not finite:  # infinities (or only NaN) to leave out
+        fin = c.filter(c.is_finite())
         mag = fin.abs().filter(fin != 0)
         lo, hi, least = df.select(
             fin.min().alias("lo"), fin.max().alias("hi"), mag.min().alias("m")
         ).row(0)
+    elif least == 0:  # zeros below the least magnitude: the bounds stand
+        least = df.select(pl.when((c != 0) & c.is_finite()).then(c.abs()).min()).item()
     largest = None if least is None or lo is None or hi is None else max(abs(lo), abs(hi))
-    # Every value a whole number: a fraction among the first rows settles it at once.
-    head = c.head(_HEAD)
-    head = head.filter(head.is_finite())
-    integral = bool(df.select((head == head.round(0)).all()).item())
-    if integral:
-        integral = bool(df.select((fin == fin.round(0)).all()).item())
+    # Every value a whole number: its floor is itself. Missing values are skipped, and
+    # NaN and infinities pass (polars' NaN equals NaN), as if left out: one pass, no copy.
+    integral = bool(df.select((c.floor() == c).all()).item())
     return NumberStats(False, lo, hi, least, largest, integral)
 
 
