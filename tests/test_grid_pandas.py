@@ -41,6 +41,8 @@ META = st.one_of(
     st.fixed_dictionaries({"level": st.sampled_from(["easy", "hard"]), "n": st.integers(0, 3)}),
 )
 TEXT_DTYPES = [object, "str", pd.ArrowDtype(pa.large_string()), pd.StringDtype("python")]
+ERRORS = ["", "RuntimeError(boom)", "CancelledError()"]
+METADATA_TEXT = ["", "plain", '{"k": 1}', "{not json", "[1, 2]"]
 # Rounded: header histograms fail on a range of subnormal width (a bug of their own, found here)
 SCORES = st.floats(-3, 3).map(lambda x: round(x, 6))
 WHEN = st.one_of(st.none(), st.integers(1_600_000_000, 1_700_000_000))
@@ -78,7 +80,7 @@ def pandas_frames(draw: Any) -> pd.DataFrame:
         "note": pd.Series(many(TEXT), dtype=object),
         "steps": pd.array(many(st.one_of(st.none(), st.integers(-5, 5))), dtype="Int64"),
         "kind": pd.Categorical(many(st.one_of(st.none(), st.sampled_from(["x", "y"])))),
-        "when": pd.to_datetime(many(WHEN), unit="s").tz_localize("Europe/Paris"),
+        "when": pd.to_datetime(many(WHEN), unit="s", utc=True).tz_convert("Europe/Paris"),
         "model_usage": pd.Series(many(USAGE), dtype=object),
         "metadata_config": pd.Series(many(META), dtype=object),
         "tags": pd.Series(many(st.one_of(st.none(), st.lists(st.sampled_from("ab"), max_size=2))),
@@ -87,6 +89,18 @@ def pandas_frames(draw: Any) -> pd.DataFrame:
                                 dtype=pd.ArrowDtype(pa.string())),
         "arrow_int": pd.Series(many(st.one_of(st.none(), st.integers(0, 9))),
                                dtype=pd.ArrowDtype(pa.int64())),
+        # read by parts when a grid is built (its status, which columns show)
+        "error": _text(many(st.one_of(st.none(), st.sampled_from(ERRORS))),
+                       draw(st.sampled_from(TEXT_DTYPES))),
+        "limit": pd.Series(many(st.one_of(st.none(), st.sampled_from(["", "tokens"]))),
+                           dtype="str"),
+        "model": pd.Series(many(st.sampled_from(["m1", "m2"])) if draw(st.booleans())
+                           else ["m1"] * n, dtype="str"),
+        "eval_id": pd.Series(many(st.sampled_from(["e1", "e2"])), dtype="str"),
+        "metadata_note": pd.Series(many(st.one_of(st.none(), st.sampled_from(METADATA_TEXT))),
+                                   dtype="str"),
+        "big": pd.Series(many(st.floats(-1e3, 1e3).map(round)), dtype="float64"),
+        "flag": pd.Series(many(st.booleans()), dtype=bool),
     }  # fmt: skip
     names = draw(st.permutations(list(columns)))
     kept = [c for c in names if c in ("id", "score_x") or draw(st.booleans())]
@@ -120,6 +134,9 @@ def _window(grid: evallens.SampleGrid) -> pl.DataFrame:
 
 SORTABLE = [
     "score_x",
+    "error",
+    "model",
+    "metadata_note",
     "id",
     "score_y",
     "input",
@@ -151,6 +168,7 @@ def test_a_pandas_grid_answers_as_the_grid_over_polars_own_conversion(
         g.columns = [{"id": c["id"], "visible": True} for c in g.columns]  # every column
     assert _window(grid).equals(_window(polars_grid))
     sortable = [c for c in SORTABLE if c in frame.columns]
+    sortable += [c["id"] for c in grid.columns if c["id"] == "sampleStatus"]
     sort = [
         {"column": c, "dir": data.draw(st.sampled_from(["asc", "desc"]))}
         for c in data.draw(st.lists(st.sampled_from(sortable), min_size=1, max_size=2,
@@ -161,7 +179,7 @@ def test_a_pandas_grid_answers_as_the_grid_over_polars_own_conversion(
     assert grid.header_histograms() == polars_grid.header_histograms()
     row = data.draw(st.integers(0, len(frame) - 1))
     assert grid._model.detail(row) == polars_grid._model.detail(row)
-    filters: list[Any] = ["id > 3", pl.col("score_x") > 0]
+    filters: list[Any] = ["id > 3", pl.col("score_x") > 0, "has_error", "has_limit"]
     if isinstance(oracle.schema.get("model_usage"), pl.Struct):
         filters.append(pl.col("model_usage").struct.field("input_tokens") > 100)
     grid.filter = polars_grid.filter = data.draw(st.sampled_from(filters))

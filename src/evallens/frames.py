@@ -79,6 +79,43 @@ class LateText:
                 self._whole = _text_series(self.name, self._values)
             return self._whole
 
+    # What the grid's early-exit probes read (`evallens.grid.columns.Probed`): each
+    # converts the rows it reads, or reads the whole column once it is converted.
+    @property
+    def dtype(self) -> Any:
+        """Text, as polars converts it."""
+        return pl.String
+
+    def len(self) -> int:
+        """Rows in the column."""
+        return len(self._values)
+
+    def null_count(self) -> int:
+        """Missing values (Arrow counts them without reading the text)."""
+        return int(self._values.null_count)
+
+    def slice(self, offset: int, length: int | None = None) -> pl.Series:
+        """``length`` rows from ``offset``, as ``pl.Series.slice``."""
+        if self._whole is not None:
+            return self._whole.slice(offset, length)
+        n = len(self._values)
+        start = max(0, n + offset if offset < 0 else offset)
+        end = n if length is None else min(n, start + max(0, length))
+        return _text_series(self.name, self._values.slice(start, max(0, end - start)))
+
+    def head(self, n: int = 10) -> pl.Series:
+        """The first ``n`` rows."""
+        return self.slice(0, n)
+
+    def gather_every(self, n: int) -> pl.Series:
+        """Every ``n``-th row from the first."""
+        if self._whole is not None:
+            return self._whole.gather_every(n)
+        import numpy as np
+
+        every = np.arange(0, len(self._values), n, dtype=np.int64)
+        return _text_series(self.name, take_chunked(self._values, every))
+
     def rows(self, rows: pl.Series) -> pl.Series:
         """The values at ``rows`` (row numbers of the frame, in any order)."""
         if self._whole is not None or rows.len() == len(self._values):
@@ -183,7 +220,9 @@ def from_pandas_deferring(
     late = []
     for name in (n for n in names if n in text and n not in deferred):
         if data[name].dtype != object and hasattr(data[name].array, "__arrow_array__"):
-            values = pa.Table.from_pandas(data, columns=[name], preserve_index=False).column(0)
+            values = data[name].array.__arrow_array__()  # as Arrow's from_pandas takes it
+            if isinstance(values, pa.Array):
+                values = pa.chunked_array([values])
             if values.type in (pa.string(), pa.large_string()):
                 late.append(LateText(name, values))
     if not deferred and not late:
@@ -209,29 +248,70 @@ def _nulls_like(frame: pl.DataFrame, height: int) -> pl.Series:
 
 
 def _from_pandas(data: Any, columns: Sequence[str] | None = None) -> pl.DataFrame:
-    """A pandas frame (or its ``columns``) through one Arrow table, the index dropped.
+    """A pandas frame (or its ``columns``) as polars, the index dropped.
 
-    Arrow-backed columns (pandas' default strings, ``ArrowDtype``) are taken without
-    copying them in pandas; polars makes its string views over the same bytes (a
-    pyarrow cast to views first took 2-10× longer in a fresh process, its pages new)
-    and keeps the table's chunks instead of joining them.
-    ``pl.from_pandas`` converted column by column and then rebuilt every column, 4–20×
-    slower at a million rows for the same values. What Arrow cannot read that way is
-    left to ``pl.from_pandas``.
+    numpy numbers and booleans become polars columns over the same memory (NaN as
+    missing, as ``pl.from_pandas``); the other columns go through one Arrow table:
+    Arrow-backed ones (pandas' default strings, ``ArrowDtype``) are taken without
+    copying them in pandas, polars makes its string views over the same bytes (a pyarrow
+    cast to views first took 2-10× longer in a fresh process, its pages new) and keeps the
+    table's chunks instead of joining them. ``pl.from_pandas`` converted column by column
+    and then rebuilt every column, 4–20× slower at a million rows for the same values.
+    What Arrow cannot read that way is left to ``pl.from_pandas``.
     """
     import pyarrow as pa
 
+    names = list(data.columns if columns is None else columns)
+    out: pl.DataFrame | None = None
     try:
-        table = pa.Table.from_pandas(data, columns=columns, preserve_index=False)
-        converted = pl.from_arrow(table, rechunk=False)
+        plain = {n: s for n in names if (s := _numpy_column(data, n)) is not None}
+        rest = [n for n in names if n not in plain]
+        if rest or not names:
+            table = pa.Table.from_pandas(data, columns=rest, preserve_index=False)
+            converted = pl.from_arrow(table, rechunk=False)
+            out = converted if isinstance(converted, pl.DataFrame) else None
+        else:
+            out = pl.DataFrame()
     except Exception:
-        converted = None
-    if isinstance(converted, pl.DataFrame):
-        return converted
+        out = None
+    if out is not None and plain:
+        if out.width == 0:
+            return pl.DataFrame(list(plain.values())).select(names)
+        lengths = [c.len() for c in out.to_series(0).get_chunks()]
+        return out.hstack([_in_chunks(s, lengths) for s in plain.values()]).select(names)
+    if out is not None:
+        return out
     try:
         return pl.from_pandas(data if columns is None else data[list(columns)])
     except Exception as ex:  # mixed object columns Arrow cannot type
         raise ValueError(f"cannot convert the pandas frame to polars: {ex}") from ex
+
+
+_NUMPY_KINDS = frozenset("biuf")
+"""numpy dtype kinds polars takes as they are: booleans, signed and unsigned ints, floats."""
+
+
+def _numpy_column(data: Any, name: str) -> pl.Series | None:
+    """A numpy-backed column of numbers or booleans over the same memory (None: another kind)."""
+    import numpy as np
+
+    dtype = data[name].dtype
+    if not isinstance(dtype, np.dtype) or dtype.kind not in _NUMPY_KINDS:
+        return None
+    if dtype.kind == "f" and dtype.itemsize < 4:  # float16: polars has no such type
+        return None
+    return pl.Series(name, data[name].to_numpy(), nan_to_null=dtype.kind == "f")
+
+
+def _in_chunks(series: pl.Series, lengths: Sequence[int]) -> pl.Series:
+    """``series`` cut (without copying) into chunks of ``lengths``, as the frame it joins."""
+    if len(lengths) <= 1:
+        return series
+    starts = [0]
+    for n in lengths[:-1]:
+        starts.append(starts[-1] + n)
+    parts = [series.slice(a, n) for a, n in zip(starts, lengths, strict=True)]
+    return pl.concat(parts, rechunk=False)
 
 
 def to_frame(data: Any) -> pl.DataFrame:

@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import polars as pl
 
@@ -150,7 +150,42 @@ _SPREAD = 256
 """Rows an early-exit probe tests first, spread evenly over the column."""
 
 
-def any_row(values: pl.Series, test: Callable[[pl.Series], pl.Series]) -> bool:
+class Probed(Protocol):
+    """What the early-exit probes read of a column.
+
+    A ``pl.Series``, or a column read by parts (`evallens.frames.LateText`) so that a
+    probe converts only the rows it tests.
+    """
+
+    @property
+    def dtype(self) -> Any:
+        """The column's polars type."""
+
+    def len(self) -> int:
+        """Rows in the column."""
+
+    def null_count(self) -> int:
+        """Missing values."""
+
+    def gather_every(self, n: int) -> pl.Series:
+        """Every ``n``-th row from the first."""
+
+    def slice(self, offset: int, length: int | None = None) -> pl.Series:
+        """``length`` rows from ``offset``."""
+
+    def head(self, n: int = 10) -> pl.Series:
+        """The first ``n`` rows."""
+
+
+Probes = Mapping[str, Probed]
+"""Columns to probe by parts instead of reading them whole from the frame, by name."""
+
+
+def _probed(df: Frame, name: str, probes: Probes | None) -> Probed:
+    return probes[name] if probes and name in probes else df.get_column(name)
+
+
+def any_row(values: Probed, test: Callable[[pl.Series], pl.Series]) -> bool:
     """Whether ``test`` (row-wise, boolean) holds for some row, reading slices until it does.
 
     Rows spread over the whole column are tested first, then slices from the top: most
@@ -172,10 +207,10 @@ def any_row(values: pl.Series, test: Callable[[pl.Series], pl.Series]) -> bool:
     return False
 
 
-def _has_values(df: Frame, col: str) -> bool:
+def _has_values(df: Frame, col: str, probes: Probes | None = None) -> bool:
     if col not in df.columns:
         return False
-    s = df.get_column(col)
+    s = _probed(df, col, probes)
     if s.null_count() == s.len():  # known without reading the values
         return False
     if s.dtype == pl.String:
@@ -185,26 +220,29 @@ def _has_values(df: Frame, col: str) -> bool:
     return True
 
 
-def _varies(values: pl.Series) -> bool:
+def _varies(values: Probed) -> bool:
     """More than one distinct value (missing counts as one): a comparison, not a hash."""
     if values.len() <= 1:
         return False
-    first = values[0]
+    first = values.head(1)[0]
     return any_row(values, lambda v: v.ne_missing(first))
 
 
-def available_columns(df: Frame, scores: Sequence[ScoreDescriptor]) -> list[Column]:
+def available_columns(
+    df: Frame, scores: Sequence[ScoreDescriptor], probes: Probes | None = None
+) -> list[Column]:
     """Every column the grid can show, in Inspect's default order, with default visibility.
 
     As in Inspect: ``epoch`` shows only with more than one epoch; ``error``,
     ``limit``, ``retries`` only when the data has them. Beyond Inspect: task and
     model show when the frame mixes several, metadata columns are available (in their own
     group), and a frame's columns that Inspect's frames do not have (the user's own) show.
+    ``probes``: columns the probes read by parts (`Probed`), not from ``df``.
     """
     cols: list[Column] = []
     score_fields = {s.column for s in scores}
-    has_error = _has_values(df, "error")
-    has_limit = _has_values(df, "limit")
+    has_error = _has_values(df, "error", probes)
+    has_limit = _has_values(df, "limit", probes)
 
     def builtin(cid: str, kind: Any, visible: bool) -> None:
         fld = BUILTIN_FIELDS[cid]
@@ -216,14 +254,14 @@ def available_columns(df: Frame, scores: Sequence[ScoreDescriptor]) -> list[Colu
     builtin("sampleStatus", "status", has_error or has_limit)
     for multi in ("task_name", "model"):
         if multi in df.columns:
-            shown = _varies(df.get_column(multi))
+            shown = _varies(_probed(df, multi, probes))
             label = "Task" if multi == "task_name" else "Model"
             display = "task_display_name" if multi == "task_name" else "model_display_name"
             fld = display if display in df.columns else multi
             cols.append(Column(multi, fld, label, "other", shown))
     builtin("sampleId", "id", True)
     builtin("sampleUuid", "other", False)
-    builtin("epoch", "number", "epoch" in df.columns and _varies(df.get_column("epoch")))
+    builtin("epoch", "number", "epoch" in df.columns and _varies(_probed(df, "epoch", probes)))
     for cid in TEXT_FIELDS:
         builtin(cid, "text", True)
     for s in scores:
@@ -232,14 +270,14 @@ def available_columns(df: Frame, scores: Sequence[ScoreDescriptor]) -> list[Colu
         cols.append(Column(s.view_id, s.column, label, "score", True, s))
     builtin("tokens", "number", True)
     builtin("duration", "duration", True)
-    builtin("retries", "number", _has_values(df, "retries"))
+    builtin("retries", "number", _has_values(df, "retries", probes))
     builtin("error", "text", has_error)
     builtin("limit", "other", has_limit)
     taken = {c.field for c in cols} | {c.id for c in cols} | set(BUILTIN_FIELDS.values())
     taken |= score_fields | HIDDEN_FIELDS
     for name in df.columns:
         if name not in taken and not name.startswith("__"):
-            cols.append(extra_column(df, name))
+            cols.append(extra_column(df, name, probes))
     return cols
 
 
@@ -248,7 +286,7 @@ def is_metadata(name: str) -> bool:
     return name.startswith("metadata_")
 
 
-def extra_column(df: Frame, name: str) -> Column:
+def extra_column(df: Frame, name: str, probes: Probes | None = None) -> Column:
     """A frame column beyond Inspect's built-in ones: hidden when Inspect's frames have it."""
     dtype = df.schema[name]
     kind: Any = "number" if dtype.is_numeric() else "other"
@@ -261,7 +299,7 @@ def extra_column(df: Frame, name: str) -> Column:
         group=METADATA if metadata else None,
         # only text and structs can hold objects (reading others would compute derived forms)
         nested=(dtype == pl.String or isinstance(dtype, pl.Struct))
-        and holds_objects(df.get_column(name)),
+        and holds_objects(_probed(df, name, probes)),
     )  # fmt: skip
 
 
@@ -269,7 +307,7 @@ _PROBE = 200
 """Values a text column is sampled at to tell whether it holds JSON objects."""
 
 
-def holds_objects(values: pl.Series) -> bool:
+def holds_objects(values: Probed) -> bool:
     """Whether a column holds objects to break out: structs, or JSON objects as text."""
     if isinstance(values.dtype, pl.Struct):
         return True
@@ -285,7 +323,7 @@ def holds_objects(values: pl.Series) -> bool:
     return False
 
 
-def _first_present(values: pl.Series, n: int) -> pl.Series:
+def _first_present(values: Probed, n: int) -> pl.Series:
     """The first ``n`` values that are not missing, reading only as many rows as it takes.
 
     The same as ``values.drop_nulls().head(n)``, which copies every present value first.
@@ -299,7 +337,7 @@ def _first_present(values: pl.Series, n: int) -> pl.Series:
         found.append(part)
         count += part.len()
         start, size = start + size, size * 4
-    return pl.concat(found).head(n) if found else values.clear()
+    return pl.concat(found).head(n) if found else values.head(0)
 
 
 def resolve_column_id(cid: str, columns: Sequence[Column]) -> Column:
@@ -310,24 +348,27 @@ def resolve_column_id(cid: str, columns: Sequence[Column]) -> Column:
     raise unknown_name_error("column", cid, [c.id for c in columns])
 
 
-def work_frame(df: pl.DataFrame) -> WorkFrame:
+def work_frame(df: pl.DataFrame, late: Mapping[str, pl.Expr] | None = None) -> WorkFrame:
     """The frame the grid queries: ``df`` as it is, NaN/inf missing, a sample status.
 
     Both are derived where a query reads them (`WorkFrame`), never stored. Status, first match wins: 'cancelled', 'error', 'limit', else missing.
+    ``late``: columns whose values ``df`` does not hold yet, each as the expression that
+    reads them (derived columns too; the status reads ``error`` and ``limit`` from there).
     """
+    late = dict(late or {})
     fixes = {n: missing_if_not_finite(n) for n, t in df.schema.items() if t.is_float()}
     status_parts = []
     if "error" in df.columns:
-        err = pl.col("error").cast(pl.String)
+        err = late.get("error", pl.col("error")).cast(pl.String)
         has_error = err.is_not_null() & (err != "")
         # As Inspect's viewer: an error's type is the text before its first "(", and a
         # CancelledError means the sample was cancelled, not that it failed.
         status_parts.append((has_error & err.str.starts_with("CancelledError("), "cancelled"))
         status_parts.append((has_error, "error"))
     if "limit" in df.columns:
-        lim = pl.col("limit").cast(pl.String)
+        lim = late.get("limit", pl.col("limit")).cast(pl.String)
         status_parts.append((lim.is_not_null() & (lim != ""), "limit"))
     status: pl.Expr = pl.lit(None, dtype=pl.String)
     for cond, label in reversed(status_parts):
         status = pl.when(cond).then(pl.lit(label)).otherwise(status)
-    return WorkFrame(df, {**fixes, STATUS: status})
+    return WorkFrame(df, {**fixes, **late, STATUS: status})

@@ -22,6 +22,7 @@ from evallens.grid.columns import (
     Column,
     available_columns,
     extra_column,
+    is_metadata,
     resolve_column_id,
     work_frame,
 )
@@ -29,7 +30,7 @@ from evallens.grid.filter_language import Scope, compile_filter, completions
 from evallens.grid.format import NumberStats, number_stats
 from evallens.grid.histograms import Histograms
 from evallens.grid.nested import broken_out, check_nested
-from evallens.grid.query import SampleQuery, SortKey, WorkFrame, missing_if_not_finite
+from evallens.grid.query import SampleQuery, SortKey, missing_if_not_finite
 from evallens.grid.selection import SampleKeys
 from evallens.grid.sorting import default_sort, first_rows, log_runs, sort_exprs
 from evallens.grid.transcripts import HITS, Hits, TranscriptSearch
@@ -65,9 +66,12 @@ UNREAD_WHILE_BUILDING = frozenset({"model_usage"})
 its own, never described): a pandas frame's Python objects there are converted then
 (`DeferredColumns`), not before the first rows show."""
 
-LATE_TEXT = frozenset({*TEXT_FIELDS, "task_display_name", "model_display_name"})
+LATE_TEXT = frozenset(
+    {*TEXT_FIELDS, "task_display_name", "model_display_name", "eval_id", "model", "error", "limit"}
+)
 """Frame columns a grid reads whole only to sort, search, filter or count by them (its
-windows read rows): a pandas frame's text there is converted for the rows read."""
+windows read rows, its probes of which columns show read parts): a pandas frame's text
+there (and in ``metadata_*`` columns) is converted for the rows read."""
 
 
 def grid_frame(
@@ -80,7 +84,10 @@ def grid_frame(
     """
     if is_pandas(data):
         keys = set(key_columns or ())
-        return from_pandas_deferring(data, UNREAD_WHILE_BUILDING - keys, LATE_TEXT - keys)
+        late = {
+            n for n in data.columns if n in LATE_TEXT or (isinstance(n, str) and is_metadata(n))
+        }
+        return from_pandas_deferring(data, UNREAD_WHILE_BUILDING - keys, late - keys)
     return to_frame(data), None
 
 
@@ -146,15 +153,18 @@ class GridModel:
             ]
         )
         """Names only until settled (their kinds are placeholders, never read before)."""
-        work = work_frame(frame)
         if deferred is not None and deferred.text:
-            # Late text is read by row number: a window converts only the rows it shows.
+            # Late text is read by row number: a window converts only the rows it shows,
+            # a probe of which columns show the rows it tests.
             late = {
                 t.name: pl.col(ROW).map_batches(t.rows, return_dtype=pl.String)
                 for t in deferred.text
             }
-            work = WorkFrame(work.df.with_row_index(ROW), {**work.derived, **late})
-        self.columns: list[Column] = available_columns(work, self._scores)
+            work = work_frame(frame.with_row_index(ROW), late)
+            probes = {t.name: t for t in deferred.text}
+        else:
+            work, probes = work_frame(frame), {}
+        self.columns: list[Column] = available_columns(work, self._scores, probes)
         self._work = work
         self.log_runs = log_runs(frame)
         """The frame's runs of rows sharing a ``log`` (`sorting.log_runs`; None: no log)."""
