@@ -86,6 +86,10 @@ def _one_sign(lo: float | None, hi: float | None) -> bool:
     return lo > 0 or hi < 0
 
 
+_HEAD = 10_000
+"""Rows a float column is first checked for a fraction: most columns show one there."""
+
+
 def _float_stats(
     df: Frame, name: str, lo: float | None, hi: float | None, least: float | None
 ) -> NumberStats:
@@ -102,8 +106,12 @@ def _float_stats(
         least = df.select(pl.when((c != 0) & c.is_finite()).then(c.abs()).min()).item()
     largest = None if least is None or lo is None or hi is None else max(abs(lo), abs(hi))
     # Every value a whole number: its floor is itself. Missing values are skipped, and
-    # NaN and infinities pass (polars' NaN equals NaN), as if left out: one pass, no copy.
-    integral = bool(df.select((c.floor() == c).all()).item())
+    # NaN and infinities pass (polars' NaN equals NaN), as if left out. A fraction among
+    # the first rows settles it without reading (and copying) the whole column.
+    head = c.head(_HEAD)
+    integral = bool(df.select((head.floor() == head).all()).item())
+    if integral:
+        integral = bool(df.select((c.floor() == c).all()).item())
     return NumberStats(False, lo, hi, least, largest, integral)
 
 
