@@ -99,6 +99,29 @@ def test_default_order_and_the_background_sort_agree(case: Any) -> None:
     assert q.view.slice(0, k).to_list() == first == oracle(frame, keys, mask)[:k]
 
 
+@settings(max_examples=200, deadline=None)
+@given(cases(), st.data())
+def test_a_sort_by_runs_of_rows_first_sorts_each_run_as_the_whole_sort_does(
+    case: Any, data: st.DataObject
+) -> None:
+    # The default order's shape: a key numbering runs of neighbouring rows (each log's
+    # rows together) and keys within them; each run is then sorted on its own.
+    frame, keys, mask, k = case
+    lengths = data.draw(st.lists(st.integers(1, 8), min_size=1, max_size=12))
+    runs = [r for r, n in enumerate(lengths) for _ in range(n)]
+    runs = (runs * (frame.height // len(runs) + 1))[: frame.height]  # runs may repeat
+    frame = frame.with_columns(pl.Series("run", sorted(runs), dtype=pl.UInt32))
+    every = [SortKey("run"), *keys]
+    q = SampleQuery(frame, default_sort=every, partial_sort_rows=0, run_key="run")
+    if mask is not None:
+        q.set_mask("m", pl.Series(mask, dtype=pl.Boolean))
+    first = q.window(0, k)[ROW].to_list()
+    expected = oracle(frame, every, mask)
+    assert q.view.to_list() == expected
+    assert first == expected[:k]
+    assert q._sort_runs(tuple(every)).equals(q._sort_each_key(tuple(every)))
+
+
 def test_a_failing_background_sort_surfaces_its_error_and_can_be_retried() -> None:
     frame = pl.DataFrame({"x": [300, 1, 2] * 10})
     # A sort key that fails when computed (300 does not fit an Int8).

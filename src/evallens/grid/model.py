@@ -32,7 +32,7 @@ from evallens.grid.histograms import Histograms
 from evallens.grid.nested import broken_out, check_nested
 from evallens.grid.query import SampleQuery, SortKey, missing_if_not_finite
 from evallens.grid.selection import SampleKeys
-from evallens.grid.sorting import default_sort, first_rows, log_runs, sort_exprs
+from evallens.grid.sorting import LOG_ORDER, default_sort, first_rows, log_runs, sort_exprs
 from evallens.grid.transcripts import HITS, Hits, TranscriptSearch
 from evallens.grid.types import (
     ColumnDef,
@@ -247,11 +247,13 @@ class GridModel:
                     column.score = by_column[column.score.column]
             work = self._work
             keys, key_exprs = default_sort(frame, self.log_runs)
+            rows = first_rows(self.log_runs)  # None unless each log's rows are together
             query = SampleQuery(
                 work,
                 {**sort_exprs(self.columns, work.schema), **key_exprs},
                 keys,
-                default_rows=first_rows(self.log_runs),
+                default_rows=rows,
+                run_key=LOG_ORDER if rows is not None and LOG_ORDER in key_exprs else None,
             )
             query.set_column(_no_hits(frame.height))  # so a sort by hit counts always works
             self._query = query
