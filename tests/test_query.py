@@ -119,3 +119,25 @@ def test_wire_frame_sends_dates_times_durations_and_categories_as_text() -> None
         "a",
         None,
     )
+
+
+def test_cached_sort_orders_stay_within_their_byte_budget_newest_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import evallens.grid.query as query
+
+    frame = pl.DataFrame({"a": [3, 1, 2, 5, 4], "b": [1, 1, 0, 0, 1], "c": [9, 8, 7, 6, 5]})
+    one = pl.Series([0] * frame.height, dtype=pl.UInt32).estimated_size()
+    monkeypatch.setattr(query, "_PERM_CACHE_BYTES", 2 * one)  # room for two orders
+    q = SampleQuery(frame, partial_sort_rows=10**9)
+    for name in ("a", "b", "c"):
+        q.set_sort([SortKey(name)])
+        assert q.window(0, 5)[name].to_list() == sorted(frame[name].to_list())
+    assert [q.is_cached([SortKey(n)]) for n in ("a", "b", "c")] == [False, True, True]
+    q.set_sort([SortKey("a")])  # sorted again when asked for again
+    assert q.window(0, 5)["a"].to_list() == [1, 2, 3, 4, 5]
+    assert [q.is_cached([SortKey(n)]) for n in ("a", "b", "c")] == [True, False, True]
+    monkeypatch.setattr(query, "_PERM_CACHE_BYTES", 0)  # the newest stays, whatever its size
+    q.set_sort([SortKey("b")])
+    assert q.window(0, 5)["b"].to_list() == [0, 0, 1, 1, 1]
+    assert [q.is_cached([SortKey(n)]) for n in ("a", "b", "c")] == [False, True, False]

@@ -20,6 +20,9 @@ import polars as pl
 from evallens.wire import ROW
 
 _PERM_CACHE_SIZE = 8
+_PERM_CACHE_BYTES = 128 * 2**20
+"""Cached sort orders are dropped, oldest first, past this many bytes (the newest is
+always kept): eight at a million rows, three at ten million (each a sort away)."""
 PARTIAL_SORT_ROWS = 50_000
 """From this many rows, a new sort answers its first window from a partial sort (at 100k
 rows a top-k takes ~3 ms, a full sort ~10 ms, several times that on a busy machine)."""
@@ -366,7 +369,10 @@ class SampleQuery:
         with self._lock:
             self._perms[keys] = perm
             self._pending.pop(keys, None)
-            while len(self._perms) > _PERM_CACHE_SIZE:
+            while len(self._perms) > _PERM_CACHE_SIZE or (
+                len(self._perms) > 1
+                and sum(p.estimated_size() for p in self._perms.values()) > _PERM_CACHE_BYTES
+            ):
                 self._perms.popitem(last=False)
 
     def _sort_in_background(self, keys: tuple[SortKey, ...]) -> None:
