@@ -101,3 +101,19 @@ def test_closing_a_linked_grid_ends_the_link_without_refiltering_it() -> None:
     heatmap.selection = []  # the heatmap no longer reaches the closed grid
     assert grid.view_count == shown
     heatmap.close()
+
+
+def test_a_closed_grid_drops_its_sort_orders_and_still_answers_from_python() -> None:
+    # The notebook's output history keeps a closed widget: what it kept for its page goes.
+    grid = evallens.SampleGrid(evallens.demo_samples())
+    sorts = [{"column": "score__closeness__closeness", "dir": "desc"}]
+    grid.group_epochs = True
+    grid.group_epochs = False
+    grid.sort = sorts
+    expected = grid.view_frame()
+    query = grid._model.query
+    assert query.is_cached(query._keys)
+    grid.close()
+    assert not query._perms and query._view is None
+    assert grid.view_frame().equals(expected)  # sorted again, not kept
+    assert not query._perms

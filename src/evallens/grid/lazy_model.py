@@ -259,6 +259,9 @@ class LazyGridModel:
     def settle(self) -> None:
         """Nothing to do (as `GridModel.settle`, for the widget)."""
 
+    def release(self) -> None:
+        """Nothing kept to drop (as `GridModel.release`): the engine holds the data."""
+
     @property
     def _scores(self) -> list[ScoreDescriptor]:
         return self.scores

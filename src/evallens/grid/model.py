@@ -216,6 +216,11 @@ class GridModel:
         self._stats = {}
         self._tasks = None
 
+    def release(self) -> None:
+        """Drop what is kept only to answer the page fast (a closed grid's sort orders)."""
+        if self._query is not None:
+            self._query.release()
+
     @property
     def settled(self) -> bool:
         """Whether the data-reading work is done (`settle`)."""

@@ -20,6 +20,8 @@ import polars as pl
 from evallens.wire import ROW
 
 _PERM_CACHE_SIZE = 8
+_SORTING = threading.RLock()
+"""Held while a full sort order is computed (`SampleQuery._compute_permutation`)."""
 _PERM_CACHE_BYTES = 128 * 2**20
 """Cached sort orders are dropped, oldest first, past this many bytes (the newest is
 always kept): eight at a million rows, three at ten million (each a sort away)."""
@@ -215,6 +217,7 @@ class SampleQuery:
         """Counts changes of the named filters: what depends on the rows kept compares it."""
         self._view: pl.Series | None = None
         self._pending: dict[tuple[SortKey, ...], Future[pl.Series]] = {}
+        self._released = False
 
     def add_columns(
         self,
@@ -306,9 +309,13 @@ class SampleQuery:
         return self._sort_exprs.get(key.column, pl.col(key.column))
 
     def _compute_permutation(self, keys: tuple[SortKey, ...]) -> pl.Series:
-        if self._run_key is not None and keys and keys[0] == SortKey(self._run_key):
-            return self._sort_runs(keys)
-        return self._sort_each_key(keys)
+        # One full sort at a time in the process: each needs several times the memory of
+        # its result while it runs (+270 MB for one key at 10M rows), and clicks faster
+        # than a sort would otherwise stack them; two cores gain nothing from a second.
+        with _SORTING:
+            if self._run_key is not None and keys and keys[0] == SortKey(self._run_key):
+                return self._sort_runs(keys)
+            return self._sort_each_key(keys)
 
     def _sort_runs(self, keys: tuple[SortKey, ...]) -> pl.Series:
         """The order of ``keys`` when the first numbers runs of rows rising with the rows.
@@ -365,10 +372,19 @@ class SampleQuery:
         self._store(keys, perm)
         return perm
 
+    def release(self) -> None:
+        """Drop the sort orders kept for later (a closed grid's): built again if asked for."""
+        with self._lock:
+            self._released = True
+            self._perms.clear()
+            self._view = None
+
     def _store(self, keys: tuple[SortKey, ...], perm: pl.Series) -> None:
         with self._lock:
-            self._perms[keys] = perm
             self._pending.pop(keys, None)
+            if self._released:
+                return
+            self._perms[keys] = perm
             while len(self._perms) > _PERM_CACHE_SIZE or (
                 len(self._perms) > 1
                 and sum(p.estimated_size() for p in self._perms.values()) > _PERM_CACHE_BYTES

@@ -546,6 +546,20 @@ class SampleGrid(EvalLensWidget):
     def _after_reply(self) -> None:
         self._model.samples.release()
 
+    def close(self) -> None:
+        """Close the widget; the sort orders and grouped rows kept for its page go too.
+
+        A closed grid still answers from Python (its frame and filters are kept): what it
+        needs again is built again. The notebook's output history often keeps the widget.
+        """
+        epochs = getattr(self, "_epochs", None)
+        models = [getattr(self, "_model", None), getattr(epochs, "base", None)]
+        for model in {id(m): m for m in models if m is not None}.values():
+            model.release()
+        if epochs is not None:
+            epochs.forget()
+        super().close()
+
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         self._settle()  # the page draws the grid from its state: complete it first
         return super()._repr_mimebundle_(**kwargs)
