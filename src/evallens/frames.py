@@ -10,7 +10,7 @@ A frame keeps its own columns: nothing is widened to the Inspect schema up front
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import polars as pl
@@ -188,6 +188,9 @@ class DeferredColumns:
         """The text columns converted for the rows read."""
         self.order = list(order)
         """Every column of the frame, in its order."""
+        self.ahead: Any = None
+        """What the caller started on the frame's numbers while the rest was converted
+        (`from_pandas_deferring`'s ``on_numbers``), for it to collect; None: nothing."""
 
     def convert(self) -> list[pl.Series]:
         """The deferred columns, whole, as the whole frame's conversion gives them."""
@@ -196,7 +199,10 @@ class DeferredColumns:
 
 
 def from_pandas_deferring(
-    data: Any, objects: Collection[str], text: Collection[str] = ()
+    data: Any,
+    objects: Collection[str],
+    text: Collection[str] = (),
+    on_numbers: Callable[[pl.DataFrame], None] | None = None,
 ) -> tuple[pl.DataFrame, DeferredColumns | None]:
     """A pandas frame as polars, some of its columns left for later.
 
@@ -204,6 +210,8 @@ def from_pandas_deferring(
     text columns named in ``text`` (pandas' default strings, ``ArrowDtype``) are there as
     columns of nulls (``pl.Null``, no memory) where they stand: both are in the
     `DeferredColumns` returned with the frame (None when nothing was deferred).
+    ``on_numbers``: given the frame's numpy-backed columns as soon as they are polars,
+    before the rest is converted (work on them can start beside the conversion).
 
     Example:
         >>> import pandas as pd
@@ -215,7 +223,7 @@ def from_pandas_deferring(
 
     names = list(data.columns)
     if not (all(isinstance(n, str) for n in names) and len(set(names)) == len(names)):
-        return _from_pandas(data), None
+        return _from_pandas(data, on_numbers=on_numbers), None
     deferred = [n for n in names if n in objects and data[n].dtype == object]
     late = []
     for name in (n for n in names if n in text and n not in deferred):
@@ -226,10 +234,10 @@ def from_pandas_deferring(
             if values.type in (pa.string(), pa.large_string()):
                 late.append(LateText(name, values))
     if not deferred and not late:
-        return _from_pandas(data), None
+        return _from_pandas(data, on_numbers=on_numbers), None
     kept = [n for n in names if n not in deferred]
     placeholders = {t.name for t in late}
-    frame = _from_pandas(data, [n for n in kept if n not in placeholders])
+    frame = _from_pandas(data, [n for n in kept if n not in placeholders], on_numbers)
     nulls = _nulls_like(frame, len(data))
     frame = frame.with_columns(nulls.alias(n) for n in placeholders).select(kept)
     return frame, DeferredColumns(data, deferred, late, names)
@@ -247,7 +255,11 @@ def _nulls_like(frame: pl.DataFrame, height: int) -> pl.Series:
     return pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
 
 
-def _from_pandas(data: Any, columns: Sequence[str] | None = None) -> pl.DataFrame:
+def _from_pandas(
+    data: Any,
+    columns: Sequence[str] | None = None,
+    on_numbers: Callable[[pl.DataFrame], None] | None = None,
+) -> pl.DataFrame:
     """A pandas frame (or its ``columns``) as polars, the index dropped.
 
     numpy numbers and booleans become polars columns over the same memory (NaN as
@@ -257,7 +269,8 @@ def _from_pandas(data: Any, columns: Sequence[str] | None = None) -> pl.DataFram
     cast to views first took 2-10× longer in a fresh process, its pages new) and keeps the
     table's chunks instead of joining them. ``pl.from_pandas`` converted column by column
     and then rebuilt every column, 4–20× slower at a million rows for the same values.
-    What Arrow cannot read that way is left to ``pl.from_pandas``.
+    What Arrow cannot read that way is left to ``pl.from_pandas``. ``on_numbers``: as
+    `from_pandas_deferring`'s.
     """
     import pyarrow as pa
 
@@ -265,6 +278,8 @@ def _from_pandas(data: Any, columns: Sequence[str] | None = None) -> pl.DataFram
     out: pl.DataFrame | None = None
     try:
         plain = {n: s for n in names if (s := _numpy_column(data, n)) is not None}
+        if plain and on_numbers is not None:
+            on_numbers(pl.DataFrame(list(plain.values())))
         rest = [n for n in names if n not in plain]
         if rest or not names:
             table = pa.Table.from_pandas(data, columns=rest, preserve_index=False)

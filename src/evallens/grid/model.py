@@ -10,6 +10,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import polars as pl
@@ -87,8 +88,24 @@ def grid_frame(
         late = {
             n for n in data.columns if n in LATE_TEXT or (isinstance(n, str) and is_metadata(n))
         }
-        return from_pandas_deferring(data, UNREAD_WHILE_BUILDING - keys, late - keys)
+        ahead: list[Future[dict[str, NumberStats]]] = []
+
+        def stats_ahead(numbers: pl.DataFrame) -> None:
+            # The numbers' formats and bounds (`settle`'s first work), beside the text's
+            # conversion: polars leaves Python's lock while it reads them.
+            ahead.append(_AHEAD.submit(number_stats, numbers, numbers.columns))
+
+        frame, deferred = from_pandas_deferring(
+            data, UNREAD_WHILE_BUILDING - keys, late - keys, stats_ahead
+        )
+        if deferred is not None and ahead:
+            deferred.ahead = ahead[0]
+        return frame, deferred
     return to_frame(data), None
+
+
+_AHEAD = ThreadPoolExecutor(1, thread_name_prefix="evallens-ahead")
+"""Runs what a grid's settling can start before the grid is built (`grid_frame`)."""
 
 
 def _entries(trait: str, value: Any, key: str) -> list[Any]:
@@ -241,7 +258,7 @@ class GridModel:
             # Every numeric column's bounds in one pass: number formats and score bounds share them.
             wanted = [c.field for c in self.columns if c.kind != "duration"]
             wanted += [s.column for s in self._scores]
-            self._stats = number_stats(self._work.df, list(dict.fromkeys(wanted)))
+            self._stats = self._number_stats(list(dict.fromkeys(wanted)))
             if self._known_scores is None:
                 bounds = {name: (st.lo, st.hi) for name, st in self._stats.items()}
                 described = {s.column: s for s in describe_scores(frame, bounds)}
@@ -265,6 +282,18 @@ class GridModel:
             self._histograms = Histograms(self.columns, work, self._stats)
             self._task_names()
             self._settled = True
+
+    def _number_stats(self, wanted: list[str]) -> dict[str, NumberStats]:
+        """`number_stats` of ``wanted``, taking those counted ahead (`grid_frame`)."""
+        ahead = None if self._deferred is None else self._deferred.ahead
+        known: dict[str, NumberStats] = {}
+        if ahead is not None:
+            try:
+                known = ahead.result()
+            except Exception:  # counted here instead, where an error says what it is
+                known = {}
+        rest = number_stats(self._work.df, [w for w in wanted if w not in known])
+        return {w: known[w] if w in known else rest[w] for w in wanted if w in known or w in rest}
 
     @property
     def scores(self) -> list[ScoreDescriptor]:
