@@ -70,6 +70,9 @@ def pandas_frames(draw: Any) -> pd.DataFrame:
         # a first value: a score column of nulls alone is not a score the grid can count
         "score_y": pd.Series(["C", *many(st.one_of(st.none(), st.sampled_from("CIP")))][:n],
                              dtype=object),
+        # a text score in pandas' own strings: its kind comes from Arrow's distinct values
+        "score_t": pd.Series(many(st.one_of(st.none(), st.sampled_from(["C", "I", "7", "n/a"]))),
+                             dtype=draw(st.sampled_from(["str", pd.ArrowDtype(pa.string())]))),
         "input": _text(many(TEXT), draw(st.sampled_from(TEXT_DTYPES))),
         "target": pd.Series(many(TEXT), dtype="str"),
         "task_name": pd.Series(many(st.sampled_from(["t1", "t2"])), dtype="str"),
@@ -134,6 +137,8 @@ def _window(grid: evallens.SampleGrid) -> pl.DataFrame:
 
 SORTABLE = [
     "score_x",
+    "score_t",
+    "task_name",
     "error",
     "model",
     "metadata_note",
@@ -164,6 +169,7 @@ def test_a_pandas_grid_answers_as_the_grid_over_polars_own_conversion(
     assert grid.columns == polars_grid.columns
     assert pl.read_ipc_stream(grid._initial).equals(pl.read_ipc_stream(polars_grid._initial))
     assert grid._count == polars_grid._count
+    assert grid._storage_key == polars_grid._storage_key  # the task names among it
     for g in (grid, polars_grid):
         g.columns = [{"id": c["id"], "visible": True} for c in g.columns]  # every column
     assert _window(grid).equals(_window(polars_grid))
@@ -306,3 +312,28 @@ def test_taking_rows_chunk_by_chunk_equals_arrows_take_on_the_joined_column(
     if n:
         with pytest.raises(IndexError):
             take_chunked(values, np.array([n]))
+
+
+SCORE_TEXT = st.one_of(
+    st.none(),
+    st.sampled_from(["C", "I", "P", "N", "", " 7", "10", "n/a", "yes", "no", "{}", '{"a": 1}',
+                     "[1]", "x", "0", "1", "0.5"]),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(SCORE_TEXT, max_size=8), min_size=1, max_size=4))
+def test_a_text_score_described_from_arrow_is_described_as_polars_describes_it(
+    chunks: list[list[str | None]],
+) -> None:
+    from evallens.frames import LateText
+    from evallens.scores import describe_column, describe_text_values
+
+    values = pa.chunked_array([pa.array(c, pa.large_string()) for c in chunks], pa.large_string())
+    late = LateText("score_x", values)
+    whole = pl.from_arrow(values.combine_chunks())
+    assert isinstance(whole, pl.Series)
+    assert describe_text_values(late) == describe_column(whole)
+    assert sorted(late.distinct()) == sorted(whole.drop_nulls().unique().to_list())
+    late.whole()  # once converted, the converted column answers
+    assert describe_text_values(late) == describe_column(whole)

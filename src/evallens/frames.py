@@ -116,6 +116,24 @@ class LateText:
         every = np.arange(0, len(self._values), n, dtype=np.int64)
         return _text_series(self.name, take_chunked(self._values, every))
 
+    def distinct(self) -> list[str]:
+        """The distinct values, missing left out, in no particular order (Arrow's hash)."""
+        if self._whole is not None:
+            return self._whole.drop_nulls().unique().to_list()
+        import pyarrow.compute as pc
+
+        return [v for v in pc.unique(self._values).to_pylist() if v is not None]
+
+    def value_counts(self) -> dict[str, int]:
+        """How many rows hold each value (missing left out)."""
+        import pyarrow.compute as pc
+
+        counts = pc.value_counts(self._values)
+        pairs = zip(
+            counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True
+        )
+        return {v: int(n) for v, n in pairs if v is not None}
+
     def rows(self, rows: pl.Series) -> pl.Series:
         """The values at ``rows`` (row numbers of the frame, in any order)."""
         if self._whole is not None or rows.len() == len(self._values):

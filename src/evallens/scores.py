@@ -39,7 +39,7 @@ import math
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import polars as pl
 
@@ -424,23 +424,58 @@ def score_columns(columns: Sequence[str]) -> list[str]:
     return [c for c in _score_columns(columns) if split_score_column(c, columns) is not None]
 
 
+class TextValues(Protocol):
+    """A text column described without converting it (`evallens.frames.LateText`)."""
+
+    def len(self) -> int:
+        """Rows in the column."""
+
+    def null_count(self) -> int:
+        """Missing values."""
+
+    def distinct(self) -> list[str]:
+        """Its distinct values, missing left out, in any order."""
+
+    def value_counts(self) -> dict[str, int]:
+        """How many rows hold each value (missing left out)."""
+
+
+def describe_text_values(values: TextValues) -> dict[str, Any]:
+    """`describe_column` of a text column, from its distinct values and their counts."""
+    if values.null_count() == values.len():
+        return {"kind": "other"}
+    return _describe_text(values.distinct(), values.value_counts)
+
+
 def describe_scores(
-    df: pl.DataFrame, bounds: Mapping[str, tuple[float | None, float | None]] | None = None
+    df: pl.DataFrame,
+    bounds: Mapping[str, tuple[float | None, float | None]] | None = None,
+    text: Mapping[str, TextValues] | None = None,
 ) -> list[ScoreDescriptor]:
     """Describe every score column of a samples frame, in column order.
 
     Args:
         df: A samples frame (from `read_samples`, ``samples_df`` or parquet).
         bounds: Numeric columns' smallest and largest finite values, where already known.
+        text: Text columns to describe from these values instead of the frame's.
 
     Example:
         >>> df = pl.DataFrame({"score_match": ["C", "I", None], "score_judge": [3, 9, 7]})
         >>> [(d.column, d.kind) for d in describe_scores(df)]
         [('score_match', 'passfail'), ('score_judge', 'numeric')]
     """
-    known = bounds or {}
+    known, given = bounds or {}, text or {}
     return [
-        ScoreDescriptor(column, scorer, name, **describe_column(df[column], known.get(column)))
+        ScoreDescriptor(
+            column,
+            scorer,
+            name,
+            **(
+                describe_text_values(given[column])
+                if column in given
+                else describe_column(df[column], known.get(column))
+            ),
+        )
         for column, scorer, name in score_names(df.columns)
     ]
 

@@ -316,9 +316,10 @@ def _own_column(work: Frame, field: str) -> pl.Series:
     """
     if isinstance(work, pl.DataFrame):
         return work.get_column(field)
-    if type(work) is WorkFrame and field in work.df.columns:
+    if type(work) is WorkFrame and work.holds(field):
         return work.df.get_column(field)
-    return work.get_column(field)  # rows made as they are read (grouped epochs): as made
+    # rows made as they are read (grouped epochs, text converted late): as made
+    return work.get_column(field)
 
 
 def _is_text(dtype: pl.DataType) -> bool:

@@ -16,7 +16,13 @@ from typing import Any
 import polars as pl
 
 from evallens.errors import unknown_name_error
-from evallens.frames import DeferredColumns, from_pandas_deferring, is_pandas, to_frame
+from evallens.frames import (
+    DeferredColumns,
+    LateText,
+    from_pandas_deferring,
+    is_pandas,
+    to_frame,
+)
 from evallens.grid.columns import (
     STATUS,
     TEXT_FIELDS,
@@ -68,11 +74,13 @@ its own, never described): a pandas frame's Python objects there are converted t
 (`DeferredColumns`), not before the first rows show."""
 
 LATE_TEXT = frozenset(
-    {*TEXT_FIELDS, "task_display_name", "model_display_name", "eval_id", "model", "error", "limit"}
-)
+    {*TEXT_FIELDS, "task_display_name", "model_display_name", "eval_id", "model", "error", "limit",
+     "task_name"}
+)  # fmt: skip
 """Frame columns a grid reads whole only to sort, search, filter or count by them (its
-windows read rows, its probes of which columns show read parts): a pandas frame's text
-there (and in ``metadata_*`` columns) is converted for the rows read."""
+windows read rows, its probes of which columns show read parts, its task names and text
+scores' kinds come from Arrow's distinct values): a pandas frame's text there (and in
+``metadata_*`` and score columns) is converted for the rows read."""
 
 
 def grid_frame(
@@ -85,9 +93,9 @@ def grid_frame(
     """
     if is_pandas(data):
         keys = set(key_columns or ())
-        late = {
-            n for n in data.columns if n in LATE_TEXT or (isinstance(n, str) and is_metadata(n))
-        }
+        named = [n for n in data.columns if isinstance(n, str)]
+        late = {n for n in named if n in LATE_TEXT or is_metadata(n)}
+        late |= {column for column, _, _ in score_names(named)}
         ahead: list[Future[dict[str, NumberStats]]] = []
 
         def stats_ahead(numbers: pl.DataFrame) -> None:
@@ -261,7 +269,8 @@ class GridModel:
             self._stats = self._number_stats(list(dict.fromkeys(wanted)))
             if self._known_scores is None:
                 bounds = {name: (st.lo, st.hi) for name, st in self._stats.items()}
-                described = {s.column: s for s in describe_scores(frame, bounds)}
+                late = self._late_text()
+                described = {s.column: s for s in describe_scores(frame, bounds, late)}
                 self._scores = [described[s.column] for s in self._scores]
             by_column = {s.column: s for s in self._scores}
             for column in self.columns:
@@ -282,6 +291,11 @@ class GridModel:
             self._histograms = Histograms(self.columns, work, self._stats)
             self._task_names()
             self._settled = True
+
+    def _late_text(self) -> dict[str, LateText]:
+        """The text columns not converted yet (`LateText`), by name."""
+        deferred = self._deferred
+        return {} if deferred is None else {t.name: t for t in deferred.text}
 
     def _number_stats(self, wanted: list[str]) -> dict[str, NumberStats]:
         """`number_stats` of ``wanted``, taking those counted ahead (`grid_frame`)."""
@@ -435,7 +449,10 @@ class GridModel:
         """The frame's task names, sorted (worked out once)."""
         if self._tasks is None:
             tasks: Iterable[str] = []
-            if "task_name" in self.column_names:
+            late = self._late_text()
+            if "task_name" in late:
+                tasks = sorted(str(t) for t in late["task_name"].distinct())
+            elif "task_name" in self.column_names:
                 frame = self._built if "task_name" in self._built.columns else self.source
                 # one value per run of rows first: a task's rows are usually together
                 runs = frame.get_column("task_name").rle().struct.field("value")

@@ -95,6 +95,13 @@ class WorkFrame:
             names.update(expr.meta.root_names())
         return [n for n in self.derived if n in names and not self._unchanged(n)]
 
+    def holds(self, name: str) -> bool:
+        """Whether the frame's own column ``name`` holds its values as read.
+
+        NaN and infinities aside: no derived form stands for it but the one hiding those.
+        """
+        return name in self.df.columns and (name not in self.derived or name in self._fixes)
+
     def _unchanged(self, name: str) -> bool:
         """A float column with nothing to read as missing (no NaN, no infinity).
 
