@@ -63,6 +63,8 @@ def pandas_frames(draw: Any) -> pd.DataFrame:
     def many(values: Any) -> list[Any]:
         return draw(st.lists(values, min_size=n, max_size=n))
 
+    logs = many(st.one_of(st.none(), st.sampled_from(["a.eval", "b.eval", "a long log path.eval"])))
+
     columns: dict[str, Any] = {
         "id": pd.array(many(st.integers(1, 8)), dtype="int64"),
         "epoch": pd.array(many(st.integers(1, 2)), dtype="int64"),
@@ -100,6 +102,9 @@ def pandas_frames(draw: Any) -> pd.DataFrame:
         "model": pd.Series(many(st.sampled_from(["m1", "m2"])) if draw(st.booleans())
                            else ["m1"] * n, dtype="str"),
         "eval_id": pd.Series(many(st.sampled_from(["e1", "e2"])), dtype="str"),
+        # a key: each log's rows together (sorted) or mixed
+        "log": pd.Series(sorted(logs, key=lambda v: (v is None, v or "")) if draw(st.booleans())
+                         else logs, dtype="str"),
         "metadata_note": pd.Series(many(st.one_of(st.none(), st.sampled_from(METADATA_TEXT))),
                                    dtype="str"),
         "big": pd.Series(many(st.floats(-1e3, 1e3).map(round)), dtype="float64"),
@@ -185,6 +190,13 @@ def test_a_pandas_grid_answers_as_the_grid_over_polars_own_conversion(
     assert grid.header_histograms() == polars_grid.header_histograms()
     row = data.draw(st.integers(0, len(frame) - 1))
     assert grid._model.detail(row) == polars_grid._model.detail(row)
+    rows = data.draw(st.lists(st.integers(0, len(frame) - 1), max_size=4))
+    keys = polars_grid._model.keys.keys_for_rows(rows)
+    assert grid._model.keys.keys_for_rows(rows) == keys
+    if len(set(keys)) == len(keys) and len(
+        set(polars_grid._model.keys.keys_for_rows(list(range(len(frame)))))
+    ) == len(frame):  # keys that name one sample each
+        assert grid._model.keys.rows_for_keys(keys) == polars_grid._model.keys.rows_for_keys(keys)
     filters: list[Any] = ["id > 3", pl.col("score_x") > 0, "has_error", "has_limit"]
     if isinstance(oracle.schema.get("model_usage"), pl.Struct):
         filters.append(pl.col("model_usage").struct.field("input_tokens") > 100)
@@ -337,3 +349,15 @@ def test_a_text_score_described_from_arrow_is_described_as_polars_describes_it(
     assert sorted(late.distinct()) == sorted(whole.drop_nulls().unique().to_list())
     late.whole()  # once converted, the converted column answers
     assert describe_text_values(late) == describe_column(whole)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "a long value here"])),
+                         max_size=6), min_size=1, max_size=4))  # fmt: skip
+def test_runs_read_from_arrow_are_polars_own_runs(chunks: list[list[str | None]]) -> None:
+    from evallens.frames import LateText
+
+    values = pa.chunked_array([pa.array(c, pa.large_string()) for c in chunks], pa.large_string())
+    whole = pl.from_arrow(values.combine_chunks())
+    assert isinstance(whole, pl.Series)
+    assert LateText("log", values).runs().equals(whole.rle().struct.unnest())

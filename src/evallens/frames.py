@@ -124,6 +124,38 @@ class LateText:
 
         return [v for v in pc.unique(self._values).to_pylist() if v is not None]
 
+    def runs(self) -> pl.DataFrame:
+        """Runs of equal neighbouring values (missing ones too), as polars' ``rle`` gives them.
+
+        ``len`` and ``value``, from Arrow's run-end encoding of each chunk.
+        """
+        if self._whole is not None:
+            return self._whole.rle().struct.unnest()
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        lengths: list[int] = []
+        parts: list[Any] = []
+        last: Any = None
+        for chunk in self._values.chunks:
+            if len(chunk) == 0:
+                continue
+            encoded = pc.run_end_encode(chunk)
+            ends = encoded.run_ends.to_pylist()
+            values = encoded.values
+            sizes = [b - a for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+            if lengths and values[0].as_py() == last:  # a run across the chunks' border
+                lengths[-1] += sizes[0]
+                sizes, values = sizes[1:], values.slice(1)
+            lengths += sizes
+            parts.append(values)
+            if len(values):
+                last = values[-1].as_py()
+        joined = pa.concat_arrays(parts) if parts else pa.array([], self._values.type)
+        value = pl.from_arrow(joined)
+        assert isinstance(value, pl.Series)
+        return pl.DataFrame([pl.Series("len", lengths, dtype=pl.UInt32), value.alias("value")])
+
     def value_counts(self) -> dict[str, int]:
         """How many rows hold each value (missing left out)."""
         import pyarrow.compute as pc

@@ -11,7 +11,7 @@ import json
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -75,12 +75,13 @@ its own, never described): a pandas frame's Python objects there are converted t
 
 LATE_TEXT = frozenset(
     {*TEXT_FIELDS, "task_display_name", "model_display_name", "eval_id", "model", "error", "limit",
-     "task_name"}
+     "task_name", "log"}
 )  # fmt: skip
 """Frame columns a grid reads whole only to sort, search, filter or count by them (its
 windows read rows, its probes of which columns show read parts, its task names and text
-scores' kinds come from Arrow's distinct values): a pandas frame's text there (and in
-``metadata_*`` and score columns) is converted for the rows read."""
+scores' kinds come from Arrow's distinct values, the logs' runs from Arrow's run-end
+encoding): a pandas frame's text there (and in ``metadata_*`` and score columns) is
+converted for the rows read."""
 
 
 def grid_frame(
@@ -191,7 +192,8 @@ class GridModel:
             work, probes = work_frame(frame), {}
         self.columns: list[Column] = available_columns(work, self._scores, probes)
         self._work = work
-        self.log_runs = log_runs(frame)
+        late_log = probes.get("log")
+        self.log_runs = log_runs(frame) if late_log is None else late_log.runs()
         """The frame's runs of rows sharing a ``log`` (`sorting.log_runs`; None: no log)."""
         # A view the user passes must be right; one read from the logs is honoured as far
         # as it fits this data (Inspect ignores column ids it does not know).
@@ -206,7 +208,8 @@ class GridModel:
             for v in given or [SamplesView(BUILT_IN_VIEW)]
         }
         """Each eval view, resolved, by name; the first is the default."""
-        self.keys = SampleKeys(frame, key_columns)
+        # (keys read late text through the work frame: the logs' paths are keys)
+        self.keys = SampleKeys(frame if late_log is None else cast(pl.DataFrame, work), key_columns)
         self._searched = ""
         self._ranged: dict[str, Any] = {}
         self._scope: Scope | None = None
@@ -277,7 +280,7 @@ class GridModel:
                 if column.score is not None and column.score.column in by_column:
                     column.score = by_column[column.score.column]
             work = self._work
-            keys, key_exprs = default_sort(frame, self.log_runs)
+            keys, key_exprs = default_sort(frame, self.log_runs, by_row="log" in self._late_text())
             rows = first_rows(self.log_runs)  # None unless each log's rows are together
             query = SampleQuery(
                 work,

@@ -91,13 +91,15 @@ def first_rows(runs: pl.DataFrame | None) -> Callable[[int], int] | None:
 
 
 def default_sort(
-    df: pl.DataFrame, runs: pl.DataFrame | None = None
+    df: pl.DataFrame, runs: pl.DataFrame | None = None, by_row: bool = False
 ) -> tuple[list[SortKey], dict[str, pl.Expr]]:
     """Inspect's sample list order: by id, then epoch (within each log, logs as given).
 
     Logs store samples in completion order; Inspect's list starts sorted by id, then
     epoch, numeric ids numerically. Returns the keys and the expressions they need.
-    ``runs``: `log_runs` of ``df``, when already known.
+    ``runs``: `log_runs` of ``df``, when already known. ``by_row``: when each log's rows
+    are together, number a row's log from its row number (``ROW``) and the runs, without
+    reading ``log`` (its text not converted yet).
     """
     keys: list[SortKey] = []
     exprs: dict[str, pl.Expr] = {}
@@ -107,7 +109,13 @@ def default_sort(
             # Each log's rows together: a log's run number is its place, in any subset of
             # the rows too (a filter keeps runs together and in order), and it costs one
             # pass of neighbour comparisons instead of a group-by over the text.
-            exprs[LOG_ORDER] = pl.col("log").rle_id()
+            exprs[LOG_ORDER] = (
+                pl.lit(runs.get_column("len").cum_sum())
+                .search_sorted(pl.col(ROW), side="right")
+                .cast(pl.UInt32)
+                if by_row
+                else pl.col("log").rle_id()
+            )
         else:
             # The source row index, not a position in the filtered rows: a filtered
             # partial sort must agree with the full one.
