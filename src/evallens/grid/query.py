@@ -21,7 +21,7 @@ from evallens.wire import ROW
 
 _PERM_CACHE_SIZE = 8
 _SORTING = threading.RLock()
-"""Held while a full sort order is computed (`SampleQuery._compute_permutation`)."""
+"""Held while a full sort order is computed in the background (`_sort_in_background`)."""
 _PERM_CACHE_BYTES = 128 * 2**20
 """Cached sort orders are dropped, oldest first, past this many bytes (the newest is
 always kept): eight at a million rows, three at ten million (each a sort away)."""
@@ -316,13 +316,9 @@ class SampleQuery:
         return self._sort_exprs.get(key.column, pl.col(key.column))
 
     def _compute_permutation(self, keys: tuple[SortKey, ...]) -> pl.Series:
-        # One full sort at a time in the process: each needs several times the memory of
-        # its result while it runs (+270 MB for one key at 10M rows), and clicks faster
-        # than a sort would otherwise stack them; two cores gain nothing from a second.
-        with _SORTING:
-            if self._run_key is not None and keys and keys[0] == SortKey(self._run_key):
-                return self._sort_runs(keys)
-            return self._sort_each_key(keys)
+        if self._run_key is not None and keys and keys[0] == SortKey(self._run_key):
+            return self._sort_runs(keys)
+        return self._sort_each_key(keys)
 
     def _sort_runs(self, keys: tuple[SortKey, ...]) -> pl.Series:
         """The order of ``keys`` when the first numbers runs of rows rising with the rows.
@@ -407,7 +403,12 @@ class SampleQuery:
 
         def work() -> None:
             try:
-                perm = self._compute_permutation(keys)
+                # One background sort at a time in the process: each needs several times
+                # its result's memory while it runs (+270 MB for one key at 10M rows), and
+                # clicks faster than a sort would otherwise stack them. What a user waits
+                # for (`permutation`) does not queue behind them.
+                with _SORTING:
+                    perm = self._compute_permutation(keys)
             except BaseException as exc:  # surfaced to whoever waits on the view
                 with self._lock:
                     self._pending.pop(keys, None)
