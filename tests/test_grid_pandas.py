@@ -15,6 +15,7 @@ import itertools
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import polars as pl
 import pyarrow as pa
@@ -259,7 +260,8 @@ def test_a_deferred_column_is_the_frame_as_it_was_when_the_grid_was_made() -> No
 
 def test_a_key_column_is_not_deferred() -> None:
     frame, rest = from_pandas_deferring(_usage_frame(), UNREAD_WHILE_BUILDING - {"model_usage"})
-    assert rest is None and frame.equals(pl.from_pandas(_usage_frame()))
+    assert rest is not None and not rest.names and not rest.text
+    assert frame.equals(pl.from_pandas(_usage_frame()))
 
 
 def test_deferred_objects_arrow_cannot_type_fail_when_read_naming_the_frame() -> None:
@@ -361,3 +363,19 @@ def test_runs_read_from_arrow_are_polars_own_runs(chunks: list[list[str | None]]
     whole = pl.from_arrow(values.combine_chunks())
     assert isinstance(whole, pl.Series)
     assert LateText("log", values).runs().equals(whole.rle().struct.unnest())
+
+
+def test_numbers_written_into_the_users_frame_afterwards_do_not_reach_the_grid() -> None:
+    # numpy columns are read over the same memory; pandas' copy-on-write keeps them apart
+    frame = _usage_frame()
+    frame["steps"] = np.arange(len(frame), dtype=np.int64)
+    before = pl.from_pandas(frame)
+    grid = evallens.SampleGrid(frame)
+    frame.loc[0, "score_x"] = 99.0
+    frame.loc[1, "steps"] = -5
+    frame["id"] = frame["id"] * 0  # a new column object: never seen by the grid either
+    assert grid.data.equals(before)
+    query = grid._model.query
+    query.set_sort([SortKey("score_x", descending=True), SortKey("steps")])
+    assert query.window(0, 3)["steps"].to_list() == [0, 1, 2]
+    assert grid._model.column_defs() == evallens.SampleGrid(before)._model.column_defs()

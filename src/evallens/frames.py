@@ -232,6 +232,9 @@ class DeferredColumns:
         # A frame of these columns alone: later writes to the user's frame do not reach it
         # (a copy of the column's pointers, or pandas' copy-on-write).
         self._data = data[list(names)] if names else None
+        self.kept = data
+        """The pandas frame the polars frame was read from (a shallow copy of the user's):
+        keep it as long as the polars frame, whose numbers share its memory."""
         self.names = list(names)
         """The columns of objects deferred."""
         self.text = list(text)
@@ -259,7 +262,8 @@ def from_pandas_deferring(
     Its object columns named in ``objects`` are left out of the frame, and its Arrow-backed
     text columns named in ``text`` (pandas' default strings, ``ArrowDtype``) are there as
     columns of nulls (``pl.Null``, no memory) where they stand: both are in the
-    `DeferredColumns` returned with the frame (None when nothing was deferred).
+    `DeferredColumns` returned with the frame (``names`` and ``text`` empty when nothing
+    was deferred), which also keeps what the frame was read from (`DeferredColumns.kept`).
     ``on_numbers``: given the frame's numpy-backed columns as soon as they are polars,
     before the rest is converted (work on them can start beside the conversion).
 
@@ -271,9 +275,13 @@ def from_pandas_deferring(
     """
     import pyarrow as pa
 
+    # Read from a shallow copy kept with the deferred columns: numbers are taken over the
+    # same memory, and while the copy lives pandas' copy-on-write gives a later write to
+    # the user's frame memory of its own instead of writing where the grid reads.
+    data = data.copy(deep=False)
     names = list(data.columns)
     if not (all(isinstance(n, str) for n in names) and len(set(names)) == len(names)):
-        return _from_pandas(data, on_numbers=on_numbers), None
+        return _from_pandas(data, on_numbers=on_numbers), DeferredColumns(data, [], [], names)
     deferred = [n for n in names if n in objects and data[n].dtype == object]
     late = []
     for name in (n for n in names if n in text and n not in deferred):
@@ -284,7 +292,7 @@ def from_pandas_deferring(
             if values.type in (pa.string(), pa.large_string()):
                 late.append(LateText(name, values))
     if not deferred and not late:
-        return _from_pandas(data, on_numbers=on_numbers), None
+        return _from_pandas(data, on_numbers=on_numbers), DeferredColumns(data, [], [], names)
     kept = [n for n in names if n not in deferred]
     placeholders = {t.name for t in late}
     frame = _from_pandas(data, [n for n in kept if n not in placeholders], on_numbers)

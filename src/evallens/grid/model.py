@@ -150,6 +150,10 @@ class GridModel:
 
     _deferred: DeferredColumns | None = None
     """Columns of the frame not converted yet (`DeferredColumns`; None: none)."""
+    _pandas: Any = None
+    """The pandas frame the frame shares memory with (None: not from pandas)."""
+    _ahead: Future[dict[str, NumberStats]] | None = None
+    """The numbers' stats counted while the frame was converted (None: none)."""
 
     def __init__(
         self,
@@ -162,7 +166,13 @@ class GridModel:
     ) -> None:
         # ``deferred``: columns of the frame not converted yet, none of which building reads.
         self._source = frame
-        self._deferred = deferred
+        # Kept for the frame's life: the pandas frame it shares memory with (its copy-on-write
+        # keeps the user's later writes out), and the numbers' stats counted ahead.
+        self._pandas = None if deferred is None else deferred.kept
+        self._ahead = None if deferred is None else deferred.ahead
+        self._deferred = (
+            deferred if deferred is not None and (deferred.names or deferred.text) else None
+        )
         self._completing = threading.Lock()
         # What the constructor reads: the schema, the logs' runs (for their views) and a
         # few early-exit probes (which columns show). Whatever else reads the data (score
@@ -235,6 +245,8 @@ class GridModel:
         """For a subclass whose constructor sets up every part itself: nothing to settle."""
         self._known_scores = list(self._scores)
         self._deferred = None  # its `source` is its own: nothing of it is deferred
+        self._pandas = None
+        self._ahead = None
         self._completing = threading.Lock()
         self._settle_lock = threading.Lock()
         self._settled = True
@@ -302,7 +314,7 @@ class GridModel:
 
     def _number_stats(self, wanted: list[str]) -> dict[str, NumberStats]:
         """`number_stats` of ``wanted``, taking those counted ahead (`grid_frame`)."""
-        ahead = None if self._deferred is None else self._deferred.ahead
+        ahead = self._ahead
         known: dict[str, NumberStats] = {}
         if ahead is not None:
             try:
