@@ -229,7 +229,10 @@ def _text_length(part: Part) -> int:
 
 def _tool_calls(message: Mapping[str, Any], i: int, index: ToolCallIndex) -> list[ToolCall]:
     calls: list[ToolCall] = []
-    for position, call in enumerate(message.get("tool_calls") or []):
+    given = message.get("tool_calls")
+    if given is None or isinstance(given, str | bytes) or not hasattr(given, "__iter__"):
+        given = []  # as the index reads them: a log's malformed calls are no calls
+    for position, call in enumerate(given):
         if not isinstance(call, Mapping):
             continue
         calls.append(
