@@ -70,22 +70,17 @@ class ToolCallIndex:
                 continue
             role = get("role")
             if role == "assistant":
-                calls = get("tool_calls")
-                if (
-                    calls is not None
-                    and not isinstance(calls, str | bytes)
-                    and hasattr(calls, "__iter__")
-                ):
-                    for position, call in enumerate(itertools.islice(calls, _POSITIONS)):
-                        call_get = getattr(call, "get", None)
-                        call_id = call_get("id") if call_get is not None else None
-                        if isinstance(call_id, str | int):
-                            key = i * _POSITIONS + position
-                            earlier = pending.get(call_id)
-                            if earlier is not None:
-                                opened.discard(earlier)  # no tool message can answer it now
-                            pending[call_id] = key
-                            opened.add(key)
+                calls = itertools.islice(_calls_of(get("tool_calls")), _POSITIONS)
+                for position, call in enumerate(calls):
+                    call_get = getattr(call, "get", None)
+                    call_id = call_get("id") if call_get is not None else None
+                    if isinstance(call_id, str | int):
+                        key = i * _POSITIONS + position
+                        earlier = pending.get(call_id)
+                        if earlier is not None:
+                            opened.discard(earlier)  # no tool message can answer it now
+                        pending[call_id] = key
+                        opened.add(key)
             elif role == "tool":
                 answers = get("tool_call_id")
                 answered = pending.pop(answers, None) if isinstance(answers, str | int) else None
@@ -227,12 +222,19 @@ def _text_length(part: Part) -> int:
     return len(part["alt"]) if part["type"] == "image" else len(part["text"])
 
 
+def _calls_of(value: Any) -> Any:
+    """A message's ``tool_calls`` to iterate.
+
+    A log's malformed ones (text, ``true``, a number) are no calls.
+    """
+    if value is None or isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+        return ()
+    return value
+
+
 def _tool_calls(message: Mapping[str, Any], i: int, index: ToolCallIndex) -> list[ToolCall]:
     calls: list[ToolCall] = []
-    given = message.get("tool_calls")
-    if given is None or isinstance(given, str | bytes) or not hasattr(given, "__iter__"):
-        given = []  # as the index reads them: a log's malformed calls are no calls
-    for position, call in enumerate(given):
+    for position, call in enumerate(_calls_of(message.get("tool_calls"))):
         if not isinstance(call, Mapping):
             continue
         calls.append(
