@@ -197,7 +197,7 @@ class GridModel:
                 for t in deferred.text
             }
             work = work_frame(frame.with_row_index(ROW), late)
-            probes = {t.name: t for t in deferred.text}
+            probes = self._late_text()
         else:
             work, probes = work_frame(frame), {}
         self.columns: list[Column] = available_columns(work, self._scores, probes)
